@@ -1,0 +1,33 @@
+# jianpai — the two commands of the README, plus developer helpers.
+SCENARIO ?= scenarios/wuxi-2021.toml
+OUT ?= out/wuxi-2021
+
+.PHONY: wuxi test setup lint seeds bench fmt
+
+## Build the Wuxi 2021 emergency reduction list from the bundled seed data.
+wuxi: setup
+	cargo run --quiet -- validate seeds/wuxi-2021 --quiet
+	cargo run --quiet -- plan $(SCENARIO) --out $(OUT)
+	cargo run --quiet -- check $(OUT) --scenario $(SCENARIO)
+
+## Run the whole test suite.
+test: setup
+	cargo test
+
+## Install missing system packages (cmake, libclang-dev, a C++ compiler).
+setup:
+	@bash scripts/setup-system.sh
+
+lint:
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+
+fmt:
+	cargo fmt
+
+## Regenerate the bundled synthetic city (byte-identical; a test checks it).
+seeds:
+	cargo run --quiet -- seeds generate --enterprises 4000 --seed 2021 --out seeds/wuxi-2021
+
+bench:
+	cargo bench --bench plan

@@ -1,0 +1,568 @@
+//! The independent checker. It re-derives every cut from the inventory and the written measure,
+//! applies the rules table itself (it never calls the model builder), and lists every violation:
+//! completeness, phantom or mismatched cuts, obligations, exemptions, 保障类 floors, nesting,
+//! whole-line stop counts and targets. It works on hand-edited plans.
+
+use crate::domain::{
+    CreditCode, Grade, Inventory, Level, LineStatus, Pollutant, Scenario, Transport,
+};
+use crate::plan::read::StatedRow;
+use crate::rules::Rules;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// One violation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Violation {
+    /// Kind: completeness, unknown-line, idle-line, cut-mismatch, obligation, exempt, voluntary,
+    /// guarantee, nesting, stop-lines, target.
+    pub kind: &'static str,
+    /// Plan file row, when about one row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
+    /// Line id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<String>,
+    /// Enterprise credit code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enterprise: Option<String>,
+    /// Level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+    /// What is wrong, with expected and found values.
+    pub message: String,
+}
+
+/// A target as re-computed by the checker.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetCheck {
+    /// `target:<level>:<pollutant>:<scope>`.
+    pub row: String,
+    /// Required cut, t/d.
+    pub required: f64,
+    /// Re-computed cut of the lines plus credits, t/d.
+    pub achieved: f64,
+    /// Whether it is met.
+    pub met: bool,
+}
+
+/// Result of a check.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckReport {
+    /// Plan rows read.
+    pub rows: usize,
+    /// Active lines in the inventory.
+    pub active_lines: usize,
+    /// Targets as re-computed.
+    pub targets: Vec<TargetCheck>,
+    /// Every violation found.
+    pub violations: Vec<Violation>,
+}
+
+const TOL: f64 = 1e-6;
+
+struct Effect {
+    cut: [f64; 4],
+    loss: f64,
+    /// Share of every emitting pollutant cut at least (for obligation checks).
+    min_share: f64,
+    stop: bool,
+}
+
+/// Check a plan against inventory, rules and scenario.
+pub fn check_plan(
+    inv: &Inventory,
+    rules: &Rules,
+    scenario: &Scenario,
+    rows: &[StatedRow],
+) -> CheckReport {
+    let mut v: Vec<Violation> = Vec::new();
+    let mut viol = |kind,
+                    row: Option<usize>,
+                    line: Option<&str>,
+                    ent: Option<&str>,
+                    level: Option<Level>,
+                    message: String| {
+        v.push(Violation {
+            kind,
+            row,
+            line: line.map(str::to_string),
+            enterprise: ent.map(str::to_string),
+            level,
+            message,
+        });
+    };
+    let lines: HashMap<&str, usize> = inv
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.id.as_str(), i))
+        .collect();
+    // (line index, level) → effect
+    let mut chosen: BTreeMap<(usize, Level), (Effect, &StatedRow)> = BTreeMap::new();
+    for r in rows {
+        let Some(&li) = lines.get(r.line_id.as_str()) else {
+            viol(
+                "unknown-line",
+                Some(r.row),
+                Some(&r.line_id),
+                None,
+                Some(r.level),
+                "line is not in the inventory".into(),
+            );
+            continue;
+        };
+        let line = &inv.lines[li];
+        if CreditCode::parse(&r.credit_code)
+            .map(|c| c != line.enterprise)
+            .unwrap_or(true)
+        {
+            viol(
+                "unknown-line",
+                Some(r.row),
+                Some(&r.line_id),
+                Some(&r.credit_code),
+                Some(r.level),
+                format!(
+                    "enterprise code does not match the inventory ({})",
+                    line.enterprise
+                ),
+            );
+        }
+        if line.status == LineStatus::Idle {
+            if r.cut.iter().any(|c| *c > TOL) {
+                viol(
+                    "idle-line",
+                    Some(r.row),
+                    Some(&r.line_id),
+                    None,
+                    Some(r.level),
+                    "idle line credited with a cut (phantom cut)".into(),
+                );
+            }
+            continue;
+        }
+        let Some(eff) = effect(inv, li, r) else {
+            viol(
+                "measure",
+                Some(r.row),
+                Some(&r.line_id),
+                None,
+                Some(r.level),
+                format!(
+                    "declared option in '{}' is not in options.csv for this line",
+                    r.code
+                ),
+            );
+            continue;
+        };
+        for p in Pollutant::ALL {
+            let (s, e) = (r.cut[p.index()], eff.cut[p.index()]);
+            if (s - e).abs() > 1e-5 + 1e-6 * e.abs() {
+                viol(
+                    "cut-mismatch",
+                    Some(r.row),
+                    Some(&r.line_id),
+                    None,
+                    Some(r.level),
+                    format!(
+                        "{} cut written {s:.6} t/d, the measure gives {e:.6} t/d",
+                        p.label()
+                    ),
+                );
+            }
+        }
+        if (r.loss - eff.loss).abs() > 1e-3 + 1e-6 * eff.loss.abs() {
+            viol(
+                "cut-mismatch",
+                Some(r.row),
+                Some(&r.line_id),
+                None,
+                Some(r.level),
+                format!(
+                    "loss written {:.4} 万元/d, the measure gives {:.4}",
+                    r.loss, eff.loss
+                ),
+            );
+        }
+        if chosen.insert((li, r.level), (eff, r)).is_some() {
+            viol(
+                "completeness",
+                Some(r.row),
+                Some(&r.line_id),
+                None,
+                Some(r.level),
+                "second row for the same line and level".into(),
+            );
+        }
+    }
+    let active: Vec<usize> = (0..inv.lines.len())
+        .filter(|&i| inv.lines[i].status == LineStatus::Active)
+        .collect();
+    for &li in &active {
+        for level in Level::ALL {
+            if !chosen.contains_key(&(li, level)) {
+                viol(
+                    "completeness",
+                    None,
+                    Some(&inv.lines[li].id),
+                    None,
+                    Some(level),
+                    "active line has no measure at this level".into(),
+                );
+            }
+        }
+    }
+    obligations(inv, rules, scenario, &active, &chosen, &mut viol);
+    nesting(inv, &active, &chosen, &mut viol);
+    let targets = targets(inv, scenario, &chosen, &mut viol);
+    CheckReport {
+        rows: rows.len(),
+        active_lines: active.len(),
+        targets,
+        violations: v,
+    }
+}
+
+fn effect(inv: &Inventory, li: usize, r: &StatedRow) -> Option<Effect> {
+    let line = &inv.lines[li];
+    let scale = line.baseline_scale().0;
+    let base: [f64; 4] = Pollutant::ALL.map(|p| line.emissions[p].0 * scale);
+    let value = line.output_value.0 * scale;
+    match &r.measure.declared {
+        None => {
+            let f = r.measure.limit.0;
+            Some(Effect {
+                cut: base.map(|b| b * f),
+                loss: value * f,
+                min_share: f,
+                stop: f >= 1.0 - 1e-9,
+            })
+        }
+        Some(code) => {
+            let o = inv
+                .options
+                .get(&line.id)?
+                .iter()
+                .find(|o| &o.code == code)?;
+            let shares = Pollutant::ALL.map(|p| o.cut[p].0);
+            let min_share = Pollutant::ALL
+                .iter()
+                .filter(|p| base[p.index()] > 0.0)
+                .map(|p| shares[p.index()])
+                .fold(1.0, f64::min);
+            Some(Effect {
+                cut: [0, 1, 2, 3].map(|i| base[i] * shares[i]),
+                loss: value * o.loss.0,
+                min_share,
+                stop: false,
+            })
+        }
+    }
+}
+
+type Viol<'a> =
+    dyn FnMut(&'static str, Option<usize>, Option<&str>, Option<&str>, Option<Level>, String) + 'a;
+
+fn obligations(
+    inv: &Inventory,
+    rules: &Rules,
+    scenario: &Scenario,
+    active: &[usize],
+    chosen: &BTreeMap<(usize, Level), (Effect, &StatedRow)>,
+    viol: &mut Viol,
+) {
+    let lowest = scenario
+        .options
+        .limits
+        .iter()
+        .copied()
+        .fold(1.0f64, f64::min);
+    // Per enterprise: active lines, to check whole-line stop shares.
+    let mut by_ent: BTreeMap<&CreditCode, Vec<usize>> = BTreeMap::new();
+    for &li in active {
+        by_ent
+            .entry(&inv.lines[li].enterprise)
+            .or_default()
+            .push(li);
+    }
+    for (code, lis) in by_ent {
+        let ent = &inv.enterprises[code];
+        let ind = inv.industries.by_code.get(&ent.industry);
+        let grade = match (ent.grade, ind) {
+            (Grade::Unrated, Some(i)) if i.key => i.lowest_grade,
+            (g, _) => g,
+        };
+        let cap = ent.guarantee_min_load.map(|m| 1.0 - m.0).unwrap_or(1.0);
+        let mut need_limit = vec![0.0f64; lis.len()];
+        let mut need_transport = Transport::None;
+        let mut need_share = 0.0f64;
+        for level in Level::ALL {
+            let rule = if grade.is_voluntary() {
+                None
+            } else {
+                rules.lookup(&ent.industry, ind.is_some_and(|i| i.key), grade, level)
+            };
+            if let Some(r) = rule {
+                for (j, &li) in lis.iter().enumerate() {
+                    let stop = r.obligation.limit.0 >= 1.0
+                        || r.obligation.stop_processes.contains(&inv.lines[li].process);
+                    need_limit[j] =
+                        need_limit[j].max(if stop { 1.0 } else { r.obligation.limit.0 });
+                }
+                need_transport = need_transport.max(r.obligation.transport);
+                need_share = need_share.max(r.obligation.stop_line_share.0);
+            } else if !grade.is_voluntary() {
+                viol(
+                    "obligation",
+                    None,
+                    None,
+                    Some(code.as_str()),
+                    Some(level),
+                    format!(
+                        "no rule for {} × {} × {}",
+                        ent.industry,
+                        grade.label(),
+                        level.key()
+                    ),
+                );
+            }
+            let mut stopped = 0;
+            for (j, &li) in lis.iter().enumerate() {
+                let Some((eff, row)) = chosen.get(&(li, level)) else {
+                    continue;
+                };
+                let m = &row.measure;
+                let id = inv.lines[li].id.as_str();
+                let limit = if m.declared.is_some() {
+                    eff.min_share
+                } else {
+                    m.limit.0
+                };
+                stopped += usize::from(eff.stop);
+                if ent.exempt.is_some() {
+                    let demands_stop = need_limit[j] >= 1.0;
+                    let allowed = if scenario.options.exempt_lowest_limit && demands_stop {
+                        lowest
+                    } else {
+                        0.0
+                    };
+                    if m.declared.is_some()
+                        || m.limit.0 > allowed + 1e-9
+                        || m.limit.0 < allowed - 1e-9
+                        || m.transport != Transport::None
+                    {
+                        viol(
+                            "exempt",
+                            Some(row.row),
+                            Some(id),
+                            Some(code.as_str()),
+                            Some(level),
+                            format!("exempt firm may not be controlled; found {}", row.code),
+                        );
+                    }
+                    continue;
+                }
+                if grade.is_voluntary() {
+                    if m.declared.is_some() || m.limit.0 > 1e-9 || m.transport != Transport::None {
+                        viol(
+                            "voluntary",
+                            Some(row.row),
+                            Some(id),
+                            Some(code.as_str()),
+                            Some(level),
+                            format!(
+                                "{} firm carries no mandatory measure; found {}",
+                                grade.label(),
+                                row.code
+                            ),
+                        );
+                    }
+                    continue;
+                }
+                let required = need_limit[j].min(cap);
+                if limit < required - 1e-9 {
+                    viol(
+                        "obligation",
+                        Some(row.row),
+                        Some(id),
+                        Some(code.as_str()),
+                        Some(level),
+                        format!(
+                            "measure {} is weaker than the rule's minimum (limit {:.0}%)",
+                            row.code,
+                            required * 100.0
+                        ),
+                    );
+                }
+                if m.transport < need_transport {
+                    viol(
+                        "obligation",
+                        Some(row.row),
+                        Some(id),
+                        Some(code.as_str()),
+                        Some(level),
+                        format!(
+                            "transport restriction {} missing (rule requires {})",
+                            need_transport.code(),
+                            need_transport.code()
+                        ),
+                    );
+                }
+                if m.declared.is_none() && m.limit.0 > cap + 1e-9 {
+                    viol("guarantee", Some(row.row), Some(id), Some(code.as_str()), Some(level), format!("保障类 firm limited by {:.0}%, its certified floor allows at most {:.0}%", m.limit.0 * 100.0, cap * 100.0));
+                }
+            }
+            if need_share > 0.0 && ent.exempt.is_none() && !grade.is_voluntary() {
+                let stoppable = if cap >= 1.0 { lis.len() } else { 0 };
+                let need = ((need_share * lis.len() as f64 - 1e-9).ceil() as usize).min(stoppable);
+                if stopped < need {
+                    viol("stop-lines", None, None, Some(code.as_str()), Some(level), format!("{stopped} of {} lines stopped; the rule requires {need} (stop {:.0}% counted in whole lines)", lis.len(), need_share * 100.0));
+                }
+            }
+        }
+    }
+}
+
+fn nesting(
+    inv: &Inventory,
+    active: &[usize],
+    chosen: &BTreeMap<(usize, Level), (Effect, &StatedRow)>,
+    viol: &mut Viol,
+) {
+    for &li in active {
+        for w in Level::ALL.windows(2) {
+            let (Some((lo, _)), Some((hi, row))) =
+                (chosen.get(&(li, w[0])), chosen.get(&(li, w[1])))
+            else {
+                continue;
+            };
+            let lo_t = chosen[&(li, w[0])].1.measure.transport;
+            let weaker = (0..4).any(|q| hi.cut[q] < lo.cut[q] - 1e-9)
+                || hi.loss < lo.loss - 1e-9
+                || row.measure.transport < lo_t
+                || (lo.stop && !hi.stop);
+            if weaker {
+                viol(
+                    "nesting",
+                    Some(row.row),
+                    Some(&inv.lines[li].id),
+                    None,
+                    Some(w[1]),
+                    format!(
+                        "{} measure {} is weaker than the {} measure {}",
+                        w[1].zh(),
+                        row.code,
+                        w[0].zh(),
+                        chosen[&(li, w[0])].1.code
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn targets(
+    inv: &Inventory,
+    scenario: &Scenario,
+    chosen: &BTreeMap<(usize, Level), (Effect, &StatedRow)>,
+    viol: &mut Viol,
+) -> Vec<TargetCheck> {
+    let mut out = Vec::new();
+    let from_districts = inv.society_total();
+    for level in Level::ALL {
+        let credits = scenario.credit(level);
+        let mut city = [0.0; 4];
+        let mut district: BTreeMap<&str, [f64; 4]> = BTreeMap::new();
+        let mut controlled = [0.0; 4];
+        let mut controlled_base = [0.0; 4];
+        for (&(li, l), (eff, _)) in chosen {
+            if l != level {
+                continue;
+            }
+            let ent = inv.enterprise_of(&inv.lines[li]);
+            let d = district.entry(ent.district.as_str()).or_default();
+            let is_controlled = ent.exempt.is_none()
+                && !inv
+                    .industries
+                    .effective_grade(&ent.industry, ent.grade)
+                    .is_voluntary();
+            for q in 0..4 {
+                city[q] += eff.cut[q];
+                d[q] += eff.cut[q];
+                if is_controlled {
+                    controlled[q] += eff.cut[q];
+                    controlled_base[q] += inv.lines[li].baseline_emissions().0[q].0;
+                }
+            }
+        }
+        let mut push = |name: String, required: f64, achieved: f64, viol: &mut Viol| {
+            let met = achieved >= required - 1e-7 * required.abs().max(1.0);
+            if !met {
+                viol(
+                    "target",
+                    None,
+                    None,
+                    None,
+                    Some(level),
+                    format!("{name}: achieved {achieved:.4} t/d < required {required:.4} t/d"),
+                );
+            }
+            out.push(TargetCheck {
+                row: name,
+                required,
+                achieved,
+                met,
+            });
+        };
+        for p in Pollutant::ALL {
+            let base = scenario
+                .society
+                .and_then(|s| s.get(p))
+                .unwrap_or(from_districts[p].0);
+            let required = scenario.ratio(level, p, None).0 * base;
+            push(
+                format!("target:{}:{}:city", level.key(), p.label()),
+                required,
+                city[p.index()] + credits[p].0,
+                viol,
+            );
+        }
+        if scenario.districts.enforce {
+            for d in inv.districts.values() {
+                for p in Pollutant::ALL {
+                    let share = if from_districts[p].0 > 0.0 {
+                        d.society[p].0 / from_districts[p].0
+                    } else {
+                        0.0
+                    };
+                    let required = scenario.ratio(level, p, Some(&d.name)).0 * d.society[p].0;
+                    let got = district
+                        .get(d.name.as_str())
+                        .map(|c| c[p.index()])
+                        .unwrap_or(0.0)
+                        + credits[p].0 * share;
+                    push(
+                        format!("target:{}:{}:{}", level.key(), p.label(), d.name),
+                        required,
+                        got,
+                        viol,
+                    );
+                }
+            }
+        }
+        if let Some(c) = &scenario.controlled_min_cut {
+            for p in Pollutant::ALL {
+                if let Some(ratio) = c.get(level).get(p) {
+                    push(
+                        format!("target:{}:{}:controlled", level.key(), p.label()),
+                        ratio * controlled_base[p.index()],
+                        controlled[p.index()],
+                        viol,
+                    );
+                }
+            }
+        }
+    }
+    out
+}

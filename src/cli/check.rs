@@ -1,0 +1,71 @@
+//! `jianpai check`.
+
+use super::plan::{load_failure, print_report};
+use super::{Failure, Format};
+use crate::check::check_plan;
+use crate::exit;
+use crate::pipeline::load;
+use crate::plan::read::read_plan;
+use std::path::Path;
+
+/// Verify a plan and print every violation.
+pub fn run(plan: &Path, scenario: &Path, format: Format, quiet: bool) -> Result<(), Failure> {
+    let file = if plan.is_dir() {
+        plan.join("plan.csv")
+    } else {
+        plan.to_path_buf()
+    };
+    let loaded = load(scenario).map_err(load_failure)?;
+    let (rows, _) = read_plan(&file).map_err(|r| {
+        print_report(&r);
+        Failure::new(
+            exit::INVALID_INPUT,
+            format!("{}: the plan file cannot be read", file.display()),
+        )
+    })?;
+    let report = check_plan(&loaded.inventory, &loaded.rules, &loaded.scenario, &rows);
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&report).expect("json")),
+        Format::Text => {
+            for v in &report.violations {
+                let mut at = Vec::new();
+                if let Some(r) = v.row {
+                    at.push(format!("row {r}"));
+                }
+                if let Some(l) = &v.line {
+                    at.push(format!("line {l}"));
+                }
+                if let Some(e) = &v.enterprise {
+                    at.push(format!("enterprise {e}"));
+                }
+                if let Some(l) = v.level {
+                    at.push(l.zh().to_string());
+                }
+                eprintln!(
+                    "violation[{}] {} {}: {}",
+                    v.kind,
+                    file.display(),
+                    at.join(", "),
+                    v.message
+                );
+            }
+            if !quiet {
+                println!(
+                    "checked {} rows, {} active lines, {} targets: {} violations",
+                    report.rows,
+                    report.active_lines,
+                    report.targets.len(),
+                    report.violations.len()
+                );
+            }
+        }
+    }
+    if report.violations.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::new(
+            exit::CHECK_FAILED,
+            format!("{} violations", report.violations.len()),
+        ))
+    }
+}

@@ -1,0 +1,160 @@
+//! `jianpai plan`.
+
+use super::Failure;
+use crate::exit;
+use crate::pipeline::{load, plan, solve_options, LoadError};
+use crate::plan::write::{write_json, write_plan};
+use crate::solve::{Method, Status};
+use std::path::Path;
+
+/// Print a validation or rules report to standard error.
+pub fn print_report(r: &crate::validate::Report) {
+    for d in r
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == crate::validate::Severity::Error)
+    {
+        eprintln!("{d}");
+    }
+}
+
+/// Map a load error to a failure, printing its details.
+pub fn load_failure(e: LoadError) -> Failure {
+    match &e {
+        LoadError::Inventory(r) | LoadError::Rules(r) => print_report(r),
+        _ => {}
+    }
+    let code = match &e {
+        LoadError::Scenario(crate::io::IoError::Read { .. }) => exit::IO,
+        _ => exit::INVALID_INPUT,
+    };
+    Failure::new(code, e.to_string())
+}
+
+/// Run the optimiser and write the list.
+pub fn run(
+    scenario: &Path,
+    out: &Path,
+    method: Method,
+    overrides: (Option<f64>, Option<f64>, Option<u32>),
+    write_model: Option<&Path>,
+    english: bool,
+    quiet: bool,
+) -> Result<(), Failure> {
+    let loaded = load(scenario).map_err(load_failure)?;
+    let opts = solve_options(
+        &loaded.scenario,
+        method,
+        overrides.0,
+        overrides.1,
+        overrides.2,
+    );
+    if !(opts.time_limit > 0.0) || !(0.0..1.0).contains(&opts.rel_gap) || opts.threads == 0 {
+        return Err(Failure::new(
+            exit::USAGE,
+            "--time-limit must be > 0, --gap in [0, 1), --threads ≥ 1",
+        ));
+    }
+    let planned = plan(&loaded, &opts, english);
+    if let Some(path) = write_model {
+        let text = match path.extension().and_then(|e| e.to_str()) {
+            Some("lp") => crate::model::export::to_lp(&loaded.inventory, &planned.problem),
+            Some("mps") => crate::model::export::to_mps(&loaded.inventory, &planned.problem),
+            _ => {
+                return Err(Failure::new(
+                    exit::USAGE,
+                    format!(
+                        "--write-model {}: use a .lp or .mps file name",
+                        path.display()
+                    ),
+                ))
+            }
+        };
+        crate::io::atomic::write_bytes(path, text.as_bytes())?;
+    }
+    let status = planned.summary.status;
+    if let Some(p) = &planned.plan {
+        write_plan(out, &loaded.inventory, p, english)?;
+    } else {
+        // No plan: remove a stale list so nobody mistakes it for this run's.
+        let _ = std::fs::remove_file(out.join("plan.csv"));
+    }
+    let mut summary = serde_json::to_value(&planned.summary).expect("json");
+    if !planned.shortfalls.is_empty() {
+        summary["infeasibility"] = serde_json::to_value(&planned.shortfalls).expect("json");
+    }
+    write_json(&out.join("summary.json"), &summary)?;
+    if !quiet {
+        print_summary(&planned.summary, english);
+    }
+    if !planned.shortfalls.is_empty() {
+        eprint!("{}", crate::diagnose::explain(&planned.shortfalls));
+    }
+    match status {
+        Status::Optimal | Status::GapLimit | Status::Heuristic => Ok(()),
+        s => Err(Failure::new(s.exit_code(), s.message())),
+    }
+}
+
+fn print_summary(s: &crate::plan::summary::Summary, english: bool) {
+    let f = |v: Option<f64>| v.map(|x| format!("{x:.2}")).unwrap_or_else(|| "—".into());
+    println!(
+        "{}: {}",
+        if english { "status" } else { "求解状态" },
+        s.status_message
+    );
+    println!(
+        "{} {}   {} {}   {} {}",
+        if english {
+            "expected season loss (10k yuan):"
+        } else {
+            "预期损失(万元):"
+        },
+        f(s.objective),
+        if english { "bound:" } else { "下界:" },
+        f(s.bound),
+        if english { "gap:" } else { "间隙:" },
+        s.gap
+            .map(|g| format!("{:.4}%", g * 100.0))
+            .unwrap_or_else(|| "—".into())
+    );
+    if let (Some(g), Some(sv), Some(sh)) = (
+        s.greedy_objective,
+        s.saving_vs_greedy,
+        s.saving_vs_greedy_share,
+    ) {
+        println!(
+            "{} {g:.2} → {} {sv:.2} ({:.2}%)",
+            if english {
+                "greedy plan:"
+            } else {
+                "贪心方案:"
+            },
+            if english { "saved" } else { "节省" },
+            sh * 100.0
+        );
+    }
+    println!(
+        "{:<8} {:<6} {:>12} {:>12} {:>12} {:>10}",
+        if english { "level" } else { "预警" },
+        "",
+        "required",
+        "achieved",
+        "from lines",
+        "万元/t"
+    );
+    for (lk, ls) in &s.levels {
+        for (pk, t) in &ls.city {
+            println!(
+                "{:<8} {:<6} {:>12.3} {:>12.3} {:>12.3} {:>10.2}{}",
+                lk,
+                pk,
+                t.required,
+                t.achieved,
+                t.achieved_by_lines,
+                t.marginal_loss_per_tonne,
+                if t.met { "" } else { "  ✗" }
+            );
+        }
+    }
+}

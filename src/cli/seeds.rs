@@ -1,0 +1,53 @@
+//! `jianpai seeds`.
+
+use super::{Failure, SeedsAction};
+use crate::seeds;
+
+/// Run a seeds action.
+pub fn run(action: SeedsAction, quiet: bool) -> Result<(), Failure> {
+    match action {
+        SeedsAction::List => {
+            for b in seeds::BUNDLED {
+                println!("{:<12} {}", b.name, b.description);
+            }
+        }
+        SeedsAction::Extract { name, out } => {
+            let set = seeds::bundled(&name).ok_or_else(|| {
+                let names: Vec<_> = seeds::BUNDLED.iter().map(|b| b.name).collect();
+                Failure::new(
+                    crate::exit::USAGE,
+                    format!(
+                        "no bundled data set '{name}'; available: {}",
+                        names.join(", ")
+                    ),
+                )
+            })?;
+            seeds::extract(set, &out)?;
+            if !quiet {
+                println!("wrote {} files to {}", set.files.len(), out.display());
+            }
+        }
+        SeedsAction::Generate {
+            enterprises,
+            seed,
+            out,
+        } => {
+            if enterprises == 0 {
+                return Err(Failure::new(
+                    crate::exit::USAGE,
+                    "--enterprises must be at least 1",
+                ));
+            }
+            let ds = seeds::generate_to(enterprises, seed, &out)?;
+            if !quiet {
+                println!(
+                    "generated {} enterprises and {} lines in {}",
+                    ds.enterprises,
+                    ds.lines,
+                    out.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,128 @@
+//! Infeasibility in planners' terms: for each target, the most the lines can cut, the shortfall,
+//! and what blocks more (exempt and A / 引领性 emissions, 保障类 floors, idle lines, baselines
+//! above the effective capacity, and emissions outside the list).
+
+use crate::domain::{Inventory, LineStatus, Pollutant};
+use crate::model::registry::target_name;
+use crate::model::{Problem, Scope};
+use crate::rules::Resolved;
+use indexmap::IndexMap;
+use serde::Serialize;
+
+/// One target that cannot be met, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Shortfall {
+    /// Registry name of the row.
+    pub row: String,
+    /// Required cut, t/d.
+    pub required: f64,
+    /// Other-sector credits, t/d.
+    pub credit: f64,
+    /// The most the listed lines can cut together at this level, t/d.
+    pub max_from_lines: f64,
+    /// Required − credits − max, t/d.
+    pub shortfall: f64,
+    /// Emissions that cannot be cut, by reason (t/d).
+    pub blocked: IndexMap<&'static str, f64>,
+}
+
+/// Targets that no plan can meet, with their blockers (empty when every target is reachable on
+/// its own; joint infeasibility is reported by the solver).
+pub fn shortfalls(inv: &Inventory, resolved: &Resolved, p: &Problem) -> Vec<Shortfall> {
+    let mut out = Vec::new();
+    for t in &p.targets {
+        if t.rhs <= 0.0 {
+            continue;
+        }
+        let mut max = 0.0;
+        for u in p.units.iter().filter(|u| p.contributes(u, t)) {
+            max += (0..u.triples.len())
+                .map(|ti| p.triple_cut(u, ti, t))
+                .fold(0.0, f64::max);
+        }
+        if max >= t.rhs - crate::model::problem::feas_tol(t.rhs) {
+            continue;
+        }
+        let q = t.pollutant;
+        let in_scope = |district: &str, controlled: bool| match t.scope {
+            Scope::City => true,
+            Scope::District(d) => p.districts[d] == district,
+            Scope::Controlled => controlled,
+        };
+        let mut blocked: IndexMap<&'static str, f64> = [
+            ("exempt 豁免企业", 0.0),
+            ("A / 引领性 (voluntary)", 0.0),
+            ("保障类 minimum load 最低负荷", 0.0),
+            ("idle lines 停产生产线 (not counted)", 0.0),
+            ("above effective baseline 超出基准产能", 0.0),
+            ("not on the list 清单外排放", 0.0),
+        ]
+        .into_iter()
+        .collect();
+        let mut listed = 0.0;
+        for r in &resolved.lines {
+            let line = &inv.lines[r.line];
+            let ent = inv.enterprise_of(line);
+            if !in_scope(&ent.district, r.controlled) {
+                continue;
+            }
+            let base = line.baseline_emissions()[q].0;
+            listed += line.emissions[q].0;
+            *blocked
+                .get_mut("above effective baseline 超出基准产能")
+                .expect("key") += line.emissions[q].0 - base;
+            if ent.exempt.is_some() {
+                *blocked.get_mut("exempt 豁免企业").expect("key") += base * (1.0 - r.cap.0);
+            } else if !r.controllable {
+                *blocked.get_mut("A / 引领性 (voluntary)").expect("key") += base;
+            } else if r.cap.0 < 1.0 {
+                *blocked
+                    .get_mut("保障类 minimum load 最低负荷")
+                    .expect("key") += base * (1.0 - r.cap.0);
+            }
+        }
+        for line in inv.lines.iter().filter(|l| l.status == LineStatus::Idle) {
+            let ent = inv.enterprise_of(line);
+            if in_scope(&ent.district, ent.exempt.is_none()) {
+                *blocked
+                    .get_mut("idle lines 停产生产线 (not counted)")
+                    .expect("key") += line.emissions[q].0;
+                listed += line.emissions[q].0;
+            }
+        }
+        if t.scope != Scope::Controlled {
+            *blocked.get_mut("not on the list 清单外排放").expect("key") +=
+                (t.base - listed).max(0.0);
+        }
+        for v in blocked.values_mut() {
+            *v = crate::domain::summary::round6(*v);
+        }
+        let _ = Pollutant::ALL;
+        out.push(Shortfall {
+            row: target_name(p, t),
+            required: t.required,
+            credit: t.credit,
+            max_from_lines: max,
+            shortfall: t.rhs - max,
+            blocked,
+        });
+    }
+    out
+}
+
+/// Text lines explaining the shortfalls (Chinese and English).
+pub fn explain(shortfalls: &[Shortfall]) -> String {
+    let mut s = String::new();
+    for f in shortfalls {
+        s.push_str(&format!(
+            "{}: 需减排 required {:.3} t/d, 其他领域 credits {:.3}, 清单最多 lines at most {:.3} → 缺口 shortfall {:.3} t/d\n",
+            f.row, f.required, f.credit, f.max_from_lines, f.shortfall
+        ));
+        for (k, v) in &f.blocked {
+            if *v > 0.0 {
+                s.push_str(&format!("    {k}: {v:.3} t/d\n"));
+            }
+        }
+    }
+    s
+}

@@ -1,0 +1,43 @@
+//! The edges: reading CSV (UTF-8 or GBK/GB18030), xlsx and Parquet into raw string tables,
+//! reading scenario TOML, and writing outputs atomically.
+//! Nothing outside this module touches csv, calamine or polars readers.
+
+pub mod atomic;
+pub mod dataset;
+pub mod encoding;
+pub mod parquet;
+pub mod scenario_file;
+pub mod schema;
+pub mod table;
+pub mod xlsx;
+
+pub use table::{RawRow, RawTable};
+
+/// A failure to read or write a file, before any row is looked at.
+#[derive(Debug, thiserror::Error)]
+pub enum IoError {
+    /// The file could not be opened or read.
+    #[error("{file}: cannot read: {source}")]
+    Read {
+        /// Path shown to the user.
+        file: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The file could not be written.
+    #[error("{file}: cannot write: {source}")]
+    Write {
+        /// Path shown to the user.
+        file: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The file is not in a format we can read.
+    #[error("{file}: {message}")]
+    Format {
+        /// Path shown to the user.
+        file: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
+}

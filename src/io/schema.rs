@@ -1,0 +1,596 @@
+//! Input file schemas: every column with its aliases (Chinese and English), type, unit and
+//! whether it is required. `jianpai schema` prints this as the schema document.
+
+/// What a column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Free text.
+    Text,
+    /// A non-negative finite number.
+    Number,
+    /// A share between 0 and 1 (a percentage like `20%` or `20` with `%` is accepted too).
+    Fraction,
+    /// Yes / no (是/否, Y/N, true/false, 1/0).
+    Bool,
+    /// 统一社会信用代码 (18 characters, GB 32100-2015 check character).
+    CreditCode,
+    /// A grade (A, 引领性, B, B-, C, D, empty = 未评级).
+    Grade,
+    /// An enumerated word listed in the description.
+    Word,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Text => "text",
+            Kind::Number => "number ≥ 0",
+            Kind::Fraction => "share 0–1 (or 0–100%)",
+            Kind::Bool => "是/否",
+            Kind::CreditCode => "credit code",
+            Kind::Grade => "grade",
+            Kind::Word => "word",
+        }
+    }
+}
+
+/// One column of an input table.
+#[derive(Debug, Clone, Copy)]
+pub struct ColumnSpec {
+    /// Canonical key (English).
+    pub key: &'static str,
+    /// Chinese header.
+    pub zh: &'static str,
+    /// Other accepted headers.
+    pub aliases: &'static [&'static str],
+    /// Cell type.
+    pub kind: Kind,
+    /// Unit, if any.
+    pub unit: &'static str,
+    /// Must the column be present (and its cells non-empty)?
+    pub required: bool,
+    /// What it means.
+    pub doc: &'static str,
+}
+
+/// One input table.
+#[derive(Debug, Clone, Copy)]
+pub struct TableSpec {
+    /// File stem (`enterprises` → `enterprises.csv`).
+    pub name: &'static str,
+    /// Chinese name (also accepted as file stem or sheet name).
+    pub zh: &'static str,
+    /// Must the table be present in a dataset?
+    pub required: bool,
+    /// What it holds.
+    pub doc: &'static str,
+    /// Its columns.
+    pub columns: &'static [ColumnSpec],
+}
+
+const fn col(
+    key: &'static str,
+    zh: &'static str,
+    aliases: &'static [&'static str],
+    kind: Kind,
+    unit: &'static str,
+    required: bool,
+    doc: &'static str,
+) -> ColumnSpec {
+    ColumnSpec {
+        key,
+        zh,
+        aliases,
+        kind,
+        unit,
+        required,
+        doc,
+    }
+}
+
+use Kind::*;
+
+const POLLUTANT_EMISSIONS: [ColumnSpec; 4] = [
+    col(
+        "so2",
+        "二氧化硫",
+        &["SO2", "SO₂", "二氧化硫排放量"],
+        Number,
+        "t/d",
+        true,
+        "daily SO2 emissions",
+    ),
+    col(
+        "nox",
+        "氮氧化物",
+        &["NOx", "NOₓ", "氮氧化物排放量"],
+        Number,
+        "t/d",
+        true,
+        "daily NOx emissions",
+    ),
+    col(
+        "pm",
+        "颗粒物",
+        &["PM", "烟粉尘", "颗粒物排放量"],
+        Number,
+        "t/d",
+        true,
+        "daily PM (颗粒物) emissions",
+    ),
+    col(
+        "vocs",
+        "挥发性有机物",
+        &["VOCs", "VOC", "挥发性有机物排放量"],
+        Number,
+        "t/d",
+        true,
+        "daily VOCs emissions",
+    ),
+];
+
+/// 区县: districts and their whole-society emissions.
+pub const DISTRICTS: TableSpec = TableSpec {
+    name: "districts",
+    zh: "区县",
+    required: true,
+    doc:
+        "Districts (市县区) with their whole-society daily emissions (全社会排放量, all sources). \
+          The city's total is their sum unless the scenario overrides it.",
+    columns: &[
+        col(
+            "district",
+            "区县",
+            &["地区", "市县区", "name", "名称"],
+            Text,
+            "",
+            true,
+            "district name",
+        ),
+        POLLUTANT_EMISSIONS[0],
+        POLLUTANT_EMISSIONS[1],
+        POLLUTANT_EMISSIONS[2],
+        POLLUTANT_EMISSIONS[3],
+    ],
+};
+
+/// 企业: enterprises.
+pub const ENTERPRISES: TableSpec = TableSpec {
+    name: "enterprises",
+    zh: "企业",
+    required: true,
+    doc: "One row per enterprise on the list.",
+    columns: &[
+        col(
+            "credit_code",
+            "统一社会信用代码",
+            &["信用代码", "code", "uscc"],
+            CreditCode,
+            "",
+            true,
+            "18 characters, GB 32100-2015 check character",
+        ),
+        col(
+            "name",
+            "企业名称",
+            &["名称", "enterprise"],
+            Text,
+            "",
+            true,
+            "registered name",
+        ),
+        col(
+            "district",
+            "区县",
+            &["所在区县", "市县区", "地区"],
+            Text,
+            "",
+            true,
+            "a district of districts.csv",
+        ),
+        col(
+            "industry",
+            "行业",
+            &["行业类别", "所属行业"],
+            Text,
+            "",
+            true,
+            "industry code or Chinese name from the industry table",
+        ),
+        col(
+            "grade",
+            "绩效等级",
+            &["绩效分级", "等级", "环保绩效等级"],
+            Grade,
+            "",
+            false,
+            "A, 引领性, B, B-, C, D; empty = 未评级 (counts as the industry's lowest)",
+        ),
+        col(
+            "exempt",
+            "豁免",
+            &["是否豁免", "豁免企业"],
+            Bool,
+            "",
+            false,
+            "on the published exempt list (豁免企业清单)",
+        ),
+        col(
+            "exempt_reason",
+            "豁免原因",
+            &["豁免理由"],
+            Text,
+            "",
+            false,
+            "why it is exempt",
+        ),
+        col(
+            "guarantee",
+            "保障类",
+            &["是否保障类", "民生保障"],
+            Bool,
+            "",
+            false,
+            "保障类 (livelihood guarantee) enterprise",
+        ),
+        col(
+            "guarantee_min_load",
+            "保障最低负荷",
+            &["最低负荷", "min_load"],
+            Fraction,
+            "share of baseline",
+            false,
+            "certified minimum load of a 保障类 firm",
+        ),
+        col(
+            "cluster",
+            "产业集群",
+            &["集群"],
+            Text,
+            "",
+            false,
+            "VOC industrial cluster",
+        ),
+    ],
+};
+
+/// 生产线: production lines / facilities.
+pub const LINES: TableSpec = TableSpec {
+    name: "lines",
+    zh: "生产线",
+    required: true,
+    doc: "One row per production line, process or facility (the unit of 一厂一策). Emissions, output \
+          value and electricity are daily means at the approved capacity; the tool scales them to the \
+          effective baseline (the smallest of approved, permitted and last year's output).",
+    columns: &[
+        col("line_id", "生产线编号", &["设施编号", "编号", "id"], Text, "", true, "unique line id"),
+        col("credit_code", "统一社会信用代码", &["信用代码", "code", "enterprise"], CreditCode, "", true, "owning enterprise"),
+        col("name", "生产线名称", &["设施名称", "名称", "line_name"], Text, "", true, "line / facility name"),
+        col("process", "工序", &["生产工序", "工艺"], Text, "", true, "process, e.g. 熟料, 烧结, 涂装"),
+        col("capacity_approved", "核定产能", &["设计产能", "approved"], Number, "unit/d", true, "approved capacity, daily mean"),
+        col("capacity_permitted", "许可产能", &["排污许可产能", "permitted"], Number, "unit/d", false, "permitted capacity, daily mean"),
+        col("output_last_year", "上年日均产量", &["上年实际产量", "last_year"], Number, "unit/d", false, "last year's actual daily mean output"),
+        col("output_value", "日产值", &["产值", "value"], Number, "万元/d", true, "output value per day at approved capacity"),
+        POLLUTANT_EMISSIONS[0],
+        POLLUTANT_EMISSIONS[1],
+        POLLUTANT_EMISSIONS[2],
+        POLLUTANT_EMISSIONS[3],
+        col("electricity", "日用电量", &["用电量", "electricity_kwh"], Number, "kWh/d", false, "electricity per day at approved capacity"),
+        col("status", "状态", &["生产状态", "运行状态"], Word, "", false, "在产/active or 停产/idle (default 在产)"),
+    ],
+};
+
+/// 措施选项: measure options declared by enterprises.
+pub const OPTIONS: TableSpec = TableSpec {
+    name: "options",
+    zh: "措施选项",
+    required: false,
+    doc: "Measure options an enterprise declared for a line when a proportional limit does not describe \
+          it (e.g. stopping a coating booth cuts VOCs by 80 % and output by 30 %).",
+    columns: &[
+        col("line_id", "生产线编号", &["设施编号", "id"], Text, "", true, "line the option belongs to"),
+        col("code", "措施编号", &["option_code"], Text, "", true, "code unique within the line (letters, digits, - _)"),
+        col("text", "措施内容", &["措施", "measure"], Text, "", true, "measure text as it will appear in the list"),
+        col("so2_cut", "二氧化硫减排比例", &["so2减排比例"], Fraction, "share", true, "SO2 cut as share of the line's baseline"),
+        col("nox_cut", "氮氧化物减排比例", &["nox减排比例"], Fraction, "share", true, "NOx cut as share of baseline"),
+        col("pm_cut", "颗粒物减排比例", &["pm减排比例"], Fraction, "share", true, "PM cut as share of baseline"),
+        col("vocs_cut", "挥发性有机物减排比例", &["vocs减排比例"], Fraction, "share", true, "VOCs cut as share of baseline"),
+        col("loss", "产值损失比例", &["损失比例"], Fraction, "share", true, "output value lost, share of baseline"),
+        col("whole_line", "整线停产", &["是否整线"], Bool, "", false, "the option stops the whole line"),
+        col("electricity", "核查用电比例", &["用电比例"], Fraction, "share", false, "expected electricity as share of baseline (default 1 − loss×0.8)"),
+    ],
+};
+
+/// 行业: the industry table (optional in a dataset; a default ships in `seeds/rules/industries.csv`).
+pub const INDUSTRIES: TableSpec = TableSpec {
+    name: "industries",
+    zh: "行业",
+    required: false,
+    doc: "Industries: Guide-2020 key industries and the city's non-key categories.",
+    columns: &[
+        col(
+            "code",
+            "行业代码",
+            &["industry"],
+            Text,
+            "",
+            true,
+            "code used in enterprises.csv",
+        ),
+        col(
+            "name_zh",
+            "行业名称",
+            &["名称"],
+            Text,
+            "",
+            true,
+            "Chinese name",
+        ),
+        col(
+            "name_en",
+            "英文名称",
+            &["english"],
+            Text,
+            "",
+            false,
+            "English name",
+        ),
+        col(
+            "key",
+            "重点行业",
+            &["是否重点行业"],
+            Bool,
+            "",
+            true,
+            "one of the 39 key industries of the Technical Guide 2020",
+        ),
+        col(
+            "leading_only",
+            "引领性行业",
+            &["leading"],
+            Bool,
+            "",
+            false,
+            "graded only against one bar (引领性)",
+        ),
+        col(
+            "lowest_grade",
+            "最低等级",
+            &["lowest"],
+            Grade,
+            "",
+            true,
+            "grade an unrated firm counts as",
+        ),
+        col(
+            "pollutants",
+            "排放污染物",
+            &["污染物"],
+            Text,
+            "",
+            true,
+            "pollutants a line can emit, e.g. so2|nox|pm|vocs",
+        ),
+    ],
+};
+
+/// All dataset tables.
+pub const TABLES: [&TableSpec; 5] = [&DISTRICTS, &ENTERPRISES, &LINES, &OPTIONS, &INDUSTRIES];
+
+/// Normalise a header for matching: lower case, no spaces, no bracketed unit.
+pub fn normalize_header(h: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0;
+    for ch in h.trim().trim_start_matches('\u{feff}').chars() {
+        match ch {
+            '(' | '（' | '[' | '【' => depth += 1,
+            ')' | '）' | ']' | '】' => depth = (depth - 1).max(0),
+            c if depth == 0 && !c.is_whitespace() && c != '_' => out.extend(c.to_lowercase()),
+            _ => {}
+        }
+    }
+    out
+}
+
+impl ColumnSpec {
+    /// Whether a header names this column.
+    pub fn matches(&self, header: &str) -> bool {
+        let h = normalize_header(header);
+        !h.is_empty()
+            && std::iter::once(self.key)
+                .chain(std::iter::once(self.zh))
+                .chain(self.aliases.iter().copied())
+                .any(|a| normalize_header(a) == h)
+    }
+}
+
+/// The schema document (Markdown), generated from the specs above.
+pub fn markdown() -> String {
+    let mut s = String::from(
+        "# Input schema\n\nGenerated by `jianpai schema`; do not edit by hand.\n\n\
+         A dataset is a folder with one file per table, named by the table (`enterprises.csv`, or the \
+         Chinese name: `企业.csv`), as CSV (UTF-8, GBK/GB18030 or UTF-16; `,` `;` or tab), xlsx/xls/ods \
+         (first sheet) or Parquet. Headers may be written in Chinese or English, with or without a unit \
+         in brackets; matching ignores case, spaces and `_`. Unknown columns are ignored with a warning.\n",
+    );
+    for t in TABLES {
+        s.push_str(&format!(
+            "\n## `{}` ({}){}\n\n{}\n\n| column | 中文表头 | other accepted headers | type | unit | required | meaning |\n|---|---|---|---|---|---|---|\n",
+            t.name,
+            t.zh,
+            if t.required { "" } else { " — optional" },
+            t.doc
+        ));
+        for c in t.columns {
+            s.push_str(&format!(
+                "| `{}` | {} | {} | {} | {} | {} | {} |\n",
+                c.key,
+                c.zh,
+                c.aliases.join(", "),
+                c.kind.name(),
+                c.unit,
+                if c.required { "yes" } else { "no" },
+                c.doc
+            ));
+        }
+    }
+    s
+}
+
+/// 规则: grade × industry × level → minimum obligation (a rules file, not part of a dataset).
+pub const RULES: TableSpec = TableSpec {
+    name: "rules",
+    zh: "规则",
+    required: false,
+    doc: "Minimum obligation per industry × grade × level (see seeds/rules/README.md for the vocabulary).",
+    columns: &[
+        col("industry", "行业", &["行业代码"], Text, "", true, "industry code, `*` (any key industry) or `nonkey`"),
+        col("grade", "绩效等级", &["等级"], Text, "", true, "A, 引领性, B, B-, C, D, 未评级 or `*`"),
+        col("level", "预警级别", &["级别"], Text, "", true, "yellow/黄色, orange/橙色, red/红色 or `*`"),
+        col("measure", "措施", &["最低措施", "obligation"], Text, "", true, "measure expression, e.g. L20+T4"),
+        col("illustrative", "示例", &["是否示例"], Bool, "", false, "row is illustrative, not from a published table"),
+        col("note", "说明", &["备注", "source"], Text, "", false, "source or remark"),
+    ],
+};
+
+/// 清单: the plan file `plan.csv` (one row per line and level), read back by `check`.
+pub const PLAN: TableSpec = TableSpec {
+    name: "plan",
+    zh: "应急减排清单",
+    required: false,
+    doc: "The emergency reduction list: one row per active line and warning level.",
+    columns: &[
+        col(
+            "line_id",
+            "生产线编号",
+            &["line"],
+            Text,
+            "",
+            true,
+            "line id",
+        ),
+        col(
+            "credit_code",
+            "统一社会信用代码",
+            &["enterprise_code"],
+            Text,
+            "",
+            true,
+            "enterprise credit code",
+        ),
+        col(
+            "enterprise",
+            "企业名称",
+            &["enterprise_name"],
+            Text,
+            "",
+            false,
+            "enterprise name",
+        ),
+        col("district", "区县", &[], Text, "", false, "district"),
+        col("industry", "行业", &[], Text, "", false, "industry"),
+        col(
+            "grade",
+            "绩效等级",
+            &[],
+            Text,
+            "",
+            false,
+            "grade applied (unrated key-industry firms show their industry's lowest)",
+        ),
+        col("line_name", "生产线名称", &[], Text, "", false, "line name"),
+        col("process", "工序", &[], Text, "", false, "process"),
+        col(
+            "level",
+            "预警级别",
+            &[],
+            Text,
+            "",
+            true,
+            "黄色/橙色/红色 or yellow/orange/red",
+        ),
+        col(
+            "measure_code",
+            "措施编号",
+            &["code"],
+            Text,
+            "",
+            true,
+            "measure code (V, L20+T4, S+T0, D:<option>+T4)",
+        ),
+        col(
+            "measure",
+            "措施内容",
+            &["measure_text"],
+            Text,
+            "",
+            false,
+            "measure text",
+        ),
+        col(
+            "obligation",
+            "最低要求",
+            &[],
+            Text,
+            "",
+            false,
+            "minimum obligation of the rules",
+        ),
+        col(
+            "so2_cut",
+            "二氧化硫减排量",
+            &[],
+            Number,
+            "t/d",
+            true,
+            "SO2 cut",
+        ),
+        col(
+            "nox_cut",
+            "氮氧化物减排量",
+            &[],
+            Number,
+            "t/d",
+            true,
+            "NOx cut",
+        ),
+        col("pm_cut", "颗粒物减排量", &[], Number, "t/d", true, "PM cut"),
+        col(
+            "vocs_cut",
+            "挥发性有机物减排量",
+            &[],
+            Number,
+            "t/d",
+            true,
+            "VOCs cut",
+        ),
+        col(
+            "loss",
+            "产值损失",
+            &["loss_per_day"],
+            Number,
+            "万元/d",
+            true,
+            "production loss per warning day",
+        ),
+        col(
+            "electricity",
+            "核查用电量",
+            &["expected_electricity"],
+            Number,
+            "kWh/d",
+            false,
+            "expected electricity under the measure (verification indicator)",
+        ),
+        col(
+            "electricity_share",
+            "核查用电比例",
+            &[],
+            Fraction,
+            "share",
+            false,
+            "expected electricity as share of baseline",
+        ),
+        col("note", "备注", &[], Text, "", false, "remarks"),
+    ],
+};

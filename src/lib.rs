@@ -1,0 +1,20 @@
+//! jianpai (减排): heavy-pollution emergency reduction lists and staggered-production calendars.
+//!
+//! The pipeline is visible in the module tree:
+//! files ([`io`]) → raw rows → [`validate`] → [`domain`] → [`rules`] → [`model`] → [`solve`]
+//! → [`plan`] → [`check`] → reports.
+
+pub mod check;
+pub mod cli;
+pub mod diagnose;
+pub mod domain;
+pub mod exit;
+pub mod io;
+pub mod model;
+pub mod pipeline;
+pub mod plan;
+pub mod rules;
+pub mod seeds;
+pub mod solve;
+pub mod units;
+pub mod validate;

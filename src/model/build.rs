@@ -1,0 +1,238 @@
+//! Building the model from the inventory, the applied rules and the scenario.
+
+use super::problem::{Choice, Group, Problem, Scope, Target, Unit};
+use crate::domain::{Inventory, Level, Pollutant, Scenario};
+use crate::rules::Resolved;
+
+const EPS: f64 = 1e-9;
+
+/// Build the model. One function per part: choices, triples, targets, groups.
+pub fn build(inv: &Inventory, resolved: &Resolved, scenario: &Scenario) -> Problem {
+    let districts: Vec<String> = inv.districts.keys().cloned().collect();
+    let days = Level::ALL.map(|l| *scenario.days.get(l));
+    let restart_days =
+        Level::ALL.map(|l| *scenario.episodes.get(l) * scenario.options.restart_cost_days);
+    let mut problem = Problem {
+        units: Vec::with_capacity(resolved.lines.len()),
+        targets: Vec::new(),
+        groups: Vec::new(),
+        districts,
+        days,
+        restart_days,
+    };
+    for (ri, rule) in resolved.lines.iter().enumerate() {
+        let line = &inv.lines[rule.line];
+        let ent = inv.enterprise_of(line);
+        let choices = choices(inv, rule, scenario);
+        let allowed = allowed_per_level(rule, &choices, line);
+        let value = line.baseline_value().0;
+        let level_costs: Vec<[f64; 3]> = choices
+            .iter()
+            .map(|c| [0, 1, 2].map(|k| problem.level_cost(c, value, k)))
+            .collect();
+        let triples = nested_triples(&choices, &allowed, &level_costs);
+        let costs = triples
+            .iter()
+            .map(|t| (0..3).map(|k| level_costs[t[k] as usize][k]).sum())
+            .collect();
+        problem.units.push(Unit {
+            rule: ri,
+            line: rule.line,
+            district: problem.districts.iter().position(|d| *d == ent.district),
+            controlled: rule.controlled,
+            choices,
+            triples,
+            level_costs,
+            costs,
+            group: None,
+        });
+    }
+    add_groups(&mut problem, resolved);
+    add_targets(&mut problem, inv, scenario);
+    problem
+}
+
+/// The options of a line: proportional limits from the city's ladder up to the line's cap, its
+/// obligation levels, and its declared options. Lines the city may not control get only their minima.
+fn choices(inv: &Inventory, rule: &crate::rules::LineRule, scenario: &Scenario) -> Vec<Choice> {
+    let line = &inv.lines[rule.line];
+    let base = line.baseline_emissions();
+    let value = line.baseline_value().0;
+    let elec = line.baseline_electricity().0;
+    let stop_elec = scenario.options.stop_electricity;
+    let mut limits: Vec<f64> = rule.min.iter().map(|m| m.0).collect();
+    if rule.controllable {
+        limits.push(rule.cap.0);
+        limits.extend(
+            scenario
+                .options
+                .limits
+                .iter()
+                .copied()
+                .filter(|&l| l < rule.cap.0 - EPS && l > rule.min[0].0 + EPS),
+        );
+    }
+    limits.sort_by(f64::total_cmp);
+    limits.dedup_by(|a, b| (*a - *b).abs() < EPS);
+    let mut out: Vec<Choice> = limits
+        .into_iter()
+        .map(|f| Choice {
+            limit: f,
+            declared: None,
+            cut: Pollutant::ALL.map(|p| base[p].0 * f),
+            loss: value * f,
+            electricity: elec * (1.0 - f * (1.0 - stop_elec)),
+            stop: f >= 1.0 - EPS,
+        })
+        .collect();
+    if rule.controllable {
+        if let Some(opts) = inv.options.get(&line.id) {
+            for o in opts {
+                if o.loss.0 > rule.cap.0 + EPS {
+                    continue;
+                }
+                out.push(Choice {
+                    limit: o.loss.0,
+                    declared: Some(o.code.clone()),
+                    cut: Pollutant::ALL.map(|p| base[p].0 * o.cut[p].0),
+                    loss: value * o.loss.0,
+                    electricity: elec * o.electricity.0,
+                    stop: false,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn allowed_per_level(
+    rule: &crate::rules::LineRule,
+    choices: &[Choice],
+    line: &crate::domain::Line,
+) -> [Vec<bool>; 3] {
+    let base = line.baseline_emissions();
+    [0, 1, 2].map(|k| {
+        let min = rule.min[k].0;
+        choices
+            .iter()
+            .map(|c| match &c.declared {
+                None => c.limit >= min - EPS,
+                Some(_) => {
+                    min < 1.0 - EPS
+                        && Pollutant::ALL
+                            .iter()
+                            .all(|&p| base[p].0 <= 0.0 || c.cut[p.index()] >= base[p].0 * min - EPS)
+                }
+            })
+            .collect()
+    })
+}
+
+/// All (yellow, orange, red) option triples that are allowed and nested, cheapest first.
+fn nested_triples(
+    choices: &[Choice],
+    allowed: &[Vec<bool>; 3],
+    level_costs: &[[f64; 3]],
+) -> Vec<[u8; 3]> {
+    let n = choices.len();
+    let mut out = Vec::new();
+    for a in (0..n).filter(|&a| allowed[0][a]) {
+        for b in (0..n).filter(|&b| allowed[1][b] && choices[a].weaker_or_equal(&choices[b])) {
+            for c in (0..n).filter(|&c| allowed[2][c] && choices[b].weaker_or_equal(&choices[c])) {
+                out.push([a as u8, b as u8, c as u8]);
+            }
+        }
+    }
+    let cost = |t: &[u8; 3]| (0..3).map(|k| level_costs[t[k] as usize][k]).sum::<f64>();
+    out.sort_by(|x, y| cost(x).total_cmp(&cost(y)).then(x.cmp(y)));
+    out
+}
+
+fn add_groups(problem: &mut Problem, resolved: &Resolved) {
+    for g in &resolved.groups {
+        let gi = problem.groups.len();
+        for &u in &g.lines {
+            problem.units[u].group = Some(gi);
+        }
+        problem.groups.push(Group {
+            units: g.lines.clone(),
+            min_stopped: g.min_stopped,
+            enterprise: g.enterprise.to_string(),
+        });
+    }
+}
+
+fn add_targets(problem: &mut Problem, inv: &Inventory, scenario: &Scenario) {
+    let from_districts = inv.society_total();
+    let city_base = |p: Pollutant| {
+        scenario
+            .society
+            .and_then(|s| s.get(p))
+            .unwrap_or(from_districts[p].0)
+    };
+    for level in Level::ALL {
+        let credit = scenario.credit(level);
+        for p in Pollutant::ALL {
+            let base = city_base(p);
+            let ratio = scenario.ratio(level, p, None).0;
+            push_target(problem, level, p, Scope::City, base, ratio, credit[p].0);
+        }
+        if scenario.districts.enforce {
+            for (di, d) in inv.districts.values().enumerate() {
+                for p in Pollutant::ALL {
+                    let base = d.society[p].0;
+                    let share = if from_districts[p].0 > 0.0 {
+                        base / from_districts[p].0
+                    } else {
+                        0.0
+                    };
+                    let ratio = scenario.ratio(level, p, Some(&d.name)).0;
+                    push_target(
+                        problem,
+                        level,
+                        p,
+                        Scope::District(di),
+                        base,
+                        ratio,
+                        credit[p].0 * share,
+                    );
+                }
+            }
+        }
+        if let Some(c) = &scenario.controlled_min_cut {
+            for p in Pollutant::ALL {
+                if let Some(ratio) = c.get(level).get(p) {
+                    let base: f64 = problem
+                        .units
+                        .iter()
+                        .filter(|u| u.controlled)
+                        .map(|u| inv.lines[u.line].baseline_emissions()[p].0)
+                        .sum();
+                    push_target(problem, level, p, Scope::Controlled, base, ratio, 0.0);
+                }
+            }
+        }
+    }
+}
+
+fn push_target(
+    problem: &mut Problem,
+    level: Level,
+    pollutant: Pollutant,
+    scope: Scope,
+    base: f64,
+    ratio: f64,
+    credit: f64,
+) {
+    let required = ratio * base;
+    problem.targets.push(Target {
+        level,
+        pollutant,
+        scope,
+        base,
+        ratio,
+        required,
+        credit,
+        rhs: required - credit,
+    });
+}

@@ -1,0 +1,200 @@
+//! The model's data: units (lines), their choices and triples, target rows and groups.
+
+use crate::domain::{Level, Pollutant};
+
+/// One option of a line: a proportional limit or a declared option, with its effects per day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice {
+    /// Output limit (1 = stop); for declared options, their loss share.
+    pub limit: f64,
+    /// Declared option code, if any.
+    pub declared: Option<String>,
+    /// Cut per pollutant, t/d.
+    pub cut: [f64; 4],
+    /// Production loss, 万元/d.
+    pub loss: f64,
+    /// Expected electricity under the option, kWh/d (the verification indicator).
+    pub electricity: f64,
+    /// Whether the option stops the line.
+    pub stop: bool,
+}
+
+impl Choice {
+    /// `self` is at most as strong as `other` on every pollutant and on loss.
+    pub fn weaker_or_equal(&self, other: &Choice) -> bool {
+        const EPS: f64 = 1e-12;
+        self.loss <= other.loss + EPS
+            && (0..4).all(|p| self.cut[p] <= other.cut[p] + EPS)
+            && (!self.stop || other.stop)
+    }
+}
+
+/// One active line in the model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unit {
+    /// Index into `Resolved::lines`.
+    pub rule: usize,
+    /// Index into `Inventory::lines`.
+    pub line: usize,
+    /// District index into `Problem::districts`, if the district is known.
+    pub district: Option<usize>,
+    /// Counts toward "controlled" rows.
+    pub controlled: bool,
+    /// Options, weakest first.
+    pub choices: Vec<Choice>,
+    /// Nested feasible option triples (yellow, orange, red), cheapest first.
+    pub triples: Vec<[u8; 3]>,
+    /// Season cost (万元) of each choice at each level.
+    pub level_costs: Vec<[f64; 3]>,
+    /// Cost of each triple over the season (万元), same order as `triples`.
+    pub costs: Vec<f64>,
+    /// Stop group, if any.
+    pub group: Option<usize>,
+}
+
+/// Where a target row applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    /// The whole city.
+    City,
+    /// One district (index into `Problem::districts`).
+    District(usize),
+    /// The controlled firms as a whole (optional rule).
+    Controlled,
+}
+
+/// A coupling row: the lines' cuts at a level for a pollutant in a scope must reach `rhs`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// Level.
+    pub level: Level,
+    /// Pollutant.
+    pub pollutant: Pollutant,
+    /// Scope.
+    pub scope: Scope,
+    /// The base the ratio applies to (t/d): whole-society emissions, or controlled baseline.
+    pub base: f64,
+    /// Required ratio.
+    pub ratio: f64,
+    /// Required cut (t/d) = ratio × base.
+    pub required: f64,
+    /// Other-sector credits counted (t/d).
+    pub credit: f64,
+    /// What the lines must cut: required − credit (may be ≤ 0: already met).
+    pub rhs: f64,
+}
+
+/// A whole-line stop group (per enterprise).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// Units of the group.
+    pub units: Vec<usize>,
+    /// Whole lines to stop per level.
+    pub min_stopped: [usize; 3],
+    /// Enterprise credit code.
+    pub enterprise: String,
+}
+
+/// The whole model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// Units in inventory order.
+    pub units: Vec<Unit>,
+    /// Coupling rows (only rows with `rhs > 0` bind; all are kept for reporting).
+    pub targets: Vec<Target>,
+    /// Stop groups.
+    pub groups: Vec<Group>,
+    /// District names.
+    pub districts: Vec<String>,
+    /// Expected warning days per level.
+    pub days: [f64; 3],
+    /// Restart cost per stop per level, in days of output (episodes × restart days).
+    pub restart_days: [f64; 3],
+}
+
+impl Problem {
+    /// Whether unit `u` contributes to target `t`.
+    pub fn contributes(&self, u: &Unit, t: &Target) -> bool {
+        match t.scope {
+            Scope::City => true,
+            Scope::District(d) => u.district == Some(d),
+            Scope::Controlled => u.controlled,
+        }
+    }
+
+    /// Season cost of choice `c` of a unit at level `k`.
+    pub fn level_cost(&self, c: &Choice, baseline_value: f64, k: usize) -> f64 {
+        self.days[k] * c.loss
+            + if c.stop {
+                self.restart_days[k] * baseline_value
+            } else {
+                0.0
+            }
+    }
+
+    /// Cut of unit `u` under triple index `ti` for target `t`.
+    pub fn triple_cut(&self, u: &Unit, ti: usize, t: &Target) -> f64 {
+        let k = t.level.index();
+        u.choices[u.triples[ti][k] as usize].cut[t.pollutant.index()]
+    }
+
+    /// Total cost of an assignment (triple index per unit).
+    pub fn cost(&self, assignment: &[u32]) -> f64 {
+        self.units
+            .iter()
+            .zip(assignment)
+            .map(|(u, &t)| u.costs[t as usize])
+            .sum()
+    }
+
+    /// Cut achieved per target by an assignment.
+    pub fn achieved(&self, assignment: &[u32]) -> Vec<f64> {
+        let mut out = vec![0.0; self.targets.len()];
+        for (u, &ti) in self.units.iter().zip(assignment) {
+            let tr = u.triples[ti as usize];
+            for (r, t) in self.targets.iter().enumerate() {
+                if self.contributes(u, t) {
+                    out[r] += u.choices[tr[t.level.index()] as usize].cut[t.pollutant.index()];
+                }
+            }
+        }
+        out
+    }
+
+    /// Whole lines stopped per group and level under an assignment.
+    pub fn stopped(&self, assignment: &[u32]) -> Vec<[usize; 3]> {
+        self.groups
+            .iter()
+            .map(|g| {
+                let mut s = [0; 3];
+                for &ui in &g.units {
+                    let u = &self.units[ui];
+                    let tr = u.triples[assignment[ui] as usize];
+                    for (k, sk) in s.iter_mut().enumerate() {
+                        *sk += usize::from(u.choices[tr[k] as usize].stop);
+                    }
+                }
+                s
+            })
+            .collect()
+    }
+
+    /// Whether an assignment meets every target (with tolerance) and every group.
+    pub fn feasible(&self, assignment: &[u32]) -> bool {
+        let ach = self.achieved(assignment);
+        self.targets
+            .iter()
+            .zip(&ach)
+            .all(|(t, a)| *a >= t.rhs - feas_tol(t.rhs))
+            && self
+                .stopped(assignment)
+                .iter()
+                .zip(&self.groups)
+                .all(|(s, g)| (0..3).all(|k| s[k] >= g.min_stopped[k]))
+    }
+}
+
+/// Feasibility tolerance for a target row (absolute t/d, relative to its size).
+pub fn feas_tol(rhs: f64) -> f64 {
+    1e-7 * rhs.abs().max(1.0)
+}

@@ -1,0 +1,100 @@
+//! The plan: the measure of every active line at every level, with cuts, loss and the
+//! verification indicator; its CSV and JSON forms.
+
+pub mod read;
+pub mod summary;
+pub mod write;
+
+use crate::domain::{Inventory, Level, Measure};
+use crate::model::Problem;
+use crate::rules::Resolved;
+use serde::Serialize;
+
+/// One row of the list: one line at one level.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanRow {
+    /// Line id.
+    pub line_id: String,
+    /// Enterprise credit code.
+    pub credit_code: String,
+    /// Level.
+    pub level: Level,
+    /// The measure.
+    pub measure: Measure,
+    /// Measure text (Chinese or English).
+    pub text: String,
+    /// Obligation code from the rules.
+    pub obligation: String,
+    /// Cut per pollutant, t/d.
+    pub cut: [f64; 4],
+    /// Production loss, 万元/d.
+    pub loss: f64,
+    /// Expected electricity under the measure, kWh/d.
+    pub electricity: f64,
+    /// Expected electricity as a share of baseline.
+    pub electricity_share: f64,
+    /// Remarks.
+    pub note: String,
+}
+
+/// A complete list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Plan {
+    /// Rows in line order, levels yellow → red.
+    pub rows: Vec<PlanRow>,
+}
+
+/// Turn an assignment into plan rows.
+pub fn from_assignment(
+    inv: &Inventory,
+    resolved: &Resolved,
+    p: &Problem,
+    assignment: &[u32],
+    english: bool,
+) -> Plan {
+    let mut rows = Vec::with_capacity(p.units.len() * 3);
+    for (u, &t) in p.units.iter().zip(assignment) {
+        let rule = &resolved.lines[u.rule];
+        let line = &inv.lines[u.line];
+        let base_elec = line.baseline_electricity().0;
+        for level in Level::ALL {
+            let k = level.index();
+            let c = &u.choices[u.triples[t as usize][k] as usize];
+            let measure = Measure {
+                limit: crate::units::Fraction(if c.declared.is_some() { 0.0 } else { c.limit }),
+                transport: rule.transport[k],
+                declared: c.declared.clone(),
+            };
+            let declared_text = c.declared.as_ref().and_then(|code| {
+                inv.options
+                    .get(&line.id)?
+                    .iter()
+                    .find(|o| &o.code == code)
+                    .map(|o| o.text.as_str())
+            });
+            let text = if english {
+                measure.text_en(declared_text)
+            } else {
+                measure.text_zh(declared_text)
+            };
+            rows.push(PlanRow {
+                line_id: line.id.clone(),
+                credit_code: line.enterprise.to_string(),
+                level,
+                text,
+                measure,
+                obligation: rule.obligation[k].clone(),
+                cut: c.cut,
+                loss: c.loss,
+                electricity: c.electricity,
+                electricity_share: if base_elec > 0.0 {
+                    c.electricity / base_elec
+                } else {
+                    1.0
+                },
+                note: rule.notes.join("；"),
+            });
+        }
+    }
+    Plan { rows }
+}

@@ -1,0 +1,114 @@
+//! Reading a `plan.csv` back (Chinese or English headers), for `check` and later stages.
+
+use crate::domain::{Level, Measure};
+use crate::io::schema::PLAN;
+use crate::io::table::read_table;
+use crate::validate::cells::{error, Sheet};
+use crate::validate::Report;
+use std::path::Path;
+
+/// One row of a plan file as written (cuts as stated, to be re-verified).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatedRow {
+    /// Row number in the file.
+    pub row: usize,
+    /// Line id.
+    pub line_id: String,
+    /// Credit code as written.
+    pub credit_code: String,
+    /// Level.
+    pub level: Level,
+    /// Parsed measure.
+    pub measure: Measure,
+    /// Measure code as written.
+    pub code: String,
+    /// Stated cuts (t/d).
+    pub cut: [f64; 4],
+    /// Stated loss (万元/d).
+    pub loss: f64,
+    /// Stated expected electricity (kWh/d), if given.
+    pub electricity: Option<f64>,
+}
+
+/// Read a plan file; unreadable cells are reported with file, row, column and value.
+pub fn read_plan(path: &Path) -> Result<(Vec<StatedRow>, String), Report> {
+    let mut report = Report::default();
+    let table = match read_table(path) {
+        Ok(t) => t,
+        Err(e) => {
+            report.push(error(
+                "E002",
+                &path.display().to_string(),
+                None,
+                None,
+                None,
+                e.to_string(),
+                "",
+            ));
+            return Err(report);
+        }
+    };
+    let Some(s) = Sheet::new(&table, &PLAN, &mut report) else {
+        return Err(report);
+    };
+    let mut rows = Vec::new();
+    for row in &table.rows {
+        let before = report.error_count();
+        let line_id = s.text(&mut report, row, "line_id");
+        let credit_code = s.text(&mut report, row, "credit_code");
+        let lv = s.raw(row, "level");
+        let level = Level::parse(lv);
+        if level.is_none() {
+            report.push(error(
+                "E022",
+                &table.source,
+                Some(row.row),
+                Some(s.label("level")),
+                Some(lv),
+                "unknown warning level",
+                "use 黄色, 橙色, 红色 (yellow, orange, red)",
+            ));
+        }
+        let code = s.raw(row, "measure_code").to_string();
+        let measure = Measure::parse_code(&code);
+        if measure.is_none() {
+            report.push(error(
+                "E023",
+                &table.source,
+                Some(row.row),
+                Some(s.label("measure_code")),
+                Some(&code),
+                "not a measure code",
+                "use V, L<percent>, S, D:<option>, with +T4 or +T0",
+            ));
+        }
+        let cut =
+            ["so2_cut", "nox_cut", "pm_cut", "vocs_cut"].map(|k| s.number(&mut report, row, k));
+        let loss = s.number(&mut report, row, "loss");
+        let electricity = s.number(&mut report, row, "electricity");
+        if report.error_count() > before {
+            continue;
+        }
+        let (Some(line_id), Some(credit_code), Some(level), Some(measure), Some(loss)) =
+            (line_id, credit_code, level, measure, loss)
+        else {
+            continue;
+        };
+        rows.push(StatedRow {
+            row: row.row,
+            line_id,
+            credit_code,
+            level,
+            measure,
+            code,
+            cut: cut.map(|c| c.unwrap_or(0.0)),
+            loss,
+            electricity,
+        });
+    }
+    if report.has_errors() {
+        Err(report)
+    } else {
+        Ok((rows, table.source))
+    }
+}

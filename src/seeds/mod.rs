@@ -1,0 +1,60 @@
+//! Seed data: the deterministic generator and the data sets bundled in the binary.
+
+pub mod generator;
+pub mod rng;
+
+use crate::io::atomic::write_bytes;
+use crate::io::IoError;
+use std::path::Path;
+
+/// A data set shipped inside the binary.
+pub struct Bundled {
+    /// Name used on the command line.
+    pub name: &'static str,
+    /// What it is.
+    pub description: &'static str,
+    /// Files (relative path, contents).
+    pub files: &'static [(&'static str, &'static str)],
+}
+
+/// The bundled data sets.
+pub const BUNDLED: &[Bundled] = &[
+    Bundled {
+        name: "wuxi-2021",
+        description: "synthetic city calibrated to Wuxi's 2021 air plan (generate --enterprises 4000 --seed 2021)",
+        files: &[
+            ("README.md", include_str!("../../seeds/wuxi-2021/README.md")),
+            ("districts.csv", include_str!("../../seeds/wuxi-2021/districts.csv")),
+            ("enterprises.csv", include_str!("../../seeds/wuxi-2021/enterprises.csv")),
+            ("lines.csv", include_str!("../../seeds/wuxi-2021/lines.csv")),
+            ("options.csv", include_str!("../../seeds/wuxi-2021/options.csv")),
+        ],
+    },
+    Bundled {
+        name: "rules",
+        description: "industry table and grade × industry × level rules (cement rows from the Guide, others illustrative)",
+        files: &[("industries.csv", include_str!("../../seeds/rules/industries.csv"))],
+    },
+];
+
+/// Find a bundled set by name.
+pub fn bundled(name: &str) -> Option<&'static Bundled> {
+    BUNDLED.iter().find(|b| b.name == name)
+}
+
+/// Write a bundled set into a folder.
+pub fn extract(set: &Bundled, out: &Path) -> Result<(), IoError> {
+    for (name, text) in set.files {
+        write_bytes(&out.join(name), text.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Generate a city and write it into a folder.
+pub fn generate_to(n: usize, seed: u64, out: &Path) -> Result<generator::Dataset, IoError> {
+    let ds = generator::generate(n, seed);
+    for (name, text) in &ds.files {
+        write_bytes(&out.join(name), text.as_bytes())?;
+    }
+    Ok(ds)
+}

@@ -1,0 +1,274 @@
+//! Column generation on the LP relaxation of the triple formulation.
+//!
+//! Every unit starts at a base triple (the greedy plan); the master LP holds, per unit that entered
+//! it, "switch to triple t" columns with coefficients relative to the base and a `Σ x ≤ 1` row.
+//! Pricing is exact (each unit's triples are enumerated), so at convergence the master's value is
+//! the LP bound; at every round the Lagrangian value of the master's duals is a valid lower bound.
+
+use super::pricing::{lagrangian, values, Multipliers};
+use super::rows::RowIndex;
+use super::SolveOptions;
+use crate::model::Problem;
+use highs::{ColProblem, HighsModelStatus, Model, Row, Sense};
+use std::collections::{HashMap, HashSet};
+use std::time::Instant;
+
+/// What the LP phase found.
+#[derive(Debug, Clone)]
+pub struct LpResult {
+    /// Best certified lower bound seen (Lagrangian value of some master duals).
+    pub bound: f64,
+    /// Value of the last master LP (the LP optimum when converged).
+    pub lp_objective: f64,
+    /// Pricing found no improving column.
+    pub converged: bool,
+    /// Multipliers that gave `bound`.
+    pub mult: Multipliers,
+    /// Target-row duals (万元 per t/d) of the last master.
+    pub lambda: Vec<f64>,
+    /// LP solution: (unit, triple, value) for switched units; other units sit on their base.
+    pub switched: Vec<(usize, usize, f64)>,
+    /// The base assignment.
+    pub base: Vec<u32>,
+    /// Slack used in the last master (> 0 means even the LP cannot meet the targets).
+    pub slack: f64,
+    /// Rounds of pricing.
+    pub rounds: usize,
+    /// Columns in the master.
+    pub columns: usize,
+    /// Stopped by the time limit.
+    pub timed_out: bool,
+}
+
+struct Master {
+    model: Option<Model>,
+    target_rows: Vec<Row>,
+    group_rows: Vec<[Row; 3]>,
+    /// Convexity row of each unit in the master, with its row index.
+    unit_rows: HashMap<usize, (Row, usize)>,
+    n_rows: usize,
+    cols: Vec<(usize, usize)>,
+    col_set: HashSet<(usize, usize)>,
+    slack_cols: usize,
+}
+
+/// Run column generation from `base` (the greedy plan, or cheapest triples when there is none).
+pub fn lower_bound(
+    p: &Problem,
+    rows: &RowIndex,
+    base: Option<&[u32]>,
+    opts: &SolveOptions,
+    start: Instant,
+) -> Option<LpResult> {
+    let base: Vec<u32> = base
+        .map(<[u32]>::to_vec)
+        .unwrap_or_else(|| vec![0; p.units.len()]);
+    let achieved = p.achieved(&base);
+    let stopped = p.stopped(&base);
+    let base_cost = p.cost(&base);
+    let need_slack = !p.feasible(&base);
+    let mut cp = ColProblem::new();
+    // A feasible base may miss a row by the feasibility tolerance: never ask the master for more.
+    let lower = |need: f64| if need_slack { need } else { need.min(0.0) };
+    let target_rows: Vec<Row> = p
+        .targets
+        .iter()
+        .zip(&achieved)
+        .map(|(t, a)| cp.add_row(lower(t.rhs - a)..))
+        .collect();
+    let group_rows: Vec<[Row; 3]> = p
+        .groups
+        .iter()
+        .zip(&stopped)
+        .map(|(g, s)| [0, 1, 2].map(|k| cp.add_row(lower(g.min_stopped[k] as f64 - s[k] as f64)..)))
+        .collect();
+    let mut slack_cols = 0;
+    if need_slack {
+        let scale: f64 = p
+            .units
+            .iter()
+            .map(|u| u.costs.last().copied().unwrap_or(0.0))
+            .sum::<f64>()
+            .max(1.0);
+        for (r, t) in p.targets.iter().enumerate() {
+            cp.add_column(
+                1e3 * scale / t.rhs.abs().max(1e-6),
+                0.0..,
+                [(target_rows[r], 1.0)],
+            );
+            slack_cols += 1;
+        }
+        for g in &group_rows {
+            for &row in g {
+                cp.add_column(1e3 * scale, 0.0.., [(row, 1.0)]);
+                slack_cols += 1;
+            }
+        }
+    }
+    let mut model = cp.optimise(Sense::Minimise);
+    model.make_quiet();
+    model.set_option("threads", opts.threads.max(1) as i32);
+    let n_rows = p.targets.len() + 3 * p.groups.len();
+    let mut m = Master {
+        model: Some(model),
+        target_rows,
+        group_rows,
+        unit_rows: HashMap::new(),
+        n_rows,
+        cols: Vec::new(),
+        col_set: HashSet::new(),
+        slack_cols,
+    };
+
+    let mut best_bound = f64::NEG_INFINITY;
+    let mut best_mult = Multipliers::zero(p);
+    let mut lambda = vec![0.0; p.targets.len()];
+    let mut rounds = 0;
+    let mut converged = false;
+    let mut timed_out = false;
+    let mut lp_value = base_cost;
+    let mut solution: Vec<f64> = Vec::new();
+    let mut slack = 0.0;
+    let mut buf = Vec::new();
+    loop {
+        rounds += 1;
+        // Solve the master (an empty master is its own optimum: all duals zero).
+        let (duals, col_values, obj) = if m.cols.len() + m.slack_cols == 0 {
+            (vec![0.0; n_rows], Vec::new(), 0.0)
+        } else {
+            let mut model = m.model.take().expect("model");
+            let remaining = (opts.time_limit - start.elapsed().as_secs_f64()).max(0.5);
+            model.set_option("time_limit", remaining);
+            let solved = model.solve();
+            if solved.status() != HighsModelStatus::Optimal {
+                timed_out = solved.status() == HighsModelStatus::ReachedTimeLimit;
+                m.model = Some(Model::from(solved));
+                break;
+            }
+            let sol = solved.get_solution();
+            let out = (
+                sol.dual_rows().to_vec(),
+                sol.columns().to_vec(),
+                solved.objective_value(),
+            );
+            m.model = Some(Model::from(solved));
+            out
+        };
+        lp_value = base_cost + obj;
+        solution = col_values;
+        slack = solution.iter().take(m.slack_cols).sum();
+        let mult = Multipliers {
+            lambda: (0..p.targets.len()).map(|r| duals[r].max(0.0)).collect(),
+            sigma: (0..p.groups.len())
+                .map(|g| [0, 1, 2].map(|k| duals[p.targets.len() + 3 * g + k].max(0.0)))
+                .collect(),
+        };
+        lambda.clone_from(&mult.lambda);
+        let (l, _) = lagrangian(p, rows, &mult);
+        if l > best_bound {
+            best_bound = l;
+            best_mult = mult.clone();
+        }
+        if start.elapsed().as_secs_f64() > opts.time_limit {
+            timed_out = true;
+            break;
+        }
+        // Price every unit.
+        let mut new_cols: Vec<(usize, usize)> = Vec::new();
+        for (ui, u) in p.units.iter().enumerate() {
+            if u.triples.len() < 2 {
+                continue;
+            }
+            values(rows, u, &mult, &mut buf);
+            let b = base[ui] as usize;
+            let mu = m
+                .unit_rows
+                .get(&ui)
+                .map(|&(_, i)| duals[i])
+                .unwrap_or(0.0)
+                .min(0.0);
+            let tol = 1e-9 * (1.0 + u.costs[u.costs.len() - 1].abs());
+            let mut cands: Vec<(f64, usize)> = (0..u.triples.len())
+                .filter(|&t| t != b)
+                .map(|t| (buf[t] - buf[b] - mu, t))
+                .filter(|&(rc, _)| rc < -tol)
+                .collect();
+            cands.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+            new_cols.extend(
+                cands
+                    .iter()
+                    .take(2)
+                    .map(|&(_, t)| (ui, t))
+                    .filter(|c| !m.col_set.contains(c)),
+            );
+        }
+        if new_cols.is_empty() {
+            converged = true;
+            break;
+        }
+        add_columns(&mut m, p, rows, &base, &new_cols);
+    }
+    let switched = m
+        .cols
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &(u, t))| {
+            solution
+                .get(m.slack_cols + i)
+                .filter(|v| **v > 1e-9)
+                .map(|&v| (u, t, v))
+        })
+        .collect();
+    Some(LpResult {
+        bound: best_bound,
+        lp_objective: lp_value,
+        converged,
+        mult: best_mult,
+        lambda,
+        switched,
+        base,
+        slack,
+        rounds,
+        columns: m.cols.len(),
+        timed_out,
+    })
+}
+
+fn add_columns(
+    m: &mut Master,
+    p: &Problem,
+    rows: &RowIndex,
+    base: &[u32],
+    new_cols: &[(usize, usize)],
+) {
+    let model = m.model.as_mut().expect("model");
+    for &(ui, t) in new_cols {
+        let u = &p.units[ui];
+        let n_rows = &mut m.n_rows;
+        let (conv, _) = *m.unit_rows.entry(ui).or_insert_with(|| {
+            *n_rows += 1;
+            (model.add_row(..=1.0, std::iter::empty()), *n_rows - 1)
+        });
+        let b = base[ui] as usize;
+        let (tb, tt) = (u.triples[b], u.triples[t]);
+        let mut factors: Vec<(Row, f64)> = vec![(conv, 1.0)];
+        for (r, k, q) in rows.of(u) {
+            let d = u.choices[tt[k] as usize].cut[q] - u.choices[tb[k] as usize].cut[q];
+            if d != 0.0 {
+                factors.push((m.target_rows[r], d));
+            }
+        }
+        if let Some(g) = u.group {
+            for k in 0..3 {
+                let d =
+                    u.choices[tt[k] as usize].stop as i32 - u.choices[tb[k] as usize].stop as i32;
+                if d != 0 {
+                    factors.push((m.group_rows[g][k], d as f64));
+                }
+            }
+        }
+        model.add_col(u.costs[t] - u.costs[b], 0.0.., factors);
+        m.cols.push((ui, t));
+        m.col_set.insert((ui, t));
+    }
+}

@@ -1,0 +1,298 @@
+//! The exact phase: LP rounding for an incumbent, reduced-cost fixing against the certified
+//! Lagrangian bound, and a MIP (good_lp → HiGHS) over the lines whose choice is still open.
+
+use super::colgen::{lower_bound, LpResult};
+use super::greedy::repair;
+use super::pricing::{argmin, values};
+use super::rows::RowIndex;
+use super::status::{relative_gap, Method, SolveReport, Status};
+use super::{Solution, SolveOptions};
+use crate::model::Problem;
+use good_lp::{variable, Expression, ProblemVariables, SolverModel, Variable};
+use highs::HighsModelStatus;
+use std::time::Instant;
+
+/// Largest number of free lines handed to the exact MIP.
+const MAX_MIP_UNITS: usize = 20_000;
+
+/// Column generation, rounding, fixing and the exact MIP.
+pub fn solve_exact(
+    p: &Problem,
+    rows: &RowIndex,
+    greedy: Option<Vec<u32>>,
+    opts: &SolveOptions,
+    start: Instant,
+    greedy_time: f64,
+) -> Solution {
+    let mut report = SolveReport::new(Method::Mip);
+    report.greedy_seconds = greedy_time;
+    report.greedy_objective = greedy.as_ref().map(|a| p.cost(a));
+    let Some(lp) = lower_bound(p, rows, greedy.as_deref(), opts, start) else {
+        report.finish(None, opts, start, true);
+        return Solution {
+            assignment: None,
+            report,
+        };
+    };
+    report.lp_rounds = lp.rounds;
+    report.lp_columns = lp.columns;
+    report.duals = lp.lambda.clone();
+    if lp.converged && lp.slack > 1e-7 {
+        report.notes.push(format!(
+            "LP relaxation cannot meet the targets (slack {:.6})",
+            lp.slack
+        ));
+        report.finish(None, opts, start, false);
+        report.status = Status::Infeasible;
+        return Solution {
+            assignment: None,
+            report,
+        };
+    }
+    report.bound = lp.bound.is_finite().then_some(lp.bound);
+    let mut incumbent = greedy;
+    if let Some(r) = round(p, rows, &lp) {
+        if incumbent
+            .as_ref()
+            .is_none_or(|g| p.cost(&r) < p.cost(g) - 1e-9)
+        {
+            incumbent = Some(r);
+        }
+    }
+    let timed_out = lp.timed_out;
+    if let (Some(inc), false) = (&incumbent, timed_out) {
+        let ub = p.cost(inc);
+        // The exact MIP runs only when the rounded plan is not already proven within the gap.
+        if relative_gap(ub, lp.bound) > opts.rel_gap {
+            match exact(p, rows, &lp, inc, opts, start, &mut report) {
+                Ok((a, bound)) => {
+                    if p.cost(&a) < ub - 1e-9 && p.feasible(&a) {
+                        incumbent = Some(a);
+                    }
+                    report.bound = Some(bound.max(lp.bound));
+                }
+                Err(note) => report.notes.push(note),
+            }
+        }
+    }
+    let objective = incumbent.as_ref().map(|a| p.cost(a));
+    let out_of_time = start.elapsed().as_secs_f64() >= opts.time_limit || timed_out;
+    report.finish(objective, opts, start, out_of_time);
+    Solution {
+        assignment: incumbent,
+        report,
+    }
+}
+
+/// Round the LP solution: each switched unit takes its heaviest column, then repair and clean up.
+fn round(p: &Problem, rows: &RowIndex, lp: &LpResult) -> Option<Vec<u32>> {
+    let mut a = lp.base.clone();
+    let mut weight: Vec<f64> = vec![1.0; p.units.len()];
+    let mut best: Vec<(f64, u32)> = lp.base.iter().map(|&b| (0.0, b)).collect();
+    for &(u, t, v) in &lp.switched {
+        weight[u] -= v;
+        if v > best[u].0 {
+            best[u] = (v, t as u32);
+        }
+    }
+    for u in 0..p.units.len() {
+        if best[u].0 > weight[u] {
+            a[u] = best[u].1;
+        }
+    }
+    repair(p, rows, &a)
+}
+
+/// Reduced-cost fixing and the MIP over the remaining lines. Returns the best assignment and the
+/// global bound it proves.
+#[allow(clippy::too_many_arguments)]
+fn exact(
+    p: &Problem,
+    rows: &RowIndex,
+    lp: &LpResult,
+    inc: &[u32],
+    opts: &SolveOptions,
+    start: Instant,
+    report: &mut SolveReport,
+) -> Result<(Vec<u32>, f64), String> {
+    let ub = p.cost(inc);
+    let budget = ub - lp.bound;
+    let mut fixed = vec![0u32; p.units.len()];
+    let mut free: Vec<(usize, Vec<usize>, f64)> = Vec::new();
+    let mut buf = Vec::new();
+    for (ui, u) in p.units.iter().enumerate() {
+        values(rows, u, &lp.mult, &mut buf);
+        let (bi, vmin) = argmin(&buf);
+        let tol = 1e-9 * (1.0 + budget.abs() + vmin.abs());
+        let cands: Vec<usize> = (0..buf.len())
+            .filter(|&t| buf[t] - vmin <= budget + tol || t == inc[ui] as usize)
+            .collect();
+        if cands.len() > 1 {
+            let second = cands
+                .iter()
+                .filter(|&&t| t != bi)
+                .map(|&t| buf[t] - vmin)
+                .fold(f64::INFINITY, f64::min);
+            free.push((ui, cands, second));
+        } else {
+            fixed[ui] = bi as u32;
+        }
+    }
+    let certified = free.len() <= MAX_MIP_UNITS;
+    if !certified {
+        // Keep the closest calls open; pin the rest to the incumbent (the bound stays the LP's).
+        free.sort_by(|a, b| a.2.total_cmp(&b.2).then(a.0.cmp(&b.0)));
+        for (ui, _, _) in free.drain(MAX_MIP_UNITS..) {
+            fixed[ui] = inc[ui];
+        }
+        free.sort_by_key(|f| f.0);
+        report.notes.push(format!("{MAX_MIP_UNITS} most contested lines left open in the MIP; others fixed to the incumbent"));
+    }
+    report.mip_lines = free.len();
+    if free.is_empty() {
+        return Ok((
+            fixed.clone(),
+            if certified { p.cost(&fixed) } else { lp.bound },
+        ));
+    }
+    // Constant part from fixed units.
+    let is_free: Vec<bool> = {
+        let mut v = vec![false; p.units.len()];
+        for (ui, _, _) in &free {
+            v[*ui] = true;
+        }
+        v
+    };
+    let mut fixed_cut = vec![0.0; p.targets.len()];
+    let mut fixed_stop = vec![[0usize; 3]; p.groups.len()];
+    let mut fixed_cost = 0.0;
+    for (ui, u) in p.units.iter().enumerate().filter(|(ui, _)| !is_free[*ui]) {
+        let t = fixed[ui] as usize;
+        fixed_cost += u.costs[t];
+        for (r, k, q) in rows.of(u) {
+            fixed_cut[r] += u.choices[u.triples[t][k] as usize].cut[q];
+        }
+        if let Some(g) = u.group {
+            for (k, s) in fixed_stop[g].iter_mut().enumerate() {
+                *s += usize::from(u.choices[u.triples[t][k] as usize].stop);
+            }
+        }
+    }
+    let mut vars = ProblemVariables::new();
+    let mut z: Vec<Vec<Variable>> = Vec::with_capacity(free.len());
+    let mut init: Vec<f64> = Vec::new();
+    for (ui, cands, _) in &free {
+        z.push(
+            cands
+                .iter()
+                .map(|&t| {
+                    init.push(if t == inc[*ui] as usize { 1.0 } else { 0.0 });
+                    vars.add(variable().binary())
+                })
+                .collect(),
+        );
+    }
+    report.mip_columns = init.len();
+    let mut objective = Expression::with_capacity(init.len());
+    let mut target_expr: Vec<Expression> = (0..p.targets.len())
+        .map(|_| Expression::default())
+        .collect();
+    let mut group_expr: Vec<[Expression; 3]> =
+        (0..p.groups.len()).map(|_| Default::default()).collect();
+    let mut choose: Vec<Expression> = Vec::with_capacity(free.len());
+    for ((ui, cands, _), zs) in free.iter().zip(&z) {
+        let u = &p.units[*ui];
+        let mut one = Expression::with_capacity(cands.len());
+        for (&t, &v) in cands.iter().zip(zs) {
+            objective.add_mul(u.costs[t], v);
+            one.add_mul(1.0, v);
+            for (r, k, q) in rows.of(u) {
+                let c = u.choices[u.triples[t][k] as usize].cut[q];
+                if c != 0.0 {
+                    target_expr[r].add_mul(c, v);
+                }
+            }
+            if let Some(g) = u.group {
+                for k in 0..3 {
+                    if u.choices[u.triples[t][k] as usize].stop {
+                        group_expr[g][k].add_mul(1.0, v);
+                    }
+                }
+            }
+        }
+        choose.push(one);
+    }
+    let mut model = vars
+        .minimise(objective)
+        .using(good_lp::solvers::highs::highs);
+    for e in choose {
+        model = model.with(e.eq(1.0));
+    }
+    for (r, e) in target_expr.into_iter().enumerate() {
+        let need = p.targets[r].rhs - fixed_cut[r];
+        if need > 0.0 {
+            model = model.with(e.geq(need));
+        }
+    }
+    for (g, es) in group_expr.into_iter().enumerate() {
+        for (k, e) in es.into_iter().enumerate() {
+            let need = p.groups[g].min_stopped[k] as f64 - fixed_stop[g][k] as f64;
+            if need > 0.0 {
+                model = model.with(e.geq(need));
+            }
+        }
+    }
+    let mut hm = model.into_inner();
+    hm.make_quiet();
+    hm.set_option("threads", opts.threads.max(1) as i32);
+    let remaining = opts.time_limit - start.elapsed().as_secs_f64();
+    if remaining <= 0.0 {
+        return Err("time limit reached before the exact MIP".into());
+    }
+    hm.set_option("time_limit", remaining);
+    hm.set_option("mip_rel_gap", (opts.rel_gap * 0.5).max(1e-9));
+    hm.set_option("random_seed", 0);
+    hm.set_solution(Some(&init), None, None, None);
+    let solved = hm.solve();
+    let status = solved.status();
+    let sol = solved.get_solution();
+    let cols = sol.columns();
+    let mut a = fixed;
+    let mut i = 0;
+    let has_values = cols.len() == init.len()
+        && matches!(
+            status,
+            HighsModelStatus::Optimal
+                | HighsModelStatus::ReachedTimeLimit
+                | HighsModelStatus::ReachedSolutionLimit
+                | HighsModelStatus::ReachedInterrupt
+        );
+    for (ui, cands, _) in &free {
+        let mut pick = inc[*ui];
+        for &t in cands {
+            if has_values && cols[i] > 0.5 {
+                pick = t as u32;
+            }
+            i += 1;
+        }
+        a[*ui] = pick;
+    }
+    if !p.feasible(&a) {
+        a = inc.to_vec();
+    }
+    let mip_bound = solved
+        .double_info_value(c"mip_dual_bound")
+        .unwrap_or(f64::NEG_INFINITY)
+        + fixed_cost;
+    let bound = if certified && mip_bound.is_finite() {
+        lp.bound.max(mip_bound.min(ub))
+    } else {
+        lp.bound
+    };
+    if status == HighsModelStatus::ReachedTimeLimit {
+        report
+            .notes
+            .push("the exact MIP stopped at the time limit".into());
+    }
+    Ok((a, bound))
+}

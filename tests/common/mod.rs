@@ -1,0 +1,274 @@
+//! Shared helpers: tiny random cities built in memory, and a brute-force oracle.
+#![allow(dead_code)]
+
+use jianpai::domain::scenario::{
+    DistrictTargets, LevelTable, OptionSettings, PollutantTable, SolverOptions,
+};
+use jianpai::domain::*;
+use jianpai::model::Problem;
+use jianpai::rules::Rules;
+use jianpai::seeds::rng::Rng;
+use jianpai::units::*;
+use std::path::PathBuf;
+
+/// Rules used by the tiny instances (cement rows as in the Guide, a generic key rule, non-key rule).
+pub const TINY_RULES: &str = "industry,grade,level,measure
+cement,B,yellow,T4
+cement,B,orange,L20+T4
+cement,B,red,S+T4
+cement,C,yellow,SL50+T4
+cement,C,*,S+T4
+cement,D,*,S+T0
+*,B,*,V
+*,C,yellow,L10
+*,C,orange,L20+T4
+*,C,red,L30+T4
+*,D,*,S+T0
+nonkey,*,yellow,V
+nonkey,*,orange,L10
+nonkey,*,red,L20
+";
+
+/// Write text to a temporary file and return its path (kept alive by the returned guard).
+pub fn temp_file(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join(name);
+    std::fs::write(&p, text).unwrap();
+    (dir, p)
+}
+
+/// The bundled industry table.
+pub fn industries() -> IndustryTable {
+    jianpai::validate::default_industries()
+}
+
+/// Rules of the tiny instances.
+pub fn tiny_rules(ind: &IndustryTable) -> Rules {
+    let (_d, p) = temp_file("rules.csv", TINY_RULES);
+    Rules::load(&p, None, ind).unwrap()
+}
+
+fn pt(v: f64) -> PollutantTable {
+    PollutantTable {
+        so2: Some(v),
+        nox: Some(v),
+        pm: Some(v),
+        vocs: Some(v),
+    }
+}
+
+/// A scenario for in-memory inventories.
+pub fn scenario(ratios: [f64; 3], districts: bool) -> Scenario {
+    Scenario {
+        name: "tiny".into(),
+        inventory: PathBuf::new(),
+        rules: PathBuf::new(),
+        rule_overrides: None,
+        society: None,
+        targets: LevelTable {
+            yellow: pt(ratios[0]),
+            orange: pt(ratios[1]),
+            red: pt(ratios[2]),
+        },
+        credits: LevelTable::default(),
+        districts: DistrictTargets {
+            enforce: districts,
+            ratios: Default::default(),
+        },
+        controlled_min_cut: None,
+        days: LevelTable {
+            yellow: 10.0,
+            orange: 6.0,
+            red: 3.0,
+        },
+        episodes: LevelTable {
+            yellow: 4.0,
+            orange: 2.0,
+            red: 1.0,
+        },
+        options: OptionSettings {
+            limits: vec![0.2, 0.5],
+            stop_electricity: 0.2,
+            exempt_lowest_limit: false,
+            restart_cost_days: 0.5,
+        },
+        solver: SolverOptions {
+            time_limit: 30.0,
+            rel_gap: 0.0,
+            threads: 1,
+        },
+    }
+}
+
+/// A random tiny city: `n_lines` lines over a few enterprises in two districts.
+pub fn tiny_inventory(seed: u64, n_lines: usize) -> Inventory {
+    let mut rng = Rng::new(seed);
+    let industries = industries();
+    let mut inv = Inventory {
+        industries,
+        ..Default::default()
+    };
+    for (i, d) in ["甲区", "乙区"].iter().enumerate() {
+        let society = PollutantVec::from_fn(|_| TonnesPerDay(2.0 + i as f64));
+        inv.districts.insert(
+            d.to_string(),
+            District {
+                name: d.to_string(),
+                society,
+            },
+        );
+    }
+    let mut made = 0;
+    let mut e = 0;
+    while made < n_lines {
+        e += 1;
+        let code = CreditCode::complete(&format!("91320281MA{:07}", e)).unwrap();
+        let industry = ["cement", "coating", "other"][rng.int(0, 2)].to_string();
+        let grade = [Grade::A, Grade::B, Grade::C, Grade::D, Grade::Unrated][rng.int(0, 4)];
+        let exempt = rng.chance(0.1).then(|| "民生保障".to_string());
+        let guarantee_min_load = rng.chance(0.15).then(|| Fraction(0.6));
+        let district = if rng.chance(0.5) { "甲区" } else { "乙区" }.to_string();
+        inv.enterprises.insert(
+            code.clone(),
+            Enterprise {
+                code: code.clone(),
+                name: format!("样例{e}"),
+                district,
+                industry,
+                grade,
+                exempt,
+                guarantee_min_load,
+                cluster: None,
+            },
+        );
+        let k = rng.int(1, 3).min(n_lines - made);
+        for j in 0..k {
+            made += 1;
+            let status = if rng.chance(0.08) {
+                LineStatus::Idle
+            } else {
+                LineStatus::Active
+            };
+            inv.lines.push(Line {
+                id: format!("L{e:02}-{j}"),
+                enterprise: code.clone(),
+                name: format!("线{j}"),
+                process: ["熟料", "涂装", "生产线"][rng.int(0, 2)].into(),
+                capacity_approved: CapacityPerDay(100.0),
+                capacity_permitted: Some(CapacityPerDay(rng.range(80.0, 110.0))),
+                output_last_year: None,
+                output_value: WanYuanPerDay(rng.range(1.0, 20.0)),
+                emissions: PollutantVec([(); 4].map(|_| TonnesPerDay(rng.range(0.0, 0.6)))),
+                electricity: KwhPerDay(1000.0),
+                status,
+            });
+        }
+    }
+    // Whole-society emissions: the district's listed emissions plus other sources.
+    let mut sums = [[0.0f64; 4]; 2];
+    for l in &inv.lines {
+        let d = usize::from(inv.enterprises[&l.enterprise].district == "乙区");
+        for (q, v) in l.emissions.0.iter().enumerate() {
+            sums[d][q] += v.0;
+        }
+    }
+    for (i, d) in inv.districts.values_mut().enumerate() {
+        let extra = rng.range(1.1, 1.8);
+        d.society = PollutantVec([0, 1, 2, 3].map(|q| TonnesPerDay(sums[i][q] * extra + 0.05)));
+    }
+    inv.canonicalize();
+    inv
+}
+
+/// Exact optimum by depth-first enumeration of every unit's triples, pruned by cost (with the
+/// cheapest completion) and by the most the remaining units could still cut. Only plans cheaper
+/// than `below` are searched: pass a claimed optimum to verify that nothing beats it.
+pub fn brute_force(p: &Problem, below: Option<f64>) -> Option<f64> {
+    brute_force_limited(p, below, u64::MAX).expect("unlimited search finishes")
+}
+
+/// Like [`brute_force`], but gives up (`None`) after visiting `max_nodes` search nodes.
+pub fn brute_force_limited(p: &Problem, below: Option<f64>, max_nodes: u64) -> Option<Option<f64>> {
+    let n = p.units.len();
+    let nt = p.targets.len();
+    // suffix_max[u][r]: the most units u.. can cut for target r.
+    let mut suffix_max = vec![vec![0.0; nt]; n + 1];
+    for u in (0..n).rev() {
+        for r in 0..nt {
+            let t = &p.targets[r];
+            let m = if p.contributes(&p.units[u], t) {
+                (0..p.units[u].triples.len())
+                    .map(|ti| p.triple_cut(&p.units[u], ti, t))
+                    .fold(0.0, f64::max)
+            } else {
+                0.0
+            };
+            suffix_max[u][r] = suffix_max[u + 1][r] + m;
+        }
+    }
+    let mut suffix_min = vec![0.0; n + 1];
+    for u in (0..n).rev() {
+        suffix_min[u] = suffix_min[u + 1]
+            + p.units[u]
+                .costs
+                .iter()
+                .copied()
+                .fold(f64::INFINITY, f64::min);
+    }
+    struct S<'a> {
+        p: &'a Problem,
+        suffix_max: Vec<Vec<f64>>,
+        suffix_min: Vec<f64>,
+        nodes: u64,
+        max_nodes: u64,
+        best: Option<f64>,
+        a: Vec<u32>,
+    }
+    fn go(s: &mut S, u: usize, cost: f64, got: &mut Vec<f64>) {
+        s.nodes += 1;
+        if s.nodes > s.max_nodes {
+            return;
+        }
+        if s.best.is_some_and(|b| cost + s.suffix_min[u] >= b - 1e-9) {
+            return;
+        }
+        for (r, t) in s.p.targets.iter().enumerate() {
+            if got[r] + s.suffix_max[u][r] < t.rhs - 1e-9 {
+                return;
+            }
+        }
+        if u == s.p.units.len() {
+            if s.p.feasible(&s.a) {
+                s.best = Some(cost);
+            }
+            return;
+        }
+        let unit = &s.p.units[u];
+        for t in 0..unit.triples.len() {
+            for (r, tg) in s.p.targets.iter().enumerate() {
+                if s.p.contributes(unit, tg) {
+                    got[r] += s.p.triple_cut(unit, t, tg);
+                }
+            }
+            s.a.push(t as u32);
+            go(s, u + 1, cost + unit.costs[t], got);
+            s.a.pop();
+            for (r, tg) in s.p.targets.iter().enumerate() {
+                if s.p.contributes(unit, tg) {
+                    got[r] -= s.p.triple_cut(unit, t, tg);
+                }
+            }
+        }
+    }
+    let mut s = S {
+        p,
+        suffix_max,
+        suffix_min,
+        nodes: 0,
+        max_nodes,
+        best: below,
+        a: Vec::new(),
+    };
+    go(&mut s, 0, 0.0, &mut vec![0.0; nt]);
+    (s.nodes <= s.max_nodes).then(|| s.best.filter(|b| Some(*b) != below))
+}
