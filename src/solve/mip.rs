@@ -180,20 +180,20 @@ fn exact(
     }
     let mut vars = ProblemVariables::new();
     let mut z: Vec<Vec<Variable>> = Vec::with_capacity(free.len());
-    let mut init: Vec<f64> = Vec::new();
-    for (ui, cands, _) in &free {
+    let mut n_cols = 0usize;
+    for (_, cands, _) in &free {
         z.push(
             cands
                 .iter()
-                .map(|&t| {
-                    init.push(if t == inc[*ui] as usize { 1.0 } else { 0.0 });
+                .map(|_| {
+                    n_cols += 1;
                     vars.add(variable().binary())
                 })
                 .collect(),
         );
     }
-    report.mip_columns = init.len();
-    let mut objective = Expression::with_capacity(init.len());
+    report.mip_columns = n_cols;
+    let mut objective = Expression::with_capacity(n_cols);
     let mut target_expr: Vec<Expression> = (0..p.targets.len())
         .map(|_| Expression::default())
         .collect();
@@ -252,14 +252,21 @@ fn exact(
     hm.set_option("time_limit", remaining);
     hm.set_option("mip_rel_gap", (opts.rel_gap * 0.5).max(1e-9));
     hm.set_option("random_seed", 0);
-    hm.set_solution(Some(&init), None, None, None);
+    hm.set_option("mip_feasibility_tolerance", 1e-9);
+    hm.set_option("primal_feasibility_tolerance", 1e-9);
+    // The incumbent as a cut-off (a HiGHS warm start via set_solution returned inconsistent
+    // objective values in HiGHS 1.16, so we prune with the bound instead).
+    hm.set_option(
+        "objective_bound",
+        ub - fixed_cost + 1e-9 * ub.abs().max(1.0),
+    );
     let solved = hm.solve();
     let status = solved.status();
     let sol = solved.get_solution();
     let cols = sol.columns();
     let mut a = fixed;
     let mut i = 0;
-    let has_values = cols.len() == init.len()
+    let has_values = cols.len() == n_cols
         && matches!(
             status,
             HighsModelStatus::Optimal
@@ -278,21 +285,30 @@ fn exact(
         a[*ui] = pick;
     }
     if !p.feasible(&a) {
-        a = inc.to_vec();
+        // Within HiGHS's tolerance but not ours: top up with greedy moves, else keep the incumbent.
+        a = repair(p, rows, &a)
+            .filter(|r| p.cost(r) < ub)
+            .unwrap_or_else(|| inc.to_vec());
     }
     let mip_bound = solved
         .double_info_value(c"mip_dual_bound")
         .unwrap_or(f64::NEG_INFINITY)
         + fixed_cost;
-    let bound = if certified && mip_bound.is_finite() {
-        lp.bound.max(mip_bound.min(ub))
-    } else {
-        lp.bound
+    let bound = match status {
+        // With the incumbent as cut-off, "infeasible" proves that nothing beats the incumbent.
+        HighsModelStatus::Infeasible if certified => ub,
+        _ if certified && mip_bound.is_finite() => lp.bound.max(mip_bound.min(ub)),
+        _ => lp.bound,
     };
-    if status == HighsModelStatus::ReachedTimeLimit {
-        report
-            .notes
-            .push("the exact MIP stopped at the time limit".into());
+    if !matches!(
+        status,
+        HighsModelStatus::Optimal | HighsModelStatus::Infeasible
+    ) {
+        report.notes.push(format!(
+            "exact MIP over {} lines ended with HiGHS status {status:?}",
+            free.len()
+        ));
     }
+
     Ok((a, bound))
 }

@@ -36,11 +36,27 @@ pub fn solve(p: &Problem, opts: &SolveOptions) -> Solution {
             let mut report = SolveReport::new(Method::Greedy);
             report.greedy_objective = greedy_obj;
             report.bound = bound_run.as_ref().map(|b| b.bound);
-            report.duals = bound_run.map(|b| b.lambda).unwrap_or_default();
+            report.duals = bound_run
+                .as_ref()
+                .map(|b| b.lambda.clone())
+                .unwrap_or_default();
             report.finish(greedy_obj, opts, start, false);
             report.greedy_seconds = greedy_time;
             if greedy.is_none() {
-                report.status = Status::Infeasible;
+                // The greedy's failure proves nothing; the LP with slacks does.
+                let proven = bound_run
+                    .as_ref()
+                    .is_some_and(|b| b.converged && b.slack > 1e-7);
+                report.status = if proven {
+                    Status::Infeasible
+                } else {
+                    Status::NoSolution
+                };
+                if !proven {
+                    report
+                        .notes
+                        .push("the greedy found no plan; try --method mip".into());
+                }
             }
             Solution {
                 assignment: greedy,
