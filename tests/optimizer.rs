@@ -71,13 +71,6 @@ fn brute_force_equals_optimiser_on_random_tiny_instances() {
             skipped += 1;
             continue;
         };
-        if std::env::var_os("TIMING").is_some() {
-            eprintln!(
-                "seed {seed}: units {} solve {t1:.3}s brute {:.3}s",
-                p.units.len(),
-                t0.elapsed().as_secs_f64() - t1
-            );
-        }
         assert!(
             better.is_none(),
             "seed {seed}: brute force found {better:?}, optimiser claimed {claimed:?} ({:?})",

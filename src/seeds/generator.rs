@@ -643,7 +643,7 @@ const CLUSTERS: [(&str, usize, &str); 15] = [
 ];
 
 /// Industrial share of whole-society emissions (SO2, NOx, PM, VOCs).
-const INDUSTRY_SHARE: [f64; 4] = [0.72, 0.42, 0.36, 0.55];
+const INDUSTRY_SHARE: [f64; 4] = [0.75, 0.50, 0.45, 0.60];
 
 const NAME_WORDS: [&str; 40] = [
     "恒", "泰", "华", "兴", "盛", "达", "源", "宏", "瑞", "丰", "昌", "隆", "鑫", "永", "联", "新",
