@@ -78,7 +78,10 @@ fn load(inputs: &[PathBuf]) -> (Inventory, Report) {
 }
 
 /// Findings other than file notes, without the file name: (code, row, column, value).
-fn findings(report: &Report) -> Vec<(String, Option<usize>, Option<String>, Option<String>)> {
+/// (code, row, column, value) of a finding.
+type Finding = (String, Option<usize>, Option<String>, Option<String>);
+
+fn findings(report: &Report) -> Vec<Finding> {
     let mut v: Vec<_> = report
         .diagnostics
         .iter()

@@ -49,7 +49,10 @@ pub fn run(
         overrides.1,
         overrides.2,
     );
-    if !(opts.time_limit > 0.0) || !(0.0..1.0).contains(&opts.rel_gap) || opts.threads == 0 {
+    if opts.time_limit.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)
+        || !(0.0..1.0).contains(&opts.rel_gap)
+        || opts.threads == 0
+    {
         return Err(Failure::new(
             exit::USAGE,
             "--time-limit must be > 0, --gap in [0, 1), --threads ≥ 1",
@@ -134,26 +137,38 @@ fn print_summary(s: &crate::plan::summary::Summary, english: bool) {
             sh * 100.0
         );
     }
-    println!(
-        "{:<8} {:<6} {:>12} {:>12} {:>12} {:>10}",
-        if english { "level" } else { "预警" },
-        "",
-        "required",
-        "achieved",
-        "from lines",
-        "万元/t"
-    );
+    let head: [&str; 6] = if english {
+        [
+            "level",
+            "pollutant",
+            "required t/d",
+            "achieved t/d",
+            "by lines t/d",
+            "10k yuan per t/d",
+        ]
+    } else {
+        [
+            "预警",
+            "污染物",
+            "要求减排(t/d)",
+            "实现减排(t/d)",
+            "清单贡献(t/d)",
+            "边际损失(万元/(t/d))",
+        ]
+    };
+    println!("{}", head.join("\t"));
     for (lk, ls) in &s.levels {
+        let level = crate::domain::Level::parse(lk)
+            .map(|l| if english { l.key() } else { l.zh() })
+            .unwrap_or(lk);
         for (pk, t) in &ls.city {
             println!(
-                "{:<8} {:<6} {:>12.3} {:>12.3} {:>12.3} {:>10.2}{}",
-                lk,
-                pk,
+                "{level}\t{pk}\t{:.3}\t{:.3}\t{:.3}\t{:.2}{}",
                 t.required,
                 t.achieved,
                 t.achieved_by_lines,
                 t.marginal_loss_per_tonne,
-                if t.met { "" } else { "  ✗" }
+                if t.met { "" } else { "\t✗" }
             );
         }
     }

@@ -80,7 +80,7 @@ pub fn check_scenario(s: &Scenario) -> Result<(), String> {
             return Err(format!("options.limits contains {f}: limits are shares strictly between 0 and 1 (stop is always offered)"));
         }
     }
-    if !(s.solver.time_limit > 0.0) {
+    if s.solver.time_limit.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
         return Err(format!(
             "solver.time_limit = {}: must be > 0 seconds",
             s.solver.time_limit

@@ -17,11 +17,11 @@ fn fmt(v: f64) -> String {
         .to_string()
 }
 
+/// One exported row: name, comment, (unit, triple, coefficient) terms, right-hand side, equality.
+type ExportRow = (String, String, Vec<(usize, usize, f64)>, f64, bool);
+
 /// Rows as (name, comment, coefficients, rhs); `>=` rows except `choose` rows (`=`).
-fn rows(
-    inv: &Inventory,
-    p: &Problem,
-) -> Vec<(String, String, Vec<(usize, usize, f64)>, f64, bool)> {
+fn rows(inv: &Inventory, p: &Problem) -> Vec<ExportRow> {
     let mut out = Vec::new();
     for (ui, u) in p.units.iter().enumerate() {
         let id = &inv.lines[u.line].id;
@@ -122,10 +122,10 @@ pub fn to_mps(inv: &Inventory, p: &Problem) -> String {
     }
     s.push_str("COLUMNS\n MARKER MARKER INTORG\n");
     for (ui, u) in p.units.iter().enumerate() {
-        for ti in 0..u.triples.len() {
+        for (ti, (cost, terms)) in u.costs.iter().zip(&col_rows[ui]).enumerate() {
             let name = col_name(inv, p, ui, ti);
-            let _ = writeln!(s, " {name} obj {}", fmt(u.costs[ti]));
-            for &(ri, c) in &col_rows[ui][ti] {
+            let _ = writeln!(s, " {name} obj {}", fmt(*cost));
+            for &(ri, c) in terms {
                 let _ = writeln!(s, " {name} {} {}", rows[ri].0, fmt(c));
             }
         }

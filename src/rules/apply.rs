@@ -199,7 +199,7 @@ pub fn resolve(
         let members: Vec<usize> = (first_rule..lines.len())
             .filter(|&r| lines[r].controllable)
             .collect();
-        if !members.is_empty() && !ent.exempt.is_some() && !grade.is_voluntary() {
+        if !members.is_empty() && ent.exempt.is_none() && !grade.is_voluntary() {
             let n = members.len();
             let stoppable = members.iter().filter(|&&r| lines[r].cap.0 >= 1.0).count();
             let mut min_stopped = [0usize; 3];

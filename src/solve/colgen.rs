@@ -40,6 +40,9 @@ pub struct LpResult {
     pub timed_out: bool,
 }
 
+/// Most columns added to the master per pricing round.
+const MAX_NEW_COLUMNS: usize = 4000;
+
 struct Master {
     model: Option<Model>,
     target_rows: Vec<Row>,
@@ -173,8 +176,8 @@ pub fn lower_bound(
             timed_out = true;
             break;
         }
-        // Price every unit.
-        let mut new_cols: Vec<(usize, usize)> = Vec::new();
+        // Price every unit; keep the most negative reduced costs (a bounded master stays fast).
+        let mut new_cols: Vec<(f64, usize, usize)> = Vec::new();
         for (ui, u) in p.units.iter().enumerate() {
             if u.triples.len() < 2 {
                 continue;
@@ -198,10 +201,19 @@ pub fn lower_bound(
                 cands
                     .iter()
                     .take(2)
-                    .map(|&(_, t)| (ui, t))
-                    .filter(|c| !m.col_set.contains(c)),
+                    .filter(|&&(_, t)| !m.col_set.contains(&(ui, t)))
+                    .map(|&(rc, t)| (rc, ui, t)),
             );
         }
+        let cap = MAX_NEW_COLUMNS.max(50 * p.targets.len());
+        if new_cols.len() > cap {
+            new_cols.select_nth_unstable_by(cap, |a, b| {
+                a.0.total_cmp(&b.0).then((a.1, a.2).cmp(&(b.1, b.2)))
+            });
+            new_cols.truncate(cap);
+        }
+        new_cols.sort_by_key(|&(_, u, t)| (u, t));
+        let new_cols: Vec<(usize, usize)> = new_cols.into_iter().map(|(_, u, t)| (u, t)).collect();
         if new_cols.is_empty() {
             converged = true;
             break;

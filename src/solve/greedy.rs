@@ -56,7 +56,7 @@ impl<'a> State<'a> {
             .of(u)
             .filter_map(|(r, k, q)| {
                 let d = self.deficit(r);
-                (d > 0.0).then(|| (r, k, q, d))
+                (d > 0.0).then_some((r, k, q, d))
             })
             .collect();
         let group_def = u.group.map(|g| {

@@ -213,9 +213,9 @@ fn exact(
                 }
             }
             if let Some(g) = u.group {
-                for k in 0..3 {
+                for (k, e) in group_expr[g].iter_mut().enumerate() {
                     if u.choices[u.triples[t][k] as usize].stop {
-                        group_expr[g][k].add_mul(1.0, v);
+                        e.add_mul(1.0, v);
                     }
                 }
             }

@@ -17,6 +17,7 @@ pub struct Sheet<'a> {
     cols: Vec<Option<usize>>,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn diag(
     severity: Severity,
     code: &'static str,

@@ -126,7 +126,7 @@ pub fn tiny_inventory(seed: u64, n_lines: usize) -> Inventory {
         let industry = ["cement", "coating", "other"][rng.int(0, 2)].to_string();
         let grade = [Grade::A, Grade::B, Grade::C, Grade::D, Grade::Unrated][rng.int(0, 4)];
         let exempt = rng.chance(0.1).then(|| "民生保障".to_string());
-        let guarantee_min_load = rng.chance(0.15).then(|| Fraction(0.6));
+        let guarantee_min_load = rng.chance(0.15).then_some(Fraction(0.6));
         let district = if rng.chance(0.5) { "甲区" } else { "乙区" }.to_string();
         inv.enterprises.insert(
             code.clone(),
@@ -194,8 +194,7 @@ pub fn brute_force_limited(p: &Problem, below: Option<f64>, max_nodes: u64) -> O
     // suffix_max[u][r]: the most units u.. can cut for target r.
     let mut suffix_max = vec![vec![0.0; nt]; n + 1];
     for u in (0..n).rev() {
-        for r in 0..nt {
-            let t = &p.targets[r];
+        for (r, t) in p.targets.iter().enumerate() {
             let m = if p.contributes(&p.units[u], t) {
                 (0..p.units[u].triples.len())
                     .map(|ti| p.triple_cut(&p.units[u], ti, t))
