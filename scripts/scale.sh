@@ -22,18 +22,22 @@ for n in "${sizes[@]}"; do
         -e "s#^rule_overrides = .*#rule_overrides = \"$PWD/seeds/rules/wuxi-city.csv\"#" \
         -e "s#^enforce = .*#enforce = $districts#" \
         -e "s#^time_limit = .*#time_limit = 300#" \
-        -e "s#^rel_gap = .*#rel_gap = 0.001#" scenarios/wuxi-2021.toml > "$sc"
+        -e "s#^rel_gap = .*#rel_gap = 0.001#" \
+        -e "/^\[targets.red\]/,/^\[/ s/= 0.30/= 0.25/" scenarios/wuxi-2021.toml > "$sc"
     out="$work/out$n-$districts"
     "$bin" plan "$sc" --out "$out" --quiet || true
     python3 - "$out/summary.json" "$n" "$districts" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
-f = lambda v, d=2: "—" if v is None else f"{v:.{d}f}"
+def f(v, d=2):
+    return "—" if v is None else f"{v:.{d}f}"
+def pct(v):
+    return "—" if v is None else f"{100 * v:.4f}%"
 t = s["timing"]
-print(f"| {sys.argv[2]} | {s['counts']['lines']} | {sys.argv[3]} | {s['status']} | {f(s['objective'])} | {f(s['bound'])} | "
-      f"{'—' if s['gap'] is None else f'{100*s['gap']:.4f}%'} | {f(s['greedy_objective'])} | "
-      f"{'—' if s['saving_vs_greedy_share'] is None else f'{100*s['saving_vs_greedy_share']:.2f}%'} | "
-      f"{t['build_seconds']:.2f} | {t['solve_seconds']:.2f} | {t.get('peak_mib', 0):.0f} |")
+cells = [sys.argv[2], s["counts"]["lines"], sys.argv[3], s["status"], f(s["objective"]), f(s["bound"]),
+         pct(s["gap"]), f(s["greedy_objective"]), pct(s["saving_vs_greedy_share"]),
+         f"{t['build_seconds']:.2f}", f"{t['solve_seconds']:.2f}", f"{t.get('peak_mib', 0):.0f}"]
+print("| " + " | ".join(str(c) for c in cells) + " |")
 PY
   done
 done

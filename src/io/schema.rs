@@ -413,6 +413,7 @@ pub fn markdown() -> String {
          (first sheet) or Parquet. Headers may be written in Chinese or English, with or without a unit \
          in brackets; matching ignores case, spaces and `_`. Unknown columns are ignored with a warning.\n",
     );
+    s.push_str(SCENARIO_DOC);
     for t in TABLES {
         s.push_str(&format!(
             "\n## `{}` ({}){}\n\n{}\n\n| column | 中文表头 | other accepted headers | type | unit | required | meaning |\n|---|---|---|---|---|---|---|\n",
@@ -594,3 +595,30 @@ pub const PLAN: TableSpec = TableSpec {
         col("note", "备注", &[], Text, "", false, "remarks"),
     ],
 };
+
+const SCENARIO_DOC: &str = "
+## Scenario (TOML)
+
+A scenario names its data and states the policy; paths are relative to the scenario file.
+`scenarios/wuxi-2021.toml` is a commented example. Unknown keys are errors (with their line).
+
+| key | meaning | default |
+|---|---|---|
+| `name` | display name | required |
+| `inventory` | dataset folder | required |
+| `rules` | rules file (grade × industry × level) | required |
+| `rule_overrides` | city override rules, replacing rows of the same key | none |
+| `[society]` `so2`, `nox`, `pm`, `vocs` | whole-society emissions, t/d | sum of `districts` |
+| `[targets.<level>]` `so2` … `vocs` | required cut as a share of whole-society emissions | 0.10 / 0.20 / 0.30 |
+| `[credits.<level>.<source>]` `so2` … `vocs` | other-sector credits (mobile, dust), t/d; district targets get a share by emissions | none |
+| `[districts]` `enforce` | also check every district | false |
+| `[districts.ratios.<district>.<level>]` | per-district ratio overrides | city ratios |
+| `[controlled_min_cut.<level>]` | controlled firms (not exempt, not A / 引领性) as a whole cut at least this share of their baseline | none |
+| `[days]` `yellow`, `orange`, `red` | expected warning days in a season (objective weights) | 10 / 6 / 3 |
+| `[episodes]` `yellow`, `orange`, `red` | expected warning episodes (restart costs) | 4 / 2 / 1 |
+| `[options]` `limits` | output-limit steps the city may ask for (stop is always offered) | [0.1, 0.2, 0.3, 0.5] |
+| `[options]` `stop_electricity` | expected electricity of a stopped line, share of baseline | 0.2 |
+| `[options]` `exempt_lowest_limit` | exempt firms take the lowest limit where their level demands a stop (older Jiangsu rule) | false |
+| `[options]` `restart_cost_days` | restart cost of a stop, days of output per episode | 0 |
+| `[solver]` `time_limit`, `rel_gap`, `threads` | seconds, relative gap, HiGHS threads | 60, 1e-4, 1 |
+";

@@ -134,6 +134,13 @@ impl SolveReport {
     ) {
         self.objective = objective;
         self.solve_seconds = start.elapsed().as_secs_f64();
+        // Targets are met within a tolerance of 1e-7 of each row, so a bound may pass the
+        // objective by that much: report it as closed, never as a negative gap.
+        if let (Some(o), Some(b)) = (objective, self.bound) {
+            if b > o {
+                self.bound = Some(o);
+            }
+        }
         self.gap = match (objective, self.bound) {
             (Some(o), Some(b)) => Some(relative_gap(o, b)),
             _ => None,
