@@ -2,7 +2,7 @@
 //! and what blocks more (exempt and A / 引领性 emissions, 保障类 floors, idle lines, baselines
 //! above the effective capacity, and emissions outside the list).
 
-use crate::domain::{Inventory, LineStatus, Pollutant};
+use crate::domain::{Inventory, LineStatus};
 use crate::model::registry::target_name;
 use crate::model::{Problem, Scope};
 use crate::rules::Resolved;
@@ -97,7 +97,6 @@ pub fn shortfalls(inv: &Inventory, resolved: &Resolved, p: &Problem) -> Vec<Shor
         for v in blocked.values_mut() {
             *v = crate::domain::summary::round6(*v);
         }
-        let _ = Pollutant::ALL;
         out.push(Shortfall {
             row: target_name(p, t),
             required: t.required,

@@ -16,6 +16,14 @@ fn main() {
             std::process::exit(code);
         }
     };
+    // A bug must not print a backtrace at a planner: say where, briefly, and exit 1.
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("jianpai: internal error{at}");
+    }));
     let result = std::panic::catch_unwind(|| run(cli));
     match result {
         Ok(Ok(())) => {}

@@ -1,7 +1,7 @@
 //! How the rules apply to each line at each level: obligations, exemptions, guarantee floors.
 
 use super::{Obligation, Rules};
-use crate::domain::{CreditCode, Grade, Inventory, Level, LineStatus, Scenario, Transport};
+use crate::domain::{CreditCode, Inventory, Level, LineStatus, Scenario, Transport};
 use crate::units::Fraction;
 use serde::Serialize;
 
@@ -109,7 +109,7 @@ pub fn resolve(
                 continue;
             }
             let mut notes = Vec::new();
-            let voluntary = grade.is_voluntary() || matches!(grade, Grade::A | Grade::Leading);
+            let voluntary = grade.is_voluntary();
             let exempt = ent.exempt.is_some();
             let mut cap = match ent.guarantee_min_load {
                 Some(f) => Fraction((1.0 - f.0).max(0.0)),

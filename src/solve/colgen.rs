@@ -40,6 +40,9 @@ pub struct LpResult {
     pub timed_out: bool,
 }
 
+/// Cost of a unit of slack on a target row (HiGHS treats 1e20 as infinite).
+const MAX_SLACK_COST: f64 = 1e12;
+
 /// Most columns added to the master per pricing round.
 const MAX_NEW_COLUMNS: usize = 4000;
 
@@ -95,7 +98,7 @@ pub fn lower_bound(
             .max(1.0);
         for (r, t) in p.targets.iter().enumerate() {
             cp.add_column(
-                1e3 * scale / t.rhs.abs().max(1e-6),
+                (1e3 * scale / t.rhs.abs().max(1e-3)).min(MAX_SLACK_COST),
                 0.0..,
                 [(target_rows[r], 1.0)],
             );
@@ -103,7 +106,7 @@ pub fn lower_bound(
         }
         for g in &group_rows {
             for &row in g {
-                cp.add_column(1e3 * scale, 0.0.., [(row, 1.0)]);
+                cp.add_column((1e3 * scale).min(MAX_SLACK_COST), 0.0.., [(row, 1.0)]);
                 slack_cols += 1;
             }
         }
@@ -142,7 +145,10 @@ pub fn lower_bound(
             let mut model = m.model.take().expect("model");
             let remaining = (opts.time_limit - start.elapsed().as_secs_f64()).max(0.5);
             model.set_option("time_limit", remaining);
-            let solved = model.solve();
+            let Ok(solved) = model.try_solve() else {
+                // HiGHS refused the master (numerics): stop with the bound reached so far.
+                break;
+            };
             if solved.status() != HighsModelStatus::Optimal {
                 timed_out = solved.status() == HighsModelStatus::ReachedTimeLimit;
                 m.model = Some(Model::from(solved));

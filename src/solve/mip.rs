@@ -260,7 +260,9 @@ fn exact(
         "objective_bound",
         ub - fixed_cost + 1e-9 * ub.abs().max(1.0),
     );
-    let solved = hm.solve();
+    let solved = hm.try_solve().map_err(|e| {
+        format!("HiGHS could not solve the exact MIP ({e:?}); the plan is the rounded LP plan")
+    })?;
     let status = solved.status();
     let sol = solved.get_solution();
     let cols = sol.columns();
