@@ -67,6 +67,17 @@ impl City {
         p
     }
 
+    /// Run `jianpai check` on a plan folder or file.
+    fn check(&self, plan: &Path, scenario: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+        jianpai()
+            .arg("check")
+            .arg(plan)
+            .arg("--scenario")
+            .arg(scenario)
+            .args(extra)
+            .assert()
+    }
+
     fn plan(&self, scenario: &Path, out: &str, extra: &[&str]) -> assert_cmd::assert::Assert {
         jianpai()
             .arg("plan")
@@ -104,25 +115,13 @@ fn plan_then_check_passes_and_reports_an_honest_status() {
     let csv = std::fs::read_to_string(c.path("out/plan.csv")).unwrap();
     assert!(csv.starts_with("\u{feff}生产线编号,统一社会信用代码"));
     assert!(csv.contains(",黄色,") && csv.contains(",红色,"));
-    jianpai()
-        .arg("check")
-        .arg(c.path("out"))
-        .arg("--scenario")
-        .arg(&s)
-        .assert()
-        .success();
+    c.check(&c.path("out"), &s, &[]).success();
     // Greedy: a heuristic plan that also passes the checker and is never cheaper than the optimum.
     c.plan(&s, "greedy", &["--method", "greedy"]).success();
     let g = summary(&c.path("greedy"));
     assert_eq!(g["status"], "heuristic");
     assert!(g["objective"].as_f64().unwrap() >= sum["objective"].as_f64().unwrap() - 1e-6);
-    jianpai()
-        .arg("check")
-        .arg(c.path("greedy"))
-        .arg("--scenario")
-        .arg(&s)
-        .assert()
-        .success();
+    c.check(&c.path("greedy"), &s, &[]).success();
 }
 
 #[test]
@@ -151,14 +150,8 @@ fn check_catches_hand_edits() {
     // Drop the last row (completeness).
     edited.pop();
     std::fs::write(c.path("edited.csv"), edited.join("\n")).unwrap();
-    let out = jianpai()
-        .arg("check")
-        .arg(c.path("edited.csv"))
-        .arg("--scenario")
-        .arg(&s)
-        .arg("--format")
-        .arg("json")
-        .assert()
+    let out = c
+        .check(&c.path("edited.csv"), &s, &["--format", "json"])
         .code(6);
     let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     let kinds: Vec<&str> = report["violations"]
