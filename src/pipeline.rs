@@ -8,7 +8,8 @@ use crate::model::{build, Problem};
 use crate::plan::summary::{summarize, Summary};
 use crate::plan::{from_assignment, Plan};
 use crate::rules::{resolve, Resolved, Rules};
-use crate::solve::{solve, Method, Solution, SolveOptions};
+use crate::solve::warm::WarmData;
+use crate::solve::{solve_warm, Method, Solution, SolveOptions};
 use crate::validate::{load_dataset, Report};
 use std::path::Path;
 use std::time::Instant;
@@ -47,8 +48,33 @@ pub struct Loaded {
 /// Read the scenario, its inventory and its rules.
 pub fn load(scenario_path: &Path) -> Result<Loaded, LoadError> {
     let scenario = read_scenario(scenario_path)?;
+    let (inventory, warnings) = load_inventory(&scenario)?;
+    prepare(scenario, inventory, warnings, scenario_path)
+}
+
+/// Read and validate the scenario's inventory (before its what-if changes).
+pub fn load_inventory(scenario: &Scenario) -> Result<(Inventory, Report), LoadError> {
     let (inv, report) = load_dataset(std::slice::from_ref(&scenario.inventory));
     let inventory = inv.ok_or_else(|| LoadError::Inventory(report.clone()))?;
+    Ok((inventory, report))
+}
+
+/// Apply the scenario's what-if changes to an inventory, load its rules and apply them.
+/// `file` names the scenario in errors.
+pub fn prepare(
+    scenario: Scenario,
+    mut inventory: Inventory,
+    warnings: Report,
+    file: &Path,
+) -> Result<Loaded, LoadError> {
+    crate::domain::whatif::apply(&mut inventory, &scenario.changes, &scenario.filter).map_err(
+        |message| {
+            LoadError::Scenario(IoError::Format {
+                file: file.display().to_string(),
+                message,
+            })
+        },
+    )?;
     let rules = Rules::load(
         &scenario.rules,
         scenario.rule_overrides.as_deref(),
@@ -61,7 +87,7 @@ pub fn load(scenario_path: &Path) -> Result<Loaded, LoadError> {
         inventory,
         rules,
         resolved,
-        warnings: report,
+        warnings,
     })
 }
 
@@ -97,12 +123,23 @@ pub fn solve_options(
 
 /// Build the model and solve it.
 pub fn plan(l: &Loaded, opts: &SolveOptions, english: bool) -> Planned {
+    plan_warm(l, opts, english, None)
+}
+
+/// Build the model and solve it, warm-started from a related scenario's plan when given.
+pub fn plan_warm(
+    l: &Loaded,
+    opts: &SolveOptions,
+    english: bool,
+    warm: Option<&WarmData>,
+) -> Planned {
     let t0 = Instant::now();
     let problem = build(&l.inventory, &l.resolved, &l.scenario);
     let build_seconds = t0.elapsed().as_secs_f64();
     let short = shortfalls(&l.inventory, &l.resolved, &problem);
     let solution = if short.is_empty() {
-        solve(&problem, opts)
+        let start = warm.map(|w| w.start_for(&problem, &line_ids(&l.inventory)));
+        solve_warm(&problem, opts, start.as_ref())
     } else {
         let mut report = crate::solve::SolveReport::new(opts.method);
         report.status = crate::solve::Status::Infeasible;
@@ -136,6 +173,11 @@ pub fn plan(l: &Loaded, opts: &SolveOptions, english: bool) -> Planned {
         plan,
         summary,
     }
+}
+
+/// Line ids in inventory order (how warm starts and registries name lines).
+pub fn line_ids(inv: &Inventory) -> Vec<String> {
+    inv.lines.iter().map(|l| l.id.clone()).collect()
 }
 
 /// Peak resident memory of this process in MiB (Linux `VmHWM`; 0 elsewhere).

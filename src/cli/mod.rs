@@ -3,6 +3,7 @@
 mod check;
 mod plan;
 mod seeds;
+mod sweep;
 mod validate;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -153,6 +154,48 @@ pub enum Command {
         #[command(subcommand)]
         action: SeedsAction,
     },
+    /// Solve many what-if scenarios (a sweep file: a base and named overrides or grids) in
+    /// parallel into one results table (results.csv, results.parquet). Resumes a killed run.
+    #[command(
+        args_conflicts_with_subcommands = true,
+        after_help = "Examples:\n  jianpai sweep scenarios/wuxi-2021-sweep.toml --jobs 2 --out out/sweep\n  jianpai sweep scenarios/wuxi-2021-sweep.toml --shard 1/4 --out out/shard-1\n  jianpai sweep merge out/shard-1 out/shard-2 out/shard-3 out/shard-4 --out out/sweep"
+    )]
+    Sweep {
+        /// `merge`: combine shard folders.
+        #[command(subcommand)]
+        action: Option<SweepAction>,
+        /// Sweep TOML.
+        file: Option<PathBuf>,
+        /// Output folder (cases/, results.csv, results.parquet, summary.json).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Scenarios solved at once (default: the number of cores); results do not depend on it.
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Run only shard K of N (1-based), e.g. `--shard $SLURM_ARRAY_TASK_ID/8`.
+        #[arg(long)]
+        shard: Option<String>,
+        /// Also write each scenario's plan under plans/NNNN/ (for compare and report).
+        #[arg(long)]
+        plans: bool,
+        /// Solve every scenario from scratch (no warm starts; for benchmarks).
+        #[arg(long)]
+        cold: bool,
+    },
+}
+
+/// `sweep` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SweepAction {
+    /// Merge the output folders of a sweep's shards into one results table.
+    Merge {
+        /// Shard output folders.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 /// `seeds` subcommands.
@@ -218,5 +261,26 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Seeds { action } => seeds::run(action, cli.quiet),
+        Command::Sweep {
+            action,
+            file,
+            out,
+            jobs,
+            shard,
+            plans,
+            cold,
+        } => sweep::run(
+            action,
+            sweep::Args {
+                file,
+                out,
+                jobs,
+                shard,
+                plans,
+                cold,
+            },
+            cli.lang == Lang::En,
+            cli.quiet,
+        ),
     }
 }

@@ -10,6 +10,7 @@ pub mod line;
 pub mod measure;
 pub mod scenario;
 pub mod summary;
+pub mod whatif;
 
 pub use credit_code::CreditCode;
 pub use enterprise::{Enterprise, Grade};

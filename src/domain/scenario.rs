@@ -66,9 +66,33 @@ pub struct DistrictTargets {
     /// Check every district as well as the city.
     #[serde(default)]
     pub enforce: bool,
-    /// Per-district ratio overrides: district → level → pollutant ratios.
+    /// Per-district ratio overrides: district → level → pollutant ratios (levels left out keep
+    /// the city's ratios).
     #[serde(default)]
-    pub ratios: IndexMap<String, LevelTable<PollutantTable>>,
+    pub ratios: IndexMap<String, DistrictRatios>,
+}
+
+/// One district's ratio overrides by level; a level left out keeps the city's ratios.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DistrictRatios {
+    /// 黄色.
+    pub yellow: PollutantTable,
+    /// 橙色.
+    pub orange: PollutantTable,
+    /// 红色.
+    pub red: PollutantTable,
+}
+
+impl DistrictRatios {
+    /// Overrides at a level.
+    pub fn get(&self, l: Level) -> &PollutantTable {
+        match l {
+            Level::Yellow => &self.yellow,
+            Level::Orange => &self.orange,
+            Level::Red => &self.red,
+        }
+    }
 }
 
 /// Solver settings.
@@ -158,6 +182,44 @@ pub struct Scenario {
     /// Solver settings.
     #[serde(default)]
     pub solver: SolverOptions,
+    /// What-if changes to named enterprises (grade, exempt status, guarantee floor).
+    #[serde(default)]
+    pub changes: Vec<EnterpriseChange>,
+    /// Which enterprises are on the list (a what-if inventory filter).
+    #[serde(default)]
+    pub filter: InventoryFilter,
+}
+
+/// A what-if change to one enterprise, applied to the inventory before the rules.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnterpriseChange {
+    /// 统一社会信用代码 of the enterprise.
+    pub code: String,
+    /// New grade (A, 引领性, B, B-, C, D, 未评级).
+    #[serde(default)]
+    pub grade: Option<String>,
+    /// Put on (true) or take off (false) the published exempt list.
+    #[serde(default)]
+    pub exempt: Option<bool>,
+    /// New 保障类 minimum load (share of baseline); 0 removes the guarantee.
+    #[serde(default)]
+    pub guarantee_min_load: Option<f64>,
+}
+
+/// Restricts the list to some enterprises; whole-society emissions (the targets' base) stay.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryFilter {
+    /// Keep only enterprises in these districts (empty: all).
+    #[serde(default)]
+    pub districts: Vec<String>,
+    /// Keep only enterprises in these industries, by code or name (empty: all).
+    #[serde(default)]
+    pub industries: Vec<String>,
+    /// Leave these enterprises (credit codes) off the list, e.g. closed firms.
+    #[serde(default)]
+    pub exclude: Vec<String>,
 }
 
 fn default_targets() -> LevelTable<PollutantTable> {

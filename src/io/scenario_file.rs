@@ -1,39 +1,108 @@
-//! Reading scenario TOML and resolving its paths against the scenario's folder.
+//! Reading scenario TOML: an optional `base` scenario merged underneath, relative paths resolved
+//! against the folder of the file that states them, then range checks.
 
 use super::table::display;
 use super::IoError;
 use crate::domain::Scenario;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// Read a scenario; relative paths inside are resolved against the file's folder.
+/// Keys whose values are paths relative to the file that states them.
+const PATH_KEYS: [&str; 4] = ["inventory", "rules", "rule_overrides", "base"];
+
+/// Read a scenario; relative paths inside are resolved against the file's folder. A `base` key
+/// names another scenario whose keys this file overrides (tables merge key by key; values and
+/// arrays replace).
 pub fn read_scenario(path: &Path) -> Result<Scenario, IoError> {
+    let text = read_text(path)?;
+    let parsed: Result<toml::Table, _> = toml::from_str(&text);
+    if parsed.is_ok_and(|t| !t.contains_key("base")) {
+        // A single file: deserialize its text first so that errors carry their line.
+        toml::from_str::<Scenario>(&text).map_err(|e| IoError::Format {
+            file: display(path),
+            message: scenario_error(&text, &e),
+        })?;
+    }
+    let table = scenario_table(path, &mut Vec::new())?;
+    scenario_from_table(path, table)
+}
+
+/// The scenario's keys with its `base` chain merged underneath and paths made absolute.
+pub fn scenario_table(path: &Path, chain: &mut Vec<PathBuf>) -> Result<toml::Table, IoError> {
     let file = display(path);
-    let text = std::fs::read_to_string(path).map_err(|source| IoError::Read {
-        file: file.clone(),
-        source,
-    })?;
-    let mut s: Scenario = toml::from_str(&text).map_err(|e| IoError::Format {
+    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    if chain.contains(&canonical) {
+        return Err(IoError::Format {
+            file,
+            message: "`base` refers back to this file (a cycle of base scenarios)".into(),
+        });
+    }
+    chain.push(canonical);
+    let text = read_text(path)?;
+    let mut own: toml::Table = toml::from_str(&text).map_err(|e| IoError::Format {
         file: file.clone(),
         message: scenario_error(&text, &e),
     })?;
-    let base = path.parent().unwrap_or(Path::new("."));
-    for p in [
-        Some(&mut s.inventory),
-        Some(&mut s.rules),
-        s.rule_overrides.as_mut(),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        if p.is_relative() {
-            *p = base.join(&*p);
+    resolve_paths(&mut own, path.parent().unwrap_or(Path::new(".")));
+    let Some(base) = own.remove("base") else {
+        return Ok(own);
+    };
+    let Some(base) = base.as_str() else {
+        return Err(IoError::Format {
+            file,
+            message: format!("base = {base}: expected the path of a scenario file"),
+        });
+    };
+    let mut merged = scenario_table(Path::new(base), chain)?;
+    merge(&mut merged, own);
+    Ok(merged)
+}
+
+/// Make the path-valued keys of a scenario table absolute against `folder`.
+pub fn resolve_paths(t: &mut toml::Table, folder: &Path) {
+    for key in PATH_KEYS {
+        if let Some(toml::Value::String(s)) = t.get_mut(key) {
+            let p = Path::new(s.as_str());
+            if p.is_relative() {
+                *s = folder.join(p).to_string_lossy().into_owned();
+            }
         }
     }
+}
+
+/// Merge `overlay` into `base`: tables merge key by key, everything else replaces.
+pub fn merge(base: &mut toml::Table, overlay: toml::Table) {
+    for (k, v) in overlay {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+/// Deserialize and check a merged scenario table (`file` names it in errors).
+pub fn scenario_from_table(file: &Path, table: toml::Table) -> Result<Scenario, IoError> {
+    let file = display(file);
+    let s: Scenario = toml::Value::Table(table)
+        .try_into()
+        .map_err(|e: toml::de::Error| IoError::Format {
+            file: file.clone(),
+            message: format!("{} (after merging its base scenario)", e.message()),
+        })?;
     check_scenario(&s).map_err(|message| IoError::Format { file, message })?;
     Ok(s)
 }
 
-fn scenario_error(text: &str, e: &toml::de::Error) -> String {
+fn read_text(path: &Path) -> Result<String, IoError> {
+    std::fs::read_to_string(path).map_err(|source| IoError::Read {
+        file: display(path),
+        source,
+    })
+}
+
+/// A TOML error with the line it is on.
+pub fn scenario_error(text: &str, e: &toml::de::Error) -> String {
     match e.span() {
         Some(span) => {
             let line = text[..span.start.min(text.len())].matches('\n').count() + 1;

@@ -604,6 +604,7 @@ A scenario names its data and states the policy; paths are relative to the scena
 
 | key | meaning | default |
 |---|---|---|
+| `base` | another scenario file whose keys this one overrides (tables merge key by key; values and arrays replace) | none |
 | `name` | display name | required |
 | `inventory` | dataset folder | required |
 | `rules` | rules file (grade × industry × level) | required |
@@ -612,7 +613,7 @@ A scenario names its data and states the policy; paths are relative to the scena
 | `[targets.<level>]` `so2` … `vocs` | required cut as a share of whole-society emissions | 0.10 / 0.20 / 0.30 |
 | `[credits.<level>.<source>]` `so2` … `vocs` | other-sector credits (mobile, dust), t/d; district targets get a share by emissions | none |
 | `[districts]` `enforce` | also check every district | false |
-| `[districts.ratios.<district>.<level>]` | per-district ratio overrides | city ratios |
+| `[districts.ratios.<district>.<level>]` (quote Chinese names) | per-district ratio overrides (levels left out keep the city's) | city ratios |
 | `[controlled_min_cut.<level>]` | controlled firms (not exempt, not A / 引领性) as a whole cut at least this share of their baseline | none |
 | `[days]` `yellow`, `orange`, `red` | expected warning days in a season (objective weights) | 10 / 6 / 3 |
 | `[episodes]` `yellow`, `orange`, `red` | expected warning episodes (restart costs) | 4 / 2 / 1 |
@@ -621,4 +622,21 @@ A scenario names its data and states the policy; paths are relative to the scena
 | `[options]` `exempt_lowest_limit` | exempt firms take the lowest limit where their level demands a stop (older Jiangsu rule) | false |
 | `[options]` `restart_cost_days` | restart cost of a stop, days of output per episode | 0 |
 | `[solver]` `time_limit`, `rel_gap`, `threads` | seconds, relative gap, HiGHS threads | 60, 1e-4, 1 |
+| `[[changes]]` `code`, `grade`, `exempt`, `guarantee_min_load` | what-if change of one enterprise (credit code): new grade, on / off the exempt list, new 保障类 floor (0 removes it) | none |
+| `[filter]` `districts`, `industries`, `exclude` | keep only these districts / industries on the list, leave these credit codes off; whole-society emissions stay | all |
+
+### Sweep files (`jianpai sweep`)
+
+A sweep file names a `base` scenario and lists what-if scenarios; `scenarios/wuxi-2021-sweep.toml`
+is a commented example.
+
+| key | meaning | default |
+|---|---|---|
+| `name` | display name | required |
+| `base` | the base scenario file | required |
+| `chains` | warm-start chains (each scenario starts from the previous one of its chain); fixed here so results never depend on `--jobs`; the most shards the sweep can be split into | 4 |
+| `[set]` | overrides applied to every scenario (e.g. `[set.solver] rel_gap = 0.001`) | none |
+| `[[scenario]]` `name` + any scenario keys | one named scenario: the base with these keys overridden | — |
+| `[[grid]]` `name`, `[grid.set]`, `[grid.axes]` | one scenario per combination of the axes (`targets.red.pm = [0.25, 0.3]`, keys quoted); `set` applies to all of them | — |
+
 ";

@@ -63,6 +63,7 @@ pub fn lower_bound(
     p: &Problem,
     rows: &RowIndex,
     base: Option<&[u32]>,
+    warm: Option<&Multipliers>,
     opts: &SolveOptions,
     start: Instant,
 ) -> Option<LpResult> {
@@ -166,11 +167,15 @@ pub fn lower_bound(
         lp_value = base_cost + obj;
         solution = col_values;
         slack = solution.iter().take(m.slack_cols).sum();
-        let mult = Multipliers {
-            lambda: (0..p.targets.len()).map(|r| duals[r].max(0.0)).collect(),
-            sigma: (0..p.groups.len())
-                .map(|g| [0, 1, 2].map(|k| duals[p.targets.len() + 3 * g + k].max(0.0)))
-                .collect(),
+        let mult = match warm {
+            // First round of a warm start: price with the related scenario's duals.
+            Some(w) if rounds == 1 => w.clone(),
+            _ => Multipliers {
+                lambda: (0..p.targets.len()).map(|r| duals[r].max(0.0)).collect(),
+                sigma: (0..p.groups.len())
+                    .map(|g| [0, 1, 2].map(|k| duals[p.targets.len() + 3 * g + k].max(0.0)))
+                    .collect(),
+            },
         };
         lambda.clone_from(&mult.lambda);
         let (l, _) = lagrangian(p, rows, &mult);

@@ -6,7 +6,7 @@ use super::greedy::repair;
 use super::pricing::{argmin, values};
 use super::rows::RowIndex;
 use super::status::{relative_gap, Method, SolveReport, Status};
-use super::{Solution, SolveOptions};
+use super::{Solution, SolveOptions, WarmStart};
 use crate::model::Problem;
 use good_lp::{variable, Expression, ProblemVariables, SolverModel, Variable};
 use highs::HighsModelStatus;
@@ -20,6 +20,7 @@ pub fn solve_exact(
     p: &Problem,
     rows: &RowIndex,
     greedy: Option<Vec<u32>>,
+    warm: Option<&WarmStart>,
     opts: &SolveOptions,
     start: Instant,
     greedy_time: f64,
@@ -27,7 +28,15 @@ pub fn solve_exact(
     let mut report = SolveReport::new(Method::Mip);
     report.greedy_seconds = greedy_time;
     report.greedy_objective = greedy.as_ref().map(|a| p.cost(a));
-    let Some(lp) = lower_bound(p, rows, greedy.as_deref(), opts, start) else {
+    let greedy = better(p, greedy, warm.and_then(|w| warm_plan(p, rows, w)));
+    let Some(lp) = lower_bound(
+        p,
+        rows,
+        greedy.as_deref(),
+        warm.map(|w| &w.mult),
+        opts,
+        start,
+    ) else {
         report.finish(None, opts, start, true);
         return Solution {
             assignment: None,
@@ -81,6 +90,22 @@ pub fn solve_exact(
     Solution {
         assignment: incumbent,
         report,
+    }
+}
+
+/// The related plan completed with each unit's cheapest triple, then repaired to feasibility.
+fn warm_plan(p: &Problem, rows: &RowIndex, w: &WarmStart) -> Option<Vec<u32>> {
+    let a: Vec<u32> = (0..p.units.len())
+        .map(|u| w.assignment.get(u).copied().flatten().unwrap_or(0))
+        .collect();
+    repair(p, rows, &a)
+}
+
+/// The cheaper of two plans (the first on ties).
+fn better(p: &Problem, a: Option<Vec<u32>>, b: Option<Vec<u32>>) -> Option<Vec<u32>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if p.cost(&b) < p.cost(&a) - 1e-9 { b } else { a }),
+        (a, b) => a.or(b),
     }
 }
 

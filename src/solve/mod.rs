@@ -8,6 +8,7 @@ pub mod mip;
 pub mod pricing;
 pub mod rows;
 pub mod status;
+pub mod warm;
 
 pub use status::{Method, SolveOptions, SolveReport, Status};
 
@@ -23,8 +24,22 @@ pub struct Solution {
     pub report: SolveReport,
 }
 
+/// A warm start taken from a related solved scenario (a sweep's neighbour).
+#[derive(Debug, Clone, Default)]
+pub struct WarmStart {
+    /// Per unit, the triple of the related plan when this problem offers it.
+    pub assignment: Vec<Option<u32>>,
+    /// Multipliers for the first pricing round (the related LP's duals).
+    pub mult: pricing::Multipliers,
+}
+
 /// Solve with the chosen method.
 pub fn solve(p: &Problem, opts: &SolveOptions) -> Solution {
+    solve_warm(p, opts, None)
+}
+
+/// Solve, starting from a related scenario's plan and duals when given.
+pub fn solve_warm(p: &Problem, opts: &SolveOptions, warm: Option<&WarmStart>) -> Solution {
     let start = Instant::now();
     let rows = rows::RowIndex::new(p);
     let greedy = greedy::greedy(p, &rows);
@@ -32,7 +47,7 @@ pub fn solve(p: &Problem, opts: &SolveOptions) -> Solution {
     let greedy_obj = greedy.as_ref().map(|a| p.cost(a));
     match opts.method {
         Method::Greedy => {
-            let bound_run = colgen::lower_bound(p, &rows, greedy.as_deref(), opts, start);
+            let bound_run = colgen::lower_bound(p, &rows, greedy.as_deref(), None, opts, start);
             let mut report = SolveReport::new(Method::Greedy);
             report.greedy_objective = greedy_obj;
             report.bound = bound_run.as_ref().map(|b| b.bound);
@@ -63,6 +78,6 @@ pub fn solve(p: &Problem, opts: &SolveOptions) -> Solution {
                 report,
             }
         }
-        Method::Mip => mip::solve_exact(p, &rows, greedy, opts, start, greedy_time),
+        Method::Mip => mip::solve_exact(p, &rows, greedy, warm, opts, start, greedy_time),
     }
 }

@@ -22,6 +22,18 @@ pub enum Status {
 }
 
 impl Status {
+    /// Keyword as in summary.json (`optimal`, `gap_limit`, …).
+    pub fn key(self) -> &'static str {
+        match self {
+            Status::Optimal => "optimal",
+            Status::GapLimit => "gap_limit",
+            Status::TimeLimit => "time_limit",
+            Status::Infeasible => "infeasible",
+            Status::NoSolution => "no_solution",
+            Status::Heuristic => "heuristic",
+        }
+    }
+
     /// Chinese and English message.
     pub fn message(self) -> &'static str {
         match self {

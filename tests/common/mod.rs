@@ -97,6 +97,8 @@ pub fn scenario(ratios: [f64; 3], districts: bool) -> Scenario {
             rel_gap: 0.0,
             threads: 1,
         },
+        changes: Vec::new(),
+        filter: Default::default(),
     }
 }
 

@@ -1,0 +1,283 @@
+//! Sweep files: a base scenario and named overrides, listed one by one (`[[scenario]]`) or as
+//! grids (`[[grid]]` with `axes`, every combination), expanded into cases in file order.
+
+use crate::io::scenario_file::{merge, resolve_paths, scenario_table};
+use crate::io::IoError;
+use indexmap::IndexMap;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// A sweep file as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SweepFile {
+    name: String,
+    base: PathBuf,
+    #[serde(default = "default_chains")]
+    chains: usize,
+    /// Overrides for every scenario of the sweep (e.g. a coarser gap).
+    #[serde(default)]
+    set: toml::Table,
+    #[serde(default)]
+    scenario: Vec<toml::Table>,
+    #[serde(default)]
+    grid: Vec<GridFile>,
+}
+
+fn default_chains() -> usize {
+    4
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GridFile {
+    name: String,
+    /// Overrides shared by every case of the grid.
+    #[serde(default)]
+    set: toml::Table,
+    /// Dotted scenario key → values; every combination becomes a case.
+    axes: IndexMap<String, Vec<toml::Value>>,
+}
+
+/// One scenario of a sweep.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    /// Position in the sweep (0-based, file order).
+    pub index: usize,
+    /// Unique name.
+    pub name: String,
+    /// The overridden keys (dotted) and their values, as the results table's parameter columns.
+    pub params: IndexMap<String, toml::Value>,
+    /// The scenario: base merged with the overrides, paths absolute.
+    pub scenario: toml::Table,
+}
+
+/// An expanded sweep.
+#[derive(Debug, Clone)]
+pub struct Sweep {
+    /// Display name.
+    pub name: String,
+    /// The sweep file.
+    pub file: PathBuf,
+    /// Warm-start chains (fixed by the file, never by `--jobs`, so results do not depend on it).
+    pub chains: usize,
+    /// Cases in file order.
+    pub cases: Vec<Case>,
+}
+
+impl Sweep {
+    /// Contiguous chains of case indices; each chain is solved in order, warm-starting each case
+    /// from the one before.
+    pub fn chain_ranges(&self) -> Vec<std::ops::Range<usize>> {
+        chain_ranges(self.cases.len(), self.chains)
+    }
+
+    /// A fingerprint of every case (merged scenario and name), to recognise finished results.
+    pub fn fingerprint(&self) -> String {
+        let mut h = Fnv::default();
+        h.write(self.chains.to_string().as_bytes());
+        for c in &self.cases {
+            h.write(case_fingerprint(c).as_bytes());
+        }
+        format!("{:016x}", h.0)
+    }
+}
+
+/// Split `n` cases into at most `chains` contiguous ranges whose sizes differ by at most one.
+pub fn chain_ranges(n: usize, chains: usize) -> Vec<std::ops::Range<usize>> {
+    let k = chains.clamp(1, n.max(1));
+    (0..k)
+        .map(|i| (i * n / k)..((i + 1) * n / k))
+        .filter(|r| !r.is_empty())
+        .collect()
+}
+
+/// Fingerprint of one case: its name, the scenario it solves and this program's version.
+pub fn case_fingerprint(c: &Case) -> String {
+    let mut h = Fnv::default();
+    h.write(env!("CARGO_PKG_VERSION").as_bytes());
+    h.write(c.name.as_bytes());
+    h.write(toml::to_string(&c.scenario).unwrap_or_default().as_bytes());
+    format!("{:016x}", h.0)
+}
+
+/// 64-bit FNV-1a (stable across runs and platforms, unlike the std hasher).
+#[derive(Debug)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes.iter().chain(std::iter::once(&0xff)) {
+            self.0 ^= b as u64;
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
+/// Read and expand a sweep file.
+pub fn read_sweep(path: &Path) -> Result<Sweep, IoError> {
+    let file = path.display().to_string();
+    let fmt = |message: String| IoError::Format {
+        file: file.clone(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|source| IoError::Read {
+        file: file.clone(),
+        source,
+    })?;
+    let spec: SweepFile = toml::from_str(&text)
+        .map_err(|e| fmt(crate::io::scenario_file::scenario_error(&text, &e)))?;
+    if spec.chains == 0 {
+        return Err(fmt("chains = 0: at least one warm-start chain".into()));
+    }
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let mut base = scenario_table(&folder.join(&spec.base), &mut Vec::new())?;
+    let mut set = spec.set.clone();
+    resolve_paths(&mut set, folder);
+    merge(&mut base, set);
+    // State every default explicitly, so that an override of a key the base leaves out (say
+    // `days.red`) lands in a complete table.
+    let full = crate::io::scenario_file::scenario_from_table(&folder.join(&spec.base), base)?;
+    let base = toml::Table::try_from(&full).map_err(|e| fmt(e.to_string()))?;
+    let mut cases: Vec<Case> = Vec::new();
+    let mut push = |name: String, overlay: toml::Table, params| -> Result<(), IoError> {
+        if cases.iter().any(|c| c.name == name) {
+            return Err(fmt(format!("two scenarios are named \"{name}\"")));
+        }
+        let mut scenario = base.clone();
+        merge(&mut scenario, overlay);
+        let base_name = scenario
+            .get("name")
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string();
+        scenario.insert("name".into(), format!("{base_name} · {name}").into());
+        // The merged scenario must be a valid scenario; say which case is wrong.
+        crate::io::scenario_file::scenario_from_table(path, scenario.clone()).map_err(|e| {
+            fmt(format!(
+                "scenario \"{name}\": {}",
+                strip_file(&e.to_string(), &file)
+            ))
+        })?;
+        cases.push(Case {
+            index: cases.len(),
+            name,
+            params,
+            scenario,
+        });
+        Ok(())
+    };
+    for (i, mut t) in spec.scenario.into_iter().enumerate() {
+        resolve_paths(&mut t, folder);
+        let name = match t.remove("name") {
+            Some(toml::Value::String(s)) if !s.trim().is_empty() => s,
+            _ => return Err(fmt(format!("scenario[{}] has no `name`", i + 1))),
+        };
+        let mut params = IndexMap::new();
+        flatten("", &t, &mut params);
+        push(name, t, params)?;
+    }
+    for g in spec.grid {
+        if g.axes.is_empty() || g.axes.values().any(Vec::is_empty) {
+            return Err(fmt(format!(
+                "grid \"{}\": every axis needs at least one value",
+                g.name
+            )));
+        }
+        let axes: Vec<(&String, &Vec<toml::Value>)> = g.axes.iter().collect();
+        let total: usize = axes.iter().map(|(_, v)| v.len()).product();
+        for k in 0..total {
+            let mut overlay = g.set.clone();
+            let mut params = IndexMap::new();
+            flatten("", &g.set, &mut params);
+            let mut rest = k;
+            let mut pick = vec![0; axes.len()];
+            for (j, (_, vals)) in axes.iter().enumerate().rev() {
+                pick[j] = rest % vals.len();
+                rest /= vals.len();
+            }
+            let mut label = Vec::new();
+            for (j, (key, vals)) in axes.iter().enumerate() {
+                let v = vals[pick[j]].clone();
+                label.push(value_text(&v));
+                let mut one = toml::Table::new();
+                insert_dotted(&mut one, key, v.clone());
+                merge(&mut overlay, one);
+                params.insert((*key).clone(), v);
+            }
+            push(format!("{}[{}]", g.name, label.join(",")), overlay, params)?;
+        }
+    }
+    if cases.is_empty() {
+        return Err(fmt("the sweep has no [[scenario]] and no [[grid]]".into()));
+    }
+    Ok(Sweep {
+        name: spec.name,
+        file: path.to_path_buf(),
+        chains: spec.chains,
+        cases,
+    })
+}
+
+fn strip_file(msg: &str, file: &str) -> String {
+    msg.strip_prefix(file)
+        .and_then(|m| m.strip_prefix(": "))
+        .unwrap_or(msg)
+        .to_string()
+}
+
+/// Put `value` at a dotted key (`targets.red.nox`) of a table.
+pub fn insert_dotted(t: &mut toml::Table, key: &str, value: toml::Value) {
+    let mut parts: Vec<&str> = key.split('.').collect();
+    let last = parts.pop().unwrap_or(key);
+    let mut cur = t;
+    for p in parts {
+        let slot = cur
+            .entry(p.to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        if !slot.is_table() {
+            // A value in the way: the merged scenario then fails validation with its key.
+            *slot = toml::Value::Table(toml::Table::new());
+        }
+        let toml::Value::Table(next) = slot else {
+            unreachable!("made a table above")
+        };
+        cur = next;
+    }
+    cur.insert(last.to_string(), value);
+}
+
+/// Leaf values of an overlay under dotted keys; arrays of tables count as their length.
+fn flatten(prefix: &str, t: &toml::Table, out: &mut IndexMap<String, toml::Value>) {
+    for (k, v) in t {
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match v {
+            toml::Value::Table(sub) => flatten(&key, sub, out),
+            toml::Value::Array(a) if a.iter().all(toml::Value::is_table) && !a.is_empty() => {
+                out.insert(key, toml::Value::Integer(a.len() as i64));
+            }
+            v => {
+                out.insert(key, v.clone());
+            }
+        }
+    }
+}
+
+/// A parameter value as text (strings without quotes).
+pub fn value_text(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Array(a) => a.iter().map(value_text).collect::<Vec<_>>().join(";"),
+        v => v.to_string(),
+    }
+}

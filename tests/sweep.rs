@@ -1,0 +1,296 @@
+//! `jianpai sweep`: identical tables whatever `--jobs`, resumed runs and merged shards; scenario
+//! bases and what-if changes.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn jianpai() -> Command {
+    Command::cargo_bin("jianpai").unwrap()
+}
+
+/// A small generated city, a base scenario on it and a sweep of 8 scenarios.
+struct Setup {
+    dir: tempfile::TempDir,
+}
+
+const BASE: &str = r#"
+name = "小城基准"
+inventory = "city"
+rules = "RULES/guide-2020.csv"
+rule_overrides = "RULES/wuxi-city.csv"
+[targets.yellow]
+so2 = 0.06
+nox = 0.06
+pm = 0.06
+vocs = 0.06
+[targets.orange]
+so2 = 0.12
+nox = 0.12
+pm = 0.12
+vocs = 0.12
+[targets.red]
+so2 = 0.20
+nox = 0.20
+pm = 0.20
+vocs = 0.20
+[solver]
+time_limit = 120
+rel_gap = 0.002
+"#;
+
+const SWEEP: &str = r#"
+name = "小城扫描"
+base = "base.toml"
+chains = 3
+
+[[scenario]]
+name = "基准"
+
+[[scenario]]
+name = "VOCs加严"
+targets.red.vocs = 0.25
+targets.orange.vocs = 0.16
+
+[[scenario]]
+name = "重启成本"
+options.restart_cost_days = 2.0
+
+[[scenario]]
+name = "少档位"
+options.limits = [0.5]
+
+[[grid]]
+name = "红色"
+[grid.axes]
+"targets.red.pm" = [0.20, 0.24]
+"days.red" = [3, 5]
+"#;
+
+impl Setup {
+    fn new() -> Setup {
+        let dir = tempfile::tempdir().unwrap();
+        jianpai::seeds::generate_to(120, 11, &dir.path().join("city")).unwrap();
+        let s = Setup { dir };
+        s.write(
+            "base.toml",
+            &BASE.replace("RULES", &format!("{ROOT}/seeds/rules")),
+        );
+        s.write("sweep.toml", SWEEP);
+        s
+    }
+
+    fn path(&self, p: &str) -> PathBuf {
+        self.dir.path().join(p)
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn sweep(&self, out: &str, extra: &[&str]) -> assert_cmd::assert::Assert {
+        jianpai()
+            .arg("--quiet")
+            .arg("sweep")
+            .arg(self.path("sweep.toml"))
+            .arg("--out")
+            .arg(self.path(out))
+            .args(extra)
+            .assert()
+    }
+}
+
+fn table(dir: &Path) -> (Vec<u8>, Vec<u8>) {
+    (
+        std::fs::read(dir.join("results.csv")).unwrap(),
+        std::fs::read(dir.join("results.parquet")).unwrap(),
+    )
+}
+
+#[test]
+fn jobs_resume_and_shards_give_the_same_table() {
+    let s = Setup::new();
+    s.sweep("one", &["--jobs", "1"]).success();
+    let whole = table(&s.path("one"));
+    let csv = String::from_utf8(whole.0.clone()).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 8, "{csv}");
+    assert!(csv.starts_with("\u{feff}序号,情景,参数:"), "{csv}");
+    assert!(
+        csv.contains("红色[0.2,3]"),
+        "grid names follow the axes order: {csv}"
+    );
+    for line in csv.lines().skip(1) {
+        assert!(
+            line.contains(",optimal,") || line.contains(",gap_limit,"),
+            "every case solves: {line}"
+        );
+    }
+
+    // Two jobs: byte-identical CSV and Parquet.
+    s.sweep("two", &["--jobs", "2"]).success();
+    assert_eq!(
+        table(&s.path("two")),
+        whole,
+        "--jobs 2 differs from --jobs 1"
+    );
+
+    // A run that lost some finished cases (as a kill would) resumes and ends with the same table.
+    for f in ["0002.json", "0005.json", "0006.json", "0008.json"] {
+        std::fs::remove_file(s.path("two/cases").join(f)).unwrap();
+    }
+    std::fs::remove_file(s.path("two/results.csv")).unwrap();
+    let out = s.sweep("two", &["--jobs", "2"]).success();
+    drop(out);
+    assert_eq!(table(&s.path("two")), whole, "resumed table differs");
+
+    // Two shards merged equal the whole sweep.
+    s.sweep("shard1", &["--shard", "1/2", "--jobs", "1"])
+        .success();
+    s.sweep("shard2", &["--shard", "2/2", "--jobs", "1"])
+        .success();
+    let part = std::fs::read_to_string(s.path("shard1/results.csv")).unwrap();
+    assert!(part.lines().count() < 9, "a shard holds part of the sweep");
+    jianpai()
+        .args(["--quiet", "sweep", "merge"])
+        .arg(s.path("shard1"))
+        .arg(s.path("shard2"))
+        .arg("--out")
+        .arg(s.path("merged"))
+        .assert()
+        .success();
+    assert_eq!(table(&s.path("merged")), whole, "merged shards differ");
+
+    // Merging one shard alone names the missing cases.
+    jianpai()
+        .args(["sweep", "merge"])
+        .arg(s.path("shard1"))
+        .arg("--out")
+        .arg(s.path("half"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("are in none of the folders"));
+}
+
+#[test]
+fn a_killed_sweep_resumes_where_it_stopped() {
+    let s = Setup::new();
+    s.sweep("ref", &["--jobs", "1"]).success();
+    let whole = table(&s.path("ref"));
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("jianpai"))
+        .args(["--quiet", "sweep"])
+        .arg(s.path("sweep.toml"))
+        .arg("--out")
+        .arg(s.path("killed"))
+        .args(["--jobs", "1"])
+        .spawn()
+        .unwrap();
+    let cases = s.path("killed/cases");
+    let t0 = std::time::Instant::now();
+    while std::fs::read_dir(&cases).map(|d| d.count()).unwrap_or(0) < 2
+        && t0.elapsed().as_secs() < 120
+    {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let done = std::fs::read_dir(&cases).unwrap().count();
+    assert!(done >= 1, "the sweep wrote cases as they finished");
+    let out = s.sweep("killed", &["--jobs", "2"]).success();
+    drop(out);
+    assert_eq!(table(&s.path("killed")), whole);
+}
+
+#[test]
+fn kept_plans_pass_the_checker() {
+    let s = Setup::new();
+    s.sweep("plans", &["--jobs", "2", "--plans"]).success();
+    for i in 1..=8 {
+        let dir = s.path(&format!("plans/plans/{i:04}"));
+        let summary = std::fs::read_to_string(dir.join("summary.json")).unwrap();
+        assert!(summary.contains("\"kind\": \"plan\""));
+        jianpai()
+            .arg("check")
+            .arg(&dir)
+            .arg("--scenario")
+            .arg(dir.join("scenario.toml"))
+            .assert()
+            .success();
+    }
+}
+
+#[test]
+fn warm_starts_match_cold_starts() {
+    let s = Setup::new();
+    s.sweep("warm", &["--jobs", "2"]).success();
+    s.sweep("cold", &["--jobs", "2", "--cold"]).success();
+    let read = |d: &str| {
+        let text = std::fs::read_to_string(s.path(d).join("results.csv")).unwrap();
+        let mut rows: Vec<Vec<String>> = text
+            .lines()
+            .map(|l| l.split(',').map(String::from).collect())
+            .collect();
+        let head = rows.remove(0);
+        let loss = head.iter().position(|h| h == "预期损失(万元)").unwrap();
+        rows.iter()
+            .map(|r| r[loss].parse::<f64>().unwrap())
+            .collect::<Vec<_>>()
+    };
+    for (w, c) in read("warm").iter().zip(read("cold")) {
+        assert!(
+            (w - c).abs() <= 4e-3 * c.abs().max(1.0),
+            "warm {w} vs cold {c}"
+        );
+    }
+}
+
+#[test]
+fn bad_sweeps_are_named() {
+    let s = Setup::new();
+    s.write("dup.toml", "name = \"x\"\nbase = \"base.toml\"\n[[scenario]]\nname = \"a\"\n[[scenario]]\nname = \"a\"\n");
+    jianpai()
+        .arg("sweep")
+        .arg(s.path("dup.toml"))
+        .arg("--out")
+        .arg(s.path("o"))
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains("two scenarios are named \"a\""));
+    s.write(
+        "typo.toml",
+        "name = \"x\"\nbase = \"base.toml\"\n[[scenario]]\nname = \"a\"\ntargets.red.nxo = 0.3\n",
+    );
+    jianpai()
+        .arg("sweep")
+        .arg(s.path("typo.toml"))
+        .arg("--out")
+        .arg(s.path("o"))
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains("scenario \"a\"").and(predicates::str::contains("nxo")));
+    s.sweep("o", &["--shard", "4/4"])
+        .code(2)
+        .stderr(predicates::str::contains("3 warm-start chains"));
+    s.sweep("o", &["--shard", "x"]).code(2);
+    // An unknown enterprise in a what-if change is an invalid scenario, named in the table.
+    s.write(
+        "ghost.toml",
+        "name = \"x\"\nbase = \"base.toml\"\n[[scenario]]\nname = \"ghost\"\n[[scenario.changes]]\ncode = \"91320200MA1MYQ3X4L\"\ngrade = \"A\"\n",
+    );
+    jianpai()
+        .arg("sweep")
+        .arg(s.path("ghost.toml"))
+        .arg("--out")
+        .arg(s.path("g"))
+        .assert()
+        .code(3);
+    let csv = std::fs::read_to_string(s.path("g/results.csv")).unwrap();
+    assert!(
+        csv.contains("invalid") && csv.contains("changes[1]"),
+        "{csv}"
+    );
+}
+
+use predicates::prelude::PredicateBooleanExt;
