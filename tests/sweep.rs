@@ -294,3 +294,116 @@ fn bad_sweeps_are_named() {
 }
 
 use predicates::prelude::PredicateBooleanExt;
+
+#[test]
+fn cost_curve_rises_with_the_ratio() {
+    let s = Setup::new();
+    jianpai()
+        .args(["--quiet", "curve"])
+        .arg(s.path("base.toml"))
+        .args([
+            "--level",
+            "red",
+            "--pollutant",
+            "pm",
+            "--from",
+            "0.16",
+            "--to",
+            "0.28",
+            "--step",
+            "0.04",
+            "--jobs",
+            "2",
+            "--out",
+        ])
+        .arg(s.path("curve"))
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(s.path("curve/curve.csv")).unwrap();
+    let rows: Vec<Vec<f64>> = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            l.split(',')
+                .map(|x| x.parse().unwrap_or(f64::NAN))
+                .collect()
+        })
+        .collect();
+    assert_eq!(rows.len(), 4, "{text}");
+    for w in rows.windows(2) {
+        assert!(w[1][0] > w[0][0]);
+        assert!(w[1][2] > w[0][2], "required grows: {text}");
+        assert!(
+            w[1][3] >= w[0][3] * (1.0 - 2e-3),
+            "loss never falls (within the gap): {text}"
+        );
+        // Extra loss per extra t/d is the slope between the two points.
+        let slope = (w[1][3] - w[0][3]) / (w[1][2] - w[0][2]);
+        assert!(
+            (w[1][4] - slope).abs() <= 1e-3 * slope.abs().max(1.0),
+            "{text}"
+        );
+    }
+    let summary = std::fs::read_to_string(s.path("curve/summary.json")).unwrap();
+    assert!(summary.contains("\"curve\"") && summary.contains("\"kind\": \"sweep\""));
+    jianpai()
+        .args(["curve"])
+        .arg(s.path("base.toml"))
+        .args(["--level", "purple", "--from", "0.1", "--to", "0.2", "--out"])
+        .arg(s.path("c2"))
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn upgrade_set_saving_is_confirmed_by_re_solving() {
+    let s = Setup::new();
+    jianpai()
+        .args(["--quiet", "upgrade"])
+        .arg(s.path("base.toml"))
+        .args(["--k", "3", "--candidates", "6", "--jobs", "2", "--out"])
+        .arg(s.path("up"))
+        .assert()
+        .success();
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(s.path("up/summary.json")).unwrap()).unwrap();
+    assert_eq!(r["kind"], "upgrade");
+    assert_eq!(r["set"].as_array().unwrap().len(), 3);
+    let base = r["base_loss"].as_f64().unwrap();
+    let saving = r["set_saving"].as_f64().unwrap();
+    assert!(
+        saving > 0.0,
+        "upgrading firms that carry loss saves loss: {r}"
+    );
+    // Singles are sorted best first and each is at most the set's saving plus the gap.
+    let singles: Vec<f64> = r["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["single_saving"].as_f64())
+        .collect();
+    assert!(singles.windows(2).all(|w| w[0] >= w[1]));
+    // Re-solve the written scenario with `plan`: the same loss as the study reports.
+    jianpai()
+        .args(["--quiet", "plan"])
+        .arg(s.path("up/scenario.toml"))
+        .arg("--out")
+        .arg(s.path("up/plan"))
+        .assert()
+        .success();
+    let p: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(s.path("up/plan/summary.json")).unwrap())
+            .unwrap();
+    let loss = p["objective"].as_f64().unwrap();
+    assert!(
+        ((base - loss) - saving).abs() <= 2e-3 * base,
+        "re-solved saving {} vs reported {saving}",
+        base - loss
+    );
+    let csv = std::fs::read_to_string(s.path("up/upgrade.csv")).unwrap();
+    assert!(csv.starts_with("\u{feff}序号,统一社会信用代码"));
+    assert_eq!(
+        csv.lines().count(),
+        1 + r["candidates"].as_array().unwrap().len()
+    );
+}

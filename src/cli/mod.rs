@@ -182,6 +182,60 @@ pub enum Command {
         #[arg(long)]
         cold: bool,
     },
+    /// Cost curve: loss against the required ratio of one pollutant (or all) at one level, with
+    /// what each extra t/d and each extra percentage point costs (curve.csv).
+    #[command(
+        after_help = "Examples:\n  jianpai curve scenarios/wuxi-2021.toml --level red --pollutant vocs --from 0.2 --to 0.4 --step 0.05 --out out/curve-vocs\n  jianpai curve scenarios/wuxi-2021.toml --level orange --pollutant all --from 0.1 --to 0.3 --step 0.05 --out out/curve"
+    )]
+    Curve {
+        /// Scenario TOML.
+        scenario: PathBuf,
+        /// Warning level.
+        #[arg(long, default_value = "red")]
+        level: String,
+        /// so2, nox, pm, vocs or all.
+        #[arg(long, default_value = "all")]
+        pollutant: String,
+        /// First ratio.
+        #[arg(long)]
+        from: f64,
+        /// Last ratio (inclusive).
+        #[arg(long)]
+        to: f64,
+        /// Step.
+        #[arg(long, default_value_t = 0.05)]
+        step: f64,
+        /// Points solved at once (default: the number of cores); results do not depend on it.
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Output folder (curve.csv plus the sweep's results table).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Grade-upgrade value: rank enterprises by the loss the city saves if each became A (or
+    /// exempt), and choose the best set of k with their interaction priced in.
+    #[command(
+        after_help = "Examples:\n  jianpai upgrade scenarios/wuxi-2021.toml --k 21 --out out/upgrade\n  jianpai plan out/upgrade/scenario.toml --out out/upgraded   # re-solve the chosen set"
+    )]
+    Upgrade {
+        /// Scenario TOML.
+        scenario: PathBuf,
+        /// Size of the set.
+        #[arg(long, default_value_t = 21)]
+        k: usize,
+        /// Candidates screened (firms carrying most loss in the base plan); default 3k.
+        #[arg(long)]
+        candidates: Option<usize>,
+        /// What the chosen firms become.
+        #[arg(long, value_enum, default_value_t = crate::sweep::upgrade::UpgradeTo::A)]
+        to: crate::sweep::upgrade::UpgradeTo,
+        /// Single solves run at once (default: the number of cores); results do not depend on it.
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Output folder (upgrade.csv, summary.json, scenario.toml).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 /// `sweep` subcommands.
@@ -279,6 +333,43 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 plans,
                 cold,
             },
+            cli.lang == Lang::En,
+            cli.quiet,
+        ),
+        Command::Curve {
+            scenario,
+            level,
+            pollutant,
+            from,
+            to,
+            step,
+            jobs,
+            out,
+        } => sweep::curve(
+            &scenario,
+            (&level, &pollutant),
+            (from, to, step),
+            jobs,
+            &out,
+            cli.lang == Lang::En,
+            cli.quiet,
+        ),
+        Command::Upgrade {
+            scenario,
+            k,
+            candidates,
+            to,
+            jobs,
+            out,
+        } => sweep::upgrade(
+            &scenario,
+            crate::sweep::upgrade::UpgradeOptions {
+                k,
+                candidates: candidates.unwrap_or(3 * k),
+                to,
+                jobs: sweep::jobs(jobs)?,
+            },
+            &out,
             cli.lang == Lang::En,
             cli.quiet,
         ),

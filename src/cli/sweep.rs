@@ -4,7 +4,7 @@ use super::{Failure, SweepAction};
 use crate::exit;
 use crate::sweep::{merge, read_sweep, run as run_sweep, RunOptions, SweepError};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Flags of `jianpai sweep FILE`.
 #[derive(Debug)]
@@ -61,14 +61,7 @@ pub fn run(
         ));
     };
     let shard = a.shard.as_deref().map(parse_shard).transpose()?;
-    let jobs = a.jobs.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
-    if jobs == 0 {
-        return Err(Failure::new(exit::USAGE, "--jobs must be ≥ 1"));
-    }
+    let jobs = jobs(a.jobs)?;
     let sweep = read_sweep(&file)?;
     let o = RunOptions {
         jobs,
@@ -104,6 +97,141 @@ pub fn run(
             exit::INVALID_INPUT,
             "some scenarios are invalid (see the `message` column)",
         ));
+    }
+    Ok(())
+}
+
+/// `--jobs`, defaulting to the number of cores.
+pub fn jobs(j: Option<usize>) -> Result<usize, Failure> {
+    let n = j.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    if n == 0 {
+        return Err(Failure::new(exit::USAGE, "--jobs must be ≥ 1"));
+    }
+    Ok(n)
+}
+
+/// `jianpai curve`.
+pub fn curve(
+    scenario: &Path,
+    (level, pollutant): (&str, &str),
+    (from, to, step): (f64, f64, f64),
+    jobs_flag: Option<usize>,
+    out: &Path,
+    english: bool,
+    quiet: bool,
+) -> Result<(), Failure> {
+    use crate::domain::{Level, Pollutant};
+    use crate::sweep::curve::{curve_csv, curve_sweep, points, ratios};
+    let level = Level::parse(level).ok_or_else(|| {
+        Failure::new(
+            exit::USAGE,
+            format!("--level {level}: expected yellow, orange or red"),
+        )
+    })?;
+    let pollutants: Vec<Pollutant> = if pollutant.eq_ignore_ascii_case("all") {
+        Pollutant::ALL.to_vec()
+    } else {
+        vec![Pollutant::parse(pollutant).ok_or_else(|| {
+            Failure::new(
+                exit::USAGE,
+                format!("--pollutant {pollutant}: expected so2, nox, pm, vocs or all"),
+            )
+        })?]
+    };
+    let rs = ratios(from, to, step).map_err(|m| Failure::new(exit::USAGE, m))?;
+    let sweep = curve_sweep(scenario, level, &pollutants, &rs, 2)?;
+    let o = RunOptions {
+        jobs: jobs(jobs_flag)?,
+        shard: None,
+        keep_plans: false,
+        english,
+        progress: !quiet && std::io::stderr().is_terminal(),
+        cold: false,
+    };
+    let r = run_sweep(&sweep, out, &o).map_err(failure)?;
+    let pts = points(&r.files, level, &pollutants);
+    crate::io::atomic::write_bytes(&out.join("curve.csv"), &curve_csv(&pts, english))?;
+    let mut summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("summary.json")).unwrap_or_else(|_| "{}".into()),
+    )
+    .unwrap_or_default();
+    summary["curve"] = serde_json::json!({
+        "level": level.key(),
+        "pollutants": pollutants.iter().map(|p| p.key()).collect::<Vec<_>>(),
+        "points": pts,
+    });
+    crate::plan::write::write_json(&out.join("summary.json"), &summary)?;
+    if !quiet {
+        print!(
+            "{}",
+            String::from_utf8_lossy(&curve_csv(&pts, english)).trim_start_matches('\u{feff}')
+        );
+    }
+    Ok(())
+}
+
+/// `jianpai upgrade`.
+pub fn upgrade(
+    scenario: &Path,
+    o: crate::sweep::upgrade::UpgradeOptions,
+    out: &Path,
+    english: bool,
+    quiet: bool,
+) -> Result<(), Failure> {
+    use crate::sweep::upgrade::{set_scenario_toml, upgrade, upgrade_csv};
+    if o.k == 0 {
+        return Err(Failure::new(exit::USAGE, "--k must be ≥ 1"));
+    }
+    let (r, set_scenario) = upgrade(scenario, &o).map_err(super::plan::load_failure)?;
+    crate::io::atomic::write_bytes(&out.join("upgrade.csv"), &upgrade_csv(&r, english))?;
+    crate::plan::write::write_json(&out.join("summary.json"), &r)?;
+    crate::io::atomic::write_bytes(
+        &out.join("scenario.toml"),
+        set_scenario_toml(scenario, &r, &set_scenario).as_bytes(),
+    )?;
+    if !quiet {
+        let f = |v: Option<f64>| v.map(|x| format!("{x:.2}")).unwrap_or_else(|| "—".into());
+        println!(
+            "{} {:.2}; {} {} {}: {} {} ({} {:.2}); {} {}",
+            if english {
+                "base loss"
+            } else {
+                "基准损失(万元)"
+            },
+            r.base_loss,
+            if english { "set of" } else { "选出" },
+            r.set.len(),
+            if english {
+                "firms saves"
+            } else {
+                "家企业，节省(万元)"
+            },
+            f(r.set_saving),
+            if english { "10k yuan" } else { "" },
+            if english {
+                "sum of singles"
+            } else {
+                "单独节省之和"
+            },
+            r.sum_of_singles,
+            r.solves,
+            if english { "solves" } else { "次求解" },
+        );
+        for n in &r.notes {
+            eprintln!("{n}");
+        }
+    }
+    if r.set_saving.is_none() {
+        let status = r.set_status.unwrap_or(r.base_status);
+        let code = match status.exit_code() {
+            exit::OK => exit::NO_SOLUTION,
+            c => c,
+        };
+        return Err(Failure::new(code, "no plan for the base or the chosen set"));
     }
     Ok(())
 }

@@ -93,6 +93,8 @@ pub struct RunSummary {
     pub resumed: usize,
     /// Cases that did not end optimal / within the gap (infeasible, time limit, invalid…).
     pub not_ok: Vec<(String, String)>,
+    /// The finished cases of this run's slice, in order.
+    pub files: Vec<CaseFile>,
 }
 
 fn case_path(out: &Path, index: usize) -> PathBuf {
@@ -322,6 +324,7 @@ pub fn run(sweep: &Sweep, out: &Path, o: &RunOptions) -> Result<RunSummary, Swee
         solved,
         resumed: files.len() - solved,
         not_ok: not_ok(&files),
+        files,
     })
 }
 

@@ -137,42 +137,9 @@ pub fn read_sweep(path: &Path) -> Result<Sweep, IoError> {
         return Err(fmt("chains = 0: at least one warm-start chain".into()));
     }
     let folder = path.parent().unwrap_or(Path::new("."));
-    let mut base = scenario_table(&folder.join(&spec.base), &mut Vec::new())?;
     let mut set = spec.set.clone();
     resolve_paths(&mut set, folder);
-    merge(&mut base, set);
-    // State every default explicitly, so that an override of a key the base leaves out (say
-    // `days.red`) lands in a complete table.
-    let full = crate::io::scenario_file::scenario_from_table(&folder.join(&spec.base), base)?;
-    let base = toml::Table::try_from(&full).map_err(|e| fmt(e.to_string()))?;
-    let mut cases: Vec<Case> = Vec::new();
-    let mut push = |name: String, overlay: toml::Table, params| -> Result<(), IoError> {
-        if cases.iter().any(|c| c.name == name) {
-            return Err(fmt(format!("two scenarios are named \"{name}\"")));
-        }
-        let mut scenario = base.clone();
-        merge(&mut scenario, overlay);
-        let base_name = scenario
-            .get("name")
-            .and_then(|v| v.as_str())
-            .unwrap_or("")
-            .to_string();
-        scenario.insert("name".into(), format!("{base_name} · {name}").into());
-        // The merged scenario must be a valid scenario; say which case is wrong.
-        crate::io::scenario_file::scenario_from_table(path, scenario.clone()).map_err(|e| {
-            fmt(format!(
-                "scenario \"{name}\": {}",
-                strip_file(&e.to_string(), &file)
-            ))
-        })?;
-        cases.push(Case {
-            index: cases.len(),
-            name,
-            params,
-            scenario,
-        });
-        Ok(())
-    };
+    let mut list: Vec<(String, toml::Table, IndexMap<String, toml::Value>)> = Vec::new();
     for (i, mut t) in spec.scenario.into_iter().enumerate() {
         resolve_paths(&mut t, folder);
         let name = match t.remove("name") {
@@ -181,7 +148,7 @@ pub fn read_sweep(path: &Path) -> Result<Sweep, IoError> {
         };
         let mut params = IndexMap::new();
         flatten("", &t, &mut params);
-        push(name, t, params)?;
+        list.push((name, t, params));
     }
     for g in spec.grid {
         if g.axes.is_empty() || g.axes.values().any(Vec::is_empty) {
@@ -211,16 +178,70 @@ pub fn read_sweep(path: &Path) -> Result<Sweep, IoError> {
                 merge(&mut overlay, one);
                 params.insert((*key).clone(), v);
             }
-            push(format!("{}[{}]", g.name, label.join(",")), overlay, params)?;
+            list.push((format!("{}[{}]", g.name, label.join(",")), overlay, params));
         }
+    }
+    build(
+        &spec.name,
+        path,
+        spec.chains,
+        &folder.join(&spec.base),
+        set,
+        list,
+    )
+}
+
+/// A sweep from a base scenario file, overrides for every case (`set`) and named cases
+/// (name, overrides, parameter columns). `file` names the sweep in errors.
+pub fn build(
+    name: &str,
+    file: &Path,
+    chains: usize,
+    base_path: &Path,
+    set: toml::Table,
+    list: Vec<(String, toml::Table, IndexMap<String, toml::Value>)>,
+) -> Result<Sweep, IoError> {
+    let shown = file.display().to_string();
+    let fmt = |message: String| IoError::Format {
+        file: shown.clone(),
+        message,
+    };
+    let mut base = scenario_table(base_path, &mut Vec::new())?;
+    merge(&mut base, set);
+    // State every default explicitly, so that an override of a key the base leaves out (say
+    // `days.red`) lands in a complete table.
+    let full = crate::io::scenario_file::scenario_from_table(base_path, base)?;
+    let base = toml::Table::try_from(&full).map_err(|e| fmt(e.to_string()))?;
+    let base_name = full.name.clone();
+    let mut cases: Vec<Case> = Vec::new();
+    for (case_name, overlay, params) in list {
+        if cases.iter().any(|c| c.name == case_name) {
+            return Err(fmt(format!("two scenarios are named \"{case_name}\"")));
+        }
+        let mut scenario = base.clone();
+        merge(&mut scenario, overlay);
+        scenario.insert("name".into(), format!("{base_name} · {case_name}").into());
+        // The merged scenario must be a valid scenario; say which case is wrong.
+        crate::io::scenario_file::scenario_from_table(file, scenario.clone()).map_err(|e| {
+            fmt(format!(
+                "scenario \"{case_name}\": {}",
+                strip_file(&e.to_string(), &shown)
+            ))
+        })?;
+        cases.push(Case {
+            index: cases.len(),
+            name: case_name,
+            params,
+            scenario,
+        });
     }
     if cases.is_empty() {
         return Err(fmt("the sweep has no [[scenario]] and no [[grid]]".into()));
     }
     Ok(Sweep {
-        name: spec.name,
-        file: path.to_path_buf(),
-        chains: spec.chains,
+        name: name.to_string(),
+        file: file.to_path_buf(),
+        chains,
         cases,
     })
 }
