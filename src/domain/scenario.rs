@@ -158,6 +158,17 @@ pub struct Scenario {
     /// Solver settings.
     #[serde(default)]
     pub solver: SolverOptions,
+    /// Report settings (`jianpai report`).
+    #[serde(default)]
+    pub report: ReportSettings,
+}
+
+/// Settings of the reports planners read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportSettings {
+    /// 监督电话 printed on every enterprise's public notice board (公示牌); blank when absent.
+    pub supervision_phone: Option<String>,
 }
 
 fn default_targets() -> LevelTable<PollutantTable> {

@@ -621,4 +621,5 @@ A scenario names its data and states the policy; paths are relative to the scena
 | `[options]` `exempt_lowest_limit` | exempt firms take the lowest limit where their level demands a stop (older Jiangsu rule) | false |
 | `[options]` `restart_cost_days` | restart cost of a stop, days of output per episode | 0 |
 | `[solver]` `time_limit`, `rel_gap`, `threads` | seconds, relative gap, HiGHS threads | 60, 1e-4, 1 |
+| `[report]` `supervision_phone` | 监督电话 on every public notice board (公示牌) of `jianpai report` | blank |
 ";
