@@ -87,7 +87,12 @@ const JS: &str = "document.querySelectorAll('table.sortable').forEach(function(t
 document.body.dataset.charts=String(document.querySelectorAll('svg.chart').length);";
 
 /// The whole page.
-pub fn page(title: &str, subtitle: &[String], sections: &[Box<dyn Section + '_>], t: Labels) -> String {
+pub fn page(
+    title: &str,
+    subtitle: &[String],
+    sections: &[Box<dyn Section + '_>],
+    t: Labels,
+) -> String {
     let mut o = String::with_capacity(1 << 20);
     let _ = write!(
         o,
@@ -115,9 +120,9 @@ pub fn page(title: &str, subtitle: &[String], sections: &[Box<dyn Section + '_>]
             s.html(t)
         );
     }
-    let _ = write!(
+    let _ = writeln!(
         o,
-        "</main><footer class=\"note\" style=\"padding:0 32px 24px\">{}</footer><script>{JS}</script></body></html>\n",
+        "</main><footer class=\"note\" style=\"padding:0 32px 24px\">{}</footer><script>{JS}</script></body></html>",
         esc(t.t(
             "由 jianpai 生成。表格可点击表头排序；图表悬停显示数值。",
             "Made by jianpai. Click a table header to sort; hover a chart for values."

@@ -46,7 +46,9 @@ pub enum ReportError {
     #[error("{0}")]
     Load(String),
     /// A result kind without report sections yet.
-    #[error("{dir}: reports of {kind} results are not available yet (plan and revision results are)")]
+    #[error(
+        "{dir}: reports of {kind} results are not available yet (plan and revision results are)"
+    )]
     Unsupported {
         /// Directory.
         dir: String,
@@ -138,7 +140,11 @@ pub struct Options {
 /// Names of the output files in the report's language.
 pub fn file_names(t: Labels) -> [&'static str; 3] {
     if t.english {
-        ["reduction-list.xlsx", "one-plant-one-policy.xlsx", "report.html"]
+        [
+            "reduction-list.xlsx",
+            "one-plant-one-policy.xlsx",
+            "report.html",
+        ]
     } else {
         ["应急减排清单.xlsx", "一厂一策.xlsx", "报告.html"]
     }
@@ -169,7 +175,8 @@ pub fn write_report(dir: &Path, out: &Path, opts: &Options) -> Result<Vec<PathBu
     let mut wb = xlsx::workbook(&title);
     let f = xlsx::Formats::new();
     for s in &sections {
-        s.sheets(&mut wb, &f, t).map_err(|e| xlsx_error(&list_path, e))?;
+        s.sheets(&mut wb, &f, t)
+            .map_err(|e| xlsx_error(&list_path, e))?;
     }
     save(&mut wb, &list_path)?;
     written.push(list_path);

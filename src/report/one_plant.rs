@@ -26,15 +26,23 @@ pub fn notice_board(d: &PlanData, firm: usize, lines: &[ListLine], t: Labels) ->
     let e = d.firm(firm);
     let grade = d.grade(e);
     let mut o = vec![
-        t.t("重污染天气应急减排公示牌", "Heavy-pollution emergency reduction notice board")
-            .to_string(),
+        t.t(
+            "重污染天气应急减排公示牌",
+            "Heavy-pollution emergency reduction notice board",
+        )
+        .to_string(),
         format!("{}{}", t.t("企业名称：", "Enterprise: "), e.name),
         format!("{}{}", t.t("统一社会信用代码：", "Credit code: "), e.code),
         format!(
             "{}{}{}    {}{}",
             t.t("绩效等级：", "Performance grade: "),
             t.grade(grade),
-            if t.english || matches!(grade, crate::domain::Grade::Leading | crate::domain::Grade::Unrated) {
+            if t.english
+                || matches!(
+                    grade,
+                    crate::domain::Grade::Leading | crate::domain::Grade::Unrated
+                )
+            {
                 ""
             } else {
                 "级"
@@ -63,7 +71,10 @@ pub fn notice_board(d: &PlanData, firm: usize, lines: &[ListLine], t: Labels) ->
                 .map(|kwh| {
                     format!(
                         "{}{} kWh",
-                        t.t("；核查：日用电量不高于 ", "; check: daily electricity at most "),
+                        t.t(
+                            "；核查：日用电量不高于 ",
+                            "; check: daily electricity at most "
+                        ),
                         super::html::fixed(kwh, 0)
                     )
                 })
@@ -77,7 +88,10 @@ pub fn notice_board(d: &PlanData, firm: usize, lines: &[ListLine], t: Labels) ->
         .supervision_phone
         .clone()
         .unwrap_or_default();
-    o.push(format!("{}{phone}", t.t("监督电话：", "Supervision hotline: ")));
+    o.push(format!(
+        "{}{phone}",
+        t.t("监督电话：", "Supervision hotline: ")
+    ));
     o
 }
 
@@ -107,7 +121,11 @@ fn columns(t: Labels) -> Vec<Column> {
 
 /// The 一厂一策 workbook: an index sheet with links, then one sheet per listed enterprise.
 pub fn workbook_for(d: &PlanData, f: &Formats, t: Labels) -> Result<Workbook, XlsxError> {
-    let mut wb = workbook(&format!("{} — {}", d.summary.scenario, t.t("一厂一策", "one plant, one policy")));
+    let mut wb = workbook(&format!(
+        "{} — {}",
+        d.summary.scenario,
+        t.t("一厂一策", "one plant, one policy")
+    ));
     let index_name = t.t("目录", "Index");
     let mut used: HashSet<String> = HashSet::from([index_name.to_lowercase()]);
     let names: Vec<String> = d
@@ -127,7 +145,18 @@ pub fn workbook_for(d: &PlanData, f: &Formats, t: Labels) -> Result<Workbook, Xl
         col(t.t("生产线数", "Lines"), 8.0),
         col(t.t("工作表", "Sheet"), 34.0),
     ];
-    index.merge_range(0, 0, 0, 6, &format!("{} — {}", d.summary.scenario, t.t("一厂一策目录", "one plant, one policy: index")), &f.title)?;
+    index.merge_range(
+        0,
+        0,
+        0,
+        6,
+        &format!(
+            "{} — {}",
+            d.summary.scenario,
+            t.t("一厂一策目录", "one plant, one policy: index")
+        ),
+        &f.title,
+    )?;
     let first = header_at(index, f, 1, &cols)?;
     index.set_freeze_panes(first, 0)?;
     for (i, (ei, range)) in d.firms.iter().enumerate() {
@@ -139,7 +168,11 @@ pub fn workbook_for(d: &PlanData, f: &Formats, t: Labels) -> Result<Workbook, Xl
         index.write_string_with_format(r, 3, d.industry(&e.industry, t.english), &f.text)?;
         index.write_string_with_format(r, 4, t.grade(d.grade(e)), &f.text)?;
         index.write_number_with_format(r, 5, range.len() as f64, &f.int)?;
-        index.write_url(r, 6, Url::new(format!("internal:'{}'!A1", names[i])).set_text(&names[i]))?;
+        index.write_url(
+            r,
+            6,
+            Url::new(format!("internal:'{}'!A1", names[i])).set_text(&names[i]),
+        )?;
     }
     index.autofilter(first - 1, 0, first + d.firms.len().max(1) as u32 - 1, 6)?;
     let cols = columns(t);
@@ -151,7 +184,14 @@ pub fn workbook_for(d: &PlanData, f: &Formats, t: Labels) -> Result<Workbook, Xl
         ws.set_landscape();
         ws.set_print_fit_to_pages(1, 0);
         let last = cols.len() as u16 - 1;
-        ws.merge_range(0, 0, 0, last, &format!("{}{}", t.t("一厂一策：", "One plant, one policy: "), e.name), &f.title)?;
+        ws.merge_range(
+            0,
+            0,
+            0,
+            last,
+            &format!("{}{}", t.t("一厂一策：", "One plant, one policy: "), e.name),
+            &f.title,
+        )?;
         ws.set_row_height(0, 24)?;
         let info = [
             (t.t("统一社会信用代码", "Credit code"), e.code.to_string()),
@@ -183,12 +223,11 @@ pub fn workbook_for(d: &PlanData, f: &Formats, t: Labels) -> Result<Workbook, Xl
             }
             ws.write_string_with_format(r, last, indicator(d, x, t), &f.text)?;
         }
-        let mut r = first + lines.len() as u32 + 1;
         let board = notice_board(d, *ei, lines, t);
-        for (k, text) in board.iter().enumerate() {
+        let below = first + lines.len() as u32 + 1;
+        for (r, (k, text)) in (below..).zip(board.iter().enumerate()) {
             let fmt = if k == 0 { &f.title } else { &f.text };
             ws.merge_range(r, 0, r, last.min(16), text, fmt)?;
-            r += 1;
         }
     }
     Ok(wb)

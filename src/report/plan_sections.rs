@@ -90,7 +90,8 @@ impl Section for Targets<'_> {
         "targets"
     }
     fn title(&self, t: Labels) -> String {
-        t.t("减排目标完成情况", "Targets: achieved against required").into()
+        t.t("减排目标完成情况", "Targets: achieved against required")
+            .into()
     }
     fn html(&self, t: Labels) -> String {
         let d = self.0;
@@ -183,13 +184,19 @@ impl Section for Targets<'_> {
                 t.t("预期季度损失（万元）", "Expected season loss (10k yuan)"),
                 opt(s.objective),
             ),
-            (t.t("已证明下界（万元）", "Proven bound (10k yuan)"), opt(s.bound)),
+            (
+                t.t("已证明下界（万元）", "Proven bound (10k yuan)"),
+                opt(s.bound),
+            ),
             (
                 t.t("相对间隙", "Relative gap"),
                 s.gap.map_or("—".into(), |g| format!("{:.4}%", g * 100.0)),
             ),
             (
-                t.t("预计预警天数（黄/橙/红）", "Expected warning days (yellow/orange/red)"),
+                t.t(
+                    "预计预警天数（黄/橙/红）",
+                    "Expected warning days (yellow/orange/red)",
+                ),
                 Level::ALL
                     .map(|l| s.days.get(l.key()).map_or("—".into(), |v| v.to_string()))
                     .join(" / "),
@@ -387,12 +394,19 @@ impl Section for Losses<'_> {
     fn sheets(&self, wb: &mut Workbook, f: &Formats, t: Labels) -> Result<(), XlsxError> {
         let ws = wb.add_worksheet();
         ws.set_name(t.t("损失分布", "Loss by group"))?;
-        let mut cols = vec![col(t.t("分组", "Grouping"), 10.0), col(t.t("名称", "Name"), 20.0)];
+        let mut cols = vec![
+            col(t.t("分组", "Grouping"), 10.0),
+            col(t.t("名称", "Name"), 20.0),
+        ];
         for l in Level::ALL {
             let g = t.level(l);
             cols.push(grouped(&g, t.t("管控企业数", "Firms controlled"), 11.0));
             cols.push(grouped(&g, t.t("管控生产线数", "Lines controlled"), 11.0));
-            cols.push(grouped(&g, t.t("损失（万元/日）", "Loss (10k yuan/d)"), 14.0));
+            cols.push(grouped(
+                &g,
+                t.t("损失（万元/日）", "Loss (10k yuan/d)"),
+                14.0,
+            ));
         }
         let first = header(ws, f, &self.title(t), &cols, 2)?;
         let mut r = first;
@@ -431,7 +445,12 @@ pub fn indicator(d: &PlanData, l: &ListLine, t: Labels) -> String {
         })
         .collect();
     if parts.is_empty() {
-        return t.t("自愿减排，无强制核查指标", "voluntary: no mandatory indicator").into();
+        return t
+            .t(
+                "自愿减排，无强制核查指标",
+                "voluntary: no mandatory indicator",
+            )
+            .into();
     }
     let base = d.line(l).baseline_electricity().0;
     format!(
@@ -692,7 +711,10 @@ impl Section for List<'_> {
         ws.set_name(sheet_name(t.t("豁免清单", "Exempt"), &mut used))?;
         firm_list(d, ws, f, t, false)?;
         let ws = wb.add_worksheet();
-        ws.set_name(sheet_name(t.t("保障类清单", "Livelihood guarantee"), &mut used))?;
+        ws.set_name(sheet_name(
+            t.t("保障类清单", "Livelihood guarantee"),
+            &mut used,
+        ))?;
         firm_list(d, ws, f, t, true)
     }
 }
@@ -724,7 +746,11 @@ fn firm_list(
         cols.push(grouped(base, t.pollutant(p), 9.0));
     }
     if guarantee {
-        let g = format!("{}{}", t.level(Level::Red), t.t("减排量（吨/日）", ": cuts (t/d)"));
+        let g = format!(
+            "{}{}",
+            t.level(Level::Red),
+            t.t("减排量（吨/日）", ": cuts (t/d)")
+        );
         for p in Pollutant::ALL {
             cols.push(grouped(&g, t.pollutant(p), 9.0));
         }
@@ -734,7 +760,13 @@ fn firm_list(
     } else {
         t.t("豁免企业清单", "Exempt enterprises")
     };
-    let first = header(ws, f, &format!("{} — {title}", d.summary.scenario), &cols, 3)?;
+    let first = header(
+        ws,
+        f,
+        &format!("{} — {title}", d.summary.scenario),
+        &cols,
+        3,
+    )?;
     let mut n = 0;
     for (ei, (code, e)) in d.inventory.enterprises.iter().enumerate() {
         let keep = if guarantee {

@@ -196,7 +196,13 @@ pub fn grouped_bars(title: &str, unit: &str, categories: &[String], series: &[Se
 }
 
 /// A line chart: `x` shared by every series (e.g. a cost curve: cut against loss).
-pub fn line_chart(title: &str, x_label: &str, y_label: &str, x: &[f64], series: &[Series]) -> String {
+pub fn line_chart(
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    x: &[f64],
+    series: &[Series],
+) -> String {
     let (w, h, left, top_px, bottom) = (560.0, 320.0, 70.0, 56.0, 270.0);
     let right = w - 16.0;
     let xmax = x.iter().copied().fold(0.0, f64::max);
@@ -355,7 +361,11 @@ mod tests {
         );
         assert!(svg.starts_with("<svg class=\"chart\""));
         assert!(svg.ends_with("</svg>"));
-        assert_eq!(svg.matches("<rect").count(), 4 + 2, "4 bars + 2 legend keys");
+        assert_eq!(
+            svg.matches("<rect").count(),
+            4 + 2,
+            "4 bars + 2 legend keys"
+        );
         assert!(svg.contains("a&amp;b") && svg.contains("t&lt;"));
         // The tallest bar reaches the top of the axis (3 on a 0..3.5 axis is below the top).
         assert!(!svg.contains("NaN"));
@@ -363,7 +373,13 @@ mod tests {
 
     #[test]
     fn line_and_gantt_render() {
-        let l = line_chart("c", "x", "y", &[0.0, 1.0, 2.0], &[s("loss", &[0.0, 5.0, 9.0])]);
+        let l = line_chart(
+            "c",
+            "x",
+            "y",
+            &[0.0, 1.0, 2.0],
+            &[s("loss", &[0.0, 5.0, 9.0])],
+        );
         assert_eq!(l.matches("<circle").count(), 3);
         assert!(l.contains("<polyline"));
         let g = gantt(

@@ -98,7 +98,11 @@ pub fn sheet_name(want: &str, used: &mut HashSet<String>) -> String {
     };
     let mut n = 1;
     loop {
-        let suffix = if n == 1 { String::new() } else { format!("~{n}") };
+        let suffix = if n == 1 {
+            String::new()
+        } else {
+            format!("~{n}")
+        };
         let keep = 31 - suffix.chars().count();
         let name: String = base.chars().take(keep).collect::<String>() + &suffix;
         if used.insert(name.to_lowercase()) {
