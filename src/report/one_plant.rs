@@ -2,11 +2,13 @@
 //! verification indicators) with the text of its public notice board (公示牌), and an index sheet.
 
 use super::plan_data::{ListLine, PlanData};
-use super::plan_sections::{indicator, remarks};
-use super::xlsx::{col, grouped, header_at, sheet_name, workbook, Column, Formats};
+use super::plan_sections::remarks;
+use super::xlsx::{
+    col, fit_height, grouped, header_at, page_setup, sheet_name, workbook, Column, Formats, A4,
+};
 use super::Labels;
 use crate::domain::{Level, Pollutant};
-use rust_xlsxwriter::{Url, Workbook, XlsxError};
+use rust_xlsxwriter::{Url, Workbook, Worksheet, XlsxError};
 use std::collections::HashSet;
 
 /// Response grade of a level (Ⅲ级 / Ⅱ级 / Ⅰ级).
@@ -95,28 +97,68 @@ pub fn notice_board(d: &PlanData, firm: usize, lines: &[ListLine], t: Labels) ->
     o
 }
 
+/// Columns of the measures table; the baseline table above it shares the column widths.
 fn columns(t: Labels) -> Vec<Column> {
     let mut c = vec![
-        col(t.t("生产线/设施", "Line / facility"), 18.0),
-        col(t.t("工序", "Process"), 9.0),
+        col(t.t("生产线/设施", "Line / facility"), 16.0),
+        col(t.t("工序", "Process"), 10.0),
+        col(t.t("预警级别", "Level"), 10.0),
+        col(t.t("措施", "Measure"), 34.0),
     ];
-    let base = t.t("基准排放量（吨/日）", "Baseline emissions (t/d)");
+    let cut = t.t("减排量（吨/日）", "Cuts (t/d)");
     for p in Pollutant::ALL {
-        c.push(grouped(base, t.pollutant(p), 9.0));
+        c.push(grouped(cut, t.pollutant(p), 9.0));
     }
-    for l in Level::ALL {
-        let g = format!(
-            "{}{}",
-            t.level(l),
-            t.t(" 措施与减排量（吨/日）", ": measure and cuts (t/d)")
-        );
-        c.push(grouped(&g, t.t("措施", "Measure"), 22.0));
-        for p in Pollutant::ALL {
-            c.push(grouped(&g, t.pollutant(p), 9.0));
-        }
-    }
-    c.push(col(t.t("核查指标", "Verification indicator"), 44.0));
+    c.push(col(
+        t.t("核查指标：日用电量不高于（kWh）", "Check: daily electricity at most (kWh)"),
+        16.0,
+    ));
     c
+}
+
+/// The baseline table: electricity (C:D merged) and emissions aligned with the cut columns.
+fn baseline_table(
+    ws: &mut Worksheet,
+    f: &Formats,
+    t: Labels,
+    d: &PlanData,
+    row: u32,
+    lines: &[ListLine],
+) -> Result<u32, XlsxError> {
+    ws.merge_range(row, 0, row + 1, 0, t.t("生产线/设施", "Line / facility"), &f.header)?;
+    ws.merge_range(row, 1, row + 1, 1, t.t("工序", "Process"), &f.header)?;
+    ws.merge_range(
+        row,
+        2,
+        row + 1,
+        3,
+        t.t("基准日用电量（kWh）", "Baseline daily electricity (kWh)"),
+        &f.header,
+    )?;
+    ws.merge_range(
+        row,
+        4,
+        row,
+        7,
+        t.t("基准排放量（吨/日）", "Baseline emissions (t/d)"),
+        &f.header,
+    )?;
+    for p in Pollutant::ALL {
+        ws.write_string_with_format(row + 1, 4 + p.index() as u16, t.pollutant(p), &f.header)?;
+    }
+    let mut r = row + 2;
+    for x in lines {
+        let line = d.line(x);
+        ws.write_string_with_format(r, 0, &line.name, &f.text)?;
+        ws.write_string_with_format(r, 1, &line.process, &f.text)?;
+        ws.merge_range(r, 2, r, 3, "", &f.kwh)?;
+        ws.write_number_with_format(r, 2, line.baseline_electricity().0, &f.kwh)?;
+        for (p, v) in line.baseline_emissions().iter() {
+            ws.write_number_with_format(r, 4 + p.index() as u16, v.0, &f.tonnes)?;
+        }
+        r += 1;
+    }
+    Ok(r)
 }
 
 /// The 一厂一策 workbook: an index sheet with links, then one sheet per listed enterprise.
@@ -159,6 +201,7 @@ pub fn workbook_for(d: &PlanData, f: &Formats, t: Labels) -> Result<Workbook, Xl
     )?;
     let first = header_at(index, f, 1, &cols)?;
     index.set_freeze_panes(first, 0)?;
+    page_setup(index, A4);
     for (i, (ei, range)) in d.firms.iter().enumerate() {
         let e = d.firm(*ei);
         let r = first + i as u32;
@@ -181,7 +224,7 @@ pub fn workbook_for(d: &PlanData, f: &Formats, t: Labels) -> Result<Workbook, Xl
         let lines = &d.lines[range.clone()];
         let ws = wb.add_worksheet();
         ws.set_name(&names[i])?;
-        ws.set_landscape();
+        ws.set_paper_size(A4);
         ws.set_print_fit_to_pages(1, 0);
         let last = cols.len() as u16 - 1;
         ws.merge_range(
@@ -205,29 +248,32 @@ pub fn workbook_for(d: &PlanData, f: &Formats, t: Labels) -> Result<Workbook, Xl
             ws.merge_range(r, 0, r, 1, label, &f.label)?;
             ws.merge_range(r, 2, r, 8, value, &f.text)?;
         }
-        let first = header_at(ws, f, 7, &cols)?;
-        for (k, x) in lines.iter().enumerate() {
-            let r = first + k as u32;
+        let below = baseline_table(ws, f, t, d, 7, lines)?;
+        let first = header_at(ws, f, below + 1, &cols)?;
+        let mut r = first;
+        for x in lines {
             let line = d.line(x);
-            ws.write_string_with_format(r, 0, &line.name, &f.text)?;
-            ws.write_string_with_format(r, 1, &line.process, &f.text)?;
-            for (p, v) in line.baseline_emissions().iter() {
-                ws.write_number_with_format(r, 2 + p.index() as u16, v.0, &f.tonnes)?;
-            }
-            for (li, lv) in x.levels.iter().enumerate() {
-                let c = 6 + 5 * li as u16;
-                ws.write_string_with_format(r, c, &lv.text, &f.text)?;
+            for (l, lv) in Level::ALL.iter().zip(&x.levels) {
+                ws.write_string_with_format(r, 0, &line.name, &f.text)?;
+                ws.write_string_with_format(r, 1, &line.process, &f.text)?;
+                ws.write_string_with_format(r, 2, t.level(*l), &f.text)?;
+                ws.write_string_with_format(r, 3, &lv.text, &f.wrap)?;
+                fit_height(ws, r, &lv.text, 34.0)?;
                 for (pi, v) in lv.cut.iter().enumerate() {
-                    ws.write_number_with_format(r, c + 1 + pi as u16, *v, &f.tonnes)?;
+                    ws.write_number_with_format(r, 4 + pi as u16, *v, &f.tonnes)?;
                 }
+                match lv.electricity.filter(|_| lv.controlled()) {
+                    Some(kwh) => ws.write_number_with_format(r, 8, kwh, &f.kwh)?,
+                    None => ws.write_string_with_format(r, 8, "—", &f.text)?,
+                };
+                r += 1;
             }
-            ws.write_string_with_format(r, last, indicator(d, x, t), &f.text)?;
         }
         let board = notice_board(d, *ei, lines, t);
-        let below = first + lines.len() as u32 + 1;
-        for (r, (k, text)) in (below..).zip(board.iter().enumerate()) {
-            let fmt = if k == 0 { &f.title } else { &f.text };
-            ws.merge_range(r, 0, r, last.min(16), text, fmt)?;
+        for (r, (k, text)) in (r + 1..).zip(board.iter().enumerate()) {
+            let fmt = if k == 0 { &f.board_title } else { &f.board };
+            ws.merge_range(r, 0, r, last, text, fmt)?;
+            ws.set_row_height(r, if k == 0 { 30 } else { 20 })?;
         }
     }
     Ok(wb)

@@ -122,7 +122,7 @@ pub struct PlanData {
     pub scenario: Scenario,
     /// The inventory.
     pub inventory: Inventory,
-    /// Lines in canonical order (enterprise, line id).
+    /// Lines by district (districts table order), then enterprise and line id.
     pub lines: Vec<ListLine>,
     /// Enterprises in canonical order with the range of their lines in `lines`.
     pub firms: Vec<(usize, std::ops::Range<usize>)>,
@@ -214,7 +214,16 @@ pub fn load(dir: &Path, scenario: Option<&Path>, english: bool) -> Result<PlanDa
             message: first,
         }
     })?;
-    let lines = join(&inventory, &rows, &source, english)?;
+    let mut lines = join(&inventory, &rows, &source, english)?;
+    // Lists are read district by district (in the districts table's order), then by enterprise.
+    let district = |l: &ListLine| {
+        let e = inventory.enterprise_of(&inventory.lines[l.line]);
+        inventory
+            .districts
+            .get_index_of(&e.district)
+            .unwrap_or(usize::MAX)
+    };
+    lines.sort_by_key(|l| (district(l), l.line));
     let mut firms: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
     for (i, l) in lines.iter().enumerate() {
         let code = &inventory.lines[l.line].enterprise;

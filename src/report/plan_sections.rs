@@ -6,7 +6,9 @@ use super::html::{table, text, Cell};
 use super::labels::level_colour;
 use super::plan_data::{GroupView, ListLine, PlanData};
 use super::svg::{grouped_bars, Series};
-use super::xlsx::{col, filter, grouped, header, sheet_name, Column, Formats};
+use super::xlsx::{
+    col, display_width, filter, fit_height, grouped, header, sheet_name, Column, Formats,
+};
 use super::{Labels, Section};
 use crate::domain::{Level, Pollutant};
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
@@ -175,6 +177,7 @@ impl Section for Targets<'_> {
         let s = &d.summary;
         let ws = wb.add_worksheet();
         ws.set_name(t.t("汇总", "Summary"))?;
+        super::xlsx::page_setup(ws, super::xlsx::A4);
         ws.write_string_with_format(0, 0, &s.scenario, &f.title)?;
         ws.set_row_height(0, 24)?;
         let info: Vec<(&str, String)> = vec![
@@ -236,6 +239,7 @@ impl Section for Targets<'_> {
             )?;
         }
         let mut r = top + 2 + self.rows().len() as u32;
+        ws.set_row_height(r, 32)?;
         for (c, h) in [
             t.t("预警级别", "Level"),
             t.t("管控企业数", "Firms controlled"),
@@ -427,6 +431,11 @@ impl Section for Losses<'_> {
     }
 }
 
+/// Width of the measure columns of the list.
+const MEASURE_WIDTH: f64 = 36.0;
+/// Width of the verification indicator column of the list.
+const INDICATOR_WIDTH: f64 = 72.0;
+
 /// The list in the standard layout, one sheet per district, the exempt and guarantee lists.
 struct List<'a>(&'a PlanData);
 
@@ -455,7 +464,7 @@ pub fn indicator(d: &PlanData, l: &ListLine, t: Labels) -> String {
     let base = d.line(l).baseline_electricity().0;
     format!(
         "{}{} kWh{}{} kWh{}",
-        t.t("日用电量不高于：", "daily electricity at most: "),
+        t.t("日用电量≤ ", "daily electricity ≤ "),
         parts.join(t.t("；", "; ")),
         t.t("（基准 ", " (baseline "),
         super::html::fixed(base, 0),
@@ -484,7 +493,7 @@ impl List<'_> {
         let mut c = vec![
             col(t.t("序号", "No."), 6.0),
             col(t.t("区县", "District"), 9.0),
-            col(t.t("企业名称", "Enterprise"), 30.0),
+            col(t.t("企业名称", "Enterprise"), 36.0),
             col(t.t("统一社会信用代码", "Credit code"), 21.0),
             col(t.t("行业", "Industry"), 12.0),
             col(t.t("绩效等级", "Grade"), 8.0),
@@ -501,7 +510,7 @@ impl List<'_> {
                 t.level(l),
                 t.t(" 措施与减排量（吨/日）", ": measure and cuts (t/d)")
             );
-            c.push(grouped(&g, t.t("措施", "Measure"), 24.0));
+            c.push(grouped(&g, t.t("措施", "Measure"), MEASURE_WIDTH));
             for p in Pollutant::ALL {
                 c.push(grouped(&g, t.pollutant(p), 9.0));
             }
@@ -510,8 +519,8 @@ impl List<'_> {
         for l in Level::ALL {
             c.push(grouped(loss, t.level_short(l), 10.0));
         }
-        c.push(col(t.t("核查指标", "Verification indicator"), 44.0));
-        c.push(col(t.t("备注", "Remarks"), 20.0));
+        c.push(col(t.t("核查指标", "Verification indicator"), INDICATOR_WIDTH));
+        c.push(col(t.t("备注", "Remarks"), 24.0));
         c
     }
 
@@ -556,7 +565,7 @@ impl List<'_> {
                 num(ws, &mut c, v.0, &f.tonnes)?;
             }
             for e in &l.levels {
-                ws.write_string_with_format(r, c, &e.text, &f.text)?;
+                ws.write_string_with_format(r, c, &e.text, &f.wrap)?;
                 c += 1;
                 for v in e.cut {
                     num(ws, &mut c, v, &f.tonnes)?;
@@ -565,8 +574,21 @@ impl List<'_> {
             for e in &l.levels {
                 num(ws, &mut c, e.loss, &f.money)?;
             }
-            ws.write_string_with_format(r, c, indicator(d, l, t), &f.text)?;
-            ws.write_string_with_format(r, c + 1, remarks(e, t), &f.text)?;
+            let check = indicator(d, l, t);
+            ws.write_string_with_format(r, c, &check, &f.wrap)?;
+            let rem = remarks(e, t);
+            ws.write_string_with_format(r, c + 1, &rem, &f.wrap)?;
+            // Row height for the tallest wrapped cell (measures, indicator, remarks).
+            let tallest = l
+                .levels
+                .iter()
+                .map(|e| (e.text.as_str(), MEASURE_WIDTH))
+                .chain([(check.as_str(), INDICATOR_WIDTH), (rem.as_str(), 24.0)])
+                .max_by(|a, b| {
+                    (display_width(a.0) / a.1).total_cmp(&(display_width(b.0) / b.1))
+                })
+                .expect("cells");
+            fit_height(ws, r, tallest.0, tallest.1)?;
         }
         filter(ws, first, lines.len(), cols.len())?;
         // Totals below the filtered range.
@@ -767,25 +789,33 @@ fn firm_list(
         &cols,
         3,
     )?;
-    let mut n = 0;
-    for (ei, (code, e)) in d.inventory.enterprises.iter().enumerate() {
-        let keep = if guarantee {
-            e.guarantee_min_load.is_some()
-        } else {
-            e.exempt.is_some()
-        };
-        if !keep {
-            continue;
-        }
-        let r = first + n as u32;
-        n += 1;
+    let mut firms: Vec<(usize, (&crate::domain::CreditCode, &crate::domain::Enterprise))> = d
+        .inventory
+        .enterprises
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, e))| {
+            if guarantee {
+                e.guarantee_min_load.is_some()
+            } else {
+                e.exempt.is_some()
+            }
+        })
+        .collect();
+    let district = |e: &crate::domain::Enterprise| {
+        d.inventory.districts.get_index_of(&e.district).unwrap_or(usize::MAX)
+    };
+    firms.sort_by_key(|(ei, (_, e))| (district(e), *ei));
+    let n = firms.len();
+    for (k, (ei, (code, e))) in firms.into_iter().enumerate() {
+        let r = first + k as u32;
         let lines: Vec<&crate::domain::Line> = d
             .inventory
             .lines
             .iter()
             .filter(|l| &l.enterprise == code && l.status == crate::domain::LineStatus::Active)
             .collect();
-        ws.write_number_with_format(r, 0, n as f64, &f.int)?;
+        ws.write_number_with_format(r, 0, (k + 1) as f64, &f.int)?;
         let texts = [
             e.district.clone(),
             e.name.clone(),

@@ -132,7 +132,7 @@ pub fn grouped_bars(title: &str, unit: &str, categories: &[String], series: &[Se
     let long = categories.iter().any(|c| c.chars().count() > 4) || categories.len() > 10;
     let group_w = (k * 14.0 + 12.0).max(36.0);
     let (left, top_px) = (64.0, 48.0);
-    let w = (left + 16.0 + n * group_w).max(420.0);
+    let w = (left + 16.0 + n * group_w).max(280.0);
     let plot_bottom = 250.0;
     let h = plot_bottom + if long { 96.0 } else { 30.0 };
     let group_w = (w - left - 16.0) / n;

@@ -20,7 +20,7 @@ pub struct Formats {
     pub wrap: Format,
     /// Whole numbers.
     pub int: Format,
-    /// Tonnes per day, 4 decimals.
+    /// Tonnes per day, 4 decimals, zero shown as `-`.
     pub tonnes: Format,
     /// 万元, 2 decimals with thousands separators.
     pub money: Format,
@@ -32,6 +32,10 @@ pub struct Formats {
     pub label: Format,
     /// Text in red (unmet targets).
     pub bad: Format,
+    /// Notice board title.
+    pub board_title: Format,
+    /// Notice board text.
+    pub board: Format,
 }
 
 impl Formats {
@@ -55,12 +59,24 @@ impl Formats {
             text: cell.clone(),
             wrap: cell.clone().set_text_wrap(),
             int: cell.clone().set_num_format("0"),
-            tonnes: cell.clone().set_num_format("0.0000"),
+            tonnes: cell.clone().set_num_format("0.0000;-0.0000;\"-\""),
             money: cell.clone().set_num_format("#,##0.00"),
             kwh: cell.clone().set_num_format("#,##0"),
             pct: cell.clone().set_num_format("0.0%"),
             label: cell.clone().set_bold(),
-            bad: cell.set_font_color(Color::RGB(0xC00000)).set_bold(),
+            bad: cell.clone().set_font_color(Color::RGB(0xC00000)).set_bold(),
+            board_title: Format::new()
+                .set_bold()
+                .set_font_size(16)
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_border(FormatBorder::Medium)
+                .set_background_color(Color::RGB(0xFFF2CC)),
+            board: Format::new()
+                .set_font_size(12)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_border(FormatBorder::Thin)
+                .set_background_color(Color::RGB(0xFFFBEA)),
         }
     }
 }
@@ -156,9 +172,20 @@ pub fn header(
     let first = header_at(ws, f, 1, cols)?;
     ws.set_freeze_panes(first, freeze_cols)?;
     ws.set_repeat_rows(1, first - 1)?;
+    page_setup(ws, A3);
+    Ok(first)
+}
+
+/// Paper sizes (Excel codes).
+pub const A3: u8 = 8;
+/// A4.
+pub const A4: u8 = 9;
+
+/// Print setup of report sheets: landscape, one page wide.
+pub fn page_setup(ws: &mut Worksheet, paper: u8) {
+    ws.set_paper_size(paper);
     ws.set_landscape();
     ws.set_print_fit_to_pages(1, 0);
-    Ok(first)
 }
 
 /// Write a header at `row`: group headers merged across their columns over the column names,
@@ -203,6 +230,22 @@ pub fn header_at(
         }
     }
     Ok(if two_rows { row + 2 } else { row + 1 })
+}
+
+/// Display width of text in Excel character units (CJK characters count two).
+pub fn display_width(s: &str) -> f64 {
+    s.chars()
+        .map(|c| if (c as u32) < 0x2E80 { 1.1 } else { 2.0 })
+        .sum()
+}
+
+/// Give a row with wrapped `text` in a column `width` wide enough height for every line.
+pub fn fit_height(ws: &mut Worksheet, row: u32, text: &str, width: f64) -> Result<(), XlsxError> {
+    let lines = (display_width(text) / (width * 0.95)).ceil().max(1.0);
+    if lines > 1.0 {
+        ws.set_row_height(row, 15.0 * lines)?;
+    }
+    Ok(())
 }
 
 /// Turn on the filter over a table written by [`header`] once its rows are known.
