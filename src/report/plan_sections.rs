@@ -29,7 +29,7 @@ pub fn subtitle(d: &PlanData, t: Labels) -> Vec<String> {
     let s = &d.summary;
     let money = |v: Option<f64>| v.map_or("—".into(), |x| super::html::fixed(x, 2));
     vec![
-        format!("{}：{}", t.t("求解状态", "Status"), status_text(d, t)),
+        format!("{}{}", t.t("求解状态：", "Status: "), status_text(d, t)),
         format!(
             "{} {}  ·  {} {}  ·  {} {}",
             t.t("预期季度损失（万元）", "Expected season loss (10k yuan)"),

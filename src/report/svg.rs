@@ -87,6 +87,14 @@ fn open(w: f64, h: f64, title: &str) -> String {
     )
 }
 
+/// Approximate width in pixels of `s` at a font size (CJK characters are square).
+pub fn text_px(s: &str, size: f64) -> f64 {
+    s.chars()
+        .map(|c| if (c as u32) < 0x2E80 { 0.58 } else { 1.0 })
+        .sum::<f64>()
+        * size
+}
+
 fn legend(o: &mut String, series: &[Series], x: f64, y: f64) {
     let mut cx = x;
     for s in series {
@@ -100,7 +108,7 @@ fn legend(o: &mut String, series: &[Series], x: f64, y: f64) {
             y,
             esc(&s.name)
         );
-        cx += 28.0 + 13.0 * s.name.chars().count() as f64;
+        cx += 28.0 + text_px(&s.name, 12.0);
     }
 }
 
@@ -129,14 +137,16 @@ fn y_axis(o: &mut String, left: f64, right: f64, top_px: f64, bottom_px: f64, ma
 pub fn grouped_bars(title: &str, unit: &str, categories: &[String], series: &[Series]) -> String {
     let n = categories.len().max(1) as f64;
     let k = series.len().max(1) as f64;
-    let long = categories.iter().any(|c| c.chars().count() > 4) || categories.len() > 10;
     let group_w = (k * 14.0 + 12.0).max(36.0);
     let (left, top_px) = (64.0, 48.0);
-    let w = (left + 16.0 + n * group_w).max(280.0);
+    let legend_w: f64 = series.iter().map(|s| 28.0 + text_px(&s.name, 12.0)).sum();
+    let w = (left + 16.0 + n * group_w).max(280.0).max(left + legend_w + 8.0);
     let plot_bottom = 250.0;
-    let h = plot_bottom + if long { 96.0 } else { 30.0 };
     let group_w = (w - left - 16.0) / n;
     let bar_w = ((group_w - 10.0) / k).min(28.0);
+    let longest = categories.iter().map(|c| text_px(c, 11.0)).fold(0.0, f64::max);
+    let long = longest > group_w - 4.0;
+    let h = plot_bottom + if long { 24.0 + longest * 0.66 } else { 30.0 };
     let max = series
         .iter()
         .flat_map(|s| s.values.iter().copied())
@@ -279,14 +289,12 @@ pub struct GanttRow {
 
 /// A Gantt chart over `[0, span)` with labelled ticks `(position, text)` (e.g. month starts).
 pub fn gantt(title: &str, span: f64, ticks: &[(f64, String)], rows: &[GanttRow]) -> String {
-    let label_w = 8.0
-        + 13.0
-            * rows
-                .iter()
-                .map(|r| r.label.chars().count())
-                .max()
-                .unwrap_or(4)
-                .min(24) as f64;
+    let label_w = 12.0
+        + rows
+            .iter()
+            .map(|r| text_px(&r.label, 11.0))
+            .fold(30.0, f64::max)
+            .min(260.0);
     let (w, top, row_h) = (900.0, 44.0, 18.0);
     let h = top + row_h * rows.len() as f64 + 24.0;
     let left = label_w;
