@@ -2,9 +2,9 @@
 //! verification indicators) with the text of its public notice board (公示牌), and an index sheet.
 
 use super::plan_data::{ListLine, PlanData};
-use super::plan_sections::remarks;
+use super::plan_sections::{pollutant_columns, remarks};
 use super::xlsx::{
-    col, fit_height, grouped, header_at, page_setup, sheet_name, workbook, Column, Formats, A4,
+    col, fit_height, header_at, page_setup, sheet_name, workbook, Column, Formats, A4,
 };
 use super::Labels;
 use crate::domain::{Level, Pollutant};
@@ -105,12 +105,12 @@ fn columns(t: Labels) -> Vec<Column> {
         col(t.t("预警级别", "Level"), 10.0),
         col(t.t("措施", "Measure"), 34.0),
     ];
-    let cut = t.t("减排量（吨/日）", "Cuts (t/d)");
-    for p in Pollutant::ALL {
-        c.push(grouped(cut, t.pollutant(p), 9.0));
-    }
+    pollutant_columns(&mut c, t.t("减排量（吨/日）", "Cuts (t/d)"), t);
     c.push(col(
-        t.t("核查指标：日用电量不高于（kWh）", "Check: daily electricity at most (kWh)"),
+        t.t(
+            "核查指标：日用电量不高于（kWh）",
+            "Check: daily electricity at most (kWh)",
+        ),
         16.0,
     ));
     c
@@ -125,7 +125,14 @@ fn baseline_table(
     row: u32,
     lines: &[ListLine],
 ) -> Result<u32, XlsxError> {
-    ws.merge_range(row, 0, row + 1, 0, t.t("生产线/设施", "Line / facility"), &f.header)?;
+    ws.merge_range(
+        row,
+        0,
+        row + 1,
+        0,
+        t.t("生产线/设施", "Line / facility"),
+        &f.header,
+    )?;
     ws.merge_range(row, 1, row + 1, 1, t.t("工序", "Process"), &f.header)?;
     ws.merge_range(
         row,

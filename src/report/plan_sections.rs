@@ -488,22 +488,59 @@ pub fn remarks(e: &crate::domain::Enterprise, t: Labels) -> String {
     r.join(t.t("；", "; "))
 }
 
+/// The first columns of every enterprise table: 序号, 区县, 企业名称, 统一社会信用代码, 行业, 绩效等级.
+fn firm_columns(t: Labels) -> Vec<Column> {
+    vec![
+        col(t.t("序号", "No."), 6.0),
+        col(t.t("区县", "District"), 9.0),
+        col(t.t("企业名称", "Enterprise"), 36.0),
+        col(t.t("统一社会信用代码", "Credit code"), 21.0),
+        col(t.t("行业", "Industry"), 12.0),
+        col(t.t("绩效等级", "Grade"), 8.0),
+    ]
+}
+
+/// Write the cells of [`firm_columns`] in row `r`.
+fn firm_cells(
+    ws: &mut Worksheet,
+    f: &Formats,
+    t: Labels,
+    d: &PlanData,
+    r: u32,
+    no: usize,
+    e: &crate::domain::Enterprise,
+) -> Result<(), XlsxError> {
+    ws.write_number_with_format(r, 0, no as f64, &f.int)?;
+    let texts = [
+        e.district.clone(),
+        e.name.clone(),
+        e.code.to_string(),
+        d.industry(&e.industry, t.english),
+        t.grade(d.grade(e)).to_string(),
+    ];
+    for (c, s) in texts.iter().enumerate() {
+        ws.write_string_with_format(r, 1 + c as u16, s, &f.text)?;
+    }
+    Ok(())
+}
+
+/// Four pollutant columns under one group header.
+pub fn pollutant_columns(c: &mut Vec<Column>, group: &str, t: Labels) {
+    for p in Pollutant::ALL {
+        c.push(grouped(group, t.pollutant(p), 9.0));
+    }
+}
+
 impl List<'_> {
     fn columns(t: Labels) -> Vec<Column> {
-        let mut c = vec![
-            col(t.t("序号", "No."), 6.0),
-            col(t.t("区县", "District"), 9.0),
-            col(t.t("企业名称", "Enterprise"), 36.0),
-            col(t.t("统一社会信用代码", "Credit code"), 21.0),
-            col(t.t("行业", "Industry"), 12.0),
-            col(t.t("绩效等级", "Grade"), 8.0),
-            col(t.t("生产线/设施", "Line / facility"), 16.0),
-            col(t.t("工序", "Process"), 9.0),
-        ];
-        let base = t.t("基准排放量（吨/日）", "Baseline emissions (t/d)");
-        for p in Pollutant::ALL {
-            c.push(grouped(base, t.pollutant(p), 9.0));
-        }
+        let mut c = firm_columns(t);
+        c.push(col(t.t("生产线/设施", "Line / facility"), 16.0));
+        c.push(col(t.t("工序", "Process"), 9.0));
+        pollutant_columns(
+            &mut c,
+            t.t("基准排放量（吨/日）", "Baseline emissions (t/d)"),
+            t,
+        );
         for l in Level::ALL {
             let g = format!(
                 "{}{}",
@@ -511,15 +548,16 @@ impl List<'_> {
                 t.t(" 措施与减排量（吨/日）", ": measure and cuts (t/d)")
             );
             c.push(grouped(&g, t.t("措施", "Measure"), MEASURE_WIDTH));
-            for p in Pollutant::ALL {
-                c.push(grouped(&g, t.pollutant(p), 9.0));
-            }
+            pollutant_columns(&mut c, &g, t);
         }
         let loss = t.t("产值损失（万元/日）", "Production loss (10k yuan/d)");
         for l in Level::ALL {
             c.push(grouped(loss, t.level_short(l), 10.0));
         }
-        c.push(col(t.t("核查指标", "Verification indicator"), INDICATOR_WIDTH));
+        c.push(col(
+            t.t("核查指标", "Verification indicator"),
+            INDICATOR_WIDTH,
+        ));
         c.push(col(t.t("备注", "Remarks"), 24.0));
         c
     }
@@ -541,19 +579,9 @@ impl List<'_> {
             let r = first + i as u32;
             let line = d.line(l);
             let e = d.enterprise(l);
-            let texts = [
-                e.district.clone(),
-                e.name.clone(),
-                e.code.to_string(),
-                d.industry(&e.industry, t.english),
-                t.grade(d.grade(e)).to_string(),
-                line.name.clone(),
-                line.process.clone(),
-            ];
-            ws.write_number_with_format(r, 0, (i + 1) as f64, &f.int)?;
-            for (c, s) in texts.iter().enumerate() {
-                ws.write_string_with_format(r, 1 + c as u16, s, &f.text)?;
-            }
+            firm_cells(ws, f, t, d, r, i + 1, e)?;
+            ws.write_string_with_format(r, 6, &line.name, &f.text)?;
+            ws.write_string_with_format(r, 7, &line.process, &f.text)?;
             let mut c = 8u16;
             let mut num = |ws: &mut Worksheet, c: &mut u16, v: f64, fmt| -> Result<(), XlsxError> {
                 ws.write_number_with_format(r, *c, v, fmt)?;
@@ -584,9 +612,7 @@ impl List<'_> {
                 .iter()
                 .map(|e| (e.text.as_str(), MEASURE_WIDTH))
                 .chain([(check.as_str(), INDICATOR_WIDTH), (rem.as_str(), 24.0)])
-                .max_by(|a, b| {
-                    (display_width(a.0) / a.1).total_cmp(&(display_width(b.0) / b.1))
-                })
+                .max_by(|a, b| (display_width(a.0) / a.1).total_cmp(&(display_width(b.0) / b.1)))
                 .expect("cells");
             fit_height(ws, r, tallest.0, tallest.1)?;
         }
@@ -749,33 +775,25 @@ fn firm_list(
     t: Labels,
     guarantee: bool,
 ) -> Result<(), XlsxError> {
-    let mut cols = vec![
-        col(t.t("序号", "No."), 6.0),
-        col(t.t("区县", "District"), 9.0),
-        col(t.t("企业名称", "Enterprise"), 30.0),
-        col(t.t("统一社会信用代码", "Credit code"), 21.0),
-        col(t.t("行业", "Industry"), 12.0),
-        col(t.t("绩效等级", "Grade"), 8.0),
-        if guarantee {
-            col(t.t("最低负荷", "Minimum load"), 10.0)
-        } else {
-            col(t.t("豁免原因", "Reason"), 24.0)
-        },
-        col(t.t("在产生产线数", "Active lines"), 10.0),
-    ];
-    let base = t.t("基准排放量（吨/日）", "Baseline emissions (t/d)");
-    for p in Pollutant::ALL {
-        cols.push(grouped(base, t.pollutant(p), 9.0));
-    }
+    let mut cols = firm_columns(t);
+    cols.push(if guarantee {
+        col(t.t("最低负荷", "Minimum load"), 10.0)
+    } else {
+        col(t.t("豁免原因", "Reason"), 24.0)
+    });
+    cols.push(col(t.t("在产生产线数", "Active lines"), 10.0));
+    pollutant_columns(
+        &mut cols,
+        t.t("基准排放量（吨/日）", "Baseline emissions (t/d)"),
+        t,
+    );
     if guarantee {
         let g = format!(
             "{}{}",
             t.level(Level::Red),
             t.t("减排量（吨/日）", ": cuts (t/d)")
         );
-        for p in Pollutant::ALL {
-            cols.push(grouped(&g, t.pollutant(p), 9.0));
-        }
+        pollutant_columns(&mut cols, &g, t);
     }
     let title = if guarantee {
         t.t("保障类企业清单", "Livelihood-guarantee enterprises")
@@ -789,7 +807,10 @@ fn firm_list(
         &cols,
         3,
     )?;
-    let mut firms: Vec<(usize, (&crate::domain::CreditCode, &crate::domain::Enterprise))> = d
+    let mut firms: Vec<(
+        usize,
+        (&crate::domain::CreditCode, &crate::domain::Enterprise),
+    )> = d
         .inventory
         .enterprises
         .iter()
@@ -803,7 +824,10 @@ fn firm_list(
         })
         .collect();
     let district = |e: &crate::domain::Enterprise| {
-        d.inventory.districts.get_index_of(&e.district).unwrap_or(usize::MAX)
+        d.inventory
+            .districts
+            .get_index_of(&e.district)
+            .unwrap_or(usize::MAX)
     };
     firms.sort_by_key(|(ei, (_, e))| (district(e), *ei));
     let n = firms.len();
@@ -815,17 +839,7 @@ fn firm_list(
             .iter()
             .filter(|l| &l.enterprise == code && l.status == crate::domain::LineStatus::Active)
             .collect();
-        ws.write_number_with_format(r, 0, (k + 1) as f64, &f.int)?;
-        let texts = [
-            e.district.clone(),
-            e.name.clone(),
-            e.code.to_string(),
-            d.industry(&e.industry, t.english),
-            t.grade(d.grade(e)).to_string(),
-        ];
-        for (c, s) in texts.iter().enumerate() {
-            ws.write_string_with_format(r, 1 + c as u16, s, &f.text)?;
-        }
+        firm_cells(ws, f, t, d, r, k + 1, e)?;
         match (guarantee, e.guarantee_min_load, &e.exempt) {
             (true, Some(m), _) => ws.write_number_with_format(r, 6, m.0, &f.pct)?,
             (_, _, reason) => {

@@ -140,11 +140,16 @@ pub fn grouped_bars(title: &str, unit: &str, categories: &[String], series: &[Se
     let group_w = (k * 14.0 + 12.0).max(36.0);
     let (left, top_px) = (64.0, 48.0);
     let legend_w: f64 = series.iter().map(|s| 28.0 + text_px(&s.name, 12.0)).sum();
-    let w = (left + 16.0 + n * group_w).max(280.0).max(left + legend_w + 8.0);
+    let w = (left + 16.0 + n * group_w)
+        .max(280.0)
+        .max(left + legend_w + 8.0);
     let plot_bottom = 250.0;
     let group_w = (w - left - 16.0) / n;
     let bar_w = ((group_w - 10.0) / k).min(28.0);
-    let longest = categories.iter().map(|c| text_px(c, 11.0)).fold(0.0, f64::max);
+    let longest = categories
+        .iter()
+        .map(|c| text_px(c, 11.0))
+        .fold(0.0, f64::max);
     let long = longest > group_w - 4.0;
     let h = plot_bottom + if long { 24.0 + longest * 0.66 } else { 30.0 };
     let max = series
