@@ -29,14 +29,14 @@ fn fixture() -> &'static Fixture {
     F.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let f = Fixture { dir };
-        jianpai::seeds::generate_to(60, 7, &f.path("city")).unwrap();
+        jianpai::seeds::generate_to(60, 1, &f.path("city")).unwrap();
         let scenario = format!(
             "name = \"小城测试清单\"\ninventory = \"{}\"\nrules = \"{ROOT}/seeds/rules/guide-2020.csv\"\n\
              rule_overrides = \"{ROOT}/seeds/rules/wuxi-city.csv\"\n\
-             [targets.yellow]\nso2 = 0.02\nnox = 0.02\npm = 0.02\nvocs = 0.02\n\
-             [targets.orange]\nso2 = 0.04\nnox = 0.04\npm = 0.04\nvocs = 0.04\n\
-             [targets.red]\nso2 = 0.06\nnox = 0.06\npm = 0.06\nvocs = 0.06\n\
-             [report]\nsupervision_phone = \"12369\"\n",
+             [targets.yellow]\nso2 = 0.01\nnox = 0.01\npm = 0.01\nvocs = 0.01\n\
+             [targets.orange]\nso2 = 0.02\nnox = 0.02\npm = 0.02\nvocs = 0.02\n\
+             [targets.red]\nso2 = 0.03\nnox = 0.03\npm = 0.03\nvocs = 0.03\n\
+             [districts]\nenforce = true\n[report]\nsupervision_phone = \"12369\"\n",
             f.path("city").display()
         );
         std::fs::write(f.path("s.toml"), scenario).unwrap();
@@ -111,7 +111,14 @@ fn list_workbook_matches_the_plan() {
     let f = fixture();
     let mut wb: Xlsx<_> = open_workbook(f.path("zh/应急减排清单.xlsx")).unwrap();
     let names = wb.sheet_names();
-    for want in ["汇总", "损失分布", "清单", "豁免清单", "保障类清单"] {
+    for want in [
+        "汇总",
+        "区县目标",
+        "损失分布",
+        "清单",
+        "豁免清单",
+        "保障类清单",
+    ] {
         assert!(names.iter().any(|n| n == want), "sheet {want} in {names:?}");
     }
     let list = sheet(&mut wb, "清单");
@@ -212,7 +219,17 @@ fn list_workbook_matches_the_plan() {
     // District sheets partition the list.
     let districts: Vec<String> = names
         .iter()
-        .filter(|n| !["汇总", "损失分布", "清单", "豁免清单", "保障类清单"].contains(&n.as_str()))
+        .filter(|n| {
+            ![
+                "汇总",
+                "区县目标",
+                "损失分布",
+                "清单",
+                "豁免清单",
+                "保障类清单",
+            ]
+            .contains(&n.as_str())
+        })
         .cloned()
         .collect();
     assert!(districts.len() >= 2, "{districts:?}");
@@ -253,6 +270,12 @@ fn list_workbook_matches_the_plan() {
         .map(|r| cell_text(&r[8]))
         .collect();
     assert_eq!(met, vec!["是"; 12]);
+    // District targets: 3 levels × districts × pollutants with a target, all met.
+    let dt = sheet(&mut wb, "区县目标");
+    let body = &dt[2..];
+    assert_eq!(body.len() % (3 * districts.len()), 0, "{} rows", body.len());
+    assert!(!body.is_empty() && body.iter().all(|r| cell_text(&r[6]) == "是"));
+    assert!(body.iter().all(|r| districts.contains(&cell_text(&r[1]))));
 }
 
 #[test]

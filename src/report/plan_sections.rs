@@ -70,6 +70,36 @@ impl Targets<'_> {
         }
         out
     }
+    /// District targets (when the scenario enforces them): level, district, pollutant, target.
+    fn district_rows(&self) -> Vec<(Level, &str, Pollutant, &super::plan_data::TargetView)> {
+        let mut out = Vec::new();
+        for l in Level::ALL {
+            let Some(lv) = self.0.summary.levels.get(l.key()) else {
+                continue;
+            };
+            for (district, targets) in &lv.districts {
+                for p in Pollutant::ALL {
+                    if let Some(tv) = targets.get(p.label()) {
+                        out.push((l, district.as_str(), p, tv));
+                    }
+                }
+            }
+        }
+        out
+    }
+    fn district_headers(t: Labels) -> Vec<String> {
+        [
+            t.t("预警级别", "Level"),
+            t.t("区县", "District"),
+            t.t("污染物", "Pollutant"),
+            t.t("要求减排量（吨/日）", "Required cut (t/d)"),
+            t.t("清单减排量（吨/日）", "Cut by the list (t/d)"),
+            t.t("合计减排量（吨/日）", "Total cut (t/d)"),
+            t.t("是否达标", "Met"),
+        ]
+        .map(String::from)
+        .to_vec()
+    }
     fn headers(t: Labels) -> Vec<String> {
         [
             t.t("预警级别", "Level"),
@@ -170,6 +200,25 @@ impl Section for Targets<'_> {
         let mut h = Self::headers(t);
         h[3] = t.t("要求比例（%）", "Required share (%)").into();
         o.push_str(&table(&h, &body, false));
+        let districts = self.district_rows();
+        if !districts.is_empty() {
+            let body: Vec<Vec<Cell>> = districts
+                .iter()
+                .map(|(l, district, p, v)| {
+                    vec![
+                        text(t.level_short(*l)),
+                        text(*district),
+                        text(t.pollutant(*p)),
+                        Cell::Num(v.required, 3),
+                        Cell::Num(v.achieved_by_lines, 3),
+                        Cell::Num(v.achieved, 3),
+                        text(t.yes_no(v.met)),
+                    ]
+                })
+                .collect();
+            let _ = write!(o, "<h3>{}</h3>", t.t("区县目标", "District targets"));
+            o.push_str(&table(&Self::district_headers(t), &body, true));
+        }
         o
     }
     fn sheets(&self, wb: &mut Workbook, f: &Formats, t: Labels) -> Result<(), XlsxError> {
@@ -259,7 +308,30 @@ impl Section for Targets<'_> {
             ws.write_number_with_format(r, 2, g.lines_controlled as f64, &f.int)?;
             ws.write_number_with_format(r, 3, g.loss_per_day, &f.money)?;
         }
-        Ok(())
+        let districts = self.district_rows();
+        if districts.is_empty() {
+            return Ok(());
+        }
+        let ws = wb.add_worksheet();
+        ws.set_name(t.t("区县目标", "District targets"))?;
+        let cols: Vec<Column> = Self::district_headers(t)
+            .iter()
+            .zip([12.0, 10.0, 10.0, 16.0, 16.0, 16.0, 10.0])
+            .map(|(h, w)| col(h, w))
+            .collect();
+        let first = header(ws, f, &self.title(t), &cols, 0)?;
+        for (i, (l, district, p, v)) in districts.iter().enumerate() {
+            let r = first + i as u32;
+            ws.write_string_with_format(r, 0, t.level(*l), &f.text)?;
+            ws.write_string_with_format(r, 1, *district, &f.text)?;
+            ws.write_string_with_format(r, 2, t.pollutant(*p), &f.text)?;
+            ws.write_number_with_format(r, 3, v.required, &f.tonnes)?;
+            ws.write_number_with_format(r, 4, v.achieved_by_lines, &f.tonnes)?;
+            ws.write_number_with_format(r, 5, v.achieved, &f.tonnes)?;
+            let fmt = if v.met { &f.text } else { &f.bad };
+            ws.write_string_with_format(r, 6, t.yes_no(v.met), fmt)?;
+        }
+        filter(ws, first, districts.len(), cols.len())
     }
 }
 
@@ -730,10 +802,14 @@ impl Section for List<'_> {
     }
     fn sheets(&self, wb: &mut Workbook, f: &Formats, t: Labels) -> Result<(), XlsxError> {
         let d = self.0;
-        let mut used: HashSet<String> = [t.t("汇总", "Summary"), t.t("损失分布", "Loss by group")]
-            .iter()
-            .map(|s| s.to_lowercase())
-            .collect();
+        let mut used: HashSet<String> = [
+            t.t("汇总", "Summary"),
+            t.t("区县目标", "District targets"),
+            t.t("损失分布", "Loss by group"),
+        ]
+        .iter()
+        .map(|s| s.to_lowercase())
+        .collect();
         let all: Vec<&ListLine> = d.lines.iter().collect();
         let title = format!("{} — {}", d.summary.scenario, self.title(t));
         let ws = wb.add_worksheet();
