@@ -21,7 +21,9 @@ pub fn text(s: impl Into<String>) -> Cell {
 
 /// Format a number with thousands separators and fixed decimals.
 pub fn fixed(v: f64, decimals: usize) -> String {
-    let mut s = format!("{:.*}", decimals, v + 0.0);
+    // Round half away from zero, as spreadsheet number formats do, so texts match cells.
+    let m = 10f64.powi(decimals as i32);
+    let mut s = format!("{:.*}", decimals, (v * m).round() / m + 0.0);
     if s.starts_with('-') && s.trim_start_matches(['-', '0', '.']).is_empty() {
         s.remove(0);
     }
@@ -140,7 +142,8 @@ mod tests {
         assert_eq!(fixed(1234567.891, 2), "1,234,567.89");
         assert_eq!(fixed(-0.0001, 2), "0.00");
         assert_eq!(fixed(-1234.5, 1), "-1,234.5");
-        assert_eq!(fixed(12.5, 0), "12");
+        assert_eq!(fixed(12.5, 0), "13");
+        assert_eq!(fixed(3986.5, 0), "3,987");
         let t = table(
             &["a<b".into()],
             &[vec![Cell::Num(1500.0, 1)], vec![text("x&y")]],

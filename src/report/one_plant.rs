@@ -97,13 +97,16 @@ pub fn notice_board(d: &PlanData, firm: usize, lines: &[ListLine], t: Labels) ->
     o
 }
 
+/// Width of the measure column.
+const MEASURE_WIDTH: f64 = 42.0;
+
 /// Columns of the measures table; the baseline table above it shares the column widths.
 fn columns(t: Labels) -> Vec<Column> {
     let mut c = vec![
         col(t.t("生产线/设施", "Line / facility"), 16.0),
         col(t.t("工序", "Process"), 10.0),
         col(t.t("预警级别", "Level"), 10.0),
-        col(t.t("措施", "Measure"), 34.0),
+        col(t.t("措施", "Measure"), MEASURE_WIDTH),
     ];
     pollutant_columns(&mut c, t.t("减排量（吨/日）", "Cuts (t/d)"), t);
     c.push(col(
@@ -265,7 +268,7 @@ pub fn workbook_for(d: &PlanData, f: &Formats, t: Labels) -> Result<Workbook, Xl
                 ws.write_string_with_format(r, 1, &line.process, &f.text)?;
                 ws.write_string_with_format(r, 2, t.level(*l), &f.text)?;
                 ws.write_string_with_format(r, 3, &lv.text, &f.wrap)?;
-                fit_height(ws, r, &lv.text, 34.0)?;
+                fit_height(ws, r, &lv.text, MEASURE_WIDTH)?;
                 for (pi, v) in lv.cut.iter().enumerate() {
                     ws.write_number_with_format(r, 4 + pi as u16, *v, &f.tonnes)?;
                 }

@@ -504,7 +504,7 @@ impl Section for Losses<'_> {
 }
 
 /// Width of the measure columns of the list.
-const MEASURE_WIDTH: f64 = 36.0;
+const MEASURE_WIDTH: f64 = 42.0;
 /// Width of the verification indicator column of the list.
 const INDICATOR_WIDTH: f64 = 72.0;
 
