@@ -506,7 +506,7 @@ impl Section for Losses<'_> {
 /// Width of the measure columns of the list.
 const MEASURE_WIDTH: f64 = 42.0;
 /// Width of the verification indicator column of the list.
-const INDICATOR_WIDTH: f64 = 72.0;
+const INDICATOR_WIDTH: f64 = 84.0;
 
 /// The list in the standard layout, one sheet per district, the exempt and guarantee lists.
 struct List<'a>(&'a PlanData);
@@ -634,7 +634,7 @@ impl List<'_> {
         c
     }
 
-    /// One list sheet over `lines`; returns the number of data rows.
+    /// One list sheet over `lines`, with a totals row below the filtered range.
     fn write_list(
         &self,
         ws: &mut Worksheet,
@@ -646,7 +646,8 @@ impl List<'_> {
         let d = self.0;
         let cols = Self::columns(t);
         let first = header(ws, f, title, &cols, 3)?;
-        let mut sums = vec![0.0; cols.len()];
+        // Column totals with their format (numeric columns only).
+        let mut sums: Vec<Option<(f64, &rust_xlsxwriter::Format)>> = vec![None; cols.len()];
         for (i, l) in lines.iter().enumerate() {
             let r = first + i as u32;
             let line = d.line(l);
@@ -657,7 +658,8 @@ impl List<'_> {
             let mut c = 8u16;
             let mut num = |ws: &mut Worksheet, c: &mut u16, v: f64, fmt| -> Result<(), XlsxError> {
                 ws.write_number_with_format(r, *c, v, fmt)?;
-                sums[*c as usize] += v;
+                let sum = &mut sums[*c as usize];
+                *sum = Some((sum.map_or(0.0, |s| s.0) + v, fmt));
                 *c += 1;
                 Ok(())
             };
@@ -692,24 +694,13 @@ impl List<'_> {
         // Totals below the filtered range.
         let r = first + lines.len() as u32;
         ws.write_string_with_format(r, 2, t.t("合计", "Total"), &f.label)?;
-        for (c, v) in sums.iter().enumerate() {
-            if c >= 8 && !cols[c].name.is_empty() && is_number_column(&cols, c, t) {
-                let fmt = if cols[c].group.as_deref()
-                    == Some(t.t("产值损失（万元/日）", "Production loss (10k yuan/d)"))
-                {
-                    &f.money
-                } else {
-                    &f.tonnes
-                };
+        for (c, sum) in sums.iter().enumerate() {
+            if let Some((v, fmt)) = sum {
                 ws.write_number_with_format(r, c as u16, *v, fmt)?;
             }
         }
         Ok(())
     }
-}
-
-fn is_number_column(cols: &[Column], c: usize, t: Labels) -> bool {
-    cols[c].group.is_some() && cols[c].name != t.t("措施", "Measure")
 }
 
 impl Section for List<'_> {
