@@ -90,7 +90,7 @@ fn open(w: f64, h: f64, title: &str) -> String {
 /// Approximate width in pixels of `s` at a font size (CJK characters are square).
 pub fn text_px(s: &str, size: f64) -> f64 {
     s.chars()
-        .map(|c| if (c as u32) < 0x2E80 { 0.58 } else { 1.0 })
+        .map(|c| if (c as u32) < 0x2E80 { 0.55 } else { 1.0 })
         .sum::<f64>()
         * size
 }
@@ -108,7 +108,7 @@ fn legend(o: &mut String, series: &[Series], x: f64, y: f64) {
             y,
             esc(&s.name)
         );
-        cx += 28.0 + text_px(&s.name, 12.0);
+        cx += 24.0 + text_px(&s.name, 12.0);
     }
 }
 
@@ -139,10 +139,8 @@ pub fn grouped_bars(title: &str, unit: &str, categories: &[String], series: &[Se
     let k = series.len().max(1) as f64;
     let group_w = (k * 14.0 + 12.0).max(36.0);
     let (left, top_px) = (64.0, 48.0);
-    let legend_w: f64 = series.iter().map(|s| 28.0 + text_px(&s.name, 12.0)).sum();
-    let w = (left + 16.0 + n * group_w)
-        .max(280.0)
-        .max(left + legend_w + 8.0);
+    let legend_w: f64 = series.iter().map(|s| 24.0 + text_px(&s.name, 12.0)).sum();
+    let w = (left + 16.0 + n * group_w).max(280.0).max(24.0 + legend_w);
     let plot_bottom = 250.0;
     let group_w = (w - left - 16.0) / n;
     let bar_w = ((group_w - 10.0) / k).min(28.0);
@@ -157,7 +155,7 @@ pub fn grouped_bars(title: &str, unit: &str, categories: &[String], series: &[Se
         .flat_map(|s| s.values.iter().copied())
         .fold(0.0, f64::max);
     let mut o = open(w, h, title);
-    legend(&mut o, series, left, 38.0);
+    legend(&mut o, series, 24.0, 38.0);
     let scale = y_axis(&mut o, left, w - 8.0, top_px + 8.0, plot_bottom, max);
     let _ = write!(
         o,
