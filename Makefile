@@ -2,13 +2,17 @@
 SCENARIO ?= scenarios/wuxi-2021.toml
 OUT ?= out/wuxi-2021
 
-.PHONY: wuxi test setup lint seeds bench fmt
+.PHONY: wuxi test setup lint seeds bench fmt report
 
 ## Build the Wuxi 2021 emergency reduction list from the bundled seed data.
 wuxi: setup
 	cargo run --quiet -- validate seeds/wuxi-2021 --quiet
 	cargo run --quiet -- plan $(SCENARIO) --out $(OUT)
 	cargo run --quiet -- check $(OUT) --scenario $(SCENARIO)
+
+## Reports of the Wuxi list (after `make wuxi`): list workbook, 一厂一策 workbook, HTML page.
+report: setup
+	cargo run --quiet -- report $(OUT) --out $(OUT)/report
 
 ## Run the whole test suite.
 test: setup

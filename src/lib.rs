@@ -2,7 +2,7 @@
 //!
 //! The pipeline is visible in the module tree:
 //! files ([`io`]) → raw rows → [`validate`] → [`domain`] → [`rules`] → [`model`] → [`solve`]
-//! → [`plan`] → [`check`] → reports.
+//! → [`plan`] → [`check`] → [`report`].
 
 pub mod check;
 pub mod cli;
@@ -13,6 +13,7 @@ pub mod io;
 pub mod model;
 pub mod pipeline;
 pub mod plan;
+pub mod report;
 pub mod rules;
 pub mod seeds;
 pub mod solve;

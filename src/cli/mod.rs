@@ -2,6 +2,7 @@
 
 mod check;
 mod plan;
+mod report;
 mod seeds;
 mod sweep;
 mod validate;
@@ -70,6 +71,7 @@ pub enum Format {
         "  jianpai validate seeds/wuxi-2021 --format json\n",
         "  jianpai plan scenarios/wuxi-2021.toml --out out/wuxi-2021\n",
         "  jianpai check out/wuxi-2021 --scenario scenarios/wuxi-2021.toml\n",
+        "  jianpai report out/wuxi-2021 --out out/wuxi-2021/report\n",
         "  jianpai seeds generate --enterprises 50000 --seed 7 --out /tmp/city\n",
         "\n",
     ),
@@ -145,6 +147,21 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+    },
+    /// Write the reports planners read: the list workbook (standard layout, district, exempt and
+    /// guarantee sheets), the 一厂一策 workbook with notice-board texts, and an HTML report.
+    #[command(
+        after_help = "Examples:\n  jianpai report out/wuxi-2021 --out out/wuxi-2021/report\n  jianpai report out/wuxi-2021 --out /tmp/r --lang en --scenario scenarios/wuxi-2021.toml"
+    )]
+    Report {
+        /// Result directory (a plan directory: plan.csv + summary.json).
+        dir: PathBuf,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Scenario TOML (default: the one named in summary.json).
+        #[arg(long)]
+        scenario: Option<PathBuf>,
     },
     /// Print the input schema (every table and column with its accepted headers).
     Schema,
@@ -310,6 +327,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             scenario,
             format,
         } => check::run(&plan, &scenario, format, cli.quiet),
+        Command::Report { dir, out, scenario } => {
+            report::run(&dir, &out, scenario, cli.lang == Lang::En, cli.quiet)
+        }
         Command::Schema => {
             print!("{}", crate::io::schema::markdown());
             Ok(())

@@ -83,6 +83,8 @@ pub fn run(
         let _ = std::fs::remove_file(out.join("plan.csv"));
     }
     let mut summary = serde_json::to_value(&planned.summary).expect("json");
+    // The scenario file as given, so that `jianpai report` can reload the inventory.
+    summary["scenario_file"] = scenario.display().to_string().into();
     if !planned.shortfalls.is_empty() {
         summary["infeasibility"] = serde_json::to_value(&planned.shortfalls).expect("json");
     }

@@ -188,6 +188,9 @@ pub struct Scenario {
     /// Which enterprises are on the list (a what-if inventory filter).
     #[serde(default)]
     pub filter: InventoryFilter,
+    /// Report settings (`jianpai report`).
+    #[serde(default)]
+    pub report: ReportSettings,
 }
 
 /// A what-if change to one enterprise, applied to the inventory before the rules.
@@ -220,6 +223,14 @@ pub struct InventoryFilter {
     /// Leave these enterprises (credit codes) off the list, e.g. closed firms.
     #[serde(default)]
     pub exclude: Vec<String>,
+}
+
+/// Settings of the reports planners read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportSettings {
+    /// 监督电话 printed on every enterprise's public notice board (公示牌); blank when absent.
+    pub supervision_phone: Option<String>,
 }
 
 fn default_targets() -> LevelTable<PollutantTable> {

@@ -624,6 +624,7 @@ A scenario names its data and states the policy; paths are relative to the scena
 | `[solver]` `time_limit`, `rel_gap`, `threads` | seconds, relative gap, HiGHS threads | 60, 1e-4, 1 |
 | `[[changes]]` `code`, `grade`, `exempt`, `guarantee_min_load` | what-if change of one enterprise (credit code): new grade, on / off the exempt list, new 保障类 floor (0 removes it) | none |
 | `[filter]` `districts`, `industries`, `exclude` | keep only these districts / industries on the list, leave these credit codes off; whole-society emissions stay | all |
+| `[report]` `supervision_phone` | 监督电话 on every public notice board (公示牌) of `jianpai report` | blank |
 
 ### Sweep files (`jianpai sweep`)
 

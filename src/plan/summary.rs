@@ -52,6 +52,8 @@ pub struct GroupTotals {
 /// The whole summary.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
+    /// Kind of result directory (`plan`), so that `report` and `check` can tell result kinds apart.
+    pub kind: &'static str,
     /// Scenario name.
     pub scenario: String,
     /// Status keyword.
@@ -222,6 +224,7 @@ pub fn summarize(
     counts.insert("target_rows", p.targets.len());
     counts.insert("stop_groups", p.groups.len());
     Summary {
+        kind: "plan",
         scenario: scenario.to_string(),
         status: report.status,
         status_message: report.status.message().to_string(),

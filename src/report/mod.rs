@@ -1,0 +1,208 @@
+//! Reports planners read: an xlsx workbook in the standard list layout, 一厂一策 sheets with the
+//! public notice board (公示牌) text, and one self-contained HTML page with SVG charts.
+//!
+//! A report is a list of [`Section`]s chosen by what the result directory contains
+//! (`summary.json` `"kind"`): each section adds sheets to the workbook and a part to the page.
+//! Plan (and revision, which is a plan directory) sections exist today; calendar (Gantt), sweep
+//! (comparison, cost curve) and revision diff sections plug in as further implementations.
+
+pub mod html;
+pub mod labels;
+pub mod one_plant;
+pub mod plan_data;
+pub mod plan_sections;
+pub mod svg;
+pub mod xlsx;
+
+pub use labels::Labels;
+
+use crate::io::atomic::write_bytes;
+use rust_xlsxwriter::{Workbook, XlsxError};
+use std::path::{Path, PathBuf};
+
+/// Why a report could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// A file could not be read.
+    #[error("{file}: {message}")]
+    Read {
+        /// File.
+        file: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A file's content is invalid.
+    #[error("{file}: {message}")]
+    Input {
+        /// File (and row).
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The summary names no scenario and none was given.
+    #[error("{0}: summary.json names no scenario file; pass --scenario")]
+    NoScenario(String),
+    /// The scenario or its inventory could not be loaded.
+    #[error("{0}")]
+    Load(String),
+    /// A result kind without report sections yet.
+    #[error(
+        "{dir}: reports of {kind} results are not available yet (plan and revision results are)"
+    )]
+    Unsupported {
+        /// Directory.
+        dir: String,
+        /// Kind from summary.json.
+        kind: String,
+    },
+    /// Writing a workbook failed.
+    #[error("writing {file}: {message}")]
+    Xlsx {
+        /// File.
+        file: String,
+        /// Message from the xlsx writer.
+        message: String,
+    },
+    /// Writing a file failed.
+    #[error(transparent)]
+    Io(#[from] crate::io::IoError),
+}
+
+/// What a result directory holds (`summary.json` `"kind"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `jianpai plan`: plan.csv + summary.json.
+    Plan,
+    /// A staggered-production calendar.
+    Calendar,
+    /// A revised plan (a plan directory plus diff.json).
+    Revision,
+    /// A scenario sweep.
+    Sweep,
+}
+
+impl Kind {
+    /// Keyword in summary.json.
+    pub fn key(self) -> &'static str {
+        match self {
+            Kind::Plan => "plan",
+            Kind::Calendar => "calendar",
+            Kind::Revision => "revision",
+            Kind::Sweep => "sweep",
+        }
+    }
+}
+
+/// The kind of a result directory: `summary.json` `"kind"`, or `plan` for older plan directories.
+pub fn detect(dir: &Path) -> Result<Kind, ReportError> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        kind: Option<String>,
+    }
+    let head: Head = plan_data::read_summary(dir)?;
+    match head.kind.as_deref() {
+        None if dir.join("plan.csv").is_file() => Ok(Kind::Plan),
+        Some(k) => [Kind::Plan, Kind::Calendar, Kind::Revision, Kind::Sweep]
+            .into_iter()
+            .find(|kind| kind.key() == k)
+            .ok_or_else(|| ReportError::Input {
+                file: dir.join("summary.json").display().to_string(),
+                message: format!("unknown result kind {k:?} (plan, calendar, revision, sweep)"),
+            }),
+        None => Err(ReportError::Input {
+            file: dir.join("summary.json").display().to_string(),
+            message: "no \"kind\" and no plan.csv beside it".into(),
+        }),
+    }
+}
+
+/// One part of a report: its sheets in the workbook and its part of the HTML page.
+pub trait Section {
+    /// Anchor of the section in the page.
+    fn id(&self) -> &'static str;
+    /// Heading.
+    fn title(&self, t: Labels) -> String;
+    /// The section's HTML (charts and tables, no heading).
+    fn html(&self, t: Labels) -> String;
+    /// Add the section's sheets to the workbook.
+    fn sheets(&self, wb: &mut Workbook, f: &xlsx::Formats, t: Labels) -> Result<(), XlsxError>;
+}
+
+/// Report options.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Scenario file (default: the one named in summary.json).
+    pub scenario: Option<PathBuf>,
+    /// English labels.
+    pub english: bool,
+}
+
+/// Names of the output files in the report's language.
+pub fn file_names(t: Labels) -> [&'static str; 3] {
+    if t.english {
+        [
+            "reduction-list.xlsx",
+            "one-plant-one-policy.xlsx",
+            "report.html",
+        ]
+    } else {
+        ["应急减排清单.xlsx", "一厂一策.xlsx", "报告.html"]
+    }
+}
+
+/// Write the report of a result directory into `out`; returns the files written.
+pub fn write_report(dir: &Path, out: &Path, opts: &Options) -> Result<Vec<PathBuf>, ReportError> {
+    let t = Labels {
+        english: opts.english,
+    };
+    let kind = detect(dir)?;
+    match kind {
+        Kind::Plan | Kind::Revision => {}
+        Kind::Calendar | Kind::Sweep => {
+            return Err(ReportError::Unsupported {
+                dir: dir.display().to_string(),
+                kind: kind.key().into(),
+            })
+        }
+    }
+    let data = plan_data::load(dir, opts.scenario.as_deref(), opts.english)?;
+    let sections = plan_sections::sections(&data);
+    let title = data.summary.scenario.clone();
+    let [list_name, plant_name, html_name] = file_names(t);
+    let mut written = Vec::new();
+
+    let list_path = out.join(list_name);
+    let mut wb = xlsx::workbook(&title);
+    let f = xlsx::Formats::new();
+    for s in &sections {
+        s.sheets(&mut wb, &f, t)
+            .map_err(|e| xlsx_error(&list_path, e))?;
+    }
+    save(&mut wb, &list_path)?;
+    written.push(list_path);
+
+    let plant_path = out.join(plant_name);
+    let mut wb = one_plant::workbook_for(&data, &f, t).map_err(|e| xlsx_error(&plant_path, e))?;
+    save(&mut wb, &plant_path)?;
+    written.push(plant_path);
+
+    let html_path = out.join(html_name);
+    let page = html::page(&title, &plan_sections::subtitle(&data, t), &sections, t);
+    write_bytes(&html_path, page.as_bytes())?;
+    written.push(html_path);
+    Ok(written)
+}
+
+fn xlsx_error(path: &Path, e: XlsxError) -> ReportError {
+    ReportError::Xlsx {
+        file: path.display().to_string(),
+        message: e.to_string(),
+    }
+}
+
+/// Serialise a workbook and write it atomically.
+fn save(wb: &mut Workbook, path: &Path) -> Result<(), ReportError> {
+    let bytes = wb.save_to_buffer().map_err(|e| xlsx_error(path, e))?;
+    write_bytes(path, &bytes)?;
+    Ok(())
+}

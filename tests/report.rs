@@ -1,0 +1,608 @@
+//! `jianpai report` end to end on a small generated city: the workbooks read back with calamine
+//! against plan.csv, LibreOffice converts them, headless Chromium renders the HTML page.
+
+use assert_cmd::Command;
+use calamine::{open_workbook, Data, Reader, Xlsx};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn jianpai() -> Command {
+    Command::cargo_bin("jianpai").unwrap()
+}
+
+/// A planned 60-enterprise city with its Chinese and English reports (built once per run).
+struct Fixture {
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn path(&self, p: &str) -> PathBuf {
+        self.dir.path().join(p)
+    }
+}
+
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let f = Fixture { dir };
+        jianpai::seeds::generate_to(60, 1, &f.path("city")).unwrap();
+        let scenario = format!(
+            "name = \"小城测试清单\"\ninventory = \"{}\"\nrules = \"{ROOT}/seeds/rules/guide-2020.csv\"\n\
+             rule_overrides = \"{ROOT}/seeds/rules/wuxi-city.csv\"\n\
+             [targets.yellow]\nso2 = 0.01\nnox = 0.01\npm = 0.01\nvocs = 0.01\n\
+             [targets.orange]\nso2 = 0.02\nnox = 0.02\npm = 0.02\nvocs = 0.02\n\
+             [targets.red]\nso2 = 0.03\nnox = 0.03\npm = 0.03\nvocs = 0.03\n\
+             [districts]\nenforce = true\n[report]\nsupervision_phone = \"12369\"\n",
+            f.path("city").display()
+        );
+        std::fs::write(f.path("s.toml"), scenario).unwrap();
+        jianpai()
+            .args(["--quiet", "plan"])
+            .arg(f.path("s.toml"))
+            .arg("--out")
+            .arg(f.path("plan"))
+            .assert()
+            .success();
+        for (lang, out) in [("zh", "zh"), ("en", "en")] {
+            jianpai()
+                .args(["--lang", lang, "report"])
+                .arg(f.path("plan"))
+                .arg("--out")
+                .arg(f.path(out))
+                .assert()
+                .success();
+        }
+        f
+    })
+}
+
+/// Plan rows: (line, level) → cuts and loss, read with the csv crate (independent of the tool).
+fn plan_rows() -> Vec<BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_path(fixture().path("plan/plan.csv")).unwrap();
+    let headers: Vec<String> = r
+        .headers()
+        .unwrap()
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_string())
+        .collect();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            headers
+                .iter()
+                .cloned()
+                .zip(rec.iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+fn cell_text(d: &Data) -> String {
+    match d {
+        Data::String(s) => s.clone(),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Empty => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn num(d: &Data) -> f64 {
+    match d {
+        Data::Float(f) => *f,
+        Data::Int(i) => *i as f64,
+        other => panic!("not a number: {other:?}"),
+    }
+}
+
+fn sheet(wb: &mut Xlsx<std::io::BufReader<std::fs::File>>, name: &str) -> Vec<Vec<Data>> {
+    let range = wb.worksheet_range(name).unwrap();
+    // Rows from A1 (calamine starts at the first used cell, which is A1 here: the title).
+    assert_eq!(range.start(), Some((0, 0)), "{name} starts at A1");
+    range.rows().map(|r| r.to_vec()).collect()
+}
+
+#[test]
+fn list_workbook_matches_the_plan() {
+    let f = fixture();
+    let mut wb: Xlsx<_> = open_workbook(f.path("zh/应急减排清单.xlsx")).unwrap();
+    let names = wb.sheet_names();
+    for want in [
+        "汇总",
+        "区县目标",
+        "损失分布",
+        "清单",
+        "豁免清单",
+        "保障类清单",
+    ] {
+        assert!(names.iter().any(|n| n == want), "sheet {want} in {names:?}");
+    }
+    let list = sheet(&mut wb, "清单");
+    let h1: Vec<String> = list[1].iter().map(cell_text).collect();
+    let h2: Vec<String> = list[2].iter().map(cell_text).collect();
+    assert_eq!(
+        &h1[..8],
+        [
+            "序号",
+            "区县",
+            "企业名称",
+            "统一社会信用代码",
+            "行业",
+            "绩效等级",
+            "生产线/设施",
+            "工序"
+        ]
+    );
+    assert_eq!(h1[8], "基准排放量（吨/日）");
+    assert_eq!(&h2[8..12], ["SO2", "NOx", "颗粒物", "VOCs"]);
+    for (k, level) in ["黄色", "橙色", "红色"].iter().enumerate() {
+        let c = 12 + 5 * k;
+        assert_eq!(h1[c], format!("{level}预警 措施与减排量（吨/日）"));
+        assert_eq!(&h2[c..c + 5], ["措施", "SO2", "NOx", "颗粒物", "VOCs"]);
+    }
+    assert!(h1.contains(&"核查指标".to_string()));
+    // The two-row header: groups merged across, single columns merged down.
+    let merged: Vec<_> = wb
+        .merge_cells_by_sheet_name("清单")
+        .unwrap()
+        .into_iter()
+        .map(|d| (d.start, d.end))
+        .collect();
+    assert!(merged.contains(&((1, 0), (2, 0))), "序号 spans two rows");
+    assert!(
+        merged.contains(&((1, 8), (1, 11))),
+        "baseline group spans four columns"
+    );
+    assert!(
+        merged.contains(&((1, 12), (1, 16))),
+        "yellow group spans five columns"
+    );
+
+    // One data row per line, in the plan's order; per-level cuts and losses add up to plan.csv.
+    let rows = plan_rows();
+    let data = &list[3..];
+    let lines = rows.len() / 3;
+    assert_eq!(
+        data.len(),
+        lines + 1,
+        "one row per line plus the totals row"
+    );
+    let totals = &data[lines];
+    assert_eq!(cell_text(&totals[2]), "合计");
+    let cut_cols = [
+        "二氧化硫减排量",
+        "氮氧化物减排量",
+        "颗粒物减排量",
+        "挥发性有机物减排量",
+    ];
+    for (k, level) in ["黄色", "橙色", "红色"].iter().enumerate() {
+        for (p, key) in cut_cols.iter().enumerate() {
+            let want: f64 = rows
+                .iter()
+                .filter(|r| r["预警级别"] == *level)
+                .map(|r| r[*key].parse::<f64>().unwrap())
+                .sum();
+            let c = 13 + 5 * k + p;
+            let got: f64 = data[..lines].iter().map(|r| num(&r[c])).sum();
+            assert!((got - want).abs() < 1e-6, "{level} {key}: {got} vs {want}");
+            assert!(
+                (num(&totals[c]) - want).abs() < 1e-6,
+                "totals row {level} {key}"
+            );
+        }
+        let want_loss: f64 = rows
+            .iter()
+            .filter(|r| r["预警级别"] == *level)
+            .map(|r| r["产值损失"].parse::<f64>().unwrap())
+            .sum();
+        let got: f64 = data[..lines].iter().map(|r| num(&r[27 + k])).sum();
+        assert!((got - want_loss).abs() < 1e-3, "{level} loss");
+    }
+    // Every plan line appears once, with its enterprise name.
+    let mut plan_lines: Vec<(String, String)> = rows
+        .iter()
+        .filter(|r| r["预警级别"] == "红色")
+        .map(|r| (r["企业名称"].clone(), r["生产线名称"].clone()))
+        .collect();
+    let mut sheet_lines: Vec<(String, String)> = data[..lines]
+        .iter()
+        .map(|r| (cell_text(&r[2]), cell_text(&r[6])))
+        .collect();
+    plan_lines.sort();
+    sheet_lines.sort();
+    assert_eq!(plan_lines, sheet_lines);
+
+    // District sheets partition the list.
+    let districts: Vec<String> = names
+        .iter()
+        .filter(|n| {
+            ![
+                "汇总",
+                "区县目标",
+                "损失分布",
+                "清单",
+                "豁免清单",
+                "保障类清单",
+            ]
+            .contains(&n.as_str())
+        })
+        .cloned()
+        .collect();
+    assert!(districts.len() >= 2, "{districts:?}");
+    let mut n = 0;
+    for d in &districts {
+        let s = sheet(&mut wb, d);
+        let body = &s[3..s.len() - 1];
+        assert!(
+            body.iter().all(|r| cell_text(&r[1]) == *d),
+            "{d} sheet holds only {d}"
+        );
+        n += body.len();
+    }
+    assert_eq!(n, lines);
+
+    // Exempt and guarantee lists: one row per such enterprise of the inventory.
+    let ents = std::fs::read_to_string(f.path("city/enterprises.csv")).unwrap();
+    let exempt = ents
+        .lines()
+        .skip(1)
+        .filter(|l| l.split(',').nth(5) == Some("是"))
+        .count();
+    let guarantee = ents
+        .lines()
+        .skip(1)
+        .filter(|l| l.split(',').nth(7) == Some("是"))
+        .count();
+    assert_eq!(sheet(&mut wb, "豁免清单").len() - 3, exempt);
+    assert_eq!(sheet(&mut wb, "保障类清单").len() - 3, guarantee);
+
+    // Summary: the targets table holds 12 level × pollutant rows, all met.
+    let s = sheet(&mut wb, "汇总");
+    let met: Vec<String> = s
+        .iter()
+        .filter(|r| {
+            r.len() > 8 && ["SO2", "NOx", "颗粒物", "VOCs"].contains(&cell_text(&r[1]).as_str())
+        })
+        .map(|r| cell_text(&r[8]))
+        .collect();
+    assert_eq!(met, vec!["是"; 12]);
+    // District targets: 3 levels × districts × pollutants with a target, all met.
+    let dt = sheet(&mut wb, "区县目标");
+    let body = &dt[2..];
+    assert_eq!(body.len() % (3 * districts.len()), 0, "{} rows", body.len());
+    assert!(!body.is_empty() && body.iter().all(|r| cell_text(&r[6]) == "是"));
+    assert!(body.iter().all(|r| districts.contains(&cell_text(&r[1]))));
+}
+
+#[test]
+fn one_plant_workbook_has_a_sheet_and_notice_board_per_enterprise() {
+    let f = fixture();
+    let mut wb: Xlsx<_> = open_workbook(f.path("zh/一厂一策.xlsx")).unwrap();
+    let names = wb.sheet_names();
+    let firms: std::collections::BTreeSet<String> = plan_rows()
+        .iter()
+        .map(|r| r["统一社会信用代码"].clone())
+        .collect();
+    assert_eq!(names[0], "目录");
+    assert_eq!(names.len(), firms.len() + 1);
+    assert!(names.iter().all(|n| n.chars().count() <= 31));
+    let index = sheet(&mut wb, "目录");
+    assert_eq!(index.len() - 2, firms.len());
+    let first = names[1].clone();
+    let s = sheet(&mut wb, &first);
+    let texts: Vec<String> = s.iter().map(|r| cell_text(&r[0])).collect();
+    assert!(texts[0].starts_with("一厂一策："));
+    let board = texts
+        .iter()
+        .position(|t| t == "重污染天气应急减排公示牌")
+        .expect("notice board");
+    let after = &texts[board..];
+    for want in [
+        "企业名称：",
+        "统一社会信用代码：",
+        "绩效等级：",
+        "黄色预警（Ⅲ级响应）",
+        "红色预警（Ⅰ级响应）",
+    ] {
+        assert!(
+            after.iter().any(|t| t.starts_with(want)),
+            "{want} in {after:?}"
+        );
+    }
+    assert_eq!(after.last().unwrap(), "监督电话：12369");
+    // The credit code on the sheet is one of the plan's enterprises.
+    assert!(firms.contains(&cell_text(&s[1][2])));
+}
+
+#[test]
+fn english_report_has_english_headers() {
+    let f = fixture();
+    let mut wb: Xlsx<_> = open_workbook(f.path("en/reduction-list.xlsx")).unwrap();
+    assert!(wb.sheet_names().contains(&"List".to_string()));
+    let list = sheet(&mut wb, "List");
+    assert_eq!(cell_text(&list[1][0]), "No.");
+    assert_eq!(
+        cell_text(&list[1][12]),
+        "yellow warning: measure and cuts (t/d)"
+    );
+    let html = std::fs::read_to_string(f.path("en/report.html")).unwrap();
+    assert!(
+        html.contains("<html lang=\"en\">") && html.contains("Targets: achieved against required")
+    );
+    assert!(f.path("en/one-plant-one-policy.xlsx").is_file());
+}
+
+#[test]
+fn reports_are_byte_identical_and_self_contained() {
+    let f = fixture();
+    let again = f.path("again");
+    jianpai()
+        .arg("report")
+        .arg(f.path("plan"))
+        .arg("--out")
+        .arg(&again)
+        .assert()
+        .success();
+    for name in ["应急减排清单.xlsx", "一厂一策.xlsx", "报告.html"] {
+        let a = std::fs::read(f.path("zh").join(name)).unwrap();
+        let b = std::fs::read(again.join(name)).unwrap();
+        assert!(a == b, "{name} differs between two runs");
+    }
+    let html = std::fs::read_to_string(f.path("zh/报告.html")).unwrap();
+    let outside = html.replace("http://www.w3.org/2000/svg", "");
+    for bad in ["http://", "https://", " src=", "@import", "url("] {
+        assert!(!outside.contains(bad), "the page loads something: {bad}");
+    }
+}
+
+#[test]
+fn bad_result_directories_fail_clearly() {
+    let f = fixture();
+    let out = f.path("bad-out");
+    // No summary.json.
+    jianpai()
+        .arg("report")
+        .arg(f.path("city"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(7)
+        .stderr(predicates::str::contains("summary.json"));
+    // A kind without report sections yet.
+    let cal = f.path("calendar");
+    std::fs::create_dir_all(&cal).unwrap();
+    std::fs::write(cal.join("summary.json"), "{\"kind\": \"calendar\"}").unwrap();
+    jianpai()
+        .arg("report")
+        .arg(&cal)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains("calendar"));
+    // A plan whose summary names no scenario needs --scenario; a broken plan.csv names its row.
+    let p = f.path("edited");
+    std::fs::create_dir_all(&p).unwrap();
+    let summary = std::fs::read_to_string(f.path("plan/summary.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    let mut v2 = v.clone();
+    v2.as_object_mut().unwrap().remove("scenario_file");
+    std::fs::write(p.join("summary.json"), v2.to_string()).unwrap();
+    let plan = std::fs::read_to_string(f.path("plan/plan.csv")).unwrap();
+    let broken: Vec<String> = plan
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 1 {
+                l.replacen("黄色", "紫色", 1)
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    std::fs::write(p.join("plan.csv"), broken.join("\n")).unwrap();
+    jianpai()
+        .arg("report")
+        .arg(&p)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--scenario"));
+    jianpai()
+        .arg("report")
+        .arg(&p)
+        .arg("--out")
+        .arg(&out)
+        .arg("--scenario")
+        .arg(f.path("s.toml"))
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains("紫色"));
+    assert!(!out.exists(), "nothing written on failure");
+}
+
+/// Run a system program, failing the test with a hint when it is missing.
+fn system(program: &str) -> std::process::Command {
+    let found = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
+        .unwrap_or(false);
+    assert!(
+        found,
+        "{program} is not installed: run `make setup` (scripts/setup-system.sh)"
+    );
+    std::process::Command::new(program)
+}
+
+#[test]
+fn libreoffice_converts_both_workbooks() {
+    let f = fixture();
+    let pdf = f.path("pdf");
+    let status = system("soffice")
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+        ])
+        .arg(&pdf)
+        .arg(f.path("zh/应急减排清单.xlsx"))
+        .arg(f.path("zh/一厂一策.xlsx"))
+        .env("HOME", f.path("lo-home"))
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{status:?}");
+    for name in ["应急减排清单.pdf", "一厂一策.pdf"] {
+        let bytes = std::fs::read(pdf.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(bytes.starts_with(b"%PDF"), "{name} is a PDF");
+        assert!(bytes.len() > 10_000, "{name}: only {} bytes", bytes.len());
+    }
+}
+
+/// Decode an 8-bit RGB or RGBA PNG (what Chromium writes) into pixels.
+fn decode_png(bytes: &[u8]) -> (usize, usize, Vec<[u8; 3]>) {
+    use std::io::Read;
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    let (mut w, mut h, mut channels) = (0usize, 0usize, 0usize);
+    let mut idat = Vec::new();
+    let mut i = 8;
+    while i + 8 <= bytes.len() {
+        let len = u32::from_be_bytes(bytes[i..i + 4].try_into().unwrap()) as usize;
+        let kind = &bytes[i + 4..i + 8];
+        let body = &bytes[i + 8..i + 8 + len];
+        match kind {
+            b"IHDR" => {
+                w = u32::from_be_bytes(body[0..4].try_into().unwrap()) as usize;
+                h = u32::from_be_bytes(body[4..8].try_into().unwrap()) as usize;
+                assert_eq!(body[8], 8, "8-bit");
+                channels = match body[9] {
+                    2 => 3,
+                    6 => 4,
+                    c => panic!("colour type {c}"),
+                };
+            }
+            b"IDAT" => idat.extend_from_slice(body),
+            _ => {}
+        }
+        i += 12 + len;
+    }
+    let mut raw = Vec::new();
+    flate2::read::ZlibDecoder::new(&idat[..])
+        .read_to_end(&mut raw)
+        .unwrap();
+    let stride = w * channels;
+    let mut prev = vec![0u8; stride];
+    let mut px = Vec::with_capacity(w * h);
+    for y in 0..h {
+        let filter = raw[y * (stride + 1)];
+        let mut line = raw[y * (stride + 1) + 1..(y + 1) * (stride + 1)].to_vec();
+        for x in 0..stride {
+            let a = if x >= channels {
+                line[x - channels] as i16
+            } else {
+                0
+            };
+            let b = prev[x] as i16;
+            let c = if x >= channels {
+                prev[x - channels] as i16
+            } else {
+                0
+            };
+            let add = match filter {
+                0 => 0,
+                1 => a,
+                2 => b,
+                3 => (a + b) / 2,
+                4 => {
+                    let p = a + b - c;
+                    let (pa, pb, pc) = ((p - a).abs(), (p - b).abs(), (p - c).abs());
+                    if pa <= pb && pa <= pc {
+                        a
+                    } else if pb <= pc {
+                        b
+                    } else {
+                        c
+                    }
+                }
+                f => panic!("filter {f}"),
+            };
+            line[x] = line[x].wrapping_add(add as u8);
+        }
+        for p in line.chunks(channels) {
+            px.push([p[0], p[1], p[2]]);
+        }
+        prev = line;
+    }
+    (w, h, px)
+}
+
+fn chromium(args: &[&str], page: &Path) -> std::process::Output {
+    system("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+        ])
+        .args(args)
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn chromium_renders_the_charts_without_console_errors() {
+    let f = fixture();
+    let page = f.path("zh/报告.html");
+    let html = std::fs::read_to_string(&page).unwrap();
+    let charts = html.matches("<svg class=\"chart\"").count();
+    assert!(
+        charts >= 7,
+        "4 target charts and 3 loss charts, got {charts}"
+    );
+    let out = chromium(
+        &[
+            "--enable-logging=stderr",
+            "--v=0",
+            "--virtual-time-budget=3000",
+            "--dump-dom",
+        ],
+        &page,
+    );
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let log = String::from_utf8_lossy(&out.stderr);
+    let console: Vec<&str> = log.lines().filter(|l| l.contains("CONSOLE")).collect();
+    assert!(console.is_empty(), "console messages: {console:?}");
+    // The inline script ran to its end and counted the rendered charts.
+    assert!(
+        dom.contains(&format!("data-charts=\"{charts}\"")),
+        "script marker missing: {}",
+        &dom[..dom.len().min(400)]
+    );
+    let shot = f.path("shot.png");
+    let out = chromium(
+        &[
+            "--window-size=1280,1600",
+            &format!("--screenshot={}", shot.display()),
+        ],
+        &page,
+    );
+    assert!(out.status.success(), "{out:?}");
+    let (w, h, px) = decode_png(&std::fs::read(&shot).unwrap());
+    assert_eq!((w, h), (1280, 1600));
+    let colours: std::collections::HashSet<[u8; 3]> = px.iter().copied().collect();
+    let non_white = px.iter().filter(|p| p.iter().any(|&c| c < 235)).count();
+    assert!(colours.len() > 50, "{} colours", colours.len());
+    assert!(
+        non_white * 10 > px.len(),
+        "mostly blank: {non_white} of {}",
+        px.len()
+    );
+    // The page header (dark blue bar) is on screen.
+    assert!(px.contains(&[0x1f, 0x4e, 0x79]), "header colour");
+}
