@@ -7,12 +7,14 @@
 pub mod check;
 pub mod cli;
 pub mod diagnose;
+pub mod diff;
 pub mod domain;
 pub mod exit;
 pub mod io;
 pub mod model;
 pub mod pipeline;
 pub mod plan;
+pub mod revise;
 pub mod rules;
 pub mod seeds;
 pub mod solve;

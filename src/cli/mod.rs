@@ -2,6 +2,7 @@
 
 mod check;
 mod plan;
+mod revise;
 mod seeds;
 mod validate;
 
@@ -145,6 +146,57 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// September revision (绩效分级、应急减排清单、豁免企业清单修订): this year's inventory and rules plus
+    /// last year's list → a new list changing as few measures as sensible, the diff and the filings.
+    #[command(
+        after_help = "Examples:\n  jianpai revise scenarios/wuxi-2022-revision.toml --out out/wuxi-2022-revision\n  jianpai revise scenarios/wuxi-2022-revision.toml --previous out/wuxi-2021 --stability 50 --out out/r"
+    )]
+    Revise {
+        /// Scenario TOML of this year.
+        scenario: PathBuf,
+        /// Last year's list: a plan folder or plan.csv (default: the scenario's `[revision] previous`).
+        #[arg(long)]
+        previous: Option<PathBuf>,
+        /// Output folder (plan.csv, summary.json, diff.json, filing-*.csv).
+        #[arg(long)]
+        out: PathBuf,
+        /// Stability weight: 万元 of season loss charged per line × level whose measure changes
+        /// (default: the scenario's, else 20).
+        #[arg(long)]
+        stability: Option<f64>,
+        /// Optimiser or the greedy ranking.
+        #[arg(long, value_enum, default_value_t = crate::solve::Method::Mip)]
+        method: crate::solve::Method,
+        /// Time limit in seconds (default: the scenario's).
+        #[arg(long)]
+        time_limit: Option<f64>,
+        /// Relative gap (default: the scenario's).
+        #[arg(long)]
+        gap: Option<f64>,
+        /// HiGHS threads (default: the scenario's).
+        #[arg(long)]
+        threads: Option<u32>,
+    },
+    /// Compare two lists: enterprises and lines added or removed, grade, exempt and guarantee
+    /// changes, measure changes per level with a reason, and the change of the city's cuts and loss.
+    #[command(
+        after_help = "Examples:\n  jianpai diff out/wuxi-2021 out/wuxi-2022-revision\n  jianpai diff old/plan.csv new/plan.csv --format json\n  jianpai diff out/a out/b --old-inventory seeds/wuxi-2021 --new-inventory seeds/wuxi-2022"
+    )]
+    Diff {
+        /// Old list (plan folder or plan.csv).
+        old: PathBuf,
+        /// New list (plan folder or plan.csv).
+        new: PathBuf,
+        /// Inventory of the old list (exempt and guarantee facts from it instead of remarks).
+        #[arg(long, requires = "new_inventory")]
+        old_inventory: Option<PathBuf>,
+        /// Inventory of the new list.
+        #[arg(long, requires = "old_inventory")]
+        new_inventory: Option<PathBuf>,
+        /// Output format (JSON has the changes under `changes`).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Print the input schema (every table and column with its accepted headers).
     Schema,
     /// Bundled and generated seed data.
@@ -213,6 +265,40 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             scenario,
             format,
         } => check::run(&plan, &scenario, format, cli.quiet),
+        Command::Revise {
+            scenario,
+            previous,
+            out,
+            stability,
+            method,
+            time_limit,
+            gap,
+            threads,
+        } => revise::run_revise(
+            revise::ReviseArgs {
+                scenario,
+                previous,
+                out,
+                stability,
+                method,
+                overrides: (time_limit, gap, threads),
+            },
+            cli.lang == Lang::En,
+            cli.quiet,
+        ),
+        Command::Diff {
+            old,
+            new,
+            old_inventory,
+            new_inventory,
+            format,
+        } => revise::run_diff(
+            &old,
+            &new,
+            (old_inventory.as_deref(), new_inventory.as_deref()),
+            format,
+            cli.lang == Lang::En,
+        ),
         Command::Schema => {
             print!("{}", crate::io::schema::markdown());
             Ok(())

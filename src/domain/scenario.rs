@@ -158,6 +158,25 @@ pub struct Scenario {
     /// Solver settings.
     #[serde(default)]
     pub solver: SolverOptions,
+    /// September revision settings (`jianpai revise`).
+    #[serde(default)]
+    pub revision: Option<RevisionSettings>,
+}
+
+/// Settings of a revision against last year's list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevisionSettings {
+    /// Last year's list: a plan folder or a `plan.csv` (overridden by `--previous`).
+    #[serde(default)]
+    pub previous: Option<PathBuf>,
+    /// Season-loss equivalent (万元) charged per line and level whose measure changes.
+    #[serde(default = "default_stability_weight")]
+    pub stability_weight: f64,
+}
+
+fn default_stability_weight() -> f64 {
+    20.0
 }
 
 fn default_targets() -> LevelTable<PollutantTable> {

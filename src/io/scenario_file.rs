@@ -21,6 +21,7 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, IoError> {
         Some(&mut s.inventory),
         Some(&mut s.rules),
         s.rule_overrides.as_mut(),
+        s.revision.as_mut().and_then(|r| r.previous.as_mut()),
     ]
     .into_iter()
     .flatten()
@@ -78,6 +79,14 @@ pub fn check_scenario(s: &Scenario) -> Result<(), String> {
     for &f in &s.options.limits {
         if !(f > 0.0 && f < 1.0) {
             return Err(format!("options.limits contains {f}: limits are shares strictly between 0 and 1 (stop is always offered)"));
+        }
+    }
+    if let Some(r) = &s.revision {
+        if !(r.stability_weight.is_finite() && r.stability_weight >= 0.0) {
+            return Err(format!(
+                "revision.stability_weight = {}: must be a number ≥ 0 (万元 per changed line and level)",
+                r.stability_weight
+            ));
         }
     }
     if s.solver.time_limit.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {

@@ -621,4 +621,6 @@ A scenario names its data and states the policy; paths are relative to the scena
 | `[options]` `exempt_lowest_limit` | exempt firms take the lowest limit where their level demands a stop (older Jiangsu rule) | false |
 | `[options]` `restart_cost_days` | restart cost of a stop, days of output per episode | 0 |
 | `[solver]` `time_limit`, `rel_gap`, `threads` | seconds, relative gap, HiGHS threads | 60, 1e-4, 1 |
+| `[revision]` `previous` | last year's list for `jianpai revise` (plan folder or `plan.csv`; `--previous` overrides) | none |
+| `[revision]` `stability_weight` | season-loss equivalent (万元) charged per line × level whose measure changes (`--stability` overrides) | 20 |
 ";

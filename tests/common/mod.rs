@@ -97,6 +97,7 @@ pub fn scenario(ratios: [f64; 3], districts: bool) -> Scenario {
             rel_gap: 0.0,
             threads: 1,
         },
+        revision: None,
     }
 }
 
