@@ -235,6 +235,21 @@ pub enum SeedsAction {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Derive next year's city from a generated one (grade changes, closures, new firms,
+    /// exempt-list changes), deterministic for a seed; `changes.csv` lists every change.
+    #[command(
+        after_help = "Example:\n  jianpai seeds evolve seeds/wuxi-2021 --seed 2022 --out seeds/wuxi-2022"
+    )]
+    Evolve {
+        /// Folder of the generated city (enterprises, lines, options, districts CSV).
+        from: PathBuf,
+        /// Random seed.
+        #[arg(long, default_value_t = 2022)]
+        seed: u64,
+        /// Folder to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 /// Run a parsed command line.

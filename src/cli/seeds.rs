@@ -48,6 +48,12 @@ pub fn run(action: SeedsAction, quiet: bool) -> Result<(), Failure> {
                 );
             }
         }
+        SeedsAction::Evolve { from, seed, out } => {
+            let ev = seeds::evolve_to(&from, seed, &out)?;
+            if !quiet {
+                println!("{} changes written to {}", ev.changes, out.display());
+            }
+        }
     }
     Ok(())
 }
