@@ -29,6 +29,8 @@ pub struct ListedLine {
     pub loss: [f64; 3],
     /// Expected electricity share per level (核查用电比例).
     pub electricity_share: [Option<f64>; 3],
+    /// Expected electricity per level (kWh/d).
+    pub electricity: [Option<f64>; 3],
 }
 
 impl ListedLine {
@@ -116,10 +118,12 @@ pub fn read_listing(path: &Path) -> Result<Listing, Report> {
                 cut: [[0.0; 4]; 3],
                 loss: [0.0; 3],
                 electricity_share: [None; 3],
+                electricity: [None; 3],
             });
         line.measure[k] = Some(r.measure);
         line.cut[k] = r.cut;
         line.loss[k] = r.loss;
+        line.electricity[k] = r.electricity;
     }
     // Descriptive columns, row by row.
     let mut report = Report::default();

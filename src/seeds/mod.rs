@@ -2,6 +2,7 @@
 
 pub mod evolve;
 pub mod generator;
+pub mod meters;
 pub mod rng;
 
 use crate::io::atomic::write_bytes;

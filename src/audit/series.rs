@@ -1,0 +1,235 @@
+//! The series work in polars: sort, de-duplicate, turn registers into interval energy (resets
+//! dropped, rollovers unwrapped), keep the intervals that lie inside a window, resample to hours,
+//! and reduce each meter and window to its mean load and the spread of its hourly loads.
+
+use super::meters::MeterData;
+use super::time::HOUR_MS;
+use polars::prelude::*;
+
+/// Longest interval accepted between two register readings (longer: a gap).
+const MAX_REGISTER_GAP_MS: i64 = 24 * HOUR_MS;
+/// Longest interval an interval-kWh row may close (15-minute and hourly data mixed).
+const MAX_INTERVAL_MS: i64 = HOUR_MS;
+
+/// One window of one meter.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct WindowLoad {
+    /// Energy of the intervals inside the window (kWh).
+    pub energy: f64,
+    /// Hours those intervals cover.
+    pub hours: f64,
+    /// Hour buckets with data.
+    pub buckets: usize,
+    /// Standard deviation of the hourly mean loads (kW).
+    pub std_kw: f64,
+}
+
+impl WindowLoad {
+    /// Mean load (kW), if any interval is inside.
+    pub fn mean_kw(&self) -> Option<f64> {
+        (self.hours > 0.0).then(|| self.energy / self.hours)
+    }
+}
+
+/// Per meter: baseline and warning loads and the data faults met.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MeterLoads {
+    /// Baseline window.
+    pub baseline: WindowLoad,
+    /// Warning window.
+    pub warning: WindowLoad,
+    /// Duplicate time stamps dropped.
+    pub duplicates: usize,
+    /// Of which with a different value.
+    pub conflicting: usize,
+    /// Register resets (interval dropped).
+    pub resets: usize,
+    /// Register rollovers (unwrapped).
+    pub rollovers: usize,
+    /// Intervals dropped as gaps (too long to place).
+    pub gaps: usize,
+}
+
+fn modulus(max: f64) -> f64 {
+    if max <= 1.0 {
+        10.0
+    } else {
+        10f64.powf(max.log10().ceil()).max(10.0)
+    }
+}
+
+/// Compute every meter's loads in the baseline and warning windows (half-open, UTC ms).
+pub fn loads(
+    data: &MeterData,
+    baseline: (i64, i64),
+    warning: (i64, i64),
+) -> PolarsResult<Vec<MeterLoads>> {
+    let n = data.meters.len();
+    let mut out = vec![MeterLoads::default(); n];
+    if data.meter.is_empty() {
+        return Ok(out);
+    }
+    let register: Vec<bool> = data.meter.iter().map(|&m| data.register[m as usize]).collect();
+    let modulus: Vec<f64> = data
+        .meter
+        .iter()
+        .map(|&m| modulus(data.max_reading[m as usize]))
+        .collect();
+    let value: Vec<Option<f64>> = data
+        .meter
+        .iter()
+        .enumerate()
+        .map(|(i, &m)| {
+            let v = if data.register[m as usize] {
+                data.reading[i]
+            } else {
+                data.kwh[i]
+            };
+            v.is_finite().then_some(v)
+        })
+        .collect();
+    let df = DataFrame::new_infer_height(vec![
+        Column::new("meter".into(), &data.meter),
+        Column::new("ts".into(), &data.ts),
+        Column::new("v".into(), value),
+        Column::new("register".into(), register),
+        Column::new("modulus".into(), modulus),
+    ])?;
+    let same = || col("meter").eq(col("meter").shift(lit(1)));
+    // Sort, flag duplicates (same meter and time stamp as the row before), keep the first.
+    let sorted = df
+        .lazy()
+        .filter(col("v").is_not_null())
+        .sort_by_exprs(
+            [col("meter"), col("ts")],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .with_columns([
+            (same().and(col("ts").eq(col("ts").shift(lit(1))))).alias("dup"),
+            (same()
+                .and(col("ts").eq(col("ts").shift(lit(1))))
+                .and(col("v").neq(col("v").shift(lit(1)))))
+            .alias("conflict"),
+        ]);
+    let dup_counts = sorted
+        .clone()
+        .group_by([col("meter")])
+        .agg([
+            col("dup").cast(DataType::UInt32).sum().alias("dups"),
+            col("conflict").cast(DataType::UInt32).sum().alias("conflicts"),
+        ])
+        .collect()?;
+    // Intervals between consecutive readings of a meter.
+    let prev_v = col("v").shift(lit(1));
+    let dt = col("ts") - col("ts").shift(lit(1));
+    let drop_reg = col("v") - prev_v.clone();
+    let rollover = col("register")
+        .and(drop_reg.clone().lt(lit(0.0)))
+        .and(prev_v.clone().gt_eq(col("modulus") * lit(0.9)))
+        .and(col("v").lt(col("modulus") * lit(0.1)));
+    let reset = col("register")
+        .and(drop_reg.clone().lt(lit(0.0)))
+        .and(rollover.clone().not());
+    let max_dt = when(col("register"))
+        .then(lit(MAX_REGISTER_GAP_MS))
+        .otherwise(lit(MAX_INTERVAL_MS));
+    let intervals = sorted
+        .filter(col("dup").not())
+        .with_columns([
+            same().alias("same"),
+            dt.alias("dt"),
+            col("ts").shift(lit(1)).alias("start"),
+            rollover.clone().alias("rollover"),
+            reset.alias("reset"),
+            when(col("register").not())
+                .then(col("v"))
+                .when(rollover)
+                .then(col("modulus") - prev_v + col("v"))
+                .otherwise(drop_reg)
+                .alias("energy"),
+        ])
+        .filter(col("same"))
+        .with_columns([(col("dt").gt(max_dt)).alias("gap")]);
+    let fault_counts = intervals
+        .clone()
+        .group_by([col("meter")])
+        .agg([
+            col("rollover").cast(DataType::UInt32).sum().alias("rollovers"),
+            col("reset").cast(DataType::UInt32).sum().alias("resets"),
+            col("gap").cast(DataType::UInt32).sum().alias("gaps"),
+        ])
+        .collect()?;
+    let inside = |w: (i64, i64)| {
+        col("start")
+            .gt_eq(lit(w.0))
+            .and(col("ts").lt_eq(lit(w.1)))
+    };
+    // Resample to hours (bucket of the interval's end), then reduce per meter and window.
+    let hourly = intervals
+        .filter(col("reset").not().and(col("gap").not()).and(col("dt").gt(lit(0i64))))
+        .with_columns([when(inside(baseline))
+            .then(lit(0i32))
+            .when(inside(warning))
+            .then(lit(1i32))
+            .otherwise(lit(NULL).cast(DataType::Int32))
+            .alias("window")])
+        .filter(col("window").is_not_null())
+        .with_columns([((col("ts") - lit(1i64)).cast(DataType::Float64) / lit(HOUR_MS as f64))
+            .cast(DataType::Int64)
+            .alias("hour")])
+        .group_by([col("meter"), col("window"), col("hour")])
+        .agg([
+            col("energy").sum().alias("e"),
+            (col("dt").cast(DataType::Float64) / lit(HOUR_MS as f64))
+                .sum()
+                .alias("h"),
+        ])
+        .with_columns([(col("e") / col("h")).alias("kw")])
+        .group_by([col("meter"), col("window")])
+        .agg([
+            col("e").sum().alias("energy"),
+            col("h").sum().alias("hours"),
+            col("kw").count().alias("buckets"),
+            col("kw").mean().alias("kw_mean"),
+            (col("kw") * col("kw")).mean().alias("kw2_mean"),
+        ])
+        .collect()?;
+    for row in 0..dup_counts.height() {
+        let m = dup_counts.column("meter")?.u32()?.get(row).unwrap_or(0) as usize;
+        out[m].duplicates = dup_counts.column("dups")?.u32()?.get(row).unwrap_or(0) as usize;
+        out[m].conflicting = dup_counts.column("conflicts")?.u32()?.get(row).unwrap_or(0) as usize;
+    }
+    for row in 0..fault_counts.height() {
+        let m = fault_counts.column("meter")?.u32()?.get(row).unwrap_or(0) as usize;
+        let get = |c: &str| -> PolarsResult<usize> {
+            Ok(fault_counts.column(c)?.u32()?.get(row).unwrap_or(0) as usize)
+        };
+        out[m].rollovers = get("rollovers")?;
+        out[m].resets = get("resets")?;
+        out[m].gaps = get("gaps")?;
+    }
+    let meter = hourly.column("meter")?.u32()?;
+    let window = hourly.column("window")?.i32()?;
+    let energy = hourly.column("energy")?.f64()?;
+    let hours = hourly.column("hours")?.f64()?;
+    let buckets = hourly.column("buckets")?.cast(&DataType::UInt64)?;
+    let buckets = buckets.u64()?;
+    let kw = hourly.column("kw_mean")?.f64()?;
+    let kw2 = hourly.column("kw2_mean")?.f64()?;
+    for row in 0..hourly.height() {
+        let m = meter.get(row).unwrap_or(0) as usize;
+        let mean = kw.get(row).unwrap_or(0.0);
+        let w = WindowLoad {
+            energy: energy.get(row).unwrap_or(0.0),
+            hours: hours.get(row).unwrap_or(0.0),
+            buckets: buckets.get(row).unwrap_or(0) as usize,
+            std_kw: (kw2.get(row).unwrap_or(0.0) - mean * mean).max(0.0).sqrt(),
+        };
+        if window.get(row) == Some(0) {
+            out[m].baseline = w;
+        } else {
+            out[m].warning = w;
+        }
+    }
+    Ok(out)
+}
