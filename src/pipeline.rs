@@ -132,9 +132,12 @@ pub fn solve_problem(
         if solution.assignment.is_some() && problem.feasible(&inc) && cost < current - 1e-9 {
             let r = &mut solution.report;
             r.objective = Some(cost);
-            r.gap = r.bound.map(|b| crate::solve::status::relative_gap(cost, b.min(cost)));
-            r.notes
-                .push("the known incumbent (last year's list) was cheaper than the solver's plan".into());
+            r.gap = r
+                .bound
+                .map(|b| crate::solve::status::relative_gap(cost, b.min(cost)));
+            r.notes.push(
+                "the known incumbent (last year's list) was cheaper than the solver's plan".into(),
+            );
             solution.assignment = Some(inc);
         }
     }

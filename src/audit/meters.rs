@@ -58,7 +58,11 @@ struct Columns {
 const KEYS: [&str; 5] = ["meter", "line_id", "timestamp", "reading", "kwh"];
 
 fn spec(key: &str) -> &'static ColumnSpec {
-    METERS.columns.iter().find(|c| c.key == key).expect("meter column")
+    METERS
+        .columns
+        .iter()
+        .find(|c| c.key == key)
+        .expect("meter column")
 }
 
 fn columns(file: &str, headers: Vec<String>) -> Result<Columns, MeterError> {
@@ -106,7 +110,11 @@ impl MeterData {
                 let m = self.meters.len() as u32;
                 ids.insert(cells[0].to_string(), m);
                 self.meters.push(cells[0].to_string());
-                let line = if cells[1].is_empty() { cells[0] } else { cells[1] };
+                let line = if cells[1].is_empty() {
+                    cells[0]
+                } else {
+                    cells[1]
+                };
                 self.line_of.push(line.to_string());
                 self.register.push(false);
                 self.max_reading.push(0.0);
@@ -184,10 +192,10 @@ pub fn read_meters(path: &Path, span: Option<(i64, i64)>) -> Result<MeterData, M
     let mut data = MeterData::default();
     let mut ids: HashMap<String, u32> = HashMap::new();
     let accept = |data: &mut MeterData,
-                      ids: &mut HashMap<String, u32>,
-                      cols: &Columns,
-                      row: usize,
-                      cells: [&str; 5]|
+                  ids: &mut HashMap<String, u32>,
+                  cols: &Columns,
+                  row: usize,
+                  cells: [&str; 5]|
      -> Result<(), MeterError> {
         let (ts, reading, kwh) = parse_row(&file, cols, row, cells)?;
         data.rows_read += 1;

@@ -7,8 +7,8 @@ pub mod series;
 pub mod time;
 
 use crate::diff::listing::Listing;
-use crate::domain::Level;
 use crate::domain::summary::round6;
+use crate::domain::Level;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -163,9 +163,8 @@ pub fn audit(
             cov_w = cov_w.min(ld.warning.hours / hours(s.warning));
         }
         let observed = (base > 0.0).then(|| warn / base);
-        let se = observed.map(|r| {
-            r * ((var_w / warn.max(1e-12).powi(2)) + (var_b / base.powi(2))).sqrt()
-        });
+        let se = observed
+            .map(|r| r * ((var_w / warn.max(1e-12).powi(2)) + (var_b / base.powi(2))).sqrt());
         let drop_expected = 1.0 - expected;
         let (verdict, reason) = match (observed, se) {
             _ if cov_b < s.min_coverage || cov_w < s.min_coverage => (

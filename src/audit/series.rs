@@ -69,7 +69,11 @@ pub fn loads(
     if data.meter.is_empty() {
         return Ok(out);
     }
-    let register: Vec<bool> = data.meter.iter().map(|&m| data.register[m as usize]).collect();
+    let register: Vec<bool> = data
+        .meter
+        .iter()
+        .map(|&m| data.register[m as usize])
+        .collect();
     let modulus: Vec<f64> = data
         .meter
         .iter()
@@ -116,7 +120,10 @@ pub fn loads(
         .group_by([col("meter")])
         .agg([
             col("dup").cast(DataType::UInt32).sum().alias("dups"),
-            col("conflict").cast(DataType::UInt32).sum().alias("conflicts"),
+            col("conflict")
+                .cast(DataType::UInt32)
+                .sum()
+                .alias("conflicts"),
         ])
         .collect()?;
     // Intervals between consecutive readings of a meter.
@@ -154,19 +161,23 @@ pub fn loads(
         .clone()
         .group_by([col("meter")])
         .agg([
-            col("rollover").cast(DataType::UInt32).sum().alias("rollovers"),
+            col("rollover")
+                .cast(DataType::UInt32)
+                .sum()
+                .alias("rollovers"),
             col("reset").cast(DataType::UInt32).sum().alias("resets"),
             col("gap").cast(DataType::UInt32).sum().alias("gaps"),
         ])
         .collect()?;
-    let inside = |w: (i64, i64)| {
-        col("start")
-            .gt_eq(lit(w.0))
-            .and(col("ts").lt_eq(lit(w.1)))
-    };
+    let inside = |w: (i64, i64)| col("start").gt_eq(lit(w.0)).and(col("ts").lt_eq(lit(w.1)));
     // Resample to hours (bucket of the interval's end), then reduce per meter and window.
     let hourly = intervals
-        .filter(col("reset").not().and(col("gap").not()).and(col("dt").gt(lit(0i64))))
+        .filter(
+            col("reset")
+                .not()
+                .and(col("gap").not())
+                .and(col("dt").gt(lit(0i64))),
+        )
         .with_columns([when(inside(baseline))
             .then(lit(0i32))
             .when(inside(warning))
@@ -174,9 +185,11 @@ pub fn loads(
             .otherwise(lit(NULL).cast(DataType::Int32))
             .alias("window")])
         .filter(col("window").is_not_null())
-        .with_columns([((col("ts") - lit(1i64)).cast(DataType::Float64) / lit(HOUR_MS as f64))
-            .cast(DataType::Int64)
-            .alias("hour")])
+        .with_columns([
+            ((col("ts") - lit(1i64)).cast(DataType::Float64) / lit(HOUR_MS as f64))
+                .cast(DataType::Int64)
+                .alias("hour"),
+        ])
         .group_by([col("meter"), col("window"), col("hour")])
         .agg([
             col("energy").sum().alias("e"),

@@ -17,7 +17,11 @@ pub fn parse(s: &str) -> Option<i64> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.timestamp_millis());
     }
-    for f in ["%Y-%m-%d %H:%M:%S%:z", "%Y-%m-%d %H:%M%:z", "%Y-%m-%dT%H:%M%:z"] {
+    for f in [
+        "%Y-%m-%d %H:%M:%S%:z",
+        "%Y-%m-%d %H:%M%:z",
+        "%Y-%m-%dT%H:%M%:z",
+    ] {
         if let Ok(t) = DateTime::parse_from_str(s, f) {
             return Some(t.timestamp_millis());
         }
@@ -52,9 +56,9 @@ pub fn format(ms: i64) -> String {
 
 /// Parse `START..END` into a half-open window of UTC milliseconds.
 pub fn window(s: &str) -> Result<(i64, i64), String> {
-    let (a, b) = s
-        .split_once("..")
-        .ok_or_else(|| format!("'{s}': write START..END, e.g. 2021-12-20T00:00..2021-12-23T00:00"))?;
+    let (a, b) = s.split_once("..").ok_or_else(|| {
+        format!("'{s}': write START..END, e.g. 2021-12-20T00:00..2021-12-23T00:00")
+    })?;
     let start = parse(a).ok_or_else(|| format!("'{a}' is not a time stamp"))?;
     let end = parse(b).ok_or_else(|| format!("'{b}' is not a time stamp"))?;
     if end <= start {

@@ -19,7 +19,10 @@ fn plan(path: &Path) -> Result<Listing, Failure> {
 
 fn level(s: &str) -> Result<Level, Failure> {
     Level::parse(s).ok_or_else(|| {
-        Failure::new(exit::USAGE, format!("--level {s}: use yellow, orange or red"))
+        Failure::new(
+            exit::USAGE,
+            format!("--level {s}: use yellow, orange or red"),
+        )
     })
 }
 
@@ -44,7 +47,8 @@ pub fn run_audit(a: AuditArgs, format: Format, english: bool) -> Result<(), Fail
     let level = level(&a.level)?;
     let listing = plan(&a.plan)?;
     let usage = |m: String| Failure::new(exit::USAGE, m);
-    let meter_err = |e: crate::audit::meters::MeterError| Failure::new(exit::INVALID_INPUT, e.to_string());
+    let meter_err =
+        |e: crate::audit::meters::MeterError| Failure::new(exit::INVALID_INPUT, e.to_string());
     let warning = match &a.window {
         Some(w) => time::window(w).map_err(|m| usage(format!("--window {m}")))?,
         None => {
@@ -58,7 +62,10 @@ pub fn run_audit(a: AuditArgs, format: Format, english: bool) -> Result<(), Fail
     };
     let baseline = match &a.baseline {
         Some(w) => time::window(w).map_err(|m| usage(format!("--baseline {m}")))?,
-        None => (warning.0 - 7 * 24 * time::HOUR_MS, warning.0 - 24 * time::HOUR_MS),
+        None => (
+            warning.0 - 7 * 24 * time::HOUR_MS,
+            warning.0 - 24 * time::HOUR_MS,
+        ),
     };
     if !(a.min_share > 0.0 && a.min_share <= 1.0) {
         return Err(usage("--min-share must be in (0, 1]".into()));
@@ -98,7 +105,11 @@ pub fn run_audit(a: AuditArgs, format: Format, english: bool) -> Result<(), Fail
                     "verdict\tline\tenterprise\tmeasure\texpected share\tobserved share\tstd error\treason"
                 )
             );
-            for l in report.lines.iter().filter(|l| l.verdict != Verdict::Compliant) {
+            for l in report
+                .lines
+                .iter()
+                .filter(|l| l.verdict != Verdict::Compliant)
+            {
                 let f = |v: Option<f64>| v.map(|x| format!("{x:.3}")).unwrap_or_else(|| "—".into());
                 println!(
                     "{}\t{}\t{}\t{}\t{:.3}\t{}\t{}\t{}",
@@ -160,9 +171,12 @@ pub fn run_meters(a: MetersArgs, quiet: bool) -> Result<(), Failure> {
     let level = level(&a.level)?;
     let listing = plan(&a.plan)?;
     let usage = |m: String| Failure::new(exit::USAGE, m);
-    let start = time::parse(&a.start).ok_or_else(|| usage(format!("--start {}: not a date", a.start)))?;
+    let start =
+        time::parse(&a.start).ok_or_else(|| usage(format!("--start {}: not a date", a.start)))?;
     let ws = match &a.warning_start {
-        Some(w) => time::parse(w).ok_or_else(|| usage(format!("--warning-start {w}: not a time")))?,
+        Some(w) => {
+            time::parse(w).ok_or_else(|| usage(format!("--warning-start {w}: not a time")))?
+        }
         None => start + 21 * 24 * time::HOUR_MS,
     };
     let we = ws + a.warning_hours * time::HOUR_MS;

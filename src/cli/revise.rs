@@ -119,7 +119,10 @@ pub fn run_revise(a: ReviseArgs, english: bool, quiet: bool) -> Result<(), Failu
         let t = |zh: &'static str, en: &'static str| if english { en } else { zh };
         println!(
             "{} {:.2}   {} {:.2} ({} × {weight})",
-            t("不含稳定项的预期损失(万元):", "loss without the stability term (10k yuan):"),
+            t(
+                "不含稳定项的预期损失(万元):",
+                "loss without the stability term (10k yuan):"
+            ),
             loss.unwrap_or(0.0),
             t("稳定项:", "stability penalty:"),
             rev.penalty(),

@@ -5,8 +5,8 @@
 pub mod listing;
 pub mod text;
 
-use crate::domain::{Grade, Level, Pollutant};
 use crate::domain::summary::round6;
+use crate::domain::{Grade, Level, Pollutant};
 use indexmap::IndexMap;
 use listing::{ListedEnterprise, ListedLine, Listing};
 use serde::Serialize;
@@ -255,11 +255,17 @@ pub fn diff(old: &Listing, new: &Listing, classified: Option<&Classified>) -> Di
     counts.insert("measure_changes", c.measures.len());
     counts.insert(
         "measure_changes_forced",
-        c.measures.iter().filter(|m| m.cause == Cause::Forced).count(),
+        c.measures
+            .iter()
+            .filter(|m| m.cause == Cause::Forced)
+            .count(),
     );
     counts.insert(
         "measure_changes_chosen",
-        c.measures.iter().filter(|m| m.cause == Cause::Chosen).count(),
+        c.measures
+            .iter()
+            .filter(|m| m.cause == Cause::Chosen)
+            .count(),
     );
     counts.insert(
         "lines_changed",
@@ -383,7 +389,10 @@ fn derive_reason(
         ));
     }
     if why.is_empty() {
-        (Cause::Chosen, "优化选择（成本与减排目标） / chosen for cost and targets".into())
+        (
+            Cause::Chosen,
+            "优化选择（成本与减排目标） / chosen for cost and targets".into(),
+        )
     } else {
         (Cause::Forced, why.join("；"))
     }

@@ -41,7 +41,12 @@ pub fn render(d: &Diff, english: bool) -> String {
         }
     };
     lines(&mut s, "+", t("新增生产线", "line added"), &c.lines_added);
-    lines(&mut s, "-", t("移出生产线", "line removed"), &c.lines_removed);
+    lines(
+        &mut s,
+        "-",
+        t("移出生产线", "line removed"),
+        &c.lines_removed,
+    );
     let attrs = |s: &mut String, label: &str, v: &[AttributeChange]| {
         for a in v {
             let _ = writeln!(
@@ -58,7 +63,11 @@ pub fn render(d: &Diff, english: bool) -> String {
     attrs(&mut s, t("等级下调", "grade down"), &c.grades_down);
     attrs(&mut s, t("列入豁免", "now exempt"), &c.exempt_added);
     attrs(&mut s, t("移出豁免", "no longer exempt"), &c.exempt_removed);
-    attrs(&mut s, t("保障类变化", "guarantee changed"), &c.guarantee_changed);
+    attrs(
+        &mut s,
+        t("保障类变化", "guarantee changed"),
+        &c.guarantee_changed,
+    );
     for m in &c.measures {
         let _ = writeln!(
             s,
@@ -94,7 +103,11 @@ pub fn render(d: &Diff, english: bool) -> String {
             .map(|l| if english { l.key() } else { l.zh() })
             .unwrap_or(level);
         for (p, v) in &lt.cut {
-            let _ = writeln!(s, "{name}\t{p}\t{:.3}\t{:.3}\t{:+.3}", v.old, v.new, v.change);
+            let _ = writeln!(
+                s,
+                "{name}\t{p}\t{:.3}\t{:.3}\t{:+.3}",
+                v.old, v.new, v.change
+            );
         }
         let v = lt.loss_per_day;
         let _ = writeln!(

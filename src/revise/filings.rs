@@ -30,7 +30,13 @@ fn industry(inv: &Inventory, e: &Enterprise, english: bool) -> String {
     inv.industries
         .by_code
         .get(&e.industry)
-        .map(|i| if english { i.name_en.clone() } else { i.name_zh.clone() })
+        .map(|i| {
+            if english {
+                i.name_en.clone()
+            } else {
+                i.name_zh.clone()
+            }
+        })
         .unwrap_or_else(|| e.industry.clone())
 }
 
@@ -49,8 +55,14 @@ fn by_district(inv: &Inventory) -> Vec<&Enterprise> {
         .collect();
     let mut v: Vec<&Enterprise> = inv.enterprises.values().collect();
     v.sort_by(|a, b| {
-        let da = order.get(a.district.as_str()).copied().unwrap_or(usize::MAX);
-        let db = order.get(b.district.as_str()).copied().unwrap_or(usize::MAX);
+        let da = order
+            .get(a.district.as_str())
+            .copied()
+            .unwrap_or(usize::MAX);
+        let db = order
+            .get(b.district.as_str())
+            .copied()
+            .unwrap_or(usize::MAX);
         da.cmp(&db).then(a.code.as_str().cmp(b.code.as_str()))
     });
     v
@@ -84,17 +96,47 @@ pub fn revised_list(
     let t = |zh: &'static str, en: &'static str| if english { en } else { zh };
     let header = if english {
         vec![
-            "no", "district", "enterprise", "credit_code", "industry", "grade", "line_id",
-            "line_name", "process", "yellow_measure", "orange_measure", "red_measure",
-            "measure_codes", "red_so2_cut_t_per_d", "red_nox_cut_t_per_d", "red_pm_cut_t_per_d",
-            "red_vocs_cut_t_per_d", "change", "change_reason",
+            "no",
+            "district",
+            "enterprise",
+            "credit_code",
+            "industry",
+            "grade",
+            "line_id",
+            "line_name",
+            "process",
+            "yellow_measure",
+            "orange_measure",
+            "red_measure",
+            "measure_codes",
+            "red_so2_cut_t_per_d",
+            "red_nox_cut_t_per_d",
+            "red_pm_cut_t_per_d",
+            "red_vocs_cut_t_per_d",
+            "change",
+            "change_reason",
         ]
     } else {
         vec![
-            "序号", "区县", "企业名称", "统一社会信用代码", "行业", "绩效等级", "生产线编号",
-            "生产线名称", "工序", "黄色预警措施", "橙色预警措施", "红色预警措施", "措施编号（黄/橙/红）",
-            "红色预警二氧化硫减排量(t/d)", "红色预警氮氧化物减排量(t/d)", "红色预警颗粒物减排量(t/d)",
-            "红色预警挥发性有机物减排量(t/d)", "变更情况", "变更说明",
+            "序号",
+            "区县",
+            "企业名称",
+            "统一社会信用代码",
+            "行业",
+            "绩效等级",
+            "生产线编号",
+            "生产线名称",
+            "工序",
+            "黄色预警措施",
+            "橙色预警措施",
+            "红色预警措施",
+            "措施编号（黄/橙/红）",
+            "红色预警二氧化硫减排量(t/d)",
+            "红色预警氮氧化物减排量(t/d)",
+            "红色预警颗粒物减排量(t/d)",
+            "红色预警挥发性有机物减排量(t/d)",
+            "变更情况",
+            "变更说明",
         ]
     };
     let lines: HashMap<&str, &crate::domain::Line> =
@@ -127,9 +169,15 @@ pub fn revised_list(
                             .map(|c| c.1.as_str())
                             .next()
                             .unwrap_or("");
-                        (t("调整（强制）", "changed (forced)").to_string(), r.to_string())
+                        (
+                            t("调整（强制）", "changed (forced)").to_string(),
+                            r.to_string(),
+                        )
                     } else {
-                        (t("调整（优化）", "changed (chosen)").to_string(), causes[0].1.clone())
+                        (
+                            t("调整（优化）", "changed (chosen)").to_string(),
+                            causes[0].1.clone(),
+                        )
                     }
                 }
             };
@@ -146,7 +194,10 @@ pub fn revised_list(
                 rs[0].text.clone(),
                 rs[1].text.clone(),
                 rs[2].text.clone(),
-                rs.iter().map(|r| r.measure.code()).collect::<Vec<_>>().join("/"),
+                rs.iter()
+                    .map(|r| r.measure.code())
+                    .collect::<Vec<_>>()
+                    .join("/"),
                 num(red[0], 6),
                 num(red[1], 6),
                 num(red[2], 6),
@@ -163,12 +214,24 @@ pub fn revised_list(
 pub fn grade_list(inv: &Inventory, previous: &Listing, english: bool) -> Vec<u8> {
     let header = if english {
         vec![
-            "no", "district", "enterprise", "credit_code", "industry", "grade", "grade_last_year",
+            "no",
+            "district",
+            "enterprise",
+            "credit_code",
+            "industry",
+            "grade",
+            "grade_last_year",
             "change",
         ]
     } else {
         vec![
-            "序号", "区县", "企业名称", "统一社会信用代码", "行业", "绩效等级", "上年绩效等级",
+            "序号",
+            "区县",
+            "企业名称",
+            "统一社会信用代码",
+            "行业",
+            "绩效等级",
+            "上年绩效等级",
             "变化",
         ]
     };
@@ -176,7 +239,10 @@ pub fn grade_list(inv: &Inventory, previous: &Listing, english: bool) -> Vec<u8>
         .into_iter()
         .map(|e| {
             let g = inv.industries.effective_grade(&e.industry, e.grade);
-            let old = previous.enterprises.get(e.code.as_str()).and_then(|o| o.grade);
+            let old = previous
+                .enterprises
+                .get(e.code.as_str())
+                .and_then(|o| o.grade);
             let change = super::grade_change(old, g);
             vec![
                 e.district.clone(),
@@ -208,12 +274,25 @@ pub fn exempt_list(inv: &Inventory, previous: &Listing, english: bool) -> Vec<u8
     let t = |zh: &'static str, en: &'static str| if english { en } else { zh };
     let header = if english {
         vec![
-            "no", "district", "enterprise", "credit_code", "industry", "grade", "exempt_reason",
+            "no",
+            "district",
+            "enterprise",
+            "credit_code",
+            "industry",
+            "grade",
+            "exempt_reason",
             "change",
         ]
     } else {
         vec![
-            "序号", "区县", "企业名称", "统一社会信用代码", "行业", "绩效等级", "豁免原因", "变化",
+            "序号",
+            "区县",
+            "企业名称",
+            "统一社会信用代码",
+            "行业",
+            "绩效等级",
+            "豁免原因",
+            "变化",
         ]
     };
     let rows = by_district(inv)

@@ -28,7 +28,12 @@ fn records(text: &str) -> Result<(String, Vec<Vec<String>>), String> {
         .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let mut rows = Vec::new();
     for rec in r.records() {
-        rows.push(rec.map_err(|e| e.to_string())?.iter().map(str::to_string).collect());
+        rows.push(
+            rec.map_err(|e| e.to_string())?
+                .iter()
+                .map(str::to_string)
+                .collect(),
+        );
     }
     if rows.is_empty() {
         return Err("empty file".into());
@@ -126,7 +131,9 @@ pub fn evolve(
         let src = out_ents[rng.int(0, out_ents.len() - 1)].clone();
         let code = loop {
             let first17 = format!("{}{}", &src[0][..8], org_code(&mut rng));
-            let c = CreditCode::complete(&first17).expect("valid alphabet").to_string();
+            let c = CreditCode::complete(&first17)
+                .expect("valid alphabet")
+                .to_string();
             if codes.insert(c.clone()) {
                 break c;
             }

@@ -102,7 +102,7 @@ pub fn generate(
         let rollover = register && rng.chance(0.05);
         let mut reading = if rollover {
             faults.push("rollover");
-            1e6 - base_kw * 24.0 * rng.range(2.0, 20.0)
+            1e6 - (base_kw * 24.0 * rng.range(2.0, 20.0)).min(5e4)
         } else {
             rng.range(0.0, 5e5)
         };
