@@ -432,3 +432,23 @@ fn bad_meter_input_names_file_row_column_and_value() {
         &["k.csv row 1", "register column"],
     );
 }
+
+#[test]
+fn bundled_2022_city_regenerates_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    jianpai::seeds::evolve_to(&Path::new(ROOT).join("seeds/wuxi-2021"), 2022, dir.path()).unwrap();
+    for name in [
+        "changes.csv",
+        "districts.csv",
+        "enterprises.csv",
+        "lines.csv",
+        "options.csv",
+        "README.md",
+    ] {
+        assert_eq!(
+            std::fs::read(dir.path().join(name)).unwrap(),
+            std::fs::read(format!("{ROOT}/seeds/wuxi-2022/{name}")).unwrap(),
+            "{name} differs: run `make seeds-2022`"
+        );
+    }
+}
