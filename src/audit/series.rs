@@ -58,7 +58,11 @@ fn modulus(max: f64) -> f64 {
     }
 }
 
-/// Compute every meter's loads in the baseline and warning windows (half-open, UTC ms).
+/// Meters per polars batch: memory stays bounded by the batch, not by the file.
+const BATCH_METERS: usize = 2000;
+
+/// Compute every meter's loads in the baseline and warning windows (half-open, UTC ms), a batch
+/// of meters at a time.
 pub fn loads(
     data: &MeterData,
     baseline: (i64, i64),
@@ -66,35 +70,68 @@ pub fn loads(
 ) -> PolarsResult<Vec<MeterLoads>> {
     let n = data.meters.len();
     let mut out = vec![MeterLoads::default(); n];
-    if data.meter.is_empty() {
-        return Ok(out);
+    // Rows grouped by meter (counting sort, file order kept within a meter).
+    let mut start = vec![0usize; n + 1];
+    for &m in &data.meter {
+        start[m as usize + 1] += 1;
     }
-    let register: Vec<bool> = data
-        .meter
-        .iter()
-        .map(|&m| data.register[m as usize])
-        .collect();
-    let modulus: Vec<f64> = data
-        .meter
+    for i in 0..n {
+        start[i + 1] += start[i];
+    }
+    let mut next = start.clone();
+    let mut order = vec![0u32; data.meter.len()];
+    for (row, &m) in data.meter.iter().enumerate() {
+        order[next[m as usize]] = row as u32;
+        next[m as usize] += 1;
+    }
+    let mut a = 0;
+    while a < n {
+        let b = (a + BATCH_METERS).min(n);
+        batch(
+            data,
+            &order[start[a]..start[b]],
+            baseline,
+            warning,
+            &mut out,
+        )?;
+        a = b;
+    }
+    Ok(out)
+}
+
+/// The polars pipeline on the given rows (all rows of some meters).
+fn batch(
+    data: &MeterData,
+    rows: &[u32],
+    baseline: (i64, i64),
+    warning: (i64, i64),
+    out: &mut [MeterLoads],
+) -> PolarsResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let meter: Vec<u32> = rows.iter().map(|&r| data.meter[r as usize]).collect();
+    let ts: Vec<i64> = rows.iter().map(|&r| data.ts[r as usize]).collect();
+    let register: Vec<bool> = meter.iter().map(|&m| data.register[m as usize]).collect();
+    let modulus: Vec<f64> = meter
         .iter()
         .map(|&m| modulus(data.max_reading[m as usize]))
         .collect();
-    let value: Vec<Option<f64>> = data
-        .meter
+    let value: Vec<Option<f64>> = rows
         .iter()
-        .enumerate()
-        .map(|(i, &m)| {
+        .zip(&meter)
+        .map(|(&r, &m)| {
             let v = if data.register[m as usize] {
-                data.reading[i]
+                data.reading[r as usize]
             } else {
-                data.kwh[i]
+                data.kwh[r as usize]
             };
             v.is_finite().then_some(v)
         })
         .collect();
     let df = DataFrame::new_infer_height(vec![
-        Column::new("meter".into(), &data.meter),
-        Column::new("ts".into(), &data.ts),
+        Column::new("meter".into(), meter),
+        Column::new("ts".into(), ts),
         Column::new("v".into(), value),
         Column::new("register".into(), register),
         Column::new("modulus".into(), modulus),
@@ -244,5 +281,5 @@ pub fn loads(
             out[m].warning = w;
         }
     }
-    Ok(out)
+    Ok(())
 }

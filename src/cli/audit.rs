@@ -141,28 +141,43 @@ pub fn run_audit(a: AuditArgs, format: Format, english: bool) -> Result<(), Fail
 }
 
 /// Arguments of `jianpai seeds meters`.
+#[derive(Debug, clap::Args)]
 pub struct MetersArgs {
-    /// Plan folder or file.
+    /// Plan folder or plan.csv.
+    #[arg(long)]
     pub plan: PathBuf,
-    /// Level.
+    /// Warning level.
+    #[arg(long, default_value = "orange")]
     pub level: String,
-    /// Cheating lines.
+    /// Lines that ignore or under-apply their measure.
+    #[arg(long, default_value_t = 0)]
     pub cheaters: usize,
-    /// Seed.
+    /// Random seed.
+    #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Hourly noise.
+    /// Hourly noise (share of load); day-to-day swings are a fifth of it.
+    #[arg(long, default_value_t = 0.05)]
     pub noise: f64,
-    /// First day (local).
+    /// First day of data (local time).
+    #[arg(long, default_value = "2021-12-01")]
     pub start: String,
     /// Days of data.
+    #[arg(long, default_value_t = 30)]
     pub days: usize,
-    /// Warning start (default: start + 21 days).
+    /// Start of the warning (default: 21 days after the start).
+    #[arg(long)]
     pub warning_start: Option<String>,
-    /// Warning length in hours.
+    /// Length of the warning in hours.
+    #[arg(long, default_value_t = 72)]
     pub warning_hours: i64,
     /// At most this many meters.
+    #[arg(long)]
     pub meters: Option<usize>,
+    /// Every meter hourly (default: 15-minute and hourly meters mixed).
+    #[arg(long)]
+    pub hourly: bool,
     /// Meter file to write (CSV); the truth goes beside it as `<stem>.truth.csv`.
+    #[arg(long)]
     pub out: PathBuf,
 }
 
@@ -198,6 +213,7 @@ pub fn run_meters(a: MetersArgs, quiet: bool) -> Result<(), Failure> {
         days: a.days,
         warning: (ws, we),
         meters: a.meters,
+        hourly: a.hourly,
     };
     let truth_path = truth_path(&a.out);
     let mut truth = String::new();

@@ -1,6 +1,6 @@
 //! Command-line interface: raw flags (clap) → commands. `main.rs` maps errors to exit codes.
 
-mod audit;
+pub mod audit;
 mod check;
 mod plan;
 mod revise;
@@ -270,41 +270,7 @@ pub enum SeedsAction {
     #[command(
         after_help = "Example:\n  jianpai seeds meters --plan out/wuxi-2021 --cheaters 50 --seed 1 --out /tmp/meters.csv"
     )]
-    Meters {
-        /// Plan folder or plan.csv.
-        #[arg(long)]
-        plan: PathBuf,
-        /// Warning level.
-        #[arg(long, default_value = "orange")]
-        level: String,
-        /// Lines that ignore or under-apply their measure.
-        #[arg(long, default_value_t = 0)]
-        cheaters: usize,
-        /// Random seed.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Hourly noise (share of load); day-to-day swings are a fifth of it.
-        #[arg(long, default_value_t = 0.05)]
-        noise: f64,
-        /// First day of data (local time).
-        #[arg(long, default_value = "2021-12-01")]
-        start: String,
-        /// Days of data.
-        #[arg(long, default_value_t = 30)]
-        days: usize,
-        /// Start of the warning (default: 21 days after the start).
-        #[arg(long)]
-        warning_start: Option<String>,
-        /// Length of the warning in hours.
-        #[arg(long, default_value_t = 72)]
-        warning_hours: i64,
-        /// At most this many meters.
-        #[arg(long)]
-        meters: Option<usize>,
-        /// Meter file to write (CSV).
-        #[arg(long)]
-        out: PathBuf,
-    },
+    Meters(audit::MetersArgs),
     /// Derive next year's city from a generated one (grade changes, closures, new firms,
     /// exempt-list changes), deterministic for a seed; `changes.csv` lists every change.
     #[command(

@@ -48,34 +48,7 @@ pub fn run(action: SeedsAction, quiet: bool) -> Result<(), Failure> {
                 );
             }
         }
-        SeedsAction::Meters {
-            plan,
-            level,
-            cheaters,
-            seed,
-            noise,
-            start,
-            days,
-            warning_start,
-            warning_hours,
-            meters,
-            out,
-        } => super::audit::run_meters(
-            super::audit::MetersArgs {
-                plan,
-                level,
-                cheaters,
-                seed,
-                noise,
-                start,
-                days,
-                warning_start,
-                warning_hours,
-                meters,
-                out,
-            },
-            quiet,
-        )?,
+        SeedsAction::Meters(args) => super::audit::run_meters(args, quiet)?,
         SeedsAction::Evolve { from, seed, out } => {
             let ev = seeds::evolve_to(&from, seed, &out)?;
             if !quiet {

@@ -45,6 +45,42 @@ fn grade(inv: &Inventory, e: &Enterprise, english: bool) -> String {
     if english { g.label_en() } else { g.label() }.to_string()
 }
 
+/// Headers of the enterprise columns every filing starts with (after 序号).
+fn enterprise_header(english: bool, extra: &[&'static str]) -> Vec<&'static str> {
+    let mut h = if english {
+        vec![
+            "no",
+            "district",
+            "enterprise",
+            "credit_code",
+            "industry",
+            "grade",
+        ]
+    } else {
+        vec![
+            "序号",
+            "区县",
+            "企业名称",
+            "统一社会信用代码",
+            "行业",
+            "绩效等级",
+        ]
+    };
+    h.extend_from_slice(extra);
+    h
+}
+
+/// District, name, credit code, industry and grade of an enterprise.
+fn enterprise_cells(inv: &Inventory, e: &Enterprise, english: bool) -> Vec<String> {
+    vec![
+        e.district.clone(),
+        e.name.clone(),
+        e.code.to_string(),
+        industry(inv, e, english),
+        grade(inv, e, english),
+    ]
+}
+
 /// Enterprises ordered by district (dataset order), then credit code.
 fn by_district(inv: &Inventory) -> Vec<&Enterprise> {
     let order: HashMap<&str, usize> = inv
@@ -95,49 +131,43 @@ pub fn revised_list(
 ) -> Vec<u8> {
     let t = |zh: &'static str, en: &'static str| if english { en } else { zh };
     let header = if english {
-        vec![
-            "no",
-            "district",
-            "enterprise",
-            "credit_code",
-            "industry",
-            "grade",
-            "line_id",
-            "line_name",
-            "process",
-            "yellow_measure",
-            "orange_measure",
-            "red_measure",
-            "measure_codes",
-            "red_so2_cut_t_per_d",
-            "red_nox_cut_t_per_d",
-            "red_pm_cut_t_per_d",
-            "red_vocs_cut_t_per_d",
-            "change",
-            "change_reason",
-        ]
+        enterprise_header(
+            true,
+            &[
+                "line_id",
+                "line_name",
+                "process",
+                "yellow_measure",
+                "orange_measure",
+                "red_measure",
+                "measure_codes",
+                "red_so2_cut_t_per_d",
+                "red_nox_cut_t_per_d",
+                "red_pm_cut_t_per_d",
+                "red_vocs_cut_t_per_d",
+                "change",
+                "change_reason",
+            ],
+        )
     } else {
-        vec![
-            "序号",
-            "区县",
-            "企业名称",
-            "统一社会信用代码",
-            "行业",
-            "绩效等级",
-            "生产线编号",
-            "生产线名称",
-            "工序",
-            "黄色预警措施",
-            "橙色预警措施",
-            "红色预警措施",
-            "措施编号（黄/橙/红）",
-            "红色预警二氧化硫减排量(t/d)",
-            "红色预警氮氧化物减排量(t/d)",
-            "红色预警颗粒物减排量(t/d)",
-            "红色预警挥发性有机物减排量(t/d)",
-            "变更情况",
-            "变更说明",
-        ]
+        enterprise_header(
+            false,
+            &[
+                "生产线编号",
+                "生产线名称",
+                "工序",
+                "黄色预警措施",
+                "橙色预警措施",
+                "红色预警措施",
+                "措施编号（黄/橙/红）",
+                "红色预警二氧化硫减排量(t/d)",
+                "红色预警氮氧化物减排量(t/d)",
+                "红色预警颗粒物减排量(t/d)",
+                "红色预警挥发性有机物减排量(t/d)",
+                "变更情况",
+                "变更说明",
+            ],
+        )
     };
     let lines: HashMap<&str, &crate::domain::Line> =
         inv.lines.iter().map(|l| (l.id.as_str(), l)).collect();
@@ -182,12 +212,8 @@ pub fn revised_list(
                 }
             };
             let red = rs[2].cut;
-            vec![
-                e.district.clone(),
-                e.name.clone(),
-                e.code.to_string(),
-                industry(inv, e, english),
-                grade(inv, e, english),
+            let mut cells = enterprise_cells(inv, e, english);
+            cells.extend([
                 line.id.clone(),
                 line.name.clone(),
                 line.process.clone(),
@@ -204,7 +230,8 @@ pub fn revised_list(
                 num(red[3], 6),
                 change,
                 reason,
-            ]
+            ]);
+            cells
         })
         .collect();
     csv_bytes(&header, rows)
@@ -213,27 +240,9 @@ pub fn revised_list(
 /// 绩效分级清单: every enterprise with this year's and last year's grade.
 pub fn grade_list(inv: &Inventory, previous: &Listing, english: bool) -> Vec<u8> {
     let header = if english {
-        vec![
-            "no",
-            "district",
-            "enterprise",
-            "credit_code",
-            "industry",
-            "grade",
-            "grade_last_year",
-            "change",
-        ]
+        enterprise_header(true, &["grade_last_year", "change"])
     } else {
-        vec![
-            "序号",
-            "区县",
-            "企业名称",
-            "统一社会信用代码",
-            "行业",
-            "绩效等级",
-            "上年绩效等级",
-            "变化",
-        ]
+        enterprise_header(false, &["上年绩效等级", "变化"])
     };
     let rows = by_district(inv)
         .into_iter()
@@ -244,12 +253,8 @@ pub fn grade_list(inv: &Inventory, previous: &Listing, english: bool) -> Vec<u8>
                 .get(e.code.as_str())
                 .and_then(|o| o.grade);
             let change = super::grade_change(old, g);
-            vec![
-                e.district.clone(),
-                e.name.clone(),
-                e.code.to_string(),
-                industry(inv, e, english),
-                grade(inv, e, english),
+            let mut cells = enterprise_cells(inv, e, english);
+            cells.extend([
                 old.map(|o| if english { o.label_en() } else { o.label() }.to_string())
                     .unwrap_or_default(),
                 if english {
@@ -263,7 +268,8 @@ pub fn grade_list(inv: &Inventory, previous: &Listing, english: bool) -> Vec<u8>
                 } else {
                     change.to_string()
                 },
-            ]
+            ]);
+            cells
         })
         .collect();
     csv_bytes(&header, rows)
@@ -273,27 +279,9 @@ pub fn grade_list(inv: &Inventory, previous: &Listing, english: bool) -> Vec<u8>
 pub fn exempt_list(inv: &Inventory, previous: &Listing, english: bool) -> Vec<u8> {
     let t = |zh: &'static str, en: &'static str| if english { en } else { zh };
     let header = if english {
-        vec![
-            "no",
-            "district",
-            "enterprise",
-            "credit_code",
-            "industry",
-            "grade",
-            "exempt_reason",
-            "change",
-        ]
+        enterprise_header(true, &["exempt_reason", "change"])
     } else {
-        vec![
-            "序号",
-            "区县",
-            "企业名称",
-            "统一社会信用代码",
-            "行业",
-            "绩效等级",
-            "豁免原因",
-            "变化",
-        ]
+        enterprise_header(false, &["豁免原因", "变化"])
     };
     let rows = by_district(inv)
         .into_iter()
@@ -304,15 +292,9 @@ pub fn exempt_list(inv: &Inventory, previous: &Listing, english: bool) -> Vec<u8
                 Some(_) => t("新增豁免", "newly exempt"),
                 None => t("新增企业", "new enterprise"),
             };
-            Some(vec![
-                e.district.clone(),
-                e.name.clone(),
-                e.code.to_string(),
-                industry(inv, e, english),
-                grade(inv, e, english),
-                reason.clone(),
-                change.to_string(),
-            ])
+            let mut cells = enterprise_cells(inv, e, english);
+            cells.extend([reason.clone(), change.to_string()]);
+            Some(cells)
         })
         .collect();
     csv_bytes(&header, rows)

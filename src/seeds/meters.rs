@@ -29,6 +29,8 @@ pub struct MeterSettings {
     pub warning: (i64, i64),
     /// At most this many meters (all lines with a required drop when `None`).
     pub meters: Option<usize>,
+    /// Every meter hourly (else 15-minute and hourly meters mixed).
+    pub hourly: bool,
 }
 
 fn normal(rng: &mut Rng) -> f64 {
@@ -81,7 +83,7 @@ pub fn generate(
         };
         let register = rng.chance(0.7);
         let res = rng.unit();
-        let switch = if res < 0.6 {
+        let switch = if s.hourly || res < 0.6 {
             i64::MAX
         } else if res < 0.85 {
             s.start
