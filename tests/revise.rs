@@ -452,3 +452,54 @@ fn bundled_2022_city_regenerates_byte_for_byte() {
         );
     }
 }
+
+#[test]
+fn parquet_meters_audit_like_csv() {
+    let c = City::new();
+    let csv_path = c.path("m.csv");
+    jianpai()
+        .args(["--quiet", "seeds", "meters", "--plan"])
+        .arg(c.path("plan"))
+        .args(["--cheaters", "5", "--meters", "30", "--seed", "9", "--out"])
+        .arg(&csv_path)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&csv_path).unwrap();
+    let rows: Vec<Vec<String>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    let pq = c.path("m.parquet");
+    jianpai::io::parquet::write_string_parquet(
+        &pq,
+        &["meter", "line_id", "timestamp", "reading", "kwh"],
+        &rows,
+    )
+    .unwrap();
+    let run = |p: &Path| {
+        jianpai()
+            .args(["audit", "--plan"])
+            .arg(c.path("plan"))
+            .arg("--meter")
+            .arg(p)
+            .args([
+                "--level",
+                "orange",
+                "--window",
+                "2021-12-22..2021-12-25",
+                "--format",
+                "json",
+            ])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone()
+    };
+    let a = run(&csv_path);
+    assert_eq!(a, run(&pq));
+    let v: Value = serde_json::from_slice(&a).unwrap();
+    assert_eq!(v["kind"], "audit");
+    assert!(v["counts"]["likely_non_compliant"].as_u64().unwrap() >= 4);
+}

@@ -3,7 +3,7 @@
 
 use crate::domain::{Grade, Inventory, Level, Measure};
 use crate::io::schema::PLAN;
-use crate::io::table::{read_table, RawTable};
+use crate::io::table::read_table;
 use crate::plan::read::parse_plan;
 use crate::validate::cells::{error, Sheet};
 use crate::validate::Report;
@@ -103,7 +103,10 @@ pub fn read_listing(path: &Path) -> Result<Listing, Report> {
         r
     })?;
     let rows = parse_plan(&table)?;
-    let mut listing = describe(&table);
+    let mut listing = Listing {
+        source: table.source.clone(),
+        ..Default::default()
+    };
     for r in rows {
         let k = r.level.index();
         let line = listing
@@ -164,13 +167,6 @@ pub fn read_listing(path: &Path) -> Result<Listing, Report> {
     }
     listing.season_loss = season_loss(path);
     Ok(listing)
-}
-
-fn describe(table: &RawTable) -> Listing {
-    Listing {
-        source: table.source.clone(),
-        ..Default::default()
-    }
 }
 
 /// The cap written in a 保障类 remark (`保障类：按最低负荷限产40%` → 0.4).
