@@ -252,6 +252,13 @@ pub fn audit(
         };
         counts.insert(key, lines.iter().filter(|l| l.verdict == v).count());
     }
+    counts.insert(
+        "enterprises_likely_non_compliant",
+        enterprises
+            .values()
+            .filter(|v| **v == Verdict::LikelyNonCompliant)
+            .count(),
+    );
     counts.insert("lines_without_required_drop", no_drop);
     counts.insert("lines_without_meter", no_meter);
     counts.insert("meters_not_on_list", unknown);
