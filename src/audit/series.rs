@@ -146,10 +146,14 @@ fn batch(
             SortMultipleOptions::default().with_maintain_order(true),
         )
         .with_columns([
-            (same().and(col("ts").eq(col("ts").shift(lit(1))))).alias("dup"),
+            // The first row has no predecessor: not a duplicate (null would drop it).
+            (same().and(col("ts").eq(col("ts").shift(lit(1)))))
+                .fill_null(lit(false))
+                .alias("dup"),
             (same()
                 .and(col("ts").eq(col("ts").shift(lit(1))))
                 .and(col("v").neq(col("v").shift(lit(1)))))
+            .fill_null(lit(false))
             .alias("conflict"),
         ]);
     let dup_counts = sorted
@@ -282,4 +286,67 @@ fn batch(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rollovers_resets_duplicates_gaps_and_mixed_intervals() {
+        let h = |x: f64| (x * HOUR_MS as f64) as i64;
+        let mut d = MeterData {
+            meters: vec!["A".into(), "B".into()],
+            line_of: vec!["L1".into(), "L2".into()],
+            register: vec![true, false],
+            max_reading: vec![999_990.0, 0.0],
+            ..Default::default()
+        };
+        let nan = f64::NAN;
+        // Meter A, a register: rollover (15 kWh), 20 kWh, a duplicate, a reset (dropped), 10 kWh;
+        // then 5 kWh an hour in the warning. Rows deliberately out of order.
+        for (t, r) in [
+            (2.0, 25.0),
+            (0.0, 999_990.0),
+            (1.0, 5.0),
+            (2.0, 25.0),
+            (3.0, 3.0),
+            (4.0, 13.0),
+            (10.0, 100.0),
+            (11.0, 105.0),
+            (12.0, 110.0),
+            (13.0, 115.0),
+        ] {
+            d.meter.push(0);
+            d.ts.push(h(t));
+            d.reading.push(r);
+            d.kwh.push(nan);
+        }
+        // Meter B, interval kWh: 15-minute rows, then an hourly row, then one after a gap.
+        for (t, k) in [
+            (10.0, 1.0),
+            (10.25, 1.0),
+            (10.5, 1.0),
+            (10.75, 1.0),
+            (11.0, 1.0),
+            (12.0, 4.0),
+            (15.0, 4.0),
+        ] {
+            d.meter.push(1);
+            d.ts.push(h(t));
+            d.reading.push(nan);
+            d.kwh.push(k);
+        }
+        let out = loads(&d, (0, h(5.0)), (h(10.0), h(13.0))).unwrap();
+        let a = &out[0];
+        assert_eq!((a.duplicates, a.rollovers, a.resets), (1, 1, 1));
+        assert!((a.baseline.energy - 45.0).abs() < 1e-9, "{a:?}");
+        assert!((a.baseline.hours - 3.0).abs() < 1e-9);
+        assert!((a.warning.mean_kw().unwrap() - 5.0).abs() < 1e-9);
+        let b = &out[1];
+        assert_eq!(b.gaps, 1);
+        assert!((b.warning.energy - 8.0).abs() < 1e-9, "{b:?}");
+        assert!((b.warning.hours - 2.0).abs() < 1e-9);
+        assert_eq!(b.baseline.mean_kw(), None);
+    }
 }
