@@ -199,6 +199,23 @@ fn a_downgrade_forces_exactly_the_changes_the_rules_require() {
     got.sort();
     assert_eq!(got, required);
     assert_eq!(d["changes"]["grades_down"][0]["credit_code"], target);
+    // Without the stability term the optimiser may change more, but the forced changes are the same.
+    let free = c.revise("down.toml", "down-free", "0");
+    let mut forced: Vec<(String, String)> = free["changes"]["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["cause"] == "forced")
+        .map(|m| {
+            let level = jianpai::domain::Level::parse(m["level"].as_str().unwrap()).unwrap();
+            (
+                m["line_id"].as_str().unwrap().to_string(),
+                level.zh().to_string(),
+            )
+        })
+        .collect();
+    forced.sort();
+    assert_eq!(forced, required);
     let grades = std::fs::read_to_string(c.path("down-out/filing-grades.csv")).unwrap();
     assert!(grades
         .lines()
