@@ -27,23 +27,34 @@ fn level(s: &str) -> Result<Level, Failure> {
 }
 
 /// Arguments of `jianpai audit`.
+#[derive(Debug, clap::Args)]
 pub struct AuditArgs {
-    /// Plan folder or file.
+    /// Plan folder or plan.csv (the list in force during the warning).
+    #[arg(long)]
     pub plan: PathBuf,
-    /// Meter file.
+    /// Meter file (CSV or Parquet; columns in docs/schema.md, `meters`).
+    #[arg(long)]
     pub meter: PathBuf,
-    /// Level.
+    /// Warning level (yellow, orange, red).
+    #[arg(long)]
     pub level: String,
-    /// Warning window.
+    /// Warning window START..END (local time unless an offset is given; default: the last
+    /// 72 hours of data).
+    #[arg(long)]
     pub window: Option<String>,
-    /// Baseline window.
+    /// Baseline window START..END (default: the 7 days ending 24 h before the warning).
+    #[arg(long)]
     pub baseline: Option<String>,
-    /// Share of the expected drop that counts as compliant.
+    /// A line complies when its load fell by at least this share of the drop its measure implies.
+    #[arg(long, default_value_t = 0.5)]
     pub min_share: f64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 /// Audit a warning.
-pub fn run_audit(a: AuditArgs, format: Format, english: bool) -> Result<(), Failure> {
+pub fn run_audit(a: AuditArgs, english: bool) -> Result<(), Failure> {
     let level = level(&a.level)?;
     let listing = plan(&a.plan)?;
     let usage = |m: String| Failure::new(exit::USAGE, m);
@@ -83,7 +94,7 @@ pub fn run_audit(a: AuditArgs, format: Format, english: bool) -> Result<(), Fail
         z: 3.0,
     };
     let report = audit(&listing, &data, &loads, &settings);
-    match format {
+    match a.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report).expect("json")),
         Format::Text => {
             let t = |zh: &'static str, en: &'static str| if english { en } else { zh };

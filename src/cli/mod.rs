@@ -3,7 +3,7 @@
 pub mod audit;
 mod check;
 mod plan;
-mod revise;
+pub mod revise;
 mod seeds;
 mod validate;
 
@@ -152,32 +152,7 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  jianpai revise scenarios/wuxi-2022-revision.toml --out out/wuxi-2022-revision\n  jianpai revise scenarios/wuxi-2022-revision.toml --previous out/wuxi-2021 --stability 50 --out out/r"
     )]
-    Revise {
-        /// Scenario TOML of this year.
-        scenario: PathBuf,
-        /// Last year's list: a plan folder or plan.csv (default: the scenario's `[revision] previous`).
-        #[arg(long)]
-        previous: Option<PathBuf>,
-        /// Output folder (plan.csv, summary.json, diff.json, filing-*.csv).
-        #[arg(long)]
-        out: PathBuf,
-        /// Stability weight: 万元 of season loss charged per line × level whose measure changes
-        /// (default: the scenario's, else 20).
-        #[arg(long)]
-        stability: Option<f64>,
-        /// Optimiser or the greedy ranking.
-        #[arg(long, value_enum, default_value_t = crate::solve::Method::Mip)]
-        method: crate::solve::Method,
-        /// Time limit in seconds (default: the scenario's).
-        #[arg(long)]
-        time_limit: Option<f64>,
-        /// Relative gap (default: the scenario's).
-        #[arg(long)]
-        gap: Option<f64>,
-        /// HiGHS threads (default: the scenario's).
-        #[arg(long)]
-        threads: Option<u32>,
-    },
+    Revise(revise::ReviseArgs),
     /// Compare two lists: enterprises and lines added or removed, grade, exempt and guarantee
     /// changes, measure changes per level with a reason, and the change of the city's cuts and loss.
     #[command(
@@ -203,30 +178,7 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  jianpai audit --plan out/wuxi-2021 --meter meters.csv --level orange --window 2021-12-22T00:00..2021-12-25T00:00\n  jianpai audit --plan out/wuxi-2021 --meter meters.parquet --level red --format json"
     )]
-    Audit {
-        /// Plan folder or plan.csv (the list in force during the warning).
-        #[arg(long)]
-        plan: PathBuf,
-        /// Meter file (CSV or Parquet; columns in docs/schema.md, `meters`).
-        #[arg(long)]
-        meter: PathBuf,
-        /// Warning level (yellow, orange, red).
-        #[arg(long)]
-        level: String,
-        /// Warning window START..END (local time unless an offset is given; default: the last
-        /// 72 hours of data).
-        #[arg(long)]
-        window: Option<String>,
-        /// Baseline window START..END (default: the 7 days ending 24 h before the warning).
-        #[arg(long)]
-        baseline: Option<String>,
-        /// A line complies when its load fell by at least this share of the drop its measure implies.
-        #[arg(long, default_value_t = 0.5)]
-        min_share: f64,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-    },
+    Audit(audit::AuditArgs),
     /// Print the input schema (every table and column with its accepted headers).
     Schema,
     /// Bundled and generated seed data.
@@ -316,27 +268,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             scenario,
             format,
         } => check::run(&plan, &scenario, format, cli.quiet),
-        Command::Revise {
-            scenario,
-            previous,
-            out,
-            stability,
-            method,
-            time_limit,
-            gap,
-            threads,
-        } => revise::run_revise(
-            revise::ReviseArgs {
-                scenario,
-                previous,
-                out,
-                stability,
-                method,
-                overrides: (time_limit, gap, threads),
-            },
-            cli.lang == Lang::En,
-            cli.quiet,
-        ),
+        Command::Revise(args) => revise::run_revise(args, cli.lang == Lang::En, cli.quiet),
         Command::Diff {
             old,
             new,
@@ -350,26 +282,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             format,
             cli.lang == Lang::En,
         ),
-        Command::Audit {
-            plan,
-            meter,
-            level,
-            window,
-            baseline,
-            min_share,
-            format,
-        } => audit::run_audit(
-            audit::AuditArgs {
-                plan,
-                meter,
-                level,
-                window,
-                baseline,
-                min_share,
-            },
-            format,
-            cli.lang == Lang::En,
-        ),
+        Command::Audit(args) => audit::run_audit(args, cli.lang == Lang::En),
         Command::Schema => {
             print!("{}", crate::io::schema::markdown());
             Ok(())

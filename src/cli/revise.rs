@@ -13,19 +13,32 @@ use serde_json::{json, Map, Value};
 use std::path::{Path, PathBuf};
 
 /// Options of `jianpai revise`.
+#[derive(Debug, clap::Args)]
 pub struct ReviseArgs {
-    /// Scenario TOML.
+    /// Scenario TOML of this year.
     pub scenario: PathBuf,
-    /// Last year's list (overrides the scenario's `[revision] previous`).
+    /// Last year's list: a plan folder or plan.csv (default: the scenario's `[revision] previous`).
+    #[arg(long)]
     pub previous: Option<PathBuf>,
-    /// Output folder.
+    /// Output folder (plan.csv, summary.json, diff.json, filing-*.csv).
+    #[arg(long)]
     pub out: PathBuf,
-    /// Stability weight (overrides the scenario's).
+    /// Stability weight: 万元 of season loss charged per line × level whose measure changes
+    /// (default: the scenario's, else 20).
+    #[arg(long)]
     pub stability: Option<f64>,
-    /// Solver method.
+    /// Optimiser or the greedy ranking.
+    #[arg(long, value_enum, default_value_t = Method::Mip)]
     pub method: Method,
-    /// Time limit, gap, threads overrides.
-    pub overrides: (Option<f64>, Option<f64>, Option<u32>),
+    /// Time limit in seconds (default: the scenario's).
+    #[arg(long)]
+    pub time_limit: Option<f64>,
+    /// Relative gap (default: the scenario's).
+    #[arg(long)]
+    pub gap: Option<f64>,
+    /// HiGHS threads (default: the scenario's).
+    #[arg(long)]
+    pub threads: Option<u32>,
 }
 
 fn listing(path: &Path) -> Result<Listing, Failure> {
@@ -55,13 +68,7 @@ pub fn run_revise(a: ReviseArgs, english: bool, quiet: bool) -> Result<(), Failu
         .stability
         .or_else(|| settings.as_ref().map(|s| s.stability_weight))
         .unwrap_or(20.0);
-    let opts = solve_options(
-        &loaded.scenario,
-        a.method,
-        a.overrides.0,
-        a.overrides.1,
-        a.overrides.2,
-    );
+    let opts = solve_options(&loaded.scenario, a.method, a.time_limit, a.gap, a.threads);
     if !(weight.is_finite() && weight >= 0.0)
         || opts.time_limit.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)
         || !(0.0..1.0).contains(&opts.rel_gap)
