@@ -2,7 +2,7 @@
 SCENARIO ?= scenarios/wuxi-2021.toml
 OUT ?= out/wuxi-2021
 
-.PHONY: wuxi test setup lint seeds bench fmt report
+.PHONY: wuxi test setup lint seeds bench fmt report revise
 
 ## Build the Wuxi 2021 emergency reduction list from the bundled seed data.
 wuxi: setup
@@ -35,3 +35,13 @@ seeds:
 
 bench:
 	cargo bench --bench plan
+
+## September revision of the 2021 list on the evolved 2022 city (needs `make wuxi` first).
+revise: wuxi
+	cargo run --quiet -- revise scenarios/wuxi-2022-revision.toml --out out/wuxi-2022-revision
+	cargo run --quiet -- check out/wuxi-2022-revision --scenario scenarios/wuxi-2022-revision.toml
+	cargo run --quiet -- diff out/wuxi-2021 out/wuxi-2022-revision --format json > out/wuxi-2022-revision/diff-cli.json
+
+## Regenerate the evolved 2022 city (byte-identical; a test checks it).
+seeds-2022:
+	cargo run --quiet -- seeds evolve seeds/wuxi-2021 --seed 2022 --out seeds/wuxi-2022

@@ -4,9 +4,11 @@
 //! files ([`io`]) → raw rows → [`validate`] → [`domain`] → [`rules`] → [`model`] → [`solve`]
 //! → [`plan`] → [`check`] → [`report`].
 
+pub mod audit;
 pub mod check;
 pub mod cli;
 pub mod diagnose;
+pub mod diff;
 pub mod domain;
 pub mod exit;
 pub mod io;
@@ -14,6 +16,7 @@ pub mod model;
 pub mod pipeline;
 pub mod plan;
 pub mod report;
+pub mod revise;
 pub mod rules;
 pub mod seeds;
 pub mod solve;

@@ -135,9 +135,23 @@ pub fn plan_warm(
 ) -> Planned {
     let t0 = Instant::now();
     let problem = build(&l.inventory, &l.resolved, &l.scenario);
-    let build_seconds = t0.elapsed().as_secs_f64();
+    solve_problem(l, problem, t0.elapsed().as_secs_f64(), opts, english, None, warm)
+}
+
+/// Solve a built model (possibly with extra costs, as in a revision). A known `incumbent`
+/// assignment replaces the solver's plan when it is feasible and cheaper; `warm` starts the
+/// solver from a related scenario's plan and duals.
+pub fn solve_problem(
+    l: &Loaded,
+    problem: Problem,
+    build_seconds: f64,
+    opts: &SolveOptions,
+    english: bool,
+    incumbent: Option<Vec<u32>>,
+    warm: Option<&WarmData>,
+) -> Planned {
     let short = shortfalls(&l.inventory, &l.resolved, &problem);
-    let solution = if short.is_empty() {
+    let mut solution = if short.is_empty() {
         let start = warm.map(|w| w.start_for(&problem, &line_ids(&l.inventory)));
         solve_warm(&problem, opts, start.as_ref())
     } else {
@@ -152,6 +166,20 @@ pub fn plan_warm(
             report,
         }
     };
+    if let (Some(inc), Some(current)) = (incumbent, solution.report.objective) {
+        let cost = problem.cost(&inc);
+        if solution.assignment.is_some() && problem.feasible(&inc) && cost < current - 1e-9 {
+            let r = &mut solution.report;
+            r.objective = Some(cost);
+            r.gap = r
+                .bound
+                .map(|b| crate::solve::status::relative_gap(cost, b.min(cost)));
+            r.notes.push(
+                "the known incumbent (last year's list) was cheaper than the solver's plan".into(),
+            );
+            solution.assignment = Some(inc);
+        }
+    }
     let plan = solution
         .assignment
         .as_ref()

@@ -1,8 +1,10 @@
 //! Command-line interface: raw flags (clap) → commands. `main.rs` maps errors to exit codes.
 
+pub mod audit;
 mod check;
 mod plan;
 mod report;
+pub mod revise;
 mod seeds;
 mod sweep;
 mod validate;
@@ -163,6 +165,38 @@ pub enum Command {
         #[arg(long)]
         scenario: Option<PathBuf>,
     },
+    /// September revision (绩效分级、应急减排清单、豁免企业清单修订): this year's inventory and rules plus
+    /// last year's list → a new list changing as few measures as sensible, the diff and the filings.
+    #[command(
+        after_help = "Examples:\n  jianpai revise scenarios/wuxi-2022-revision.toml --out out/wuxi-2022-revision\n  jianpai revise scenarios/wuxi-2022-revision.toml --previous out/wuxi-2021 --stability 50 --out out/r"
+    )]
+    Revise(revise::ReviseArgs),
+    /// Compare two lists: enterprises and lines added or removed, grade, exempt and guarantee
+    /// changes, measure changes per level with a reason, and the change of the city's cuts and loss.
+    #[command(
+        after_help = "Examples:\n  jianpai diff out/wuxi-2021 out/wuxi-2022-revision\n  jianpai diff old/plan.csv new/plan.csv --format json\n  jianpai diff out/a out/b --old-inventory seeds/wuxi-2021 --new-inventory seeds/wuxi-2022"
+    )]
+    Diff {
+        /// Old list (plan folder or plan.csv).
+        old: PathBuf,
+        /// New list (plan folder or plan.csv).
+        new: PathBuf,
+        /// Inventory of the old list (exempt and guarantee facts from it instead of remarks).
+        #[arg(long, requires = "new_inventory")]
+        old_inventory: Option<PathBuf>,
+        /// Inventory of the new list.
+        #[arg(long, requires = "old_inventory")]
+        new_inventory: Option<PathBuf>,
+        /// Output format (JSON has the changes under `changes`).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Electricity audit of a warning (智能甄别): each line's metered load in the warning against
+    /// its pre-warning baseline and the load its measure should leave; a verdict with the numbers.
+    #[command(
+        after_help = "Examples:\n  jianpai audit --plan out/wuxi-2021 --meter meters.csv --level orange --window 2021-12-22T00:00..2021-12-25T00:00\n  jianpai audit --plan out/wuxi-2021 --meter meters.parquet --level red --format json"
+    )]
+    Audit(audit::AuditArgs),
     /// Print the input schema (every table and column with its accepted headers).
     Schema,
     /// Bundled and generated seed data.
@@ -297,6 +331,27 @@ pub enum SeedsAction {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Synthetic meter data for a warning (compliant lines and cheaters, noise and faults) and a
+    /// truth file `<stem>.truth.csv`.
+    #[command(
+        after_help = "Example:\n  jianpai seeds meters --plan out/wuxi-2021 --cheaters 50 --seed 1 --out /tmp/meters.csv"
+    )]
+    Meters(audit::MetersArgs),
+    /// Derive next year's city from a generated one (grade changes, closures, new firms,
+    /// exempt-list changes), deterministic for a seed; `changes.csv` lists every change.
+    #[command(
+        after_help = "Example:\n  jianpai seeds evolve seeds/wuxi-2021 --seed 2022 --out seeds/wuxi-2022"
+    )]
+    Evolve {
+        /// Folder of the generated city (enterprises, lines, options, districts CSV).
+        from: PathBuf,
+        /// Random seed.
+        #[arg(long, default_value_t = 2022)]
+        seed: u64,
+        /// Folder to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 /// Run a parsed command line.
@@ -330,6 +385,21 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Report { dir, out, scenario } => {
             report::run(&dir, &out, scenario, cli.lang == Lang::En, cli.quiet)
         }
+        Command::Revise(args) => revise::run_revise(args, cli.lang == Lang::En, cli.quiet),
+        Command::Diff {
+            old,
+            new,
+            old_inventory,
+            new_inventory,
+            format,
+        } => revise::run_diff(
+            &old,
+            &new,
+            (old_inventory.as_deref(), new_inventory.as_deref()),
+            format,
+            cli.lang == Lang::En,
+        ),
+        Command::Audit(args) => audit::run_audit(args, cli.lang == Lang::En),
         Command::Schema => {
             print!("{}", crate::io::schema::markdown());
             Ok(())

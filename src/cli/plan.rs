@@ -101,7 +101,7 @@ pub fn run(
     }
 }
 
-fn print_summary(s: &crate::plan::summary::Summary, english: bool) {
+pub(super) fn print_summary(s: &crate::plan::summary::Summary, english: bool) {
     let f = |v: Option<f64>| v.map(|x| format!("{x:.2}")).unwrap_or_else(|| "—".into());
     println!(
         "{}: {}",

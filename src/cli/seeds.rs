@@ -48,6 +48,13 @@ pub fn run(action: SeedsAction, quiet: bool) -> Result<(), Failure> {
                 );
             }
         }
+        SeedsAction::Meters(args) => super::audit::run_meters(args, quiet)?,
+        SeedsAction::Evolve { from, seed, out } => {
+            let ev = seeds::evolve_to(&from, seed, &out)?;
+            if !quiet {
+                println!("{} changes written to {}", ev.changes, out.display());
+            }
+        }
     }
     Ok(())
 }

@@ -69,7 +69,9 @@ impl Grade {
             "B-" | "B－" | "B−" | "BMINUS" => Some(Grade::BMinus),
             "C" => Some(Grade::C),
             "D" => Some(Grade::D),
-            "" | "未评级" | "未分级" | "UNRATED" | "NONE" | "-" => Some(Grade::Unrated),
+            "" | "未评级" | "未评" | "未分级" | "未分" | "UNRATED" | "NONE" | "-" => {
+                Some(Grade::Unrated)
+            }
             _ => None,
         }
     }

@@ -191,6 +191,9 @@ pub struct Scenario {
     /// Report settings (`jianpai report`).
     #[serde(default)]
     pub report: ReportSettings,
+    /// September revision settings (`jianpai revise`).
+    #[serde(default)]
+    pub revision: Option<RevisionSettings>,
 }
 
 /// A what-if change to one enterprise, applied to the inventory before the rules.
@@ -231,6 +234,22 @@ pub struct InventoryFilter {
 pub struct ReportSettings {
     /// 监督电话 printed on every enterprise's public notice board (公示牌); blank when absent.
     pub supervision_phone: Option<String>,
+}
+
+/// Settings of a revision against last year's list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevisionSettings {
+    /// Last year's list: a plan folder or a `plan.csv` (overridden by `--previous`).
+    #[serde(default)]
+    pub previous: Option<PathBuf>,
+    /// Season-loss equivalent (万元) charged per line and level whose measure changes.
+    #[serde(default = "default_stability_weight")]
+    pub stability_weight: f64,
+}
+
+fn default_stability_weight() -> f64 {
+    20.0
 }
 
 fn default_targets() -> LevelTable<PollutantTable> {

@@ -59,13 +59,19 @@ pub fn scenario_table(path: &Path, chain: &mut Vec<PathBuf>) -> Result<toml::Tab
 
 /// Make the path-valued keys of a scenario table absolute against `folder`.
 pub fn resolve_paths(t: &mut toml::Table, folder: &Path) {
-    for key in PATH_KEYS {
-        if let Some(toml::Value::String(s)) = t.get_mut(key) {
+    let absolute = |v: Option<&mut toml::Value>| {
+        if let Some(toml::Value::String(s)) = v {
             let p = Path::new(s.as_str());
             if p.is_relative() {
                 *s = folder.join(p).to_string_lossy().into_owned();
             }
         }
+    };
+    for key in PATH_KEYS {
+        absolute(t.get_mut(key));
+    }
+    if let Some(toml::Value::Table(r)) = t.get_mut("revision") {
+        absolute(r.get_mut("previous"));
     }
 }
 
@@ -147,6 +153,14 @@ pub fn check_scenario(s: &Scenario) -> Result<(), String> {
     for &f in &s.options.limits {
         if !(f > 0.0 && f < 1.0) {
             return Err(format!("options.limits contains {f}: limits are shares strictly between 0 and 1 (stop is always offered)"));
+        }
+    }
+    if let Some(r) = &s.revision {
+        if !(r.stability_weight.is_finite() && r.stability_weight >= 0.0) {
+            return Err(format!(
+                "revision.stability_weight = {}: must be a number ≥ 0 (万元 per changed line and level)",
+                r.stability_weight
+            ));
         }
     }
     if s.solver.time_limit.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {

@@ -414,7 +414,7 @@ pub fn markdown() -> String {
          in brackets; matching ignores case, spaces and `_`. Unknown columns are ignored with a warning.\n",
     );
     s.push_str(SCENARIO_DOC);
-    for t in TABLES {
+    for t in TABLES.into_iter().chain([&METERS]) {
         s.push_str(&format!(
             "\n## `{}` ({}){}\n\n{}\n\n| column | 中文表头 | other accepted headers | type | unit | required | meaning |\n|---|---|---|---|---|---|---|\n",
             t.name,
@@ -596,6 +596,24 @@ pub const PLAN: TableSpec = TableSpec {
     ],
 };
 
+/// 电表数据: electricity meter readings for `jianpai audit` (CSV or Parquet, any row order).
+pub const METERS: TableSpec = TableSpec {
+    name: "meters",
+    zh: "电表数据",
+    required: false,
+    doc: "Sub-metered electricity (分表计电) for `jianpai audit`: one row per meter and time stamp, \
+          with a cumulative register reading and/or the energy of the interval ending at the time stamp. \
+          Rows may come in any order, with duplicates, gaps, register resets and rollovers, and 15-minute \
+          and hourly data mixed. Time stamps without an offset are Asia/Shanghai local time (UTC+08:00).",
+    columns: &[
+        col("meter", "电表编号", &["meter_id", "表号"], Text, "", true, "meter id"),
+        col("line_id", "生产线编号", &["line"], Text, "", false, "line the meter measures (default: the meter id)"),
+        col("timestamp", "时间", &["time", "采集时间", "datetime"], Text, "ISO 8601", true, "end of the interval, e.g. 2021-12-20T08:00:00 or 2021-12-20 08:00+08:00"),
+        col("reading", "表码", &["累计电量", "register", "示数"], Number, "kWh", false, "cumulative register reading"),
+        col("kwh", "区间电量", &["interval_kwh", "电量"], Number, "kWh", false, "energy of the interval ending at the time stamp (used when the meter has no readings)"),
+    ],
+};
+
 const SCENARIO_DOC: &str = "
 ## Scenario (TOML)
 
@@ -625,6 +643,8 @@ A scenario names its data and states the policy; paths are relative to the scena
 | `[[changes]]` `code`, `grade`, `exempt`, `guarantee_min_load` | what-if change of one enterprise (credit code): new grade, on / off the exempt list, new 保障类 floor (0 removes it) | none |
 | `[filter]` `districts`, `industries`, `exclude` | keep only these districts / industries on the list, leave these credit codes off; whole-society emissions stay | all |
 | `[report]` `supervision_phone` | 监督电话 on every public notice board (公示牌) of `jianpai report` | blank |
+| `[revision]` `previous` | last year's list for `jianpai revise` (plan folder or `plan.csv`; `--previous` overrides) | none |
+| `[revision]` `stability_weight` | season-loss equivalent (万元) charged per line × level whose measure changes (`--stability` overrides) | 20 |
 
 ### Sweep files (`jianpai sweep`)
 

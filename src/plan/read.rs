@@ -2,7 +2,7 @@
 
 use crate::domain::{Level, Measure};
 use crate::io::schema::PLAN;
-use crate::io::table::read_table;
+use crate::io::table::{read_table, RawTable};
 use crate::validate::cells::{error, Sheet};
 use crate::validate::Report;
 use std::path::Path;
@@ -48,7 +48,13 @@ pub fn read_plan(path: &Path) -> Result<(Vec<StatedRow>, String), Report> {
             return Err(report);
         }
     };
-    let Some(s) = Sheet::new(&table, &PLAN, &mut report) else {
+    parse_plan(&table).map(|rows| (rows, table.source.clone()))
+}
+
+/// Parse the rows of a plan table already read.
+pub fn parse_plan(table: &RawTable) -> Result<Vec<StatedRow>, Report> {
+    let mut report = Report::default();
+    let Some(s) = Sheet::new(table, &PLAN, &mut report) else {
         return Err(report);
     };
     let mut rows = Vec::new();
@@ -109,6 +115,6 @@ pub fn read_plan(path: &Path) -> Result<(Vec<StatedRow>, String), Report> {
     if report.has_errors() {
         Err(report)
     } else {
-        Ok((rows, table.source))
+        Ok(rows)
     }
 }

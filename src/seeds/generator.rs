@@ -661,7 +661,7 @@ pub struct Dataset {
     pub lines: usize,
 }
 
-fn org_code(rng: &mut Rng) -> String {
+pub(crate) fn org_code(rng: &mut Rng) -> String {
     // GB 11714 organisation code: 8 characters + check character.
     const W: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
     let body: Vec<u8> = (0..8)

@@ -1,6 +1,8 @@
 //! Seed data: the deterministic generator and the data sets bundled in the binary.
 
+pub mod evolve;
 pub mod generator;
+pub mod meters;
 pub mod rng;
 
 use crate::io::atomic::write_bytes;
@@ -57,4 +59,30 @@ pub fn generate_to(n: usize, seed: u64, out: &Path) -> Result<generator::Dataset
         write_bytes(&out.join(name), text.as_bytes())?;
     }
     Ok(ds)
+}
+
+/// Evolve a generated city in `from` into next year's, written to `out`.
+pub fn evolve_to(from: &Path, seed: u64, out: &Path) -> Result<evolve::Evolved, IoError> {
+    let read = |name: &str| {
+        let p = from.join(name);
+        std::fs::read_to_string(&p).map_err(|source| IoError::Read {
+            file: p.display().to_string(),
+            source,
+        })
+    };
+    let ev = evolve::evolve(
+        &read("enterprises.csv")?,
+        &read("lines.csv")?,
+        &read("options.csv")?,
+        &read("districts.csv")?,
+        seed,
+    )
+    .map_err(|message| IoError::Format {
+        file: from.display().to_string(),
+        message,
+    })?;
+    for (name, text) in &ev.files {
+        write_bytes(&out.join(name), text.as_bytes())?;
+    }
+    Ok(ev)
 }

@@ -100,6 +100,7 @@ pub fn scenario(ratios: [f64; 3], districts: bool) -> Scenario {
         changes: Vec::new(),
         filter: Default::default(),
         report: Default::default(),
+        revision: None,
     }
 }
 

@@ -1,0 +1,200 @@
+//! `jianpai revise` and `jianpai diff`.
+
+use super::plan::{load_failure, print_report, print_summary};
+use super::{Failure, Format};
+use crate::diff::listing::{read_listing, Listing};
+use crate::diff::{diff, text::render};
+use crate::exit;
+use crate::pipeline::{load, solve_options};
+use crate::plan::write::{write_json, write_plan};
+use crate::revise::{filings::write_filings, revise};
+use crate::solve::{Method, Status};
+use serde_json::{json, Map, Value};
+use std::path::{Path, PathBuf};
+
+/// Options of `jianpai revise`.
+#[derive(Debug, clap::Args)]
+pub struct ReviseArgs {
+    /// Scenario TOML of this year.
+    pub scenario: PathBuf,
+    /// Last year's list: a plan folder or plan.csv (default: the scenario's `[revision] previous`).
+    #[arg(long)]
+    pub previous: Option<PathBuf>,
+    /// Output folder (plan.csv, summary.json, diff.json, filing-*.csv).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Stability weight: 万元 of season loss charged per line × level whose measure changes
+    /// (default: the scenario's, else 20).
+    #[arg(long)]
+    pub stability: Option<f64>,
+    /// Optimiser or the greedy ranking.
+    #[arg(long, value_enum, default_value_t = Method::Mip)]
+    pub method: Method,
+    /// Time limit in seconds (default: the scenario's).
+    #[arg(long)]
+    pub time_limit: Option<f64>,
+    /// Relative gap (default: the scenario's).
+    #[arg(long)]
+    pub gap: Option<f64>,
+    /// HiGHS threads (default: the scenario's).
+    #[arg(long)]
+    pub threads: Option<u32>,
+}
+
+fn listing(path: &Path) -> Result<Listing, Failure> {
+    read_listing(path).map_err(|r| {
+        print_report(&r);
+        Failure::new(
+            exit::INVALID_INPUT,
+            format!("{}: the list cannot be read", path.display()),
+        )
+    })
+}
+
+/// Revise last year's list.
+pub fn run_revise(a: ReviseArgs, english: bool, quiet: bool) -> Result<(), Failure> {
+    let loaded = load(&a.scenario).map_err(load_failure)?;
+    let settings = loaded.scenario.revision.clone();
+    let previous_path = a
+        .previous
+        .or_else(|| settings.as_ref().and_then(|s| s.previous.clone()))
+        .ok_or_else(|| {
+            Failure::new(
+                exit::USAGE,
+                "no previous list: give --previous <plan dir or plan.csv> or [revision] previous in the scenario",
+            )
+        })?;
+    let weight = a
+        .stability
+        .or_else(|| settings.as_ref().map(|s| s.stability_weight))
+        .unwrap_or(20.0);
+    let opts = solve_options(&loaded.scenario, a.method, a.time_limit, a.gap, a.threads);
+    if !(weight.is_finite() && weight >= 0.0)
+        || opts.time_limit.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)
+        || !(0.0..1.0).contains(&opts.rel_gap)
+        || opts.threads == 0
+    {
+        return Err(Failure::new(
+            exit::USAGE,
+            "--stability must be ≥ 0, --time-limit > 0, --gap in [0, 1), --threads ≥ 1",
+        ));
+    }
+    let previous = listing(&previous_path)?;
+    let rev = revise(&loaded, &previous, weight, &opts, english);
+    let planned = &rev.planned;
+    let status = planned.summary.status;
+    let Some(plan) = &planned.plan else {
+        let _ = std::fs::remove_file(a.out.join("plan.csv"));
+        let mut summary = serde_json::to_value(&planned.summary).expect("json");
+        if !planned.shortfalls.is_empty() {
+            summary["infeasibility"] = serde_json::to_value(&planned.shortfalls).expect("json");
+            eprint!("{}", crate::diagnose::explain(&planned.shortfalls));
+        }
+        write_json(&a.out.join("summary.json"), &with_kind(summary))?;
+        return Err(Failure::new(status.exit_code(), status.message()));
+    };
+    write_plan(&a.out, &loaded.inventory, plan, english)?;
+    let current = listing(&a.out)?;
+    let d = diff(&previous, &current, Some(&rev.classified));
+    write_json(&a.out.join("diff.json"), &d)?;
+    write_filings(
+        &a.out,
+        &loaded.inventory,
+        plan,
+        &previous,
+        &rev.classified,
+        english,
+    )?;
+    let mut summary = serde_json::to_value(&planned.summary).expect("json");
+    let loss = rev.loss();
+    summary["revision"] = json!({
+        "previous": previous_path.display().to_string(),
+        "stability_weight": weight,
+        "changed_line_levels": rev.changed,
+        "stability_penalty": rev.penalty(),
+        "loss": loss,
+        "objective_with_stability": planned.summary.objective,
+        "bound_with_stability": planned.summary.bound,
+        "note": "objective is the expected season loss without the stability penalty; bound and gap refer to loss + penalty",
+        "counts": d.counts,
+    });
+    summary["objective"] = json!(loss.map(crate::domain::summary::round6));
+    summary["bound"] = Value::Null;
+    write_json(&a.out.join("summary.json"), &with_kind(summary))?;
+    if !quiet {
+        print_summary(&planned.summary, english);
+        let t = |zh: &'static str, en: &'static str| if english { en } else { zh };
+        println!(
+            "{} {:.2}   {} {:.2} ({} × {weight})",
+            t(
+                "不含稳定项的预期损失(万元):",
+                "loss without the stability term (10k yuan):"
+            ),
+            loss.unwrap_or(0.0),
+            t("稳定项:", "stability penalty:"),
+            rev.penalty(),
+            rev.changed
+        );
+        println!(
+            "{}: {} {} / {} {} / {} +{} −{}",
+            t("措施变化", "measure changes"),
+            d.counts["measure_changes_forced"],
+            t("强制", "forced"),
+            d.counts["measure_changes_chosen"],
+            t("优化选择", "chosen"),
+            t("生产线", "lines"),
+            d.counts["lines_added"],
+            d.counts["lines_removed"]
+        );
+    }
+    match status {
+        Status::Optimal | Status::GapLimit | Status::Heuristic => Ok(()),
+        s => Err(Failure::new(s.exit_code(), s.message())),
+    }
+}
+
+/// `"kind": "revision"` first, then the summary's fields.
+fn with_kind(summary: Value) -> Value {
+    let mut m = Map::new();
+    m.insert("kind".into(), json!("revision"));
+    if let Value::Object(rest) = summary {
+        m.extend(rest);
+    }
+    Value::Object(m)
+}
+
+/// Compare two lists.
+pub fn run_diff(
+    old: &Path,
+    new: &Path,
+    inventories: (Option<&Path>, Option<&Path>),
+    format: Format,
+    english: bool,
+) -> Result<(), Failure> {
+    let mut lists = [listing(old)?, listing(new)?];
+    for (l, inv) in lists.iter_mut().zip([inventories.0, inventories.1]) {
+        if let Some(dir) = inv {
+            let (inv, report) = crate::validate::load_dataset(&[dir.to_path_buf()]);
+            let inv = inv.ok_or_else(|| {
+                print_report(&report);
+                Failure::new(
+                    exit::INVALID_INPUT,
+                    format!("{}: the inventory has errors", dir.display()),
+                )
+            })?;
+            l.attach_inventory(&inv);
+        }
+    }
+    if lists[0].from_inventory != lists[1].from_inventory {
+        return Err(Failure::new(
+            exit::USAGE,
+            "give both --old-inventory and --new-inventory, or neither",
+        ));
+    }
+    let d = diff(&lists[0], &lists[1], None);
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&d).expect("json")),
+        Format::Text => print!("{}", render(&d, english)),
+    }
+    Ok(())
+}
