@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod check;
 pub mod cli;
+pub mod compare;
 pub mod diagnose;
 pub mod diff;
 pub mod domain;

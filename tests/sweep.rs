@@ -407,3 +407,104 @@ fn upgrade_set_saving_is_confirmed_by_re_solving() {
         1 + r["candidates"].as_array().unwrap().len()
     );
 }
+
+#[test]
+fn compare_and_what_if_changes() {
+    let s = Setup::new();
+    // A scenario over the base: one controlled enterprise upgraded to A carries no mandatory
+    // measure any more, and `compare` counts the lines that change.
+    jianpai()
+        .args(["--quiet", "plan"])
+        .arg(s.path("base.toml"))
+        .arg("--out")
+        .arg(s.path("p0"))
+        .assert()
+        .success();
+    let plan = std::fs::read_to_string(s.path("p0/plan.csv")).unwrap();
+    let controlled = plan
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .find(|c| c[9] != "V" && c[5] != "A")
+        .map(|c| c[1].to_string())
+        .expect("a controlled enterprise");
+    s.write(
+        "up.toml",
+        &format!("base = \"base.toml\"\nname = \"升A\"\n[[changes]]\ncode = \"{controlled}\"\ngrade = \"A\"\n"),
+    );
+    jianpai()
+        .args(["--quiet", "plan"])
+        .arg(s.path("up.toml"))
+        .arg("--out")
+        .arg(s.path("p1"))
+        .assert()
+        .success();
+    let up = std::fs::read_to_string(s.path("p1/plan.csv")).unwrap();
+    for l in up.lines().filter(|l| l.contains(&controlled)) {
+        assert!(l.contains(",A,"), "the enterprise is graded A: {l}");
+    }
+    jianpai()
+        .arg("check")
+        .arg(s.path("p1"))
+        .arg("--scenario")
+        .arg(s.path("up.toml"))
+        .assert()
+        .success();
+    let out = jianpai()
+        .args(["compare", "--format", "json"])
+        .arg(s.path("p0"))
+        .arg(s.path("p1"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let c: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(c["plans"][0]["changed"].is_null());
+    let changed = &c["plans"][1]["changed"];
+    assert!(changed["lines"].as_u64().unwrap() >= 1, "{c}");
+    let by_district: u64 = changed["by_district"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v[1].as_u64().unwrap())
+        .sum();
+    assert_eq!(by_district, changed["lines"].as_u64().unwrap());
+    assert_eq!(c["plans"][1]["scenario"], "升A");
+    let text = jianpai()
+        .arg("compare")
+        .arg(s.path("p0"))
+        .arg(s.path("p1"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("预期损失(万元)") && text.contains("措施变化的企业/生产线"),
+        "{text}"
+    );
+    // A change naming an unknown enterprise is an invalid scenario, with the key and value.
+    s.write(
+        "ghost.toml",
+        "base = \"base.toml\"\nname = \"x\"\n[[changes]]\ncode = \"91320200MA1MYQ3X4L\"\ngrade = \"A\"\n",
+    );
+    jianpai()
+        .args(["plan"])
+        .arg(s.path("ghost.toml"))
+        .arg("--out")
+        .arg(s.path("p2"))
+        .assert()
+        .code(3)
+        .stderr(
+            predicates::str::contains("changes[1]")
+                .and(predicates::str::contains("91320200MA1MYQ3X4L")),
+        );
+    // A base cycle is named.
+    s.write("a.toml", "base = \"b.toml\"\nname = \"a\"\n");
+    s.write("b.toml", "base = \"a.toml\"\nname = \"b\"\n");
+    jianpai()
+        .args(["plan"])
+        .arg(s.path("a.toml"))
+        .arg("--out")
+        .arg(s.path("p3"))
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains("cycle"));
+}

@@ -233,6 +233,19 @@ pub enum Command {
         #[arg(long)]
         cold: bool,
     },
+    /// Compare plans side by side: targets against achieved, loss, status, and which enterprises
+    /// and lines change measure against the first plan, by district and industry.
+    #[command(
+        after_help = "Examples:\n  jianpai compare out/wuxi-2021 out/sweep/plans/0002 out/sweep/plans/0004\n  jianpai compare out/a out/b --format json"
+    )]
+    Compare {
+        /// Plan folders (or plan.csv files); the first is the reference.
+        #[arg(required = true, num_args = 2..)]
+        plans: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Cost curve: loss against the required ratio of one pollutant (or all) at one level, with
     /// what each extra t/d and each extra percentage point costs (curve.csv).
     #[command(
@@ -426,6 +439,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             cli.lang == Lang::En,
             cli.quiet,
         ),
+        Command::Compare { plans, format } => sweep::compare(&plans, format, cli.lang == Lang::En),
         Command::Curve {
             scenario,
             level,

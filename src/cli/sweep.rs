@@ -188,10 +188,11 @@ pub fn upgrade(
     }
     let (r, set_scenario) = upgrade(scenario, &o).map_err(super::plan::load_failure)?;
     crate::io::atomic::write_bytes(&out.join("upgrade.csv"), &upgrade_csv(&r, english))?;
+    // The scenario file refers to the base by a path relative to its own folder.
     crate::plan::write::write_json(&out.join("summary.json"), &r)?;
     crate::io::atomic::write_bytes(
         &out.join("scenario.toml"),
-        set_scenario_toml(scenario, &r, &set_scenario).as_bytes(),
+        set_scenario_toml(scenario, out, &r, &set_scenario).as_bytes(),
     )?;
     if !quiet {
         let f = |v: Option<f64>| v.map(|x| format!("{x:.2}")).unwrap_or_else(|| "—".into());
@@ -232,6 +233,22 @@ pub fn upgrade(
             c => c,
         };
         return Err(Failure::new(code, "no plan for the base or the chosen set"));
+    }
+    Ok(())
+}
+
+/// `jianpai compare`.
+pub fn compare(plans: &[PathBuf], format: super::Format, english: bool) -> Result<(), Failure> {
+    let c = crate::compare::compare(plans).map_err(|(p, r)| {
+        super::plan::print_report(&r);
+        Failure::new(
+            exit::INVALID_INPUT,
+            format!("{}: the plan cannot be read", p.display()),
+        )
+    })?;
+    match format {
+        super::Format::Json => println!("{}", serde_json::to_string_pretty(&c).expect("json")),
+        super::Format::Text => print!("{}", crate::compare::render(&c, english)),
     }
     Ok(())
 }

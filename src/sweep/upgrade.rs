@@ -350,6 +350,20 @@ fn screen(inv: &Inventory, base: &Planned, o: &UpgradeOptions) -> Vec<Candidate>
 
 /// `upgrade.csv` (UTF-8 with BOM): candidates, best single saving first.
 pub fn upgrade_csv(r: &UpgradeResult, english: bool) -> Vec<u8> {
+    let industries = crate::validate::default_industries();
+    let industry = |code: &str| {
+        industries
+            .by_code
+            .get(code)
+            .map(|i| {
+                if english {
+                    i.name_en.clone()
+                } else {
+                    i.name_zh.clone()
+                }
+            })
+            .unwrap_or_else(|| code.to_string())
+    };
     let head: [&str; 10] = if english {
         [
             "rank",
@@ -386,7 +400,7 @@ pub fn upgrade_csv(r: &UpgradeResult, english: bool) -> Vec<u8> {
             c.code.clone(),
             c.name.clone(),
             c.district.clone(),
-            c.industry.clone(),
+            industry(&c.industry),
             c.grade.clone(),
             c.base_loss.to_string(),
             f(c.single_saving),
@@ -400,7 +414,12 @@ pub fn upgrade_csv(r: &UpgradeResult, english: bool) -> Vec<u8> {
 
 /// The set as a scenario file over the base (for `jianpai plan` and `check`): the base's own
 /// changes and the set's (arrays replace when merged, so both are written).
-pub fn set_scenario_toml(base_file: &Path, r: &UpgradeResult, set_scenario: &Scenario) -> String {
+pub fn set_scenario_toml(
+    base_file: &Path,
+    out_dir: &Path,
+    r: &UpgradeResult,
+    set_scenario: &Scenario,
+) -> String {
     #[derive(Serialize)]
     struct Overlay<'a> {
         name: String,
@@ -410,6 +429,7 @@ pub fn set_scenario_toml(base_file: &Path, r: &UpgradeResult, set_scenario: &Sce
     let base: PathBuf = base_file
         .canonicalize()
         .unwrap_or_else(|_| base_file.to_path_buf());
+    let base = relative_to(&base, out_dir).unwrap_or(base);
     let what = if r.to == UpgradeTo::A {
         "升为A级"
     } else {
@@ -430,4 +450,20 @@ pub fn set_scenario_toml(base_file: &Path, r: &UpgradeResult, set_scenario: &Sce
         },
         toml::to_string(&overlay).unwrap_or_default()
     )
+}
+
+/// `target` relative to the folder `from` (both made absolute), e.g. `../../scenarios/x.toml`.
+fn relative_to(target: &Path, from: &Path) -> Option<PathBuf> {
+    let from = from.canonicalize().ok()?;
+    let t: Vec<_> = target.components().collect();
+    let f: Vec<_> = from.components().collect();
+    let common = t.iter().zip(&f).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..f.len() {
+        out.push("..");
+    }
+    for c in &t[common..] {
+        out.push(c);
+    }
+    Some(out)
 }
