@@ -207,9 +207,7 @@ fn solve_case(
         if let Some(p) = &planned.plan {
             write_plan(&dir, &loaded.inventory, p, o.english)?;
         }
-        let mut summary = serde_json::to_value(&planned.summary).expect("json");
-        summary["kind"] = "plan".into();
-        write_json(&dir.join("summary.json"), &summary)?;
+        write_json(&dir.join("summary.json"), &planned.summary)?;
         // The merged scenario, so that `jianpai check` and reports can re-derive the plan.
         let text = toml::to_string(&case.scenario).unwrap_or_default();
         crate::io::atomic::write_bytes(&dir.join("scenario.toml"), text.as_bytes())?;
