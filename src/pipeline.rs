@@ -135,7 +135,15 @@ pub fn plan_warm(
 ) -> Planned {
     let t0 = Instant::now();
     let problem = build(&l.inventory, &l.resolved, &l.scenario);
-    solve_problem(l, problem, t0.elapsed().as_secs_f64(), opts, english, None, warm)
+    solve_problem(
+        l,
+        problem,
+        t0.elapsed().as_secs_f64(),
+        opts,
+        english,
+        None,
+        warm,
+    )
 }
 
 /// Solve a built model (possibly with extra costs, as in a revision). A known `incumbent`

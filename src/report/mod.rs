@@ -185,7 +185,10 @@ pub fn write_report(dir: &Path, out: &Path, opts: &Options) -> Result<Vec<PathBu
                 data.name.clone()
             };
             let list_path = out.join(list_name);
-            save(&mut workbook(&title, &sections, &f, t, &list_path)?, &list_path)?;
+            save(
+                &mut workbook(&title, &sections, &f, t, &list_path)?,
+                &list_path,
+            )?;
             let html_path = out.join(html_name);
             let page = html::page(&title, &sweep_sections::subtitle(&data, t), &sections, t);
             write_bytes(&html_path, page.as_bytes())?;
@@ -205,7 +208,10 @@ pub fn write_report(dir: &Path, out: &Path, opts: &Options) -> Result<Vec<PathBu
             let [list_name, plant_name, html_name] = file_names(t);
 
             let list_path = out.join(list_name);
-            save(&mut workbook(&title, &sections, &f, t, &list_path)?, &list_path)?;
+            save(
+                &mut workbook(&title, &sections, &f, t, &list_path)?,
+                &list_path,
+            )?;
 
             let plant_path = out.join(plant_name);
             let mut wb =

@@ -341,12 +341,7 @@ impl Section for Changes<'_> {
             );
             let body: Vec<Vec<Cell>> = others
                 .iter()
-                .map(|(cat, c)| {
-                    Self::other_cells(cat, c, t)
-                        .into_iter()
-                        .map(text)
-                        .collect()
-                })
+                .map(|(cat, c)| Self::other_cells(cat, c, t).into_iter().map(text).collect())
                 .collect();
             o.push_str(&table(&Self::other_headers(t), &body, true));
         }
@@ -357,7 +352,9 @@ impl Section for Changes<'_> {
         let others = self.others(t);
         let cols: Vec<Column> = Self::other_headers(t)
             .iter()
-            .zip([14.0, 22.0, 30.0, 10.0, 12.0, 10.0, 14.0, 20.0, 12.0, 12.0, 40.0])
+            .zip([
+                14.0, 22.0, 30.0, 10.0, 12.0, 10.0, 14.0, 20.0, 12.0, 12.0, 40.0,
+            ])
             .map(|(h, w)| col(h, w))
             .collect();
         let ws = wb.add_worksheet();

@@ -94,7 +94,9 @@ pub fn sections(data: &SweepData) -> Vec<Box<dyn Section + '_>> {
 pub fn subtitle(d: &SweepData, t: Labels) -> Vec<String> {
     let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
     for r in &d.rows {
-        *counts.entry(status_label(str_of(r, "status"), t)).or_default() += 1;
+        *counts
+            .entry(status_label(str_of(r, "status"), t))
+            .or_default() += 1;
     }
     let parts: Vec<String> = counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
     vec![format!(
@@ -323,9 +325,7 @@ impl Curve<'_> {
             .0
             .pollutants
             .iter()
-            .map(|p| {
-                crate::domain::Pollutant::parse(p).map_or(p.as_str(), |p| t.pollutant(p))
-            })
+            .map(|p| crate::domain::Pollutant::parse(p).map_or(p.as_str(), |p| t.pollutant(p)))
             .collect();
         format!("{level} {}", pols.join("+"))
     }
