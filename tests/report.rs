@@ -384,6 +384,32 @@ fn bad_result_directories_fail_clearly() {
         .assert()
         .code(3)
         .stderr(predicates::str::contains("calendar"));
+    // A sweep whose case files are missing names the first one.
+    let sw = f.path("unfinished-sweep");
+    std::fs::create_dir_all(&sw).unwrap();
+    std::fs::write(
+        sw.join("summary.json"),
+        "{\"kind\": \"sweep\", \"cases\": 2}",
+    )
+    .unwrap();
+    jianpai()
+        .arg("report")
+        .arg(&sw)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(7)
+        .stderr(predicates::str::contains("0001.json"));
+    std::fs::create_dir_all(sw.join("cases")).unwrap();
+    std::fs::write(sw.join("cases/0001.json"), "{\"index\": 0}").unwrap();
+    jianpai()
+        .arg("report")
+        .arg(&sw)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains("damaged case file"));
     // A plan whose summary names no scenario needs --scenario; a broken plan.csv names its row.
     let p = f.path("edited");
     std::fs::create_dir_all(&p).unwrap();
