@@ -106,21 +106,29 @@ fn sheet(wb: &mut Xlsx<std::io::BufReader<std::fs::File>>, name: &str) -> Vec<Ve
     range.rows().map(|r| r.to_vec()).collect()
 }
 
+fn has_sheets(wb: &Xlsx<std::io::BufReader<std::fs::File>>, want: &[&str]) {
+    let names = wb.sheet_names();
+    for w in want {
+        assert!(names.iter().any(|n| n == w), "sheet {w} in {names:?}");
+    }
+}
+
 #[test]
 fn list_workbook_matches_the_plan() {
     let f = fixture();
     let mut wb: Xlsx<_> = open_workbook(f.path("zh/应急减排清单.xlsx")).unwrap();
+    has_sheets(
+        &wb,
+        &[
+            "汇总",
+            "区县目标",
+            "损失分布",
+            "清单",
+            "豁免清单",
+            "保障类清单",
+        ],
+    );
     let names = wb.sheet_names();
-    for want in [
-        "汇总",
-        "区县目标",
-        "损失分布",
-        "清单",
-        "豁免清单",
-        "保障类清单",
-    ] {
-        assert!(names.iter().any(|n| n == want), "sheet {want} in {names:?}");
-    }
     let list = sheet(&mut wb, "清单");
     let h1: Vec<String> = list[1].iter().map(cell_text).collect();
     let h2: Vec<String> = list[2].iter().map(cell_text).collect();
@@ -595,6 +603,19 @@ fn sweep_report_compares_the_scenarios() {
     let pct = (losses[1].unwrap() / base * 100.0 * 10.0).round() / 10.0;
     assert!(html.contains(&format!("{pct:.1}</td>")), "{pct}");
     assert!(!f.path("sweep-zh/一厂一策.xlsx").exists());
+    // Same sweep, same bytes.
+    jianpai()
+        .args(["--quiet", "report"])
+        .arg(f.path("sweep"))
+        .arg("--out")
+        .arg(f.path("sweep-again"))
+        .assert()
+        .success();
+    for name in ["情景对比.xlsx", "报告.html"] {
+        let a = std::fs::read(f.path("sweep-zh").join(name)).unwrap();
+        let b = std::fs::read(f.path("sweep-again").join(name)).unwrap();
+        assert!(a == b, "{name} differs between runs");
+    }
 }
 
 #[test]
@@ -634,18 +655,18 @@ fn revision_report_lists_the_diff_and_the_filings() {
         .sum();
     assert_eq!(changes["grades_down"].as_array().unwrap().len(), 1);
     let mut wb: Xlsx<_> = open_workbook(f.path("rev-zh/应急减排清单.xlsx")).unwrap();
-    let names = wb.sheet_names();
-    for want in [
-        "汇总",
-        "清单",
-        "修订变化",
-        "措施变化",
-        "修订后清单",
-        "绩效分级清单",
-        "豁免企业清单",
-    ] {
-        assert!(names.iter().any(|n| n == want), "sheet {want} in {names:?}");
-    }
+    has_sheets(
+        &wb,
+        &[
+            "汇总",
+            "清单",
+            "修订变化",
+            "措施变化",
+            "修订后清单",
+            "绩效分级清单",
+            "豁免企业清单",
+        ],
+    );
     let other_rows = data_rows(&mut wb, "修订变化");
     assert_eq!(other_rows.len(), others);
     let down = other_rows
@@ -702,8 +723,8 @@ fn system(program: &str) -> std::process::Command {
 }
 
 #[test]
-fn libreoffice_converts_both_workbooks() {
-    let f = fixture();
+fn libreoffice_converts_the_workbooks() {
+    let f = sweep_fixture();
     let pdf = f.path("pdf");
     let status = system("soffice")
         .args([
@@ -716,11 +737,12 @@ fn libreoffice_converts_both_workbooks() {
         .arg(&pdf)
         .arg(f.path("zh/应急减排清单.xlsx"))
         .arg(f.path("zh/一厂一策.xlsx"))
+        .arg(f.path("curve-zh/情景对比.xlsx"))
         .env("HOME", f.path("lo-home"))
         .output()
         .unwrap();
     assert!(status.status.success(), "{status:?}");
-    for name in ["应急减排清单.pdf", "一厂一策.pdf"] {
+    for name in ["应急减排清单.pdf", "一厂一策.pdf", "情景对比.pdf"] {
         let bytes = std::fs::read(pdf.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(bytes.starts_with(b"%PDF"), "{name} is a PDF");
         assert!(bytes.len() > 10_000, "{name}: only {} bytes", bytes.len());

@@ -88,6 +88,50 @@ const CATEGORIES: [(&str, &str, &str); 9] = [
     ("guarantee_changed", "保障类变化", "Guarantee changed"),
 ];
 
+/// A table column: Chinese and English header, width in the workbook.
+type Col = (&'static str, &'static str, f64);
+
+/// Columns of the enterprise and line changes.
+const OTHER_COLUMNS: [Col; 11] = [
+    ("类别", "Category", 14.0),
+    ("统一社会信用代码", "Credit code", 22.0),
+    ("企业名称", "Enterprise", 30.0),
+    ("区县", "District", 10.0),
+    ("行业", "Industry", 12.0),
+    ("绩效等级", "Grade", 10.0),
+    ("生产线编号", "Line id", 14.0),
+    ("生产线名称", "Line", 20.0),
+    ("原值", "Old", 12.0),
+    ("新值", "New", 12.0),
+    ("说明", "Reason", 40.0),
+];
+
+/// Columns of the measure changes.
+const MEASURE_COLUMNS: [Col; 10] = [
+    ("序号", "No.", 6.0),
+    ("生产线编号", "Line id", 14.0),
+    ("企业名称", "Enterprise", 30.0),
+    ("统一社会信用代码", "Credit code", 22.0),
+    ("预警级别", "Level", 12.0),
+    ("上年措施", "Last year's measure", 12.0),
+    ("本年措施", "This year's measure", 12.0),
+    ("变化方向", "Direction", 10.0),
+    ("变化性质", "Cause", 12.0),
+    ("原因", "Reason", 50.0),
+];
+
+fn headers(cols: &[Col], t: Labels) -> Vec<String> {
+    cols.iter()
+        .map(|(zh, en, _)| t.t(zh, en).to_string())
+        .collect()
+}
+
+fn xlsx_columns(cols: &[Col], t: Labels) -> Vec<Column> {
+    cols.iter()
+        .map(|(zh, en, w)| col(t.t(zh, en), *w))
+        .collect()
+}
+
 /// Load `diff.json` and the filings of a revision directory.
 pub fn load(dir: &Path, english: bool) -> Result<RevisionData, ReportError> {
     let path = dir.join("diff.json");
@@ -199,23 +243,6 @@ impl Changes<'_> {
             })
             .collect()
     }
-    fn other_headers(t: Labels) -> Vec<String> {
-        [
-            t.t("类别", "Category"),
-            t.t("统一社会信用代码", "Credit code"),
-            t.t("企业名称", "Enterprise"),
-            t.t("区县", "District"),
-            t.t("行业", "Industry"),
-            t.t("绩效等级", "Grade"),
-            t.t("生产线编号", "Line id"),
-            t.t("生产线名称", "Line"),
-            t.t("原值", "Old"),
-            t.t("新值", "New"),
-            t.t("说明", "Reason"),
-        ]
-        .map(String::from)
-        .to_vec()
-    }
     fn other_cells(cat: &str, c: &Change, t: Labels) -> Vec<String> {
         let name = if c.name.is_empty() {
             &c.enterprise
@@ -235,22 +262,6 @@ impl Changes<'_> {
             c.new.clone(),
             side(&c.reason, t),
         ]
-    }
-    fn measure_headers(t: Labels) -> Vec<String> {
-        [
-            t.t("序号", "No."),
-            t.t("生产线编号", "Line id"),
-            t.t("企业名称", "Enterprise"),
-            t.t("统一社会信用代码", "Credit code"),
-            t.t("预警级别", "Level"),
-            t.t("上年措施", "Last year's measure"),
-            t.t("本年措施", "This year's measure"),
-            t.t("变化方向", "Direction"),
-            t.t("变化性质", "Cause"),
-            t.t("原因", "Reason"),
-        ]
-        .map(String::from)
-        .to_vec()
     }
     fn measure_cells(c: &Change, t: Labels) -> Vec<String> {
         vec![
@@ -330,7 +341,7 @@ impl Section for Changes<'_> {
                 r
             })
             .collect();
-        o.push_str(&table(&Self::measure_headers(t), &body, true));
+        o.push_str(&table(&headers(&MEASURE_COLUMNS, t), &body, true));
         let others = self.others(t);
         if !others.is_empty() {
             let _ = write!(
@@ -343,14 +354,14 @@ impl Section for Changes<'_> {
                 .iter()
                 .map(|(cat, c)| Self::other_cells(cat, c, t).into_iter().map(text).collect())
                 .collect();
-            o.push_str(&table(&Self::other_headers(t), &body, true));
+            o.push_str(&table(&headers(&OTHER_COLUMNS, t), &body, true));
         }
         o
     }
     fn sheets(&self, wb: &mut Workbook, f: &Formats, t: Labels) -> Result<(), XlsxError> {
         // Enterprise and line changes.
         let others = self.others(t);
-        let cols: Vec<Column> = Self::other_headers(t)
+        let cols: Vec<Column> = headers(&OTHER_COLUMNS, t)
             .iter()
             .zip([
                 14.0, 22.0, 30.0, 10.0, 12.0, 10.0, 14.0, 20.0, 12.0, 12.0, 40.0,
@@ -368,11 +379,7 @@ impl Section for Changes<'_> {
         filter(ws, first, others.len(), cols.len())?;
         // Measure changes.
         let measures = self.measures();
-        let cols: Vec<Column> = Self::measure_headers(t)
-            .iter()
-            .zip([6.0, 14.0, 30.0, 22.0, 12.0, 12.0, 12.0, 10.0, 12.0, 50.0])
-            .map(|(h, w)| col(h, w))
-            .collect();
+        let cols = xlsx_columns(&MEASURE_COLUMNS, t);
         let ws = wb.add_worksheet();
         ws.set_name(t.t("措施变化", "Measure changes"))?;
         let first = header(ws, f, t.t("措施变化", "Measure changes"), &cols, 2)?;
