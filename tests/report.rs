@@ -106,21 +106,29 @@ fn sheet(wb: &mut Xlsx<std::io::BufReader<std::fs::File>>, name: &str) -> Vec<Ve
     range.rows().map(|r| r.to_vec()).collect()
 }
 
+fn has_sheets(wb: &Xlsx<std::io::BufReader<std::fs::File>>, want: &[&str]) {
+    let names = wb.sheet_names();
+    for w in want {
+        assert!(names.iter().any(|n| n == w), "sheet {w} in {names:?}");
+    }
+}
+
 #[test]
 fn list_workbook_matches_the_plan() {
     let f = fixture();
     let mut wb: Xlsx<_> = open_workbook(f.path("zh/应急减排清单.xlsx")).unwrap();
+    has_sheets(
+        &wb,
+        &[
+            "汇总",
+            "区县目标",
+            "损失分布",
+            "清单",
+            "豁免清单",
+            "保障类清单",
+        ],
+    );
     let names = wb.sheet_names();
-    for want in [
-        "汇总",
-        "区县目标",
-        "损失分布",
-        "清单",
-        "豁免清单",
-        "保障类清单",
-    ] {
-        assert!(names.iter().any(|n| n == want), "sheet {want} in {names:?}");
-    }
     let list = sheet(&mut wb, "清单");
     let h1: Vec<String> = list[1].iter().map(cell_text).collect();
     let h2: Vec<String> = list[2].iter().map(cell_text).collect();
@@ -384,6 +392,32 @@ fn bad_result_directories_fail_clearly() {
         .assert()
         .code(3)
         .stderr(predicates::str::contains("calendar"));
+    // A sweep whose case files are missing names the first one.
+    let sw = f.path("unfinished-sweep");
+    std::fs::create_dir_all(&sw).unwrap();
+    std::fs::write(
+        sw.join("summary.json"),
+        "{\"kind\": \"sweep\", \"cases\": 2}",
+    )
+    .unwrap();
+    jianpai()
+        .arg("report")
+        .arg(&sw)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(7)
+        .stderr(predicates::str::contains("0001.json"));
+    std::fs::create_dir_all(sw.join("cases")).unwrap();
+    std::fs::write(sw.join("cases/0001.json"), "{\"index\": 0}").unwrap();
+    jianpai()
+        .arg("report")
+        .arg(&sw)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains("damaged case file"));
     // A plan whose summary names no scenario needs --scenario; a broken plan.csv names its row.
     let p = f.path("edited");
     std::fs::create_dir_all(&p).unwrap();
@@ -426,6 +460,256 @@ fn bad_result_directories_fail_clearly() {
     assert!(!out.exists(), "nothing written on failure");
 }
 
+/// A 3-scenario sweep and a 3-point cost curve on the fixture's city, reported (built once).
+fn sweep_fixture() -> &'static Fixture {
+    static F: OnceLock<()> = OnceLock::new();
+    let f = fixture();
+    F.get_or_init(|| {
+        std::fs::write(
+            f.path("sweep.toml"),
+            "name = \"小城情景\"\nbase = \"s.toml\"\n\
+             [[scenario]]\nname = \"基准\"\n\
+             [[scenario]]\nname = \"颗粒物加严\"\ntargets.red.pm = 0.09\n\
+             [[scenario]]\nname = \"二氧化硫过严\"\ntargets.red.so2 = 0.05\n",
+        )
+        .unwrap();
+        jianpai()
+            .args(["--quiet", "sweep"])
+            .arg(f.path("sweep.toml"))
+            .args(["--jobs", "1", "--out"])
+            .arg(f.path("sweep"))
+            .assert()
+            .success();
+        jianpai()
+            .args(["--quiet", "curve"])
+            .arg(f.path("s.toml"))
+            .args(["--level", "red", "--pollutant", "pm"])
+            .args(["--from", "0.05", "--to", "0.09", "--step", "0.02", "--out"])
+            .arg(f.path("curve"))
+            .assert()
+            .success();
+        for (dir, out) in [("sweep", "sweep-zh"), ("curve", "curve-zh")] {
+            jianpai()
+                .arg("report")
+                .arg(f.path(dir))
+                .arg("--out")
+                .arg(f.path(out))
+                .assert()
+                .success();
+        }
+    });
+    f
+}
+
+/// A revision of the fixture's plan for the city with one listed B firm downgraded to D.
+fn revision_fixture() -> &'static Fixture {
+    static F: OnceLock<()> = OnceLock::new();
+    let f = fixture();
+    F.get_or_init(|| {
+        let plan = std::fs::read_to_string(f.path("plan/plan.csv")).unwrap();
+        let (from, to) = (f.path("city"), f.path("city2"));
+        std::fs::create_dir_all(&to).unwrap();
+        for e in std::fs::read_dir(&from).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+        let ents = std::fs::read_to_string(from.join("enterprises.csv")).unwrap();
+        let mut done = false;
+        let edited: Vec<String> = ents
+            .lines()
+            .map(|l| {
+                let mut c: Vec<&str> = l.split(',').collect();
+                if !done && c.len() > 7 && c[4] == "B" && c[5] == "否" && plan.contains(c[0]) {
+                    done = true;
+                    c[4] = "D";
+                }
+                c.join(",")
+            })
+            .collect();
+        assert!(done, "a listed B firm");
+        std::fs::write(to.join("enterprises.csv"), edited.join("\n") + "\n").unwrap();
+        let s = std::fs::read_to_string(f.path("s.toml")).unwrap();
+        let city = f.path("city").display().to_string();
+        let s2 = s.replace(&city, &f.path("city2").display().to_string());
+        std::fs::write(f.path("s2.toml"), s2).unwrap();
+        jianpai()
+            .args(["--quiet", "revise"])
+            .arg(f.path("s2.toml"))
+            .arg("--previous")
+            .arg(f.path("plan"))
+            .arg("--out")
+            .arg(f.path("rev"))
+            .assert()
+            .success();
+        jianpai()
+            .arg("report")
+            .arg(f.path("rev"))
+            .arg("--out")
+            .arg(f.path("rev-zh"))
+            .assert()
+            .success();
+    });
+    f
+}
+
+fn json(p: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+/// Data rows of a sheet written with a one-row header (title in row 0, header in row 1).
+fn data_rows(wb: &mut Xlsx<std::io::BufReader<std::fs::File>>, name: &str) -> Vec<Vec<Data>> {
+    let rows = sheet(wb, name);
+    rows[2..].to_vec()
+}
+
+#[test]
+fn sweep_report_compares_the_scenarios() {
+    let f = sweep_fixture();
+    let mut wb: Xlsx<_> = open_workbook(f.path("sweep-zh/情景对比.xlsx")).unwrap();
+    assert_eq!(wb.sheet_names(), ["情景对比"], "no curve in a plain sweep");
+    let all = sheet(&mut wb, "情景对比");
+    let head: Vec<String> = all[1].iter().map(cell_text).collect();
+    assert_eq!(&head[..2], ["序号", "情景"]);
+    let rows = &all[2..];
+    assert_eq!(rows.len(), 3, "one row per scenario");
+    let names: Vec<String> = rows.iter().map(|r| cell_text(&r[1])).collect();
+    assert_eq!(names, ["基准", "颗粒物加严", "二氧化硫过严"]);
+    // Losses match the case files; the share of the first loss follows them.
+    let loss_col = head.iter().position(|h| h == "预期损失(万元)").unwrap();
+    assert_eq!(head[loss_col + 1], "损失相对第一情景");
+    let status_col = head.iter().position(|h| h == "求解状态").unwrap();
+    let losses: Vec<Option<f64>> = (1..=3)
+        .map(|i| {
+            let case = json(&f.path(&format!("sweep/cases/{i:04}.json")));
+            case["row"]["loss"].as_f64()
+        })
+        .collect();
+    let base = losses[0].unwrap();
+    for (r, loss) in rows[..2].iter().zip(&losses) {
+        let loss = loss.unwrap();
+        assert!((num(&r[loss_col]) - loss).abs() < 1e-9);
+        assert!((num(&r[loss_col + 1]) - loss / base).abs() < 1e-9);
+    }
+    assert!(losses[1].unwrap() > base, "a stricter PM target costs more");
+    // The infeasible scenario says so and has no loss.
+    assert_eq!(losses[2], None);
+    assert_eq!(cell_text(&rows[2][status_col]), "无法满足减排目标");
+    assert_eq!(rows[2][loss_col], Data::Empty);
+    assert_eq!(rows[2][loss_col + 1], Data::Empty);
+    let html = std::fs::read_to_string(f.path("sweep-zh/报告.html")).unwrap();
+    assert!(html.contains("各情景预期损失（第一情景 = 100）"));
+    assert_eq!(html.matches("<svg class=\"chart\"").count(), 2);
+    assert!(html.contains("class=\"sortable\"") && html.contains("二氧化硫过严"));
+    let pct = (losses[1].unwrap() / base * 100.0 * 10.0).round() / 10.0;
+    assert!(html.contains(&format!("{pct:.1}</td>")), "{pct}");
+    assert!(!f.path("sweep-zh/一厂一策.xlsx").exists());
+    // Same sweep, same bytes.
+    jianpai()
+        .args(["--quiet", "report"])
+        .arg(f.path("sweep"))
+        .arg("--out")
+        .arg(f.path("sweep-again"))
+        .assert()
+        .success();
+    for name in ["情景对比.xlsx", "报告.html"] {
+        let a = std::fs::read(f.path("sweep-zh").join(name)).unwrap();
+        let b = std::fs::read(f.path("sweep-again").join(name)).unwrap();
+        assert!(a == b, "{name} differs between runs");
+    }
+}
+
+#[test]
+fn curve_report_has_the_cost_curve() {
+    let f = sweep_fixture();
+    let mut wb: Xlsx<_> = open_workbook(f.path("curve-zh/情景对比.xlsx")).unwrap();
+    assert_eq!(wb.sheet_names(), ["情景对比", "成本曲线"]);
+    assert_eq!(data_rows(&mut wb, "情景对比").len(), 3);
+    let curve = data_rows(&mut wb, "成本曲线");
+    let points = json(&f.path("curve/summary.json"))["curve"]["points"].clone();
+    let points = points.as_array().unwrap();
+    assert_eq!(curve.len(), points.len());
+    assert_eq!(curve.len(), 3);
+    for (r, p) in curve.iter().zip(points) {
+        assert!((num(&r[0]) - p["ratio"].as_f64().unwrap()).abs() < 1e-9);
+        assert!((num(&r[3]) - p["loss"].as_f64().unwrap()).abs() < 1e-9);
+    }
+    let html = std::fs::read_to_string(f.path("curve-zh/报告.html")).unwrap();
+    assert!(html.contains("损失—减排比例") && html.contains("<polyline"));
+    assert!(html.contains("每增加1 t/d的损失"));
+    assert_eq!(html.matches("<svg class=\"chart\"").count(), 4);
+}
+
+#[test]
+fn revision_report_lists_the_diff_and_the_filings() {
+    let f = revision_fixture();
+    let diff = json(&f.path("rev/diff.json"));
+    let changes = &diff["changes"];
+    let measures = changes["measures"].as_array().unwrap();
+    assert!(!measures.is_empty(), "the downgrade forces changes");
+    let others: usize = changes
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(k, _)| *k != "measures")
+        .map(|(_, v)| v.as_array().unwrap().len())
+        .sum();
+    assert_eq!(changes["grades_down"].as_array().unwrap().len(), 1);
+    let mut wb: Xlsx<_> = open_workbook(f.path("rev-zh/应急减排清单.xlsx")).unwrap();
+    has_sheets(
+        &wb,
+        &[
+            "汇总",
+            "清单",
+            "修订变化",
+            "措施变化",
+            "修订后清单",
+            "绩效分级清单",
+            "豁免企业清单",
+        ],
+    );
+    let other_rows = data_rows(&mut wb, "修订变化");
+    assert_eq!(other_rows.len(), others);
+    let down = other_rows
+        .iter()
+        .find(|r| cell_text(&r[0]) == "绩效等级下降")
+        .expect("grade change row");
+    assert_eq!(
+        (cell_text(&down[8]), cell_text(&down[9])),
+        ("B".into(), "D".into())
+    );
+    let m = data_rows(&mut wb, "措施变化");
+    assert_eq!(m.len(), measures.len());
+    assert_eq!(
+        cell_text(&m[0][1]),
+        measures[0]["line_id"].as_str().unwrap()
+    );
+    assert_eq!(cell_text(&m[0][8]), "强制变化");
+    assert!(cell_text(&m[0][9]).contains("B → D"));
+    // Each filing sheet holds its CSV's rows.
+    for (file, name) in [
+        ("filing-list.csv", "修订后清单"),
+        ("filing-grades.csv", "绩效分级清单"),
+        ("filing-exempt.csv", "豁免企业清单"),
+    ] {
+        let csv_rows = csv::Reader::from_path(f.path(&format!("rev/{file}")))
+            .unwrap()
+            .records()
+            .count();
+        assert_eq!(data_rows(&mut wb, name).len(), csv_rows, "{name}");
+    }
+    let list = data_rows(&mut wb, "修订后清单");
+    assert_eq!(num(&list[0][0]), 1.0, "序号 is a number");
+    let html = std::fs::read_to_string(f.path("rev-zh/报告.html")).unwrap();
+    assert!(html.contains("各类变化数量") && html.contains("各级预警措施变化"));
+    assert!(html.contains("<section id=\"revision\">"));
+    let plan_page = std::fs::read_to_string(f.path("zh/报告.html")).unwrap();
+    let plan_charts = plan_page.matches("<svg class=\"chart\"").count();
+    assert_eq!(
+        html.matches("<svg class=\"chart\"").count(),
+        plan_charts + 2
+    );
+}
+
 /// Run a system program, failing the test with a hint when it is missing.
 fn system(program: &str) -> std::process::Command {
     let found = std::env::var_os("PATH")
@@ -439,8 +723,8 @@ fn system(program: &str) -> std::process::Command {
 }
 
 #[test]
-fn libreoffice_converts_both_workbooks() {
-    let f = fixture();
+fn libreoffice_converts_the_workbooks() {
+    let f = sweep_fixture();
     let pdf = f.path("pdf");
     let status = system("soffice")
         .args([
@@ -453,11 +737,12 @@ fn libreoffice_converts_both_workbooks() {
         .arg(&pdf)
         .arg(f.path("zh/应急减排清单.xlsx"))
         .arg(f.path("zh/一厂一策.xlsx"))
+        .arg(f.path("curve-zh/情景对比.xlsx"))
         .env("HOME", f.path("lo-home"))
         .output()
         .unwrap();
     assert!(status.status.success(), "{status:?}");
-    for name in ["应急减排清单.pdf", "一厂一策.pdf"] {
+    for name in ["应急减排清单.pdf", "一厂一策.pdf", "情景对比.pdf"] {
         let bytes = std::fs::read(pdf.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(bytes.starts_with(b"%PDF"), "{name} is a PDF");
         assert!(bytes.len() > 10_000, "{name}: only {} bytes", bytes.len());
@@ -584,6 +869,24 @@ fn chromium_renders_the_charts_without_console_errors() {
         "script marker missing: {}",
         &dom[..dom.len().min(400)]
     );
+    // A sweep report with its cost curve renders as cleanly.
+    let sweep_page = sweep_fixture().path("curve-zh/报告.html");
+    let out = chromium(
+        &[
+            "--enable-logging=stderr",
+            "--v=0",
+            "--virtual-time-budget=3000",
+            "--dump-dom",
+        ],
+        &sweep_page,
+    );
+    let log = String::from_utf8_lossy(&out.stderr);
+    let console: Vec<&str> = log.lines().filter(|l| l.contains("CONSOLE")).collect();
+    assert!(
+        console.is_empty(),
+        "sweep page console messages: {console:?}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("data-charts=\"4\""));
     let shot = f.path("shot.png");
     let out = chromium(
         &[

@@ -90,7 +90,10 @@ pub fn run_revise(a: ReviseArgs, english: bool, quiet: bool) -> Result<(), Failu
             summary["infeasibility"] = serde_json::to_value(&planned.shortfalls).expect("json");
             eprint!("{}", crate::diagnose::explain(&planned.shortfalls));
         }
-        write_json(&a.out.join("summary.json"), &with_kind(summary))?;
+        write_json(
+            &a.out.join("summary.json"),
+            &with_kind(summary, &a.scenario),
+        )?;
         return Err(Failure::new(status.exit_code(), status.message()));
     };
     write_plan(&a.out, &loaded.inventory, plan, english)?;
@@ -120,7 +123,10 @@ pub fn run_revise(a: ReviseArgs, english: bool, quiet: bool) -> Result<(), Failu
     });
     summary["objective"] = json!(loss.map(crate::domain::summary::round6));
     summary["bound"] = Value::Null;
-    write_json(&a.out.join("summary.json"), &with_kind(summary))?;
+    write_json(
+        &a.out.join("summary.json"),
+        &with_kind(summary, &a.scenario),
+    )?;
     if !quiet {
         print_summary(&planned.summary, english);
         let t = |zh: &'static str, en: &'static str| if english { en } else { zh };
@@ -153,13 +159,20 @@ pub fn run_revise(a: ReviseArgs, english: bool, quiet: bool) -> Result<(), Failu
     }
 }
 
-/// `"kind": "revision"` first, then the summary's fields.
-fn with_kind(summary: Value) -> Value {
+/// `"kind": "revision"` first, then the summary's fields and the scenario file as given (so that
+/// `jianpai report` can reload the inventory).
+fn with_kind(summary: Value, scenario: &Path) -> Value {
     let mut m = Map::new();
     m.insert("kind".into(), json!("revision"));
-    if let Value::Object(rest) = summary {
+    if let Value::Object(mut rest) = summary {
+        // The plan summary says "plan"; this directory is a revision.
+        rest.remove("kind");
         m.extend(rest);
     }
+    m.insert(
+        "scenario_file".into(),
+        json!(scenario.display().to_string()),
+    );
     Value::Object(m)
 }
 

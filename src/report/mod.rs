@@ -3,15 +3,18 @@
 //!
 //! A report is a list of [`Section`]s chosen by what the result directory contains
 //! (`summary.json` `"kind"`): each section adds sheets to the workbook and a part to the page.
-//! Plan (and revision, which is a plan directory) sections exist today; calendar (Gantt), sweep
-//! (comparison, cost curve) and revision diff sections plug in as further implementations.
+//! Plan directories get the plan sections; revision directories (a plan plus `diff.json` and the
+//! filings) add the revision section; sweep directories get the scenario comparison and, from
+//! `jianpai curve`, the cost curve. Calendar (Gantt) sections plug in as a further implementation.
 
 pub mod html;
 pub mod labels;
 pub mod one_plant;
 pub mod plan_data;
 pub mod plan_sections;
+pub mod revision_sections;
 pub mod svg;
+pub mod sweep_sections;
 pub mod xlsx;
 
 pub use labels::Labels;
@@ -47,7 +50,7 @@ pub enum ReportError {
     Load(String),
     /// A result kind without report sections yet.
     #[error(
-        "{dir}: reports of {kind} results are not available yet (plan and revision results are)"
+        "{dir}: reports of {kind} results are not available yet (plan, revision and sweep results are)"
     )]
     Unsupported {
         /// Directory.
@@ -150,47 +153,92 @@ pub fn file_names(t: Labels) -> [&'static str; 3] {
     }
 }
 
-/// Write the report of a result directory into `out`; returns the files written.
+/// Names of the output files of a sweep report.
+pub fn sweep_file_names(t: Labels) -> [&'static str; 2] {
+    if t.english {
+        ["sweep-comparison.xlsx", "report.html"]
+    } else {
+        ["情景对比.xlsx", "报告.html"]
+    }
+}
+
+/// Write the report of a result directory into `out`; returns the files written. Everything is
+/// read before anything is written.
 pub fn write_report(dir: &Path, out: &Path, opts: &Options) -> Result<Vec<PathBuf>, ReportError> {
     let t = Labels {
         english: opts.english,
     };
     let kind = detect(dir)?;
+    let f = xlsx::Formats::new();
     match kind {
-        Kind::Plan | Kind::Revision => {}
-        Kind::Calendar | Kind::Sweep => {
-            return Err(ReportError::Unsupported {
-                dir: dir.display().to_string(),
-                kind: kind.key().into(),
-            })
+        Kind::Calendar => Err(ReportError::Unsupported {
+            dir: dir.display().to_string(),
+            kind: kind.key().into(),
+        }),
+        Kind::Sweep => {
+            let data = sweep_sections::load(dir)?;
+            let sections = sweep_sections::sections(&data);
+            let [list_name, html_name] = sweep_file_names(t);
+            let title = if data.name.is_empty() {
+                dir.display().to_string()
+            } else {
+                data.name.clone()
+            };
+            let list_path = out.join(list_name);
+            save(
+                &mut workbook(&title, &sections, &f, t, &list_path)?,
+                &list_path,
+            )?;
+            let html_path = out.join(html_name);
+            let page = html::page(&title, &sweep_sections::subtitle(&data, t), &sections, t);
+            write_bytes(&html_path, page.as_bytes())?;
+            Ok(vec![list_path, html_path])
+        }
+        Kind::Plan | Kind::Revision => {
+            let data = plan_data::load(dir, opts.scenario.as_deref(), opts.english)?;
+            let revision = match kind {
+                Kind::Revision => Some(revision_sections::load(dir, opts.english)?),
+                _ => None,
+            };
+            let mut sections = plan_sections::sections(&data);
+            if let Some(r) = &revision {
+                sections.extend(revision_sections::sections(r));
+            }
+            let title = data.summary.scenario.clone();
+            let [list_name, plant_name, html_name] = file_names(t);
+
+            let list_path = out.join(list_name);
+            save(
+                &mut workbook(&title, &sections, &f, t, &list_path)?,
+                &list_path,
+            )?;
+
+            let plant_path = out.join(plant_name);
+            let mut wb =
+                one_plant::workbook_for(&data, &f, t).map_err(|e| xlsx_error(&plant_path, e))?;
+            save(&mut wb, &plant_path)?;
+
+            let html_path = out.join(html_name);
+            let page = html::page(&title, &plan_sections::subtitle(&data, t), &sections, t);
+            write_bytes(&html_path, page.as_bytes())?;
+            Ok(vec![list_path, plant_path, html_path])
         }
     }
-    let data = plan_data::load(dir, opts.scenario.as_deref(), opts.english)?;
-    let sections = plan_sections::sections(&data);
-    let title = data.summary.scenario.clone();
-    let [list_name, plant_name, html_name] = file_names(t);
-    let mut written = Vec::new();
+}
 
-    let list_path = out.join(list_name);
-    let mut wb = xlsx::workbook(&title);
-    let f = xlsx::Formats::new();
-    for s in &sections {
-        s.sheets(&mut wb, &f, t)
-            .map_err(|e| xlsx_error(&list_path, e))?;
+/// A workbook with the sheets of every section.
+fn workbook(
+    title: &str,
+    sections: &[Box<dyn Section + '_>],
+    f: &xlsx::Formats,
+    t: Labels,
+    path: &Path,
+) -> Result<Workbook, ReportError> {
+    let mut wb = xlsx::workbook(title);
+    for s in sections {
+        s.sheets(&mut wb, f, t).map_err(|e| xlsx_error(path, e))?;
     }
-    save(&mut wb, &list_path)?;
-    written.push(list_path);
-
-    let plant_path = out.join(plant_name);
-    let mut wb = one_plant::workbook_for(&data, &f, t).map_err(|e| xlsx_error(&plant_path, e))?;
-    save(&mut wb, &plant_path)?;
-    written.push(plant_path);
-
-    let html_path = out.join(html_name);
-    let page = html::page(&title, &plan_sections::subtitle(&data, t), &sections, t);
-    write_bytes(&html_path, page.as_bytes())?;
-    written.push(html_path);
-    Ok(written)
+    Ok(wb)
 }
 
 fn xlsx_error(path: &Path, e: XlsxError) -> ReportError {

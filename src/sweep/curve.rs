@@ -6,11 +6,11 @@ use super::spec::{build, insert_dotted, Sweep};
 use crate::domain::{Level, Pollutant};
 use crate::io::IoError;
 use indexmap::IndexMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// One point of the curve.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CurvePoint {
     /// Required ratio.
     pub ratio: f64,
@@ -132,9 +132,9 @@ pub fn points(files: &[CaseFile], level: Level, pollutants: &[Pollutant]) -> Vec
     out
 }
 
-/// `curve.csv` (UTF-8 with BOM).
-pub fn curve_csv(points: &[CurvePoint], english: bool) -> Vec<u8> {
-    let head: [&str; 7] = if english {
+/// Column headers of the curve table (`curve.csv` and the report's 成本曲线 sheet).
+pub fn curve_header(english: bool) -> [&'static str; 7] {
+    if english {
         [
             "ratio",
             "status",
@@ -154,7 +154,12 @@ pub fn curve_csv(points: &[CurvePoint], english: bool) -> Vec<u8> {
             "每增加1个百分点的损失(万元)",
             "边际损失(万元/(t/d))",
         ]
-    };
+    }
+}
+
+/// `curve.csv` (UTF-8 with BOM).
+pub fn curve_csv(points: &[CurvePoint], english: bool) -> Vec<u8> {
+    let head = curve_header(english);
     let mut w = csv::WriterBuilder::new().from_writer(b"\xEF\xBB\xBF".to_vec());
     w.write_record(head).expect("in-memory write");
     let f = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
