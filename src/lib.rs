@@ -16,5 +16,6 @@ pub mod plan;
 pub mod rules;
 pub mod seeds;
 pub mod solve;
+pub mod stagger;
 pub mod units;
 pub mod validate;

@@ -3,6 +3,7 @@
 mod check;
 mod plan;
 mod seeds;
+mod stagger;
 mod validate;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -69,6 +70,7 @@ pub enum Format {
         "  jianpai validate seeds/wuxi-2021 --format json\n",
         "  jianpai plan scenarios/wuxi-2021.toml --out out/wuxi-2021\n",
         "  jianpai check out/wuxi-2021 --scenario scenarios/wuxi-2021.toml\n",
+        "  jianpai stagger scenarios/wuxi-2021-stagger.toml --out out/wuxi-2021-stagger\n",
         "  jianpai seeds generate --enterprises 50000 --seed 7 --out /tmp/city\n",
         "\n",
     ),
@@ -131,19 +133,44 @@ pub enum Command {
         #[arg(long)]
         write_model: Option<PathBuf>,
     },
-    /// Verify a plan independently (completeness, cuts, rules, exemptions, floors, nesting, targets).
+    /// Verify a plan independently (completeness, cuts, rules, exemptions, floors, nesting, targets),
+    /// or a calendar (quotas, blocks, windows, caps, daily targets, maintenance, government days).
     #[command(
         after_help = "Examples:\n  jianpai check out/wuxi-2021 --scenario scenarios/wuxi-2021.toml\n  jianpai check edited-plan.csv --scenario scenarios/wuxi-2021.toml --format json"
     )]
     Check {
-        /// Plan folder (containing plan.csv) or a plan file.
+        /// Plan folder (plan.csv) or plan file; calendar folder (calendar.csv) or calendar file.
         plan: PathBuf,
-        /// Scenario TOML the plan was made for.
+        /// Scenario TOML the plan (or stagger scenario the calendar) was made for.
         #[arg(long)]
         scenario: PathBuf,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+    },
+    /// Build the staggered-production (错峰生产) and maintenance calendar of a stagger scenario:
+    /// which line stops on which days, meeting quotas, block lengths, caps and daily cuts.
+    #[command(
+        after_help = "Examples:\n  jianpai stagger scenarios/wuxi-2021-stagger.toml --out out/wuxi-2021-stagger\n  jianpai check out/wuxi-2021-stagger --scenario scenarios/wuxi-2021-stagger.toml"
+    )]
+    Stagger {
+        /// Stagger scenario TOML.
+        scenario: PathBuf,
+        /// Output folder (calendar.csv, days.csv, summary.json).
+        #[arg(long)]
+        out: PathBuf,
+        /// Optimiser or the greedy calendar.
+        #[arg(long, value_enum, default_value_t = crate::solve::Method::Mip)]
+        method: crate::solve::Method,
+        /// Time limit in seconds (default: the scenario's).
+        #[arg(long)]
+        time_limit: Option<f64>,
+        /// Relative gap (default: the scenario's).
+        #[arg(long)]
+        gap: Option<f64>,
+        /// HiGHS threads (default: the scenario's).
+        #[arg(long)]
+        threads: Option<u32>,
     },
     /// Print the input schema (every table and column with its accepted headers).
     Schema,
@@ -213,6 +240,21 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             scenario,
             format,
         } => check::run(&plan, &scenario, format, cli.quiet),
+        Command::Stagger {
+            scenario,
+            out,
+            method,
+            time_limit,
+            gap,
+            threads,
+        } => stagger::run(
+            &scenario,
+            &out,
+            method,
+            (time_limit, gap, threads),
+            cli.lang == Lang::En,
+            cli.quiet,
+        ),
         Command::Schema => {
             print!("{}", crate::io::schema::markdown());
             Ok(())
