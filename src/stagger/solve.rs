@@ -540,6 +540,14 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Outcome {
         return out;
     }
     let mut master = Master::new(inst);
+    // Every line starts with its own cheapest calendar (the master's slacks cover the rest).
+    for ui in 0..inst.units.len() {
+        let u = &inst.units[ui];
+        let prices: Vec<f64> = inst.days.iter().map(|d| u.value * d.value_factor).collect();
+        if let Some((plan, _)) = cheapest(inst, ui, &prices, u.startup_cost) {
+            master.add(master.column(ui, plan));
+        }
+    }
     if let Some(s) = &greedy_states {
         for (ui, u) in inst.units.iter().enumerate() {
             master.add(master.column(ui, plan_of(u, &s[ui])));
