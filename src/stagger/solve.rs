@@ -493,7 +493,7 @@ fn generate(
         // Close enough when the LP is within a fraction of the requested gap of the bound: the
         // master MIP then has the time to find a calendar within the gap.
         let converged = added == 0
-            || lp.value - bound <= (0.3 * opts.rel_gap).max(1e-7) * lp.value.abs().max(1.0);
+            || lp.value - bound <= (0.1 * opts.rel_gap).max(1e-7) * lp.value.abs().max(1.0);
         last = Some(lp);
         if converged {
             return (bound, true, last, rounds);
@@ -598,14 +598,14 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Outcome {
     // The MIP over every generated pattern (price-and-branch); the greedy's are among them.
     let keep: Vec<usize> = (0..master.columns.len()).collect();
     let cutoff = incumbent.as_ref().map(|s| total_cost(inst, s));
-    match master_mip(
-        &master,
-        opts,
-        incumbent.as_ref(),
-        cutoff,
-        &keep,
-        (left, mip_gap),
-    ) {
+    let proven = cutoff.is_some_and(|c| relative_gap(c, bound.max(f64::MIN)) <= opts.rel_gap);
+    // The MIP runs only when the rounded calendar is not already proven within the gap.
+    let mip = if proven {
+        Ok((None, None))
+    } else {
+        master_mip(&master, opts, incumbent.as_ref(), cutoff, &keep, (left, mip_gap))
+    };
+    match mip {
         Ok((states, note)) => {
             if let Some(s) = states {
                 let better = incumbent
