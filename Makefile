@@ -2,7 +2,7 @@
 SCENARIO ?= scenarios/wuxi-2021.toml
 OUT ?= out/wuxi-2021
 
-.PHONY: wuxi test setup lint seeds bench fmt
+.PHONY: wuxi test setup lint seeds bench fmt stagger
 
 ## Build the Wuxi 2021 emergency reduction list from the bundled seed data.
 wuxi: setup
@@ -31,3 +31,10 @@ seeds:
 
 bench:
 	cargo bench --bench plan
+
+## Build the Wuxi 2021–2022 staggered-production and maintenance calendar and check it.
+STAGGER ?= scenarios/wuxi-2021-stagger.toml
+STAGGER_OUT ?= out/wuxi-2021-stagger
+stagger: setup
+	cargo run --release --quiet -- stagger $(STAGGER) --out $(STAGGER_OUT)
+	cargo run --release --quiet -- check $(STAGGER_OUT) --scenario $(STAGGER)

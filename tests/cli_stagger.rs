@@ -114,7 +114,10 @@ fn stagger_then_check_passes_and_hand_edits_are_caught() {
     let out = f.path("out");
     let s = summary(&out);
     assert_eq!(s["kind"], "calendar");
-    assert!(matches!(s["status"].as_str(), Some("optimal" | "gap_limit")), "{s}");
+    assert!(
+        matches!(s["status"].as_str(), Some("optimal" | "gap_limit")),
+        "{s}"
+    );
     assert!(s["bound"].as_f64().unwrap() <= s["objective"].as_f64().unwrap() + 1e-9);
     assert!(s["greedy_objective"].as_f64().unwrap() >= s["objective"].as_f64().unwrap() - 1e-9);
     let cal = std::fs::read_to_string(out.join("calendar.csv")).unwrap();
@@ -125,7 +128,12 @@ fn stagger_then_check_passes_and_hand_edits_are_caught() {
     // The season ends on 2024-03-10 inclusive and crosses 29 February.
     let days = std::fs::read_to_string(out.join("days.csv")).unwrap();
     assert!(days.contains("\n2024-02-29,冬季,橙色,"));
-    assert!(days.trim_end().lines().last().unwrap().starts_with("2024-03-10,"));
+    assert!(days
+        .trim_end()
+        .lines()
+        .last()
+        .unwrap()
+        .starts_with("2024-03-10,"));
     f.check(&out).success();
 
     let edited = |name: &str, edit: &dyn Fn(&str) -> String| {
@@ -136,10 +144,22 @@ fn stagger_then_check_passes_and_hand_edits_are_caught() {
         dir
     };
     // Drop the government stop: its days are no longer shown as stopped.
-    let no_gov = edited("no-gov", &|c| c.lines().filter(|l| !l.contains("政府指令停产")).collect::<Vec<_>>().join("\n"));
-    f.check(&no_gov).code(6).stderr(predicates::str::contains("violation[government]"));
+    let no_gov = edited("no-gov", &|c| {
+        c.lines()
+            .filter(|l| !l.contains("政府指令停产"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    f.check(&no_gov)
+        .code(6)
+        .stderr(predicates::str::contains("violation[government]"));
     // Drop every staggered block: quotas and cuts fail, and the loss no longer matches.
-    let no_blocks = edited("no-blocks", &|c| c.lines().filter(|l| !l.contains(",错峰停产,")).collect::<Vec<_>>().join("\n"));
+    let no_blocks = edited("no-blocks", &|c| {
+        c.lines()
+            .filter(|l| !l.contains(",错峰停产,"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
     f.check(&no_blocks)
         .code(6)
         .stderr(predicates::str::contains("violation[quota]"))
@@ -161,7 +181,9 @@ fn stagger_then_check_passes_and_hand_edits_are_caught() {
             .collect::<Vec<_>>()
             .join("\n")
     });
-    f.check(&moved).code(6).stderr(predicates::str::contains("violation[maintenance]"));
+    f.check(&moved)
+        .code(6)
+        .stderr(predicates::str::contains("violation[maintenance]"));
     // Shorten a block below seven days.
     let short = edited("short", &|c| {
         let mut done = false;
@@ -181,7 +203,9 @@ fn stagger_then_check_passes_and_hand_edits_are_caught() {
             .collect::<Vec<_>>()
             .join("\n")
     });
-    f.check(&short).code(6).stderr(predicates::str::contains("violation[block]"));
+    f.check(&short)
+        .code(6)
+        .stderr(predicates::str::contains("violation[block]"));
 }
 
 #[test]
@@ -213,7 +237,10 @@ fn same_calendar_twice_and_english_headers() {
 #[test]
 fn infeasible_targets_are_explained_by_day() {
     let f = Fixture::new();
-    f.write("s.toml", &Fixture::toml("").replace("nox = 40.0", "nox = 400.0"));
+    f.write(
+        "s.toml",
+        &Fixture::toml("").replace("nox = 40.0", "nox = 400.0"),
+    );
     f.stagger("out", &[])
         .code(4)
         .stderr(predicates::str::contains("infeasible[cut] cut:2024-02-"));
@@ -226,10 +253,26 @@ fn infeasible_targets_are_explained_by_day() {
 #[test]
 fn bad_inputs_name_file_row_column_and_value() {
     let cases: [(&str, &str, &str); 5] = [
-        ("participation.csv", "行业,绩效等级,方式\ncement,C,有时\n", "E204"),
-        ("quotas.csv", "范围,时段,开始日期,结束日期,最少停产天数\ncement,冬季,2024-02-30,2024-03-10,8\n", "E201"),
-        ("quotas.csv", "范围,时段,开始日期,结束日期,最少停产天数\ncement,冬季,2024-02-10,2024-02-12,8\n", "E206"),
-        ("maintenance.csv", "生产线编号,检修任务,工期天数,最早开始,最晚结束\nL99999-01,x,3,2024-02-10,2024-03-10\n", "E205"),
+        (
+            "participation.csv",
+            "行业,绩效等级,方式\ncement,C,有时\n",
+            "E204",
+        ),
+        (
+            "quotas.csv",
+            "范围,时段,开始日期,结束日期,最少停产天数\ncement,冬季,2024-02-30,2024-03-10,8\n",
+            "E201",
+        ),
+        (
+            "quotas.csv",
+            "范围,时段,开始日期,结束日期,最少停产天数\ncement,冬季,2024-02-10,2024-02-12,8\n",
+            "E206",
+        ),
+        (
+            "maintenance.csv",
+            "生产线编号,检修任务,工期天数,最早开始,最晚结束\nL99999-01,x,3,2024-02-10,2024-03-10\n",
+            "E205",
+        ),
         ("forecast.csv", "日期,预警级别\n2024-02-29,紫色\n", "E022"),
     ];
     for (file, text, code) in cases {

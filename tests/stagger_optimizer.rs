@@ -74,7 +74,12 @@ fn tiny(seed: u64, units: usize, days: usize) -> Instance {
             date: first + chrono::Duration::days(d as i64),
             season: Some(0),
             level: (d % 5 == 2).then_some(Level::Orange),
-            target: [0.0, if d % 5 == 2 { total * 0.3 } else { total * 0.1 }, 0.0, 0.0],
+            target: [
+                0.0,
+                if d % 5 == 2 { total * 0.3 } else { total * 0.1 },
+                0.0,
+                0.0,
+            ],
             value_factor: if d < 10 { 0.7 } else { 1.0 },
         })
         .collect();
@@ -126,7 +131,9 @@ fn unit_calendars(inst: &Instance, ui: usize) -> Vec<Vec<State>> {
             chosen[d] = mask >> i & 1 == 1;
         }
         for js in &job_starts {
-            if js.iter().any(|&t| t + u.jobs[0].duration > n || (t..t + u.jobs[0].duration).any(|d| chosen[d])) {
+            if js.iter().any(|&t| {
+                t + u.jobs[0].duration > n || (t..t + u.jobs[0].duration).any(|d| chosen[d])
+            }) {
                 continue;
             }
             let plan = UnitPlan {
@@ -144,7 +151,9 @@ fn unit_calendars(inst: &Instance, ui: usize) -> Vec<Vec<State>> {
 
 /// The cheapest feasible calendar by enumeration (None when there is none).
 fn brute_force(inst: &Instance) -> Option<f64> {
-    let per: Vec<Vec<Vec<State>>> = (0..inst.units.len()).map(|u| unit_calendars(inst, u)).collect();
+    let per: Vec<Vec<Vec<State>>> = (0..inst.units.len())
+        .map(|u| unit_calendars(inst, u))
+        .collect();
     let mut best: Option<f64> = None;
     let mut idx = vec![0usize; per.len()];
     if per.iter().any(Vec::is_empty) {
@@ -180,16 +189,30 @@ fn brute_force_equals_the_optimiser_on_tiny_calendars() {
         let out = solve::solve(&inst, &opts());
         match oracle {
             // No calendar exists: the optimiser may prove it or say it found none, never more.
-            None => assert!(matches!(out.status, Status::Infeasible | Status::NoSolution), "seed {seed}"),
-            Some(_) if out.states.is_none() => assert_eq!(out.status, Status::NoSolution, "seed {seed}"),
+            None => assert!(
+                matches!(out.status, Status::Infeasible | Status::NoSolution),
+                "seed {seed}"
+            ),
+            Some(_) if out.states.is_none() => {
+                assert_eq!(out.status, Status::NoSolution, "seed {seed}")
+            }
             Some(best) => {
                 let states = out.states.as_ref().unwrap();
                 assert!(check_states(&inst, states).is_empty());
                 let obj = out.objective.unwrap();
-                assert!(obj >= best - 1e-6, "seed {seed}: {obj} below the optimum {best}");
-                assert!(out.bound.unwrap() <= best + 1e-6, "seed {seed}: bound above the optimum");
+                assert!(
+                    obj >= best - 1e-6,
+                    "seed {seed}: {obj} below the optimum {best}"
+                );
+                assert!(
+                    out.bound.unwrap() <= best + 1e-6,
+                    "seed {seed}: bound above the optimum"
+                );
                 if out.status == Status::Optimal {
-                    assert!((obj - best).abs() <= 1e-6 * best.max(1.0), "seed {seed}: {obj} vs {best}");
+                    assert!(
+                        (obj - best).abs() <= 1e-6 * best.max(1.0),
+                        "seed {seed}: {obj} vs {best}"
+                    );
                 }
                 if (obj - best).abs() <= 1e-6 * best.max(1.0) {
                     found += 1;
@@ -198,7 +221,10 @@ fn brute_force_equals_the_optimiser_on_tiny_calendars() {
         }
     }
     // Price-and-branch without branching: the optimum is usually, not always, among the patterns.
-    assert!(found >= 6, "the optimum found on only {found} of 12 tiny calendars");
+    assert!(
+        found >= 6,
+        "the optimum found on only {found} of 12 tiny calendars"
+    );
 }
 
 #[test]
@@ -259,12 +285,34 @@ fn the_checker_catches_broken_rules() {
     let none: Vec<Vec<State>> = good
         .iter()
         .enumerate()
-        .map(|(ui, s)| s.iter().enumerate().map(|(d, x)| inst.forced(&inst.units[ui], d).unwrap_or(if matches!(x, State::Maint(_)) { *x } else { State::Run })).collect())
+        .map(|(ui, s)| {
+            s.iter()
+                .enumerate()
+                .map(|(d, x)| {
+                    inst.forced(&inst.units[ui], d)
+                        .unwrap_or(if matches!(x, State::Maint(_)) {
+                            *x
+                        } else {
+                            State::Run
+                        })
+                })
+                .collect()
+        })
         .collect();
     let kinds: Vec<&str> = check_states(&inst, &none).iter().map(|v| v.kind).collect();
-    assert!(kinds.contains(&"quota") && kinds.contains(&"cut"), "{kinds:?}");
+    assert!(
+        kinds.contains(&"quota") && kinds.contains(&"cut"),
+        "{kinds:?}"
+    );
     // Everything stopped every day: caps fail.
-    let all: Vec<Vec<State>> = good.iter().map(|s| s.iter().map(|x| if *x == State::Run { State::Chosen } else { *x }).collect()).collect();
+    let all: Vec<Vec<State>> = good
+        .iter()
+        .map(|s| {
+            s.iter()
+                .map(|x| if *x == State::Run { State::Chosen } else { *x })
+                .collect()
+        })
+        .collect();
     let mut tight = inst.clone();
     tight.industries.iter_mut().for_each(|i| i.share = 0.05);
     let kinds: Vec<&str> = check_states(&tight, &all).iter().map(|v| v.kind).collect();

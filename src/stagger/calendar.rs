@@ -170,9 +170,9 @@ pub fn days_csv(inst: &Instance, states: &[Vec<State>], english: bool) -> Vec<u8
                     .to_string(),
                 states.iter().filter(|s| s[d].stopped()).count().to_string(),
             ];
-            for p in 0..4 {
-                r.push(num(cut[d][p], 4));
-                r.push(num(day.target[p], 4));
+            for (c, t) in cut[d].iter().zip(&day.target) {
+                r.push(num(*c, 4));
+                r.push(num(*t, 4));
             }
             for (i, ind) in inst.industries.iter().enumerate() {
                 r.push(num(cap[d][i], 2));

@@ -574,9 +574,9 @@ pub fn resolve(sc: &StaggerScenario, inv: &Inventory, report: &mut Report) -> Op
         })
         .collect();
     for (k, (a, b)) in seasons.iter().enumerate() {
-        for d in idx(*a)..=idx(*b) {
-            days[d].season = Some(k);
-            days[d].target =
+        for day in &mut days[idx(*a)..=idx(*b)] {
+            day.season = Some(k);
+            day.target =
                 std::array::from_fn(|p| sc.seasons[k].cut.get(Pollutant::ALL[p]).unwrap_or(0.0));
         }
     }
@@ -585,8 +585,8 @@ pub fn resolve(sc: &StaggerScenario, inv: &Inventory, report: &mut Report) -> Op
             day.level = Some(*level);
             if day.season.is_some() {
                 if let Some(u) = uplift.get(level) {
-                    for p in 0..4 {
-                        day.target[p] += u[p];
+                    for (t, x) in day.target.iter_mut().zip(u) {
+                        *t += x;
                     }
                 }
             }

@@ -100,8 +100,8 @@ impl<'a> Master<'a> {
         for u in &inst.units {
             for d in 0..n {
                 if inst.forced(u, d).is_some() {
-                    for p in 0..4 {
-                        fixed_cut[d][p] += u.emissions[p];
+                    for (f, e) in fixed_cut[d].iter_mut().zip(&u.emissions) {
+                        *f += e;
                     }
                     fixed_cap[d][u.industry] += u.capacity;
                 } else if inst.choosable(u, d) || !u.jobs.is_empty() {
@@ -269,7 +269,10 @@ fn configure(hm: &mut highs::Model, opts: &SolveOptions, seconds: f64) {
         hm.set_option("output_flag", true);
         hm.set_option("log_to_console", true);
     }
-    hm.set_option("threads", opts.threads.max(1) as i32);
+    // One HiGHS thread whatever `--threads` says: the same calendar for any thread count
+    // (the pricing of the lines runs in parallel instead).
+    let _ = opts.threads;
+    hm.set_option("threads", 1);
     hm.set_option("time_limit", seconds.max(0.05));
     hm.set_option("random_seed", 0);
 }
@@ -603,7 +606,14 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Outcome {
     let mip = if proven {
         Ok((None, None))
     } else {
-        master_mip(&master, opts, incumbent.as_ref(), cutoff, &keep, (left, mip_gap))
+        master_mip(
+            &master,
+            opts,
+            incumbent.as_ref(),
+            cutoff,
+            &keep,
+            (left, mip_gap),
+        )
     };
     match mip {
         Ok((states, note)) => {
@@ -702,6 +712,9 @@ fn plan_of(u: &super::Unit, s: &[State]) -> UnitPlan {
     }
 }
 
+/// The master MIP's calendar (if it found one) and a note, or why it could not run.
+type MipResult = Result<(Option<Vec<Vec<State>>>, Option<String>), String>;
+
 /// The master as a MIP over the generated patterns.
 fn master_mip(
     m: &Master,
@@ -710,7 +723,7 @@ fn master_mip(
     cutoff: Option<f64>,
     keep: &[usize],
     (seconds, gap): (f64, f64),
-) -> Result<(Option<Vec<Vec<State>>>, Option<String>), String> {
+) -> MipResult {
     if seconds <= 0.0 {
         return Err("no time left for the master MIP".into());
     }
