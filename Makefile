@@ -2,7 +2,7 @@
 SCENARIO ?= scenarios/wuxi-2021.toml
 OUT ?= out/wuxi-2021
 
-.PHONY: wuxi test setup lint seeds bench fmt report revise
+.PHONY: wuxi test setup lint seeds bench fmt report revise stagger
 
 ## Build the Wuxi 2021 emergency reduction list from the bundled seed data.
 wuxi: setup
@@ -45,3 +45,10 @@ revise: wuxi
 ## Regenerate the evolved 2022 city (byte-identical; a test checks it).
 seeds-2022:
 	cargo run --quiet -- seeds evolve seeds/wuxi-2021 --seed 2022 --out seeds/wuxi-2022
+
+## Build the Wuxi 2021–2022 staggered-production and maintenance calendar and check it.
+STAGGER ?= scenarios/wuxi-2021-stagger.toml
+STAGGER_OUT ?= out/wuxi-2021-stagger
+stagger: setup
+	cargo run --release --quiet -- stagger $(STAGGER) --out $(STAGGER_OUT)
+	cargo run --release --quiet -- check $(STAGGER_OUT) --scenario $(STAGGER)

@@ -22,5 +22,6 @@ pub mod rules;
 pub mod seeds;
 pub mod solve;
 pub mod sweep;
+pub mod stagger;
 pub mod units;
 pub mod validate;

@@ -10,6 +10,9 @@ use std::path::Path;
 
 /// Verify a plan and print every violation.
 pub fn run(plan: &Path, scenario: &Path, format: Format, quiet: bool) -> Result<(), Failure> {
+    if super::stagger::is_calendar(plan) {
+        return super::stagger::run_check(plan, scenario, format, quiet);
+    }
     let file = if plan.is_dir() {
         plan.join("plan.csv")
     } else {

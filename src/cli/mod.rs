@@ -7,6 +7,7 @@ mod report;
 pub mod revise;
 mod seeds;
 mod sweep;
+mod stagger;
 mod validate;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -74,6 +75,7 @@ pub enum Format {
         "  jianpai plan scenarios/wuxi-2021.toml --out out/wuxi-2021\n",
         "  jianpai check out/wuxi-2021 --scenario scenarios/wuxi-2021.toml\n",
         "  jianpai report out/wuxi-2021 --out out/wuxi-2021/report\n",
+        "  jianpai stagger scenarios/wuxi-2021-stagger.toml --out out/wuxi-2021-stagger\n",
         "  jianpai seeds generate --enterprises 50000 --seed 7 --out /tmp/city\n",
         "\n",
     ),
@@ -136,14 +138,15 @@ pub enum Command {
         #[arg(long)]
         write_model: Option<PathBuf>,
     },
-    /// Verify a plan independently (completeness, cuts, rules, exemptions, floors, nesting, targets).
+    /// Verify a plan independently (completeness, cuts, rules, exemptions, floors, nesting, targets),
+    /// or a calendar (quotas, blocks, windows, caps, daily targets, maintenance, government days).
     #[command(
         after_help = "Examples:\n  jianpai check out/wuxi-2021 --scenario scenarios/wuxi-2021.toml\n  jianpai check edited-plan.csv --scenario scenarios/wuxi-2021.toml --format json"
     )]
     Check {
-        /// Plan folder (containing plan.csv) or a plan file.
+        /// Plan folder (plan.csv) or plan file; calendar folder (calendar.csv) or calendar file.
         plan: PathBuf,
-        /// Scenario TOML the plan was made for.
+        /// Scenario TOML the plan (or stagger scenario the calendar) was made for.
         #[arg(long)]
         scenario: PathBuf,
         /// Output format.
@@ -197,6 +200,30 @@ pub enum Command {
         after_help = "Examples:\n  jianpai audit --plan out/wuxi-2021 --meter meters.csv --level orange --window 2021-12-22T00:00..2021-12-25T00:00\n  jianpai audit --plan out/wuxi-2021 --meter meters.parquet --level red --format json"
     )]
     Audit(audit::AuditArgs),
+    /// Build the staggered-production (错峰生产) and maintenance calendar of a stagger scenario:
+    /// which line stops on which days, meeting quotas, block lengths, caps and daily cuts.
+    #[command(
+        after_help = "Examples:\n  jianpai stagger scenarios/wuxi-2021-stagger.toml --out out/wuxi-2021-stagger\n  jianpai check out/wuxi-2021-stagger --scenario scenarios/wuxi-2021-stagger.toml"
+    )]
+    Stagger {
+        /// Stagger scenario TOML.
+        scenario: PathBuf,
+        /// Output folder (calendar.csv, days.csv, summary.json).
+        #[arg(long)]
+        out: PathBuf,
+        /// Optimiser or the greedy calendar.
+        #[arg(long, value_enum, default_value_t = crate::solve::Method::Mip)]
+        method: crate::solve::Method,
+        /// Time limit in seconds (default: the scenario's).
+        #[arg(long)]
+        time_limit: Option<f64>,
+        /// Relative gap (default: the scenario's).
+        #[arg(long)]
+        gap: Option<f64>,
+        /// HiGHS threads (default: the scenario's).
+        #[arg(long)]
+        threads: Option<u32>,
+    },
     /// Print the input schema (every table and column with its accepted headers).
     Schema,
     /// Bundled and generated seed data.
@@ -413,6 +440,21 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             cli.lang == Lang::En,
         ),
         Command::Audit(args) => audit::run_audit(args, cli.lang == Lang::En),
+        Command::Stagger {
+            scenario,
+            out,
+            method,
+            time_limit,
+            gap,
+            threads,
+        } => stagger::run(
+            &scenario,
+            &out,
+            method,
+            (time_limit, gap, threads),
+            cli.lang == Lang::En,
+            cli.quiet,
+        ),
         Command::Schema => {
             print!("{}", crate::io::schema::markdown());
             Ok(())

@@ -415,25 +415,35 @@ pub fn markdown() -> String {
     );
     s.push_str(SCENARIO_DOC);
     for t in TABLES.into_iter().chain([&METERS]) {
+        s.push_str(&table_markdown(t));
+    }
+    s.push_str(crate::stagger::input::SCENARIO_DOC);
+    for t in crate::stagger::tables::TABLES {
+        s.push_str(&table_markdown(t));
+    }
+    s
+}
+
+/// One table's section of the schema document.
+fn table_markdown(t: &TableSpec) -> String {
+    let mut s = format!(
+        "\n## `{}` ({}){}\n\n{}\n\n| column | 中文表头 | other accepted headers | type | unit | required | meaning |\n|---|---|---|---|---|---|---|\n",
+        t.name,
+        t.zh,
+        if t.required { "" } else { " — optional" },
+        t.doc
+    );
+    for c in t.columns {
         s.push_str(&format!(
-            "\n## `{}` ({}){}\n\n{}\n\n| column | 中文表头 | other accepted headers | type | unit | required | meaning |\n|---|---|---|---|---|---|---|\n",
-            t.name,
-            t.zh,
-            if t.required { "" } else { " — optional" },
-            t.doc
+            "| `{}` | {} | {} | {} | {} | {} | {} |\n",
+            c.key,
+            c.zh,
+            c.aliases.join(", "),
+            c.kind.name(),
+            c.unit,
+            if c.required { "yes" } else { "no" },
+            c.doc
         ));
-        for c in t.columns {
-            s.push_str(&format!(
-                "| `{}` | {} | {} | {} | {} | {} | {} |\n",
-                c.key,
-                c.zh,
-                c.aliases.join(", "),
-                c.kind.name(),
-                c.unit,
-                if c.required { "yes" } else { "no" },
-                c.doc
-            ));
-        }
     }
     s
 }

@@ -1,0 +1,224 @@
+//! `jianpai stagger` and the calendar branch of `jianpai check`.
+
+use super::plan::print_report;
+use super::{Failure, Format};
+use crate::exit;
+use crate::solve::{Method, SolveOptions, Status};
+use crate::stagger::input::{load, StaggerLoadError};
+use crate::stagger::{check, solve, write, Instance};
+use std::path::Path;
+
+fn load_failure(e: StaggerLoadError) -> Failure {
+    if let StaggerLoadError::Tables(r) = &e {
+        print_report(r);
+    }
+    let code = match &e {
+        StaggerLoadError::Scenario(crate::io::IoError::Read { .. }) => exit::IO,
+        _ => exit::INVALID_INPUT,
+    };
+    Failure::new(code, e.to_string())
+}
+
+/// Solve the calendar of a stagger scenario and write it.
+pub fn run(
+    scenario: &Path,
+    out: &Path,
+    method: Method,
+    overrides: (Option<f64>, Option<f64>, Option<u32>),
+    english: bool,
+    quiet: bool,
+) -> Result<(), Failure> {
+    let (sc, inst, _) = load(scenario).map_err(load_failure)?;
+    let opts = SolveOptions {
+        method,
+        time_limit: overrides.0.unwrap_or(sc.solver.time_limit),
+        rel_gap: overrides.1.unwrap_or(sc.solver.rel_gap),
+        threads: overrides.2.unwrap_or(sc.solver.threads),
+    };
+    if opts.time_limit.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)
+        || !(0.0..1.0).contains(&opts.rel_gap)
+        || opts.threads == 0
+    {
+        return Err(Failure::new(
+            exit::USAGE,
+            "--time-limit must be > 0, --gap in [0, 1), --threads ≥ 1",
+        ));
+    }
+    let outcome = solve::solve(&inst, &opts);
+    let summary = write(out, &inst, &outcome, english)?;
+    if !quiet {
+        print_summary(&summary, english);
+    }
+    for s in &summary.infeasibility {
+        eprintln!("infeasible[{}] {}: {}", s.kind, s.row, s.message);
+    }
+    match summary.status {
+        Status::Optimal | Status::GapLimit | Status::Heuristic => Ok(()),
+        s => Err(Failure::new(s.exit_code(), s.message())),
+    }
+}
+
+fn print_summary(s: &crate::stagger::Summary, english: bool) {
+    let f = |v: Option<f64>| v.map(|x| format!("{x:.2}")).unwrap_or_else(|| "—".into());
+    let c = &s.counts;
+    if english {
+        println!("status: {}", s.status_message);
+        println!(
+            "controllable loss (10k yuan): {}   bound: {}   gap: {}   fixed loss: {:.2}",
+            f(s.objective),
+            f(s.bound),
+            s.gap
+                .map(|g| format!("{:.4}%", g * 100.0))
+                .unwrap_or_else(|| "—".into()),
+            s.fixed_loss
+        );
+        println!(
+            "{} staggered lines, {} season-stop lines, {} others; {} stop blocks ({} line-days), {} maintenance jobs",
+            c.stagger_lines, c.season_stop_lines, c.other_lines, c.blocks, c.chosen_days, c.jobs
+        );
+    } else {
+        println!("求解状态: {}", s.status_message);
+        println!(
+            "可优化损失(万元): {}   下界: {}   间隙: {}   固定损失: {:.2}",
+            f(s.objective),
+            f(s.bound),
+            s.gap
+                .map(|g| format!("{:.4}%", g * 100.0))
+                .unwrap_or_else(|| "—".into()),
+            s.fixed_loss
+        );
+        println!(
+            "错峰生产线 {} 条，整季停产 {} 条，其他 {} 条；停产段 {} 个（{} 线·日），检修任务 {} 项",
+            c.stagger_lines, c.season_stop_lines, c.other_lines, c.blocks, c.chosen_days, c.jobs
+        );
+    }
+    if let (Some(g), Some(sv), Some(sh)) = (
+        s.greedy_objective,
+        s.saving_vs_greedy,
+        s.saving_vs_greedy_share,
+    ) {
+        println!(
+            "{} {g:.2} → {} {sv:.2} ({:.2}%)",
+            if english {
+                "greedy calendar:"
+            } else {
+                "贪心方案:"
+            },
+            if english { "saved" } else { "节省" },
+            sh * 100.0
+        );
+    }
+}
+
+/// Whether a path is a calendar (a folder with calendar.csv, or a calendar file).
+pub fn is_calendar(path: &Path) -> bool {
+    if path.is_dir() {
+        path.join("calendar.csv").exists()
+            || std::fs::read_to_string(path.join("summary.json"))
+                .ok()
+                .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+                .is_some_and(|v| v["kind"] == "calendar")
+    } else {
+        path.file_name().is_some_and(|n| n == "calendar.csv")
+    }
+}
+
+/// The calendar checker's findings.
+#[derive(Debug, serde::Serialize)]
+pub struct CalendarReport {
+    /// Calendar rows read.
+    pub rows: usize,
+    /// Lines taking part.
+    pub lines: usize,
+    /// Days of the horizon.
+    pub days: usize,
+    /// Loss recomputed from the calendar (万元).
+    pub objective: f64,
+    /// Every violation.
+    pub violations: Vec<check::Violation>,
+}
+
+/// Check a calendar file against the instance (and its summary's objective, when present).
+pub fn check_calendar(inst: &Instance, file: &Path) -> Result<CalendarReport, Failure> {
+    let table = crate::io::table::read_table(file)?;
+    let (states, report) = crate::stagger::calendar::read_calendar(inst, &table);
+    let mut violations: Vec<check::Violation> = report
+        .diagnostics
+        .iter()
+        .map(|d| check::Violation {
+            kind: "row",
+            line: None,
+            date: None,
+            message: d.to_string(),
+        })
+        .collect();
+    if report.diagnostics.iter().any(|d| d.code != "E210") {
+        print_report(&report);
+        return Err(Failure::new(
+            exit::INVALID_INPUT,
+            format!("{}: the calendar file cannot be read", file.display()),
+        ));
+    }
+    violations.extend(check::check_states(inst, &states));
+    let objective = check::total_cost(inst, &states);
+    let summary = file.with_file_name("summary.json");
+    if let Some(claimed) = std::fs::read_to_string(&summary)
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v["objective"].as_f64())
+    {
+        if (claimed - objective).abs() > 1e-6 * objective.abs().max(1.0) {
+            violations.push(check::Violation {
+                kind: "objective",
+                line: None,
+                date: None,
+                message: format!(
+                    "summary.json states a loss of {claimed:.4}, the calendar's loss is {objective:.4}"
+                ),
+            });
+        }
+    }
+    Ok(CalendarReport {
+        rows: table.rows.len(),
+        lines: inst.units.len(),
+        days: inst.days.len(),
+        objective,
+        violations,
+    })
+}
+
+/// `jianpai check` for a calendar.
+pub fn run_check(path: &Path, scenario: &Path, format: Format, quiet: bool) -> Result<(), Failure> {
+    let file = if path.is_dir() {
+        path.join("calendar.csv")
+    } else {
+        path.to_path_buf()
+    };
+    let (_, inst, _) = load(scenario).map_err(load_failure)?;
+    let report = check_calendar(&inst, &file)?;
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&report).expect("json")),
+        Format::Text => {
+            for v in &report.violations {
+                eprintln!("{} ({})", v, file.display());
+            }
+            if !quiet {
+                println!(
+                    "checked {} calendar rows, {} lines, {} days: {} violations",
+                    report.rows,
+                    report.lines,
+                    report.days,
+                    report.violations.len()
+                );
+            }
+        }
+    }
+    if report.violations.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::new(
+            exit::CHECK_FAILED,
+            format!("{} violations", report.violations.len()),
+        ))
+    }
+}

@@ -1,0 +1,302 @@
+//! The calendar as files: `calendar.csv` (one row per stop block or maintenance job), `days.csv`
+//! (stopped capacity per industry and cut per pollutant against the target, day by day), and
+//! reading a calendar back into day states for the checker.
+
+use super::check::{cuts, stopped_capacity};
+use super::instance::{runs, Instance, State};
+use super::tables::CALENDAR;
+use crate::domain::Pollutant;
+use crate::io::RawTable;
+use crate::plan::write::num;
+use crate::validate::cells::{error, Sheet};
+use crate::validate::Report;
+use std::collections::HashMap;
+
+/// Kind label of a state.
+fn kind(s: State, english: bool) -> &'static str {
+    match (s, english) {
+        (State::Chosen, false) => "错峰停产",
+        (State::Chosen, true) => "stagger",
+        (State::Season, false) => "整季停产",
+        (State::Season, true) => "season_stop",
+        (State::Gov, false) => "政府指令停产",
+        (State::Gov, true) => "government",
+        (State::Maint(_), false) => "检修",
+        (State::Maint(_), true) => "maintenance",
+        (State::Run, _) => "",
+    }
+}
+
+fn parse_kind(s: &str) -> Option<State> {
+    match s.trim() {
+        "错峰停产" | "stagger" => Some(State::Chosen),
+        "整季停产" | "season_stop" => Some(State::Season),
+        "政府指令停产" | "government" => Some(State::Gov),
+        "检修" | "maintenance" => Some(State::Maint(usize::MAX)),
+        _ => None,
+    }
+}
+
+fn industry_name(inst: &Instance, i: usize, english: bool) -> &str {
+    let ind = &inst.industries[i];
+    if english {
+        &ind.name_en
+    } else {
+        &ind.name_zh
+    }
+}
+
+fn csv_bytes(header: &[String], rows: &[Vec<String>]) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new().from_writer(b"\xEF\xBB\xBF".to_vec());
+    w.write_record(header).expect("in-memory write");
+    for r in rows {
+        w.write_record(r).expect("in-memory write");
+    }
+    w.into_inner().expect("in-memory flush")
+}
+
+/// `calendar.csv`: rows sorted by line, then start.
+pub fn calendar_csv(inst: &Instance, states: &[Vec<State>], english: bool) -> Vec<u8> {
+    let header: Vec<String> = CALENDAR
+        .columns
+        .iter()
+        .map(|c| if english { c.key } else { c.zh }.to_string())
+        .collect();
+    let mut rows = Vec::new();
+    for (u, s) in inst.units.iter().zip(states) {
+        for (a, b) in runs(s, |x| x.stopped()).into_iter().flat_map(|(a, b)| {
+            // Split a stop run where the state changes (e.g. a government stop then a chosen block).
+            let mut parts = Vec::new();
+            let mut start = a;
+            for d in a + 1..=b {
+                if s[d] != s[d - 1] {
+                    parts.push((start, d - 1));
+                    start = d;
+                }
+            }
+            parts.push((start, b));
+            parts
+        }) {
+            let st = s[a];
+            let (job, reason) = match st {
+                State::Maint(k) => (
+                    u.jobs[k].name.clone(),
+                    if english {
+                        "maintenance job".to_string()
+                    } else {
+                        "检修计划".to_string()
+                    },
+                ),
+                State::Gov => (
+                    String::new(),
+                    if english {
+                        "government order".into()
+                    } else {
+                        "政府指令".into()
+                    },
+                ),
+                _ => (String::new(), format!("{} {}", u.grade, u.rule)),
+            };
+            rows.push(vec![
+                u.line.clone(),
+                u.credit_code.clone(),
+                u.enterprise.clone(),
+                u.district.clone(),
+                industry_name(inst, u.industry, english).to_string(),
+                inst.days[a].date.to_string(),
+                inst.days[b].date.to_string(),
+                (b - a + 1).to_string(),
+                kind(st, english).to_string(),
+                job,
+                reason.trim().to_string(),
+            ]);
+        }
+    }
+    csv_bytes(&header, &rows)
+}
+
+/// `days.csv`: per day, the cut per pollutant against its target and the stopped capacity per
+/// industry against its cap.
+pub fn days_csv(inst: &Instance, states: &[Vec<State>], english: bool) -> Vec<u8> {
+    let mut header: Vec<String> = if english {
+        vec![
+            "date".into(),
+            "season".into(),
+            "warning".into(),
+            "lines_stopped".into(),
+        ]
+    } else {
+        vec![
+            "日期".into(),
+            "季节".into(),
+            "预警级别".into(),
+            "停产线数".into(),
+        ]
+    };
+    for p in Pollutant::ALL {
+        if english {
+            header.push(format!("{}_cut_t_per_day", p.key()));
+            header.push(format!("{}_target_t_per_day", p.key()));
+        } else {
+            header.push(format!("{}减排量(t/d)", p.zh()));
+            header.push(format!("{}目标(t/d)", p.zh()));
+        }
+    }
+    for i in 0..inst.industries.len() {
+        let name = industry_name(inst, i, english);
+        if english {
+            header.push(format!("{name}_stopped_capacity"));
+            header.push(format!("{name}_cap"));
+        } else {
+            header.push(format!("{name}停产产能"));
+            header.push(format!("{name}停产上限"));
+        }
+    }
+    let cap = stopped_capacity(inst, states);
+    let cut = cuts(inst, states);
+    let rows: Vec<Vec<String>> = inst
+        .days
+        .iter()
+        .enumerate()
+        .map(|(d, day)| {
+            let mut r = vec![
+                day.date.to_string(),
+                day.season
+                    .map(|s| inst.seasons[s].name.clone())
+                    .unwrap_or_default(),
+                day.level
+                    .map(|l| if english { l.key() } else { l.zh() })
+                    .unwrap_or("")
+                    .to_string(),
+                states.iter().filter(|s| s[d].stopped()).count().to_string(),
+            ];
+            for (c, t) in cut[d].iter().zip(&day.target) {
+                r.push(num(*c, 4));
+                r.push(num(*t, 4));
+            }
+            for (i, ind) in inst.industries.iter().enumerate() {
+                r.push(num(cap[d][i], 2));
+                r.push(num(ind.limit(), 2));
+            }
+            r
+        })
+        .collect();
+    csv_bytes(&header, &rows)
+}
+
+/// Read a calendar table back into every unit's day states. Rows that cannot be placed (unknown
+/// line, bad dates, overlaps, unknown kind or job) are reported as errors.
+pub fn read_calendar(inst: &Instance, table: &RawTable) -> (Vec<Vec<State>>, Report) {
+    let mut report = Report::default();
+    let mut states: Vec<Vec<State>> = vec![vec![State::Run; inst.days.len()]; inst.units.len()];
+    let Some(s) = Sheet::new(table, &CALENDAR, &mut report) else {
+        return (states, report);
+    };
+    let by_line: HashMap<&str, usize> = inst
+        .units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.line.as_str(), i))
+        .collect();
+    let src = &table.source;
+    for row in &table.rows {
+        let bad = |report: &mut Report, key: &str, msg: &str, hint: &str| {
+            report.push(error(
+                "E210",
+                src,
+                Some(row.row),
+                Some(s.label(key)),
+                Some(s.raw(row, key)),
+                msg.to_string(),
+                hint.to_string(),
+            ));
+        };
+        let line = s.text(&mut report, row, "line_id").unwrap_or_default();
+        let Some(&u) = by_line.get(line.as_str()) else {
+            bad(
+                &mut report,
+                "line_id",
+                "the line does not take part in this scenario",
+                "remove the row or add the line to the participation rules",
+            );
+            continue;
+        };
+        let day = |report: &mut Report, key: &str| {
+            let v = super::input::parse_date(s.raw(row, key)).and_then(|d| inst.day(d));
+            if v.is_none() {
+                report.push(error(
+                    "E210",
+                    src,
+                    Some(row.row),
+                    Some(s.label(key)),
+                    Some(s.raw(row, key)),
+                    "is not a date of the scenario's horizon".to_string(),
+                    format!(
+                        "use YYYY-MM-DD between {} and {}",
+                        inst.days[0].date,
+                        inst.days[inst.days.len() - 1].date
+                    ),
+                ));
+            }
+            v
+        };
+        let (a, b) = (day(&mut report, "start"), day(&mut report, "end"));
+        let (Some(a), Some(b)) = (a, b) else { continue };
+        if b < a {
+            bad(
+                &mut report,
+                "end",
+                "ends before it starts",
+                "correct the dates",
+            );
+            continue;
+        }
+        let days = s.number(&mut report, row, "days");
+        if days.is_some_and(|n| n != (b - a + 1) as f64) {
+            bad(
+                &mut report,
+                "days",
+                &format!("does not match the dates ({} days)", b - a + 1),
+                "write end − start + 1",
+            );
+            continue;
+        }
+        let Some(mut st) = parse_kind(s.raw(row, "kind")) else {
+            bad(
+                &mut report,
+                "kind",
+                "unknown kind",
+                "use 错峰停产, 整季停产, 政府指令停产 or 检修",
+            );
+            continue;
+        };
+        if st == State::Maint(usize::MAX) {
+            let job = s.raw(row, "job");
+            match inst.units[u].jobs.iter().position(|j| j.name == job) {
+                Some(k) => st = State::Maint(k),
+                None => {
+                    bad(
+                        &mut report,
+                        "job",
+                        "is not a maintenance job of this line",
+                        "use the job name of the maintenance table",
+                    );
+                    continue;
+                }
+            }
+        }
+        if states[u][a..=b].iter().any(|x| x.stopped()) {
+            bad(
+                &mut report,
+                "start",
+                "overlaps another row of the same line",
+                "merge or correct the rows",
+            );
+            continue;
+        }
+        for x in &mut states[u][a..=b] {
+            *x = st;
+        }
+    }
+    (states, report)
+}
