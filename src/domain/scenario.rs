@@ -107,6 +107,25 @@ pub struct SolverOptions {
     pub threads: u32,
 }
 
+impl SolverOptions {
+    /// Range checks: a positive time limit and a gap in [0, 1).
+    pub fn check(&self) -> Result<(), String> {
+        if self.time_limit.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+            return Err(format!(
+                "solver.time_limit = {}: must be > 0 seconds",
+                self.time_limit
+            ));
+        }
+        if !(0.0..1.0).contains(&self.rel_gap) {
+            return Err(format!(
+                "solver.rel_gap = {}: must be in [0, 1)",
+                self.rel_gap
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl Default for SolverOptions {
     fn default() -> Self {
         SolverOptions {

@@ -163,17 +163,5 @@ pub fn check_scenario(s: &Scenario) -> Result<(), String> {
             ));
         }
     }
-    if s.solver.time_limit.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
-        return Err(format!(
-            "solver.time_limit = {}: must be > 0 seconds",
-            s.solver.time_limit
-        ));
-    }
-    if !(0.0..1.0).contains(&s.solver.rel_gap) {
-        return Err(format!(
-            "solver.rel_gap = {}: must be in [0, 1)",
-            s.solver.rel_gap
-        ));
-    }
-    Ok(())
+    s.solver.check()
 }

@@ -294,19 +294,7 @@ fn check_scenario(s: &StaggerScenario) -> Result<(), String> {
             return Err(format!("caps {k} = {v}: a cap is a share between 0 and 1"));
         }
     }
-    if s.solver.time_limit.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
-        return Err(format!(
-            "solver.time_limit = {}: must be > 0 seconds",
-            s.solver.time_limit
-        ));
-    }
-    if !(0.0..1.0).contains(&s.solver.rel_gap) {
-        return Err(format!(
-            "solver.rel_gap = {}: must be in [0, 1)",
-            s.solver.rel_gap
-        ));
-    }
-    Ok(())
+    s.solver.check()
 }
 
 /// A table read and matched to its spec, or an `E002` diagnostic.
