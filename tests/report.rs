@@ -963,11 +963,17 @@ fn libreoffice_converts_the_workbooks() {
         .arg(f.path("zh/应急减排清单.xlsx"))
         .arg(f.path("zh/一厂一策.xlsx"))
         .arg(f.path("curve-zh/情景对比.xlsx"))
+        .arg(calendar_fixture().path("cal-zh/错峰生产日历.xlsx"))
         .env("HOME", f.path("lo-home"))
         .output()
         .unwrap();
     assert!(status.status.success(), "{status:?}");
-    for name in ["应急减排清单.pdf", "一厂一策.pdf", "情景对比.pdf"] {
+    for name in [
+        "应急减排清单.pdf",
+        "一厂一策.pdf",
+        "情景对比.pdf",
+        "错峰生产日历.pdf",
+    ] {
         let bytes = std::fs::read(pdf.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(bytes.starts_with(b"%PDF"), "{name} is a PDF");
         assert!(bytes.len() > 10_000, "{name}: only {} bytes", bytes.len());
@@ -1065,6 +1071,27 @@ fn chromium(args: &[&str], page: &Path) -> std::process::Output {
         .unwrap()
 }
 
+/// The page's DOM after its script ran; fails on any console message.
+fn clean_dom(page: &Path) -> String {
+    let out = chromium(
+        &[
+            "--enable-logging=stderr",
+            "--v=0",
+            "--virtual-time-budget=3000",
+            "--dump-dom",
+        ],
+        page,
+    );
+    let log = String::from_utf8_lossy(&out.stderr);
+    let console: Vec<&str> = log.lines().filter(|l| l.contains("CONSOLE")).collect();
+    assert!(
+        console.is_empty(),
+        "{}: console messages: {console:?}",
+        page.display()
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 #[test]
 fn chromium_renders_the_charts_without_console_errors() {
     let f = fixture();
@@ -1075,61 +1102,17 @@ fn chromium_renders_the_charts_without_console_errors() {
         charts >= 7,
         "4 target charts and 3 loss charts, got {charts}"
     );
-    let out = chromium(
-        &[
-            "--enable-logging=stderr",
-            "--v=0",
-            "--virtual-time-budget=3000",
-            "--dump-dom",
-        ],
-        &page,
-    );
-    let dom = String::from_utf8_lossy(&out.stdout);
-    let log = String::from_utf8_lossy(&out.stderr);
-    let console: Vec<&str> = log.lines().filter(|l| l.contains("CONSOLE")).collect();
-    assert!(console.is_empty(), "console messages: {console:?}");
     // The inline script ran to its end and counted the rendered charts.
+    let dom = clean_dom(&page);
     assert!(
         dom.contains(&format!("data-charts=\"{charts}\"")),
         "script marker missing: {}",
         &dom[..dom.len().min(400)]
     );
-    // A sweep report with its cost curve renders as cleanly.
-    let sweep_page = sweep_fixture().path("curve-zh/报告.html");
-    let out = chromium(
-        &[
-            "--enable-logging=stderr",
-            "--v=0",
-            "--virtual-time-budget=3000",
-            "--dump-dom",
-        ],
-        &sweep_page,
-    );
-    let log = String::from_utf8_lossy(&out.stderr);
-    let console: Vec<&str> = log.lines().filter(|l| l.contains("CONSOLE")).collect();
-    assert!(
-        console.is_empty(),
-        "sweep page console messages: {console:?}"
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("data-charts=\"4\""));
-    // So does a calendar report with its Gantt chart.
-    let cal_page = calendar_fixture().path("cal-zh/报告.html");
-    let out = chromium(
-        &[
-            "--enable-logging=stderr",
-            "--v=0",
-            "--virtual-time-budget=3000",
-            "--dump-dom",
-        ],
-        &cal_page,
-    );
-    let log = String::from_utf8_lossy(&out.stderr);
-    let console: Vec<&str> = log.lines().filter(|l| l.contains("CONSOLE")).collect();
-    assert!(
-        console.is_empty(),
-        "calendar page console messages: {console:?}"
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("data-charts=\"2\""));
+    // A sweep report with its cost curve and a calendar report with its Gantt chart render as
+    // cleanly.
+    assert!(clean_dom(&sweep_fixture().path("curve-zh/报告.html")).contains("data-charts=\"4\""));
+    assert!(clean_dom(&calendar_fixture().path("cal-zh/报告.html")).contains("data-charts=\"2\""));
     let shot = f.path("shot.png");
     let out = chromium(
         &[

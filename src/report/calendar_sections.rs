@@ -15,7 +15,7 @@ use crate::domain::Pollutant;
 use crate::io::RawTable;
 use crate::stagger::calendar::{cut_header, kind, parse_kind, target_header};
 use crate::stagger::tables::CALENDAR;
-use crate::stagger::State;
+use crate::stagger::{Counts, State};
 use crate::validate::cells::{error, Sheet};
 use crate::validate::{Report, Severity};
 use chrono::{Datelike, NaiveDate};
@@ -27,24 +27,6 @@ use std::path::Path;
 
 /// At most this many Gantt rows; more lines are merged by enterprise, then capped.
 pub const MAX_GANTT_ROWS: usize = 60;
-
-/// Counts of summary.json.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct CountsView {
-    /// Staggered lines.
-    pub stagger_lines: usize,
-    /// Season-stop lines.
-    pub season_stop_lines: usize,
-    /// Lines with only government stops or maintenance.
-    pub other_lines: usize,
-    /// Maintenance jobs.
-    pub jobs: usize,
-    /// Chosen stop blocks.
-    pub blocks: usize,
-    /// Chosen line-days.
-    pub chosen_days: usize,
-}
 
 /// summary.json of a calendar directory.
 #[derive(Debug, Clone, Deserialize)]
@@ -73,7 +55,7 @@ pub struct CalendarSummary {
     pub horizon: (String, String),
     /// Counts.
     #[serde(default)]
-    pub counts: CountsView,
+    pub counts: Counts,
     /// Notes of the run.
     #[serde(default)]
     pub notes: Vec<String>,
