@@ -3,6 +3,7 @@
 
 use assert_cmd::Command;
 use calamine::{open_workbook, Data, Reader, Xlsx};
+use predicates::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -380,18 +381,24 @@ fn bad_result_directories_fail_clearly() {
         .assert()
         .code(7)
         .stderr(predicates::str::contains("summary.json"));
-    // A kind without report sections yet.
+    // A calendar run that found no calendar says so.
     let cal = f.path("calendar");
     std::fs::create_dir_all(&cal).unwrap();
-    std::fs::write(cal.join("summary.json"), "{\"kind\": \"calendar\"}").unwrap();
+    std::fs::write(
+        cal.join("summary.json"),
+        "{\"kind\": \"calendar\", \"status\": \"infeasible\", \"objective\": null, \"bound\": null, \"gap\": null, \"greedy_objective\": null, \"saving_vs_greedy\": null, \"saving_vs_greedy_share\": null, \"horizon\": [\"2024-02-10\", \"2024-03-10\"]}",
+    )
+    .unwrap();
     jianpai()
         .arg("report")
         .arg(&cal)
         .arg("--out")
         .arg(&out)
         .assert()
-        .code(3)
-        .stderr(predicates::str::contains("calendar"));
+        .code(7)
+        .stderr(
+            predicates::str::contains("calendar.csv").and(predicates::str::contains("infeasible")),
+        );
     // A sweep whose case files are missing names the first one.
     let sw = f.path("unfinished-sweep");
     std::fs::create_dir_all(&sw).unwrap();
@@ -710,6 +717,224 @@ fn revision_report_lists_the_diff_and_the_filings() {
     );
 }
 
+/// A six-week cement calendar from `jianpai stagger` (the scenario of tests/cli_stagger.rs),
+/// reported in Chinese and English (built once).
+fn calendar_fixture() -> &'static Fixture {
+    static F: OnceLock<()> = OnceLock::new();
+    let f = fixture();
+    F.get_or_init(|| {
+        let files = [
+            (
+                "participation.csv",
+                "行业,绩效等级,区县,工序,方式,最短停产天数,启停成本天数\n\
+                 cement,D,*,熟料,整季停产,,\ncement,C,*,熟料,错峰,5,1\n",
+            ),
+            (
+                "quotas.csv",
+                "范围,时段,开始日期,结束日期,最少停产天数\ncement,冬季,2024-02-10,2024-03-10,8\n",
+            ),
+            ("forecast.csv", "日期,预警级别\n2024-02-29,橙色\n"),
+            (
+                "government.csv",
+                "生产线编号,开始日期,结束日期,原因\nL00031-02,2024-02-20,2024-02-22,指令\n",
+            ),
+            (
+                "maintenance.csv",
+                "生产线编号,检修任务,工期天数,最早开始,最晚结束,避开时段\n\
+                 L00040-01,窑检修,5,2024-02-10,2024-03-10,2024-02-25~2024-03-03\n",
+            ),
+        ];
+        for (name, text) in files {
+            std::fs::write(f.path(name), text).unwrap();
+        }
+        let toml = format!(
+            "name = \"错峰测试\"\ninventory = \"{ROOT}/seeds/wuxi-2021\"\n\
+             participation = \"participation.csv\"\nquotas = \"quotas.csv\"\n\
+             forecast = \"forecast.csv\"\ngovernment = \"government.csv\"\n\
+             maintenance = \"maintenance.csv\"\n[blocks]\nmin_days = 7\n[caps]\ndefault = 0.6\n\
+             [[seasons]]\nname = \"冬季\"\nstart = \"2024-02-10\"\nend = \"2024-03-10\"\n\
+             [seasons.cut]\nnox = 40.0\n[uplift.orange]\nnox = 10.0\n\
+             [solver]\ntime_limit = 60\nrel_gap = 0.03\n"
+        );
+        std::fs::write(f.path("stagger.toml"), toml).unwrap();
+        jianpai()
+            .args(["--quiet", "stagger"])
+            .arg(f.path("stagger.toml"))
+            .arg("--out")
+            .arg(f.path("cal"))
+            .assert()
+            .success();
+        for (lang, out) in [("zh", "cal-zh"), ("en", "cal-en")] {
+            jianpai()
+                .args(["--quiet", "--lang", lang, "report"])
+                .arg(f.path("cal"))
+                .arg("--out")
+                .arg(f.path(out))
+                .assert()
+                .success();
+        }
+    });
+    f
+}
+
+/// Records of a CSV written by the tool, by header (BOM removed).
+fn csv_records(path: &Path) -> (Vec<String>, Vec<csv::StringRecord>) {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let headers = r
+        .headers()
+        .unwrap()
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_string())
+        .collect();
+    (headers, r.records().map(Result::unwrap).collect())
+}
+
+/// Excel serial number of a YYYY-MM-DD date.
+fn excel_serial(date: &str) -> f64 {
+    let d = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
+    (d - chrono::NaiveDate::from_ymd_opt(1899, 12, 30).unwrap()).num_days() as f64
+}
+
+#[test]
+fn calendar_report_has_the_blocks_the_days_and_the_gantt_chart() {
+    let f = calendar_fixture();
+    let summary = json(&f.path("cal/summary.json"));
+    let (head, blocks) = csv_records(&f.path("cal/calendar.csv"));
+    let (day_head, days) = csv_records(&f.path("cal/days.csv"));
+    assert!(blocks.len() > 10 && days.len() == 30);
+    let mut wb: Xlsx<_> = open_workbook(f.path("cal-zh/错峰生产日历.xlsx")).unwrap();
+    assert_eq!(wb.sheet_names(), ["汇总", "日历", "逐日"]);
+    // 汇总: status, loss, bound, gap and saving from summary.json.
+    let over = data_rows(&mut wb, "汇总");
+    let value = |label: &str| {
+        over.iter()
+            .find(|r| cell_text(&r[0]) == label)
+            .unwrap_or_else(|| panic!("{label}"))[1]
+            .clone()
+    };
+    assert_eq!(
+        cell_text(&value("求解状态")),
+        "在设定间隙内的最优解（已证明）"
+    );
+    for (label, key) in [
+        ("可优化损失(万元)", "objective"),
+        ("损失下界(万元)", "bound"),
+        ("相对间隙", "gap"),
+        ("贪心方案损失(万元)", "greedy_objective"),
+        ("较贪心方案节省(万元)", "saving_vs_greedy"),
+    ] {
+        assert!(
+            (num(&value(label)) - summary[key].as_f64().unwrap()).abs() < 1e-9,
+            "{label}"
+        );
+    }
+    // 日历: one row per calendar.csv row, same lines, dates as dates, same day total.
+    let all = sheet(&mut wb, "日历");
+    let header: Vec<String> = all[1].iter().map(cell_text).collect();
+    assert_eq!(header, head);
+    let rows = &all[2..];
+    assert_eq!(rows.len(), blocks.len());
+    for (r, b) in rows.iter().zip(&blocks) {
+        assert_eq!(cell_text(&r[0]), &b[0]);
+        match &r[5] {
+            Data::DateTime(d) => assert_eq!(d.as_f64(), excel_serial(&b[5])),
+            other => panic!("start is not a date: {other:?}"),
+        }
+        assert_eq!(cell_text(&r[8]), &b[8]);
+    }
+    let total: f64 = rows.iter().map(|r| num(&r[7])).sum();
+    let csv_total: f64 = blocks.iter().map(|b| b[7].parse::<f64>().unwrap()).sum();
+    assert_eq!(total, csv_total);
+    // 逐日: one row per day; the NOx cuts add up to days.csv's.
+    let all = sheet(&mut wb, "逐日");
+    assert_eq!(all[1].iter().map(cell_text).collect::<Vec<_>>(), day_head);
+    assert_eq!(all.len() - 2, days.len());
+    let nox = day_head
+        .iter()
+        .position(|h| h == "氮氧化物减排量(t/d)")
+        .unwrap();
+    let sheet_sum: f64 = all[2..].iter().map(|r| num(&r[nox])).sum();
+    let csv_sum: f64 = days.iter().map(|d| d[nox].parse::<f64>().unwrap()).sum();
+    assert!((sheet_sum - csv_sum).abs() < 1e-6);
+    // The page: a Gantt chart with one row per line and one bar per block, the NOx chart only
+    // (the only pollutant with a target), sortable tables.
+    let html = std::fs::read_to_string(f.path("cal-zh/报告.html")).unwrap();
+    let start = html
+        .find("aria-label=\"错峰生产与检修甘特图\"")
+        .expect("Gantt chart");
+    let gantt = &html[start..start + html[start..].find("</svg>").unwrap()];
+    let lines: std::collections::BTreeSet<&str> = blocks.iter().map(|b| &b[0]).collect();
+    for l in &lines {
+        assert!(gantt.contains(&format!(">{l}</text>")), "{l} has a row");
+    }
+    assert_eq!(gantt.matches("<rect").count(), blocks.len());
+    assert!(
+        gantt.contains("#d62828") && gantt.contains("#f08c00"),
+        "government and maintenance colours"
+    );
+    assert!(html.contains("NOx 逐日减排量与目标") && !html.contains("SO2 逐日减排量与目标"));
+    assert_eq!(html.matches("<svg class=\"chart\"").count(), 2);
+    assert_eq!(html.matches("class=\"sortable\"").count(), 2);
+    // English report: English sheet names and headers.
+    let mut en: Xlsx<_> = open_workbook(f.path("cal-en/staggered-calendar.xlsx")).unwrap();
+    assert_eq!(en.sheet_names(), ["Summary", "Calendar", "Daily"]);
+    let cal = sheet(&mut en, "Calendar");
+    assert_eq!(cell_text(&cal[1][0]), "line_id");
+    assert_eq!(cell_text(&cal[2][8]), "season_stop");
+    assert_eq!(cal.len() - 2, blocks.len());
+    assert!(std::fs::read_to_string(f.path("cal-en/report.html"))
+        .unwrap()
+        .contains("Stop blocks and maintenance"));
+}
+
+#[test]
+fn calendar_written_in_english_reports_the_same_blocks_and_days() {
+    let f = calendar_fixture();
+    jianpai()
+        .args(["--quiet", "--lang", "en", "stagger"])
+        .arg(f.path("stagger.toml"))
+        .arg("--out")
+        .arg(f.path("cal-en-files"))
+        .assert()
+        .success();
+    for (dir, out) in [("cal-en-files", "cal-from-en"), ("cal", "cal-again")] {
+        jianpai()
+            .args(["--quiet", "report"])
+            .arg(f.path(dir))
+            .arg("--out")
+            .arg(f.path(out))
+            .assert()
+            .success();
+    }
+    // Same directory, same bytes.
+    for name in ["错峰生产日历.xlsx", "报告.html"] {
+        let a = std::fs::read(f.path("cal-zh").join(name)).unwrap();
+        let b = std::fs::read(f.path("cal-again").join(name)).unwrap();
+        assert!(a == b, "{name} differs between runs");
+    }
+    // English headers are read by name: the same lines, dates, days and (Chinese) kinds, and
+    // the same daily numbers.
+    let mut zh: Xlsx<_> = open_workbook(f.path("cal-zh/错峰生产日历.xlsx")).unwrap();
+    let mut en: Xlsx<_> = open_workbook(f.path("cal-from-en/错峰生产日历.xlsx")).unwrap();
+    let pick = |rows: Vec<Vec<Data>>, cols: &[usize]| -> Vec<Vec<Data>> {
+        rows.into_iter()
+            .map(|r| cols.iter().map(|&c| r[c].clone()).collect())
+            .collect()
+    };
+    let blocks = [0, 1, 5, 6, 7, 8];
+    assert_eq!(
+        pick(data_rows(&mut zh, "日历"), &blocks),
+        pick(data_rows(&mut en, "日历"), &blocks)
+    );
+    let numbers: Vec<usize> = (3..data_rows(&mut zh, "逐日")[0].len()).collect();
+    assert_eq!(
+        pick(data_rows(&mut zh, "逐日"), &numbers),
+        pick(data_rows(&mut en, "逐日"), &numbers)
+    );
+    let html = std::fs::read_to_string(f.path("cal-from-en/报告.html")).unwrap();
+    assert!(html.contains(">错峰停产<") && html.contains("NOx 逐日减排量与目标"));
+}
+
 /// Run a system program, failing the test with a hint when it is missing.
 fn system(program: &str) -> std::process::Command {
     let found = std::env::var_os("PATH")
@@ -738,11 +963,17 @@ fn libreoffice_converts_the_workbooks() {
         .arg(f.path("zh/应急减排清单.xlsx"))
         .arg(f.path("zh/一厂一策.xlsx"))
         .arg(f.path("curve-zh/情景对比.xlsx"))
+        .arg(calendar_fixture().path("cal-zh/错峰生产日历.xlsx"))
         .env("HOME", f.path("lo-home"))
         .output()
         .unwrap();
     assert!(status.status.success(), "{status:?}");
-    for name in ["应急减排清单.pdf", "一厂一策.pdf", "情景对比.pdf"] {
+    for name in [
+        "应急减排清单.pdf",
+        "一厂一策.pdf",
+        "情景对比.pdf",
+        "错峰生产日历.pdf",
+    ] {
         let bytes = std::fs::read(pdf.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(bytes.starts_with(b"%PDF"), "{name} is a PDF");
         assert!(bytes.len() > 10_000, "{name}: only {} bytes", bytes.len());
@@ -840,6 +1071,27 @@ fn chromium(args: &[&str], page: &Path) -> std::process::Output {
         .unwrap()
 }
 
+/// The page's DOM after its script ran; fails on any console message.
+fn clean_dom(page: &Path) -> String {
+    let out = chromium(
+        &[
+            "--enable-logging=stderr",
+            "--v=0",
+            "--virtual-time-budget=3000",
+            "--dump-dom",
+        ],
+        page,
+    );
+    let log = String::from_utf8_lossy(&out.stderr);
+    let console: Vec<&str> = log.lines().filter(|l| l.contains("CONSOLE")).collect();
+    assert!(
+        console.is_empty(),
+        "{}: console messages: {console:?}",
+        page.display()
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 #[test]
 fn chromium_renders_the_charts_without_console_errors() {
     let f = fixture();
@@ -850,43 +1102,17 @@ fn chromium_renders_the_charts_without_console_errors() {
         charts >= 7,
         "4 target charts and 3 loss charts, got {charts}"
     );
-    let out = chromium(
-        &[
-            "--enable-logging=stderr",
-            "--v=0",
-            "--virtual-time-budget=3000",
-            "--dump-dom",
-        ],
-        &page,
-    );
-    let dom = String::from_utf8_lossy(&out.stdout);
-    let log = String::from_utf8_lossy(&out.stderr);
-    let console: Vec<&str> = log.lines().filter(|l| l.contains("CONSOLE")).collect();
-    assert!(console.is_empty(), "console messages: {console:?}");
     // The inline script ran to its end and counted the rendered charts.
+    let dom = clean_dom(&page);
     assert!(
         dom.contains(&format!("data-charts=\"{charts}\"")),
         "script marker missing: {}",
         &dom[..dom.len().min(400)]
     );
-    // A sweep report with its cost curve renders as cleanly.
-    let sweep_page = sweep_fixture().path("curve-zh/报告.html");
-    let out = chromium(
-        &[
-            "--enable-logging=stderr",
-            "--v=0",
-            "--virtual-time-budget=3000",
-            "--dump-dom",
-        ],
-        &sweep_page,
-    );
-    let log = String::from_utf8_lossy(&out.stderr);
-    let console: Vec<&str> = log.lines().filter(|l| l.contains("CONSOLE")).collect();
-    assert!(
-        console.is_empty(),
-        "sweep page console messages: {console:?}"
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("data-charts=\"4\""));
+    // A sweep report with its cost curve and a calendar report with its Gantt chart render as
+    // cleanly.
+    assert!(clean_dom(&sweep_fixture().path("curve-zh/报告.html")).contains("data-charts=\"4\""));
+    assert!(clean_dom(&calendar_fixture().path("cal-zh/报告.html")).contains("data-charts=\"2\""));
     let shot = f.path("shot.png");
     let out = chromium(
         &[

@@ -22,9 +22,7 @@ pub fn run(
                 _ => exit::IO,
             },
             ReportError::NoScenario(_) => exit::USAGE,
-            ReportError::Input { .. } | ReportError::Load(_) | ReportError::Unsupported { .. } => {
-                exit::INVALID_INPUT
-            }
+            ReportError::Input { .. } | ReportError::Load(_) => exit::INVALID_INPUT,
         };
         Failure::new(code, e.to_string())
     })?;

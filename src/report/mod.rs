@@ -5,8 +5,10 @@
 //! (`summary.json` `"kind"`): each section adds sheets to the workbook and a part to the page.
 //! Plan directories get the plan sections; revision directories (a plan plus `diff.json` and the
 //! filings) add the revision section; sweep directories get the scenario comparison and, from
-//! `jianpai curve`, the cost curve. Calendar (Gantt) sections plug in as a further implementation.
+//! `jianpai curve`, the cost curve; calendar directories (`jianpai stagger`) get the summary, the
+//! Gantt chart of the stop blocks and the daily cuts.
 
+pub mod calendar_sections;
 pub mod html;
 pub mod labels;
 pub mod one_plant;
@@ -48,16 +50,6 @@ pub enum ReportError {
     /// The scenario or its inventory could not be loaded.
     #[error("{0}")]
     Load(String),
-    /// A result kind without report sections yet.
-    #[error(
-        "{dir}: reports of {kind} results are not available yet (plan, revision and sweep results are)"
-    )]
-    Unsupported {
-        /// Directory.
-        dir: String,
-        /// Kind from summary.json.
-        kind: String,
-    },
     /// Writing a workbook failed.
     #[error("writing {file}: {message}")]
     Xlsx {
@@ -162,6 +154,15 @@ pub fn sweep_file_names(t: Labels) -> [&'static str; 2] {
     }
 }
 
+/// Names of the output files of a calendar report.
+pub fn calendar_file_names(t: Labels) -> [&'static str; 2] {
+    if t.english {
+        ["staggered-calendar.xlsx", "report.html"]
+    } else {
+        ["错峰生产日历.xlsx", "报告.html"]
+    }
+}
+
 /// Write the report of a result directory into `out`; returns the files written. Everything is
 /// read before anything is written.
 pub fn write_report(dir: &Path, out: &Path, opts: &Options) -> Result<Vec<PathBuf>, ReportError> {
@@ -171,28 +172,27 @@ pub fn write_report(dir: &Path, out: &Path, opts: &Options) -> Result<Vec<PathBu
     let kind = detect(dir)?;
     let f = xlsx::Formats::new();
     match kind {
-        Kind::Calendar => Err(ReportError::Unsupported {
-            dir: dir.display().to_string(),
-            kind: kind.key().into(),
-        }),
+        Kind::Calendar => {
+            let data = calendar_sections::load(dir)?;
+            let title = if data.summary.scenario.is_empty() {
+                dir.display().to_string()
+            } else {
+                data.summary.scenario.clone()
+            };
+            let sections = calendar_sections::sections(&data);
+            let subtitle = calendar_sections::subtitle(&data, t);
+            workbook_and_page(&title, &subtitle, &sections, calendar_file_names(t), out, t)
+        }
         Kind::Sweep => {
             let data = sweep_sections::load(dir)?;
-            let sections = sweep_sections::sections(&data);
-            let [list_name, html_name] = sweep_file_names(t);
             let title = if data.name.is_empty() {
                 dir.display().to_string()
             } else {
                 data.name.clone()
             };
-            let list_path = out.join(list_name);
-            save(
-                &mut workbook(&title, &sections, &f, t, &list_path)?,
-                &list_path,
-            )?;
-            let html_path = out.join(html_name);
-            let page = html::page(&title, &sweep_sections::subtitle(&data, t), &sections, t);
-            write_bytes(&html_path, page.as_bytes())?;
-            Ok(vec![list_path, html_path])
+            let sections = sweep_sections::sections(&data);
+            let subtitle = sweep_sections::subtitle(&data, t);
+            workbook_and_page(&title, &subtitle, &sections, sweep_file_names(t), out, t)
         }
         Kind::Plan | Kind::Revision => {
             let data = plan_data::load(dir, opts.scenario.as_deref(), opts.english)?;
@@ -224,6 +224,29 @@ pub fn write_report(dir: &Path, out: &Path, opts: &Options) -> Result<Vec<PathBu
             Ok(vec![list_path, plant_path, html_path])
         }
     }
+}
+
+/// Write one workbook and the page of `sections` (sweep and calendar reports).
+fn workbook_and_page(
+    title: &str,
+    subtitle: &[String],
+    sections: &[Box<dyn Section + '_>],
+    [list_name, html_name]: [&str; 2],
+    out: &Path,
+    t: Labels,
+) -> Result<Vec<PathBuf>, ReportError> {
+    let f = xlsx::Formats::new();
+    let list_path = out.join(list_name);
+    save(
+        &mut workbook(title, sections, &f, t, &list_path)?,
+        &list_path,
+    )?;
+    let html_path = out.join(html_name);
+    write_bytes(
+        &html_path,
+        html::page(title, subtitle, sections, t).as_bytes(),
+    )?;
+    Ok(vec![list_path, html_path])
 }
 
 /// A workbook with the sheets of every section.

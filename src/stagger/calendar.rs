@@ -12,8 +12,8 @@ use crate::validate::cells::{error, Sheet};
 use crate::validate::Report;
 use std::collections::HashMap;
 
-/// Kind label of a state.
-fn kind(s: State, english: bool) -> &'static str {
+/// Kind label of a state as written in calendar.csv.
+pub fn kind(s: State, english: bool) -> &'static str {
     match (s, english) {
         (State::Chosen, false) => "错峰停产",
         (State::Chosen, true) => "stagger",
@@ -27,7 +27,8 @@ fn kind(s: State, english: bool) -> &'static str {
     }
 }
 
-fn parse_kind(s: &str) -> Option<State> {
+/// The state of a calendar.csv kind label in either language (maintenance with no job yet).
+pub fn parse_kind(s: &str) -> Option<State> {
     match s.trim() {
         "错峰停产" | "stagger" => Some(State::Chosen),
         "整季停产" | "season_stop" => Some(State::Season),
@@ -115,6 +116,24 @@ pub fn calendar_csv(inst: &Instance, states: &[Vec<State>], english: bool) -> Ve
     csv_bytes(&header, &rows)
 }
 
+/// days.csv header of a pollutant's daily cut.
+pub fn cut_header(p: Pollutant, english: bool) -> String {
+    if english {
+        format!("{}_cut_t_per_day", p.key())
+    } else {
+        format!("{}减排量(t/d)", p.zh())
+    }
+}
+
+/// days.csv header of a pollutant's daily target.
+pub fn target_header(p: Pollutant, english: bool) -> String {
+    if english {
+        format!("{}_target_t_per_day", p.key())
+    } else {
+        format!("{}目标(t/d)", p.zh())
+    }
+}
+
 /// `days.csv`: per day, the cut per pollutant against its target and the stopped capacity per
 /// industry against its cap.
 pub fn days_csv(inst: &Instance, states: &[Vec<State>], english: bool) -> Vec<u8> {
@@ -134,13 +153,8 @@ pub fn days_csv(inst: &Instance, states: &[Vec<State>], english: bool) -> Vec<u8
         ]
     };
     for p in Pollutant::ALL {
-        if english {
-            header.push(format!("{}_cut_t_per_day", p.key()));
-            header.push(format!("{}_target_t_per_day", p.key()));
-        } else {
-            header.push(format!("{}减排量(t/d)", p.zh()));
-            header.push(format!("{}目标(t/d)", p.zh()));
-        }
+        header.push(cut_header(p, english));
+        header.push(target_header(p, english));
     }
     for i in 0..inst.industries.len() {
         let name = industry_name(inst, i, english);

@@ -25,7 +25,8 @@ use serde::Serialize;
 use std::path::Path;
 
 /// Counts that describe a calendar.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Counts {
     /// Staggered lines.
     pub stagger_lines: usize,
