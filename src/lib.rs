@@ -21,7 +21,7 @@ pub mod revise;
 pub mod rules;
 pub mod seeds;
 pub mod solve;
-pub mod sweep;
 pub mod stagger;
+pub mod sweep;
 pub mod units;
 pub mod validate;

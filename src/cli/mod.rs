@@ -6,8 +6,8 @@ mod plan;
 mod report;
 pub mod revise;
 mod seeds;
-mod sweep;
 mod stagger;
+mod sweep;
 mod validate;
 
 use clap::{Parser, Subcommand, ValueEnum};
