@@ -8,6 +8,7 @@
 
 pub mod calendar;
 pub mod check;
+pub mod enumerate;
 pub mod generate;
 pub mod greedy;
 pub mod input;

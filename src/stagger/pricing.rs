@@ -38,17 +38,7 @@ pub fn cheapest(
 ) -> Option<(UnitPlan, f64)> {
     let u = &inst.units[ui];
     let n = inst.days.len();
-    let starts: Vec<Vec<usize>> = u
-        .jobs
-        .iter()
-        .map(|j| {
-            (0..n)
-                .filter(|&t| {
-                    j.allowed_start(t) && (t..t + j.duration).all(|d| inst.forced(u, d).is_none())
-                })
-                .collect()
-        })
-        .collect();
+    let starts = job_starts(inst, u);
     let mut best: Option<(UnitPlan, f64)> = None;
     let mut chosen_jobs = Vec::with_capacity(u.jobs.len());
     let mut job_day = vec![false; n];
@@ -62,6 +52,21 @@ pub fn cheapest(
         &mut best,
     );
     best
+}
+
+/// Every job's allowed starts (inside its window, clear of forced days).
+pub(super) fn job_starts(inst: &Instance, u: &Unit) -> Vec<Vec<usize>> {
+    let n = inst.days.len();
+    u.jobs
+        .iter()
+        .map(|j| {
+            (0..n)
+                .filter(|&t| {
+                    j.allowed_start(t) && (t..t + j.duration).all(|d| inst.forced(u, d).is_none())
+                })
+                .collect()
+        })
+        .collect()
 }
 
 fn enumerate_jobs(

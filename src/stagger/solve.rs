@@ -14,6 +14,7 @@
 //! zero) proves it and names the days, industries and quotas that cannot be met.
 
 use super::check::{check_states, total_cost};
+use super::enumerate::all_plans;
 use super::greedy::greedy;
 use super::instance::{Instance, State, UnitPlan, TOL};
 use super::pricing::cheapest;
@@ -543,15 +544,29 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Outcome {
         return out;
     }
     let mut master = Master::new(inst);
+    // Few calendars: all of them, so that the master MIP is the whole problem (exact).
+    let exhaustive = all_plans(inst);
+    if let Some(all) = &exhaustive {
+        for (ui, plans) in all.iter().enumerate() {
+            for p in plans {
+                let col = master.column(ui, p.clone());
+                master.columns.push(col);
+            }
+        }
+        out.notes.push(format!(
+            "every calendar of every line enumerated ({} patterns): the master MIP is exact",
+            master.columns.len()
+        ));
+    }
     // Every line starts with its own cheapest calendar (the master's slacks cover the rest).
-    for ui in 0..inst.units.len() {
+    for ui in (0..inst.units.len()).filter(|_| exhaustive.is_none()) {
         let u = &inst.units[ui];
         let prices: Vec<f64> = inst.days.iter().map(|d| u.value * d.value_factor).collect();
         if let Some((plan, _)) = cheapest(inst, ui, &prices, u.startup_cost) {
             master.add(master.column(ui, plan));
         }
     }
-    if let Some(s) = &greedy_states {
+    if let Some(s) = greedy_states.as_ref().filter(|_| exhaustive.is_none()) {
         for (ui, u) in inst.units.iter().enumerate() {
             master.add(master.column(ui, plan_of(u, &s[ui])));
         }
@@ -589,7 +604,12 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Outcome {
     let lp_gap = lp
         .as_ref()
         .map_or(0.0, |l| relative_gap(l.value, bound.max(f64::MIN)));
-    let mip_gap = (opts.rel_gap - lp_gap).max(opts.rel_gap * 0.1).max(1e-9);
+    // Over all calendars the MIP's own bound is the problem's: it may use the whole request.
+    let mip_gap = if exhaustive.is_some() {
+        opts.rel_gap.max(1e-9)
+    } else {
+        (opts.rel_gap - lp_gap).max(opts.rel_gap * 0.1).max(1e-9)
+    };
     if let Some(r) = lp.as_ref().and_then(|l| round(&master, l)) {
         if incumbent
             .as_ref()
@@ -603,20 +623,20 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Outcome {
     let cutoff = incumbent.as_ref().map(|s| total_cost(inst, s));
     let proven = cutoff.is_some_and(|c| relative_gap(c, bound.max(f64::MIN)) <= opts.rel_gap);
     // The MIP runs only when the rounded calendar is not already proven within the gap.
+    // Over all calendars the MIP goes without the warm start: HiGHS (1.x) has been seen to
+    // report a wrong optimum with the start as its solution; the cut-off prunes the same.
+    let warm = incumbent.as_ref().filter(|_| exhaustive.is_none());
     let mip = if proven {
-        Ok((None, None))
+        Ok((None, None, None))
     } else {
-        master_mip(
-            &master,
-            opts,
-            incumbent.as_ref(),
-            cutoff,
-            &keep,
-            (left, mip_gap),
-        )
+        master_mip(&master, opts, warm, cutoff, &keep, (left, mip_gap))
     };
     match mip {
-        Ok((states, note)) => {
+        Ok((states, note, mip_bound)) => {
+            // The MIP's bound holds for the problem only when its columns are every calendar.
+            if let (Some(b), Some(_)) = (mip_bound, &exhaustive) {
+                out.bound = Some(out.bound.map_or(b, |o| o.max(b)));
+            }
             if let Some(s) = states {
                 let better = incumbent
                     .as_ref()
@@ -712,8 +732,9 @@ fn plan_of(u: &super::Unit, s: &[State]) -> UnitPlan {
     }
 }
 
-/// The master MIP's calendar (if it found one) and a note, or why it could not run.
-type MipResult = Result<(Option<Vec<Vec<State>>>, Option<String>), String>;
+/// The master MIP's calendar (if it found one), a note and its proven lower bound (when it ended
+/// optimal, or infeasible under the cut-off), or why it could not run.
+type MipResult = Result<(Option<Vec<Vec<State>>>, Option<String>, Option<f64>), String>;
 
 /// The master as a MIP over the generated patterns.
 fn master_mip(
@@ -754,14 +775,30 @@ fn master_mip(
         HighsModelStatus::Optimal | HighsModelStatus::Infeasible
     ))
     .then(|| format!("master MIP ended with HiGHS status {status:?}"));
+    let bound = match status {
+        HighsModelStatus::Optimal => solved.double_info_value(c"mip_dual_bound").ok(),
+        // Nothing beats the cut-off: the incumbent is optimal.
+        HighsModelStatus::Infeasible => cutoff,
+        _ => None,
+    }
+    .filter(|b| b.is_finite());
     let x = solved.get_solution().columns().to_vec();
+    // A bound is trusted only when HiGHS's objective is that of the calendar it returns.
+    let value: f64 = keep
+        .iter()
+        .zip(&x)
+        .map(|(&ci, v)| m.columns[ci].cost * v)
+        .sum();
+    let consistent = status != HighsModelStatus::Optimal
+        || (value - solved.objective_value()).abs() <= 1e-6 * value.abs().max(1.0);
+    let bound = bound.filter(|_| consistent);
     if x.len() != keep.len()
         || !matches!(
             status,
             HighsModelStatus::Optimal | HighsModelStatus::ReachedTimeLimit
         )
     {
-        return Ok((None, note));
+        return Ok((None, note, bound));
     }
     let mut plans: Vec<Option<&UnitPlan>> = vec![None; m.inst.units.len()];
     for (c, v) in keep.iter().map(|&ci| &m.columns[ci]).zip(&x) {
@@ -770,7 +807,7 @@ fn master_mip(
         }
     }
     if plans.iter().any(Option::is_none) {
-        return Ok((None, note));
+        return Ok((None, note, bound));
     }
     let states = m
         .inst
@@ -779,7 +816,7 @@ fn master_mip(
         .zip(plans)
         .map(|(u, p)| m.inst.states(u, p.expect("checked")))
         .collect();
-    Ok((Some(states), note))
+    Ok((Some(states), note, bound))
 }
 
 /// Rows the feasibility phase could not meet.

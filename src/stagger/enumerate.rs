@@ -1,0 +1,161 @@
+//! Every calendar of every line, when there are few: the master MIP over all of them is then the
+//! whole problem, so its optimum is the calendar's optimum and its bound the problem's bound.
+//! The rules mirror [`super::pricing`]: maintenance starts clear of forced days and of each
+//! other, chosen days only on choosable non-maintenance days, blocks of at least the minimum
+//! length, every quota window met. Gives up (`None`) beyond [`PER_LINE`] calendars of one line,
+//! [`TOTAL`] of all lines, or [`NODES`] search steps of one line: large instances keep column
+//! generation.
+
+use super::instance::{runs, Instance, Mode, Unit, UnitPlan};
+use super::pricing::job_starts;
+
+/// Most calendars of one line.
+pub const PER_LINE: usize = 2_000;
+/// Most calendars of all lines together.
+pub const TOTAL: usize = 20_000;
+/// Most search steps for one line.
+pub const NODES: usize = 200_000;
+
+/// Every line's every calendar, or `None` when there are too many.
+pub fn all_plans(inst: &Instance) -> Option<Vec<Vec<UnitPlan>>> {
+    let mut total = 0;
+    let mut out = Vec::with_capacity(inst.units.len());
+    for ui in 0..inst.units.len() {
+        let plans = line_plans(inst, ui)?;
+        total += plans.len();
+        if total > TOTAL {
+            return None;
+        }
+        out.push(plans);
+    }
+    Some(out)
+}
+
+/// Every calendar of one line, or `None` beyond [`PER_LINE`] calendars or [`NODES`] steps.
+pub fn line_plans(inst: &Instance, ui: usize) -> Option<Vec<UnitPlan>> {
+    let u = &inst.units[ui];
+    let mut search = Search {
+        inst,
+        u,
+        starts: job_starts(inst, u),
+        jobs: Vec::with_capacity(u.jobs.len()),
+        job_day: vec![false; inst.days.len()],
+        chosen: vec![false; inst.days.len()],
+        out: Vec::new(),
+        nodes: 0,
+    };
+    search.jobs().then_some(search.out)
+}
+
+struct Search<'a> {
+    inst: &'a Instance,
+    u: &'a Unit,
+    starts: Vec<Vec<usize>>,
+    jobs: Vec<usize>,
+    job_day: Vec<bool>,
+    chosen: Vec<bool>,
+    out: Vec<UnitPlan>,
+    nodes: usize,
+}
+
+impl Search<'_> {
+    /// Places the remaining jobs, then the stop days; false when a limit is exceeded.
+    fn jobs(&mut self) -> bool {
+        let k = self.jobs.len();
+        if k == self.starts.len() {
+            return self.days();
+        }
+        let dur = self.u.jobs[k].duration;
+        for i in 0..self.starts[k].len() {
+            let t = self.starts[k][i];
+            if self.job_day[t..t + dur].iter().any(|&b| b) {
+                continue;
+            }
+            self.job_day[t..t + dur].iter_mut().for_each(|b| *b = true);
+            self.jobs.push(t);
+            let ok = self.jobs();
+            self.jobs.pop();
+            self.job_day[t..t + dur].iter_mut().for_each(|b| *b = false);
+            if !ok {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Every choice of stop days with the jobs placed.
+    fn days(&mut self) -> bool {
+        let (inst, u) = (self.inst, self.u);
+        let n = inst.days.len();
+        let can: Vec<bool> = (0..n)
+            .map(|d| u.mode == Mode::Stagger && !self.job_day[d] && inst.choosable(u, d))
+            .collect();
+        let counted: Vec<bool> = (0..n)
+            .map(|d| inst.forced(u, d).is_some() || (self.job_day[d] && inst.maintenance_counts))
+            .collect();
+        // possible[d]: days from d on that can count towards a quota (suffix sums).
+        let mut possible = vec![0usize; n + 1];
+        for d in (0..n).rev() {
+            possible[d] = possible[d + 1] + usize::from(can[d] || counted[d]);
+        }
+        let mut counts = vec![0usize; u.quotas.len()];
+        self.day(0, 0, &can, &counted, &possible, &mut counts)
+    }
+
+    fn day(
+        &mut self,
+        d: usize,
+        phase: usize,
+        can: &[bool],
+        counted: &[bool],
+        possible: &[usize],
+        counts: &mut [usize],
+    ) -> bool {
+        self.nodes += 1;
+        if self.nodes > NODES {
+            return false;
+        }
+        let m = self.u.min_block.max(1);
+        let n = self.inst.days.len();
+        if d == n {
+            if phase == 0 || phase == m {
+                if self.out.len() == PER_LINE {
+                    return false;
+                }
+                self.out.push(UnitPlan {
+                    blocks: runs(&self.chosen, |&c| c),
+                    job_starts: self.jobs.clone(),
+                });
+            }
+            return true;
+        }
+        for choose in [false, true] {
+            let next = match (choose, phase) {
+                (false, p) if p == 0 || p == m => 0,
+                (false, _) => continue,
+                (true, _) if !can[d] => continue,
+                (true, p) => (p + 1).min(m),
+            };
+            let inc = usize::from(choose || counted[d]);
+            let saved = counts.to_vec();
+            let mut alive = true;
+            for (c, q) in counts.iter_mut().zip(&self.u.quotas) {
+                if q.first <= d && d <= q.last {
+                    *c = (*c + inc).min(q.min_days);
+                    // The window's remaining days must still be able to meet the quota.
+                    if *c + possible[d + 1] - possible[(q.last + 1).min(n)] < q.min_days {
+                        alive = false;
+                    }
+                }
+            }
+            self.chosen[d] = choose;
+            let ok = !alive || self.day(d + 1, next, can, counted, possible, counts);
+            self.chosen[d] = false;
+            counts.copy_from_slice(&saved);
+            if !ok {
+                return false;
+            }
+        }
+        true
+    }
+}
