@@ -18,6 +18,16 @@ fn main() {
     };
     // A bug must not print a backtrace at a planner: say where, briefly, and exit 1.
     std::panic::set_hook(Box::new(|info| {
+        // Output piped into `head` that closes early: stop quietly, as other command-line tools do.
+        let p = info.payload();
+        let msg = p
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| p.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if msg.contains("Broken pipe") {
+            std::process::exit(jianpai::exit::OK);
+        }
         let at = info
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))

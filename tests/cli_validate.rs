@@ -161,3 +161,18 @@ fn schema_lists_the_columns() {
         assert!(stdout.contains(s), "schema lacks {s}");
     }
 }
+
+#[test]
+fn output_piped_into_head_stops_quietly() {
+    let bin = assert_cmd::cargo::cargo_bin("jianpai");
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "set -o pipefail; for i in 1 2 3 4 5; do \"{}\" schema; done | head -c 10 >/dev/null",
+            bin.display()
+        ))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("internal error"), "{err}");
+}
