@@ -105,9 +105,9 @@ pub struct Planned {
     pub summary: Summary,
 }
 
-/// Solver options from the scenario, with command-line overrides.
+/// Solver options from a scenario's `[solver]`, with command-line overrides.
 pub fn solve_options(
-    s: &Scenario,
+    s: &crate::domain::scenario::SolverOptions,
     method: Method,
     time_limit: Option<f64>,
     gap: Option<f64>,
@@ -115,9 +115,9 @@ pub fn solve_options(
 ) -> SolveOptions {
     SolveOptions {
         method,
-        time_limit: time_limit.unwrap_or(s.solver.time_limit),
-        rel_gap: gap.unwrap_or(s.solver.rel_gap),
-        threads: threads.unwrap_or(s.solver.threads),
+        time_limit: time_limit.unwrap_or(s.time_limit),
+        rel_gap: gap.unwrap_or(s.rel_gap),
+        threads: threads.unwrap_or(s.threads),
     }
 }
 

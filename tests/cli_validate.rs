@@ -176,3 +176,27 @@ fn output_piped_into_head_stops_quietly() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("internal error"), "{err}");
 }
+
+#[test]
+fn out_of_range_solver_flags_exit_2_for_plan_and_stagger() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let dir = tempfile::tempdir().unwrap();
+    for (cmd, scenario, flag) in [
+        ("plan", "wuxi-2021.toml", ["--gap", "1.5"]),
+        ("plan", "wuxi-2021.toml", ["--time-limit", "0"]),
+        ("stagger", "wuxi-2021-stagger.toml", ["--threads", "0"]),
+    ] {
+        let out = jianpai()
+            .arg(cmd)
+            .arg(format!("{root}/scenarios/{scenario}"))
+            .arg("--out")
+            .arg(dir.path().join("o"))
+            .args(flag)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{cmd} {flag:?}: {err}");
+        assert!(err.contains("--time-limit must be > 0"), "{err}");
+        assert!(!dir.path().join("o").exists(), "nothing written");
+    }
+}

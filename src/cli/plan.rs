@@ -31,6 +31,26 @@ pub fn load_failure(e: LoadError) -> Failure {
     Failure::new(code, e.to_string())
 }
 
+/// Solver options from a scenario's `[solver]` and the `--time-limit`, `--gap` and `--threads`
+/// flags, range-checked (exit 2 on a bad flag).
+pub fn solver_flags(
+    solver: &crate::domain::scenario::SolverOptions,
+    method: Method,
+    (time_limit, gap, threads): (Option<f64>, Option<f64>, Option<u32>),
+) -> Result<crate::solve::SolveOptions, Failure> {
+    let opts = solve_options(solver, method, time_limit, gap, threads);
+    if opts.time_limit.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)
+        || !(0.0..1.0).contains(&opts.rel_gap)
+        || opts.threads == 0
+    {
+        return Err(Failure::new(
+            exit::USAGE,
+            "--time-limit must be > 0, --gap in [0, 1), --threads ≥ 1",
+        ));
+    }
+    Ok(opts)
+}
+
 /// Run the optimiser and write the list.
 pub fn run(
     scenario: &Path,
@@ -42,22 +62,7 @@ pub fn run(
     quiet: bool,
 ) -> Result<(), Failure> {
     let loaded = load(scenario).map_err(load_failure)?;
-    let opts = solve_options(
-        &loaded.scenario,
-        method,
-        overrides.0,
-        overrides.1,
-        overrides.2,
-    );
-    if opts.time_limit.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)
-        || !(0.0..1.0).contains(&opts.rel_gap)
-        || opts.threads == 0
-    {
-        return Err(Failure::new(
-            exit::USAGE,
-            "--time-limit must be > 0, --gap in [0, 1), --threads ≥ 1",
-        ));
-    }
+    let opts = solver_flags(&loaded.scenario.solver, method, overrides)?;
     let planned = plan(&loaded, &opts, english);
     if let Some(path) = write_model {
         let text = match path.extension().and_then(|e| e.to_str()) {

@@ -5,7 +5,7 @@ use super::{Failure, Format};
 use crate::diff::listing::{read_listing, Listing};
 use crate::diff::{diff, text::render};
 use crate::exit;
-use crate::pipeline::{load, solve_options};
+use crate::pipeline::load;
 use crate::plan::write::{write_json, write_plan};
 use crate::revise::{filings::write_filings, revise};
 use crate::solve::{Method, Status};
@@ -68,16 +68,13 @@ pub fn run_revise(a: ReviseArgs, english: bool, quiet: bool) -> Result<(), Failu
         .stability
         .or_else(|| settings.as_ref().map(|s| s.stability_weight))
         .unwrap_or(20.0);
-    let opts = solve_options(&loaded.scenario, a.method, a.time_limit, a.gap, a.threads);
-    if !(weight.is_finite() && weight >= 0.0)
-        || opts.time_limit.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)
-        || !(0.0..1.0).contains(&opts.rel_gap)
-        || opts.threads == 0
-    {
-        return Err(Failure::new(
-            exit::USAGE,
-            "--stability must be ≥ 0, --time-limit > 0, --gap in [0, 1), --threads ≥ 1",
-        ));
+    let opts = super::plan::solver_flags(
+        &loaded.scenario.solver,
+        a.method,
+        (a.time_limit, a.gap, a.threads),
+    )?;
+    if !(weight.is_finite() && weight >= 0.0) {
+        return Err(Failure::new(exit::USAGE, "--stability must be ≥ 0"));
     }
     let previous = listing(&previous_path)?;
     let rev = revise(&loaded, &previous, weight, &opts, english);

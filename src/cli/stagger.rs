@@ -3,7 +3,7 @@
 use super::plan::print_report;
 use super::{Failure, Format};
 use crate::exit;
-use crate::solve::{Method, SolveOptions, Status};
+use crate::solve::{Method, Status};
 use crate::stagger::input::{load, StaggerLoadError};
 use crate::stagger::{check, solve, write, Instance};
 use std::path::Path;
@@ -29,21 +29,7 @@ pub fn run(
     quiet: bool,
 ) -> Result<(), Failure> {
     let (sc, inst, _) = load(scenario).map_err(load_failure)?;
-    let opts = SolveOptions {
-        method,
-        time_limit: overrides.0.unwrap_or(sc.solver.time_limit),
-        rel_gap: overrides.1.unwrap_or(sc.solver.rel_gap),
-        threads: overrides.2.unwrap_or(sc.solver.threads),
-    };
-    if opts.time_limit.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)
-        || !(0.0..1.0).contains(&opts.rel_gap)
-        || opts.threads == 0
-    {
-        return Err(Failure::new(
-            exit::USAGE,
-            "--time-limit must be > 0, --gap in [0, 1), --threads ≥ 1",
-        ));
-    }
+    let opts = super::plan::solver_flags(&sc.solver, method, overrides)?;
     let outcome = solve::solve(&inst, &opts);
     let summary = write(out, &inst, &outcome, english)?;
     if !quiet {

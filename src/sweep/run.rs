@@ -199,7 +199,8 @@ fn solve_case(
         Ok(l) => l,
         Err(e) => return Ok(fail("invalid", load_message(&e))),
     };
-    let mut opts = crate::pipeline::solve_options(&loaded.scenario, Method::Mip, None, None, None);
+    let mut opts =
+        crate::pipeline::solve_options(&loaded.scenario.solver, Method::Mip, None, None, None);
     opts.threads = 1;
     let planned = plan_warm(&loaded, &opts, o.english, warm.filter(|_| !o.cold));
     if o.keep_plans {

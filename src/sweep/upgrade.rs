@@ -142,7 +142,7 @@ fn ok(s: Status) -> bool {
 pub fn upgrade(path: &Path, o: &UpgradeOptions) -> Result<(UpgradeResult, Scenario), LoadError> {
     let scenario = crate::io::scenario_file::read_scenario(path)?;
     let (inventory, warnings) = load_inventory(&scenario)?;
-    let mut opts = crate::pipeline::solve_options(&scenario, Method::Mip, None, None, None);
+    let mut opts = crate::pipeline::solve_options(&scenario.solver, Method::Mip, None, None, None);
     opts.threads = 1;
     let study = Study {
         path,
