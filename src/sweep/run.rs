@@ -255,11 +255,12 @@ pub fn run(sweep: &Sweep, out: &Path, o: &RunOptions) -> Result<RunSummary, Swee
         shard: o.shard.map(|(k, n)| format!("{k}/{n}")),
     };
     write_json(&out.join("sweep.json"), &info)?;
-    let todo: usize = chains
+    // Cases finished by an earlier run, each file read once.
+    let earlier: Vec<Vec<Option<CaseFile>>> = chains
         .iter()
-        .flat_map(|r| r.clone())
-        .filter(|&i| finished(out, &sweep.cases[i]).is_none())
-        .count();
+        .map(|r| r.clone().map(|i| finished(out, &sweep.cases[i])).collect())
+        .collect();
+    let todo = earlier.iter().flatten().filter(|f| f.is_none()).count();
     let bar = if o.progress && todo > 0 {
         let b = ProgressBar::new(todo as u64);
         b.set_style(
@@ -278,14 +279,16 @@ pub fn run(sweep: &Sweep, out: &Path, o: &RunOptions) -> Result<RunSummary, Swee
         .build()
         .map_err(|e| SweepError::Usage(format!("--jobs {}: {e}", o.jobs)))?;
     let solved = std::sync::atomic::AtomicUsize::new(0);
-    pool.install(|| {
+    let per_chain: Vec<Vec<CaseFile>> = pool.install(|| {
         chains
             .par_iter()
-            .try_for_each(|range| -> Result<(), SweepError> {
+            .zip(earlier)
+            .map(|(range, done)| -> Result<Vec<CaseFile>, SweepError> {
                 let mut warm: Option<WarmData> = None;
-                for i in range.clone() {
+                let mut files = Vec::with_capacity(range.len());
+                for (i, prior) in range.clone().zip(done) {
                     let case = &sweep.cases[i];
-                    let file = match finished(out, case) {
+                    let mut file = match prior {
                         Some(f) => f,
                         None => {
                             let f = solve_case(sweep, case, warm.as_ref(), &inventories, out, o)?;
@@ -296,26 +299,18 @@ pub fn run(sweep: &Sweep, out: &Path, o: &RunOptions) -> Result<RunSummary, Swee
                             f
                         }
                     };
-                    if file.warm.is_some() {
-                        warm = file.warm;
+                    // Keep the warm data for the next case only; the table needs the rows.
+                    if let Some(w) = file.warm.take() {
+                        warm = Some(w);
                     }
+                    files.push(file);
                 }
-                Ok(())
+                Ok(files)
             })
+            .collect::<Result<Vec<_>, _>>()
     })?;
     bar.finish_and_clear();
-    let indices: Vec<usize> = chains.iter().flat_map(|r| r.clone()).collect();
-    let files = indices
-        .iter()
-        .map(|&i| {
-            finished(out, &sweep.cases[i]).ok_or_else(|| {
-                SweepError::Usage(format!(
-                    "{}: missing after the run",
-                    case_path(out, i).display()
-                ))
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let files: Vec<CaseFile> = per_chain.into_iter().flatten().collect();
     write_table(out, &files, o.english, &sweep.name)?;
     let solved = solved.into_inner();
     Ok(RunSummary {
