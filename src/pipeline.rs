@@ -63,8 +63,20 @@ pub fn load_inventory(scenario: &Scenario) -> Result<(Inventory, Report), LoadEr
 /// `file` names the scenario in errors.
 pub fn prepare(
     scenario: Scenario,
+    inventory: Inventory,
+    warnings: Report,
+    file: &Path,
+) -> Result<Loaded, LoadError> {
+    prepare_with(scenario, inventory, warnings, None, file)
+}
+
+/// As [`prepare`], with the scenario's rules table already loaded (for many solves of one
+/// scenario's variants, so the rules files are read once).
+pub fn prepare_with(
+    scenario: Scenario,
     mut inventory: Inventory,
     warnings: Report,
+    rules: Option<&Rules>,
     file: &Path,
 ) -> Result<Loaded, LoadError> {
     crate::domain::whatif::apply(&mut inventory, &scenario.changes, &scenario.filter).map_err(
@@ -75,12 +87,15 @@ pub fn prepare(
             })
         },
     )?;
-    let rules = Rules::load(
-        &scenario.rules,
-        scenario.rule_overrides.as_deref(),
-        &inventory.industries,
-    )
-    .map_err(LoadError::Rules)?;
+    let rules = match rules {
+        Some(r) => r.clone(),
+        None => Rules::load(
+            &scenario.rules,
+            scenario.rule_overrides.as_deref(),
+            &inventory.industries,
+        )
+        .map_err(LoadError::Rules)?,
+    };
     let resolved = resolve(&inventory, &rules, &scenario).map_err(LoadError::MissingRules)?;
     Ok(Loaded {
         scenario,

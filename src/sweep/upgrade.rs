@@ -5,7 +5,8 @@
 
 use crate::domain::scenario::EnterpriseChange;
 use crate::domain::{Inventory, Scenario};
-use crate::pipeline::{load_inventory, plan_warm, prepare, LoadError, Planned};
+use crate::pipeline::{load_inventory, plan_warm, prepare_with, LoadError, Planned};
+use crate::rules::Rules;
 use crate::solve::warm::WarmData;
 use crate::solve::{Method, SolveOptions, Status};
 use crate::validate::Report;
@@ -98,6 +99,7 @@ struct Study<'a> {
     scenario: Scenario,
     inventory: Inventory,
     warnings: Report,
+    rules: Rules,
     opts: SolveOptions,
     to: UpgradeTo,
 }
@@ -120,7 +122,13 @@ impl Study<'_> {
     ) -> Result<(Planned, Option<WarmData>, Inventory), LoadError> {
         let mut s = self.scenario.clone();
         s.changes.extend(codes.iter().map(|c| self.change(c)));
-        let loaded = prepare(s, self.inventory.clone(), self.warnings.clone(), self.path)?;
+        let loaded = prepare_with(
+            s,
+            self.inventory.clone(),
+            self.warnings.clone(),
+            Some(&self.rules),
+            self.path,
+        )?;
         let planned = plan_warm(&loaded, &self.opts, false, warm);
         let next = planned.solution.assignment.as_ref().map(|a| {
             WarmData::record(
@@ -144,11 +152,19 @@ pub fn upgrade(path: &Path, o: &UpgradeOptions) -> Result<(UpgradeResult, Scenar
     let (inventory, warnings) = load_inventory(&scenario)?;
     let mut opts = crate::pipeline::solve_options(&scenario.solver, Method::Mip, None, None, None);
     opts.threads = 1;
+    // Upgrades change grades, not the rules table: read it once.
+    let rules = Rules::load(
+        &scenario.rules,
+        scenario.rule_overrides.as_deref(),
+        &inventory.industries,
+    )
+    .map_err(LoadError::Rules)?;
     let study = Study {
         path,
         scenario: scenario.clone(),
         inventory,
         warnings,
+        rules,
         opts,
         to: o.to,
     };
