@@ -1,0 +1,7 @@
+//! Hostile cases: readers.
+
+use super::Case;
+
+pub fn cases() -> Vec<Case> {
+    vec![]
+}

@@ -1,0 +1,7 @@
+//! Hostile cases: scenario.
+
+use super::Case;
+
+pub fn cases() -> Vec<Case> {
+    vec![]
+}
