@@ -3,6 +3,8 @@
 //! completeness, phantom or mismatched cuts, obligations, exemptions, 保障类 floors, nesting,
 //! whole-line stop counts and targets. It works on hand-edited plans.
 
+pub mod decisions;
+
 use crate::domain::{
     CreditCode, Grade, Inventory, Level, LineStatus, Pollutant, Scenario, Transport,
 };

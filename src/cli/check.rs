@@ -26,7 +26,12 @@ pub fn run(plan: &Path, scenario: &Path, format: Format, quiet: bool) -> Result<
             format!("{}: the plan file cannot be read", file.display()),
         )
     })?;
-    let report = check_plan(&loaded.inventory, &loaded.rules, &loaded.scenario, &rows);
+    let mut report = check_plan(&loaded.inventory, &loaded.rules, &loaded.scenario, &rows);
+    report.violations.extend(crate::check::decisions::verify(
+        &loaded.inventory,
+        &loaded.decisions,
+        &rows,
+    ));
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report).expect("json")),
         Format::Text => {

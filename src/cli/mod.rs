@@ -137,6 +137,9 @@ pub enum Command {
         /// Also write the full model (.lp or .mps) for an auditor's solver.
         #[arg(long)]
         write_model: Option<PathBuf>,
+        /// The planner's decisions (a decisions CSV/xlsx); replaces the scenario's `decisions`.
+        #[arg(long)]
+        decisions: Option<PathBuf>,
     },
     /// Verify a plan independently (completeness, cuts, rules, exemptions, floors, nesting, targets),
     /// or a calendar (quotas, blocks, windows, caps, daily targets, maintenance, government days).
@@ -408,8 +411,10 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             gap,
             threads,
             write_model,
+            decisions,
         } => plan::run(
             &scenario,
+            decisions.as_deref(),
             &out,
             method,
             (time_limit, gap, threads),

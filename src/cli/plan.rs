@@ -2,7 +2,7 @@
 
 use super::Failure;
 use crate::exit;
-use crate::pipeline::{load, plan, solve_options, LoadError};
+use crate::pipeline::{load_with_decisions, plan, solve_options, LoadError};
 use crate::plan::write::{write_json, write_plan};
 use crate::solve::{Method, Status};
 use std::path::Path;
@@ -21,11 +21,12 @@ pub fn print_report(r: &crate::validate::Report) {
 /// Map a load error to a failure, printing its details.
 pub fn load_failure(e: LoadError) -> Failure {
     match &e {
-        LoadError::Inventory(r) | LoadError::Rules(r) => print_report(r),
+        LoadError::Inventory(r) | LoadError::Rules(r) | LoadError::Decisions(r) => print_report(r),
         _ => {}
     }
     let code = match &e {
         LoadError::Scenario(crate::io::IoError::Read { .. }) => exit::IO,
+        LoadError::DecisionConflicts(_) => exit::INFEASIBLE,
         _ => exit::INVALID_INPUT,
     };
     Failure::new(code, e.to_string())
@@ -52,8 +53,10 @@ pub fn solver_flags(
 }
 
 /// Run the optimiser and write the list.
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     scenario: &Path,
+    decisions: Option<&Path>,
     out: &Path,
     method: Method,
     overrides: (Option<f64>, Option<f64>, Option<u32>),
@@ -61,7 +64,7 @@ pub fn run(
     english: bool,
     quiet: bool,
 ) -> Result<(), Failure> {
-    let loaded = load(scenario).map_err(load_failure)?;
+    let loaded = load_with_decisions(scenario, decisions).map_err(load_failure)?;
     let opts = solver_flags(&loaded.scenario.solver, method, overrides)?;
     let planned = plan(&loaded, &opts, english);
     if let Some(path) = write_model {
@@ -93,9 +96,19 @@ pub fn run(
     if !planned.shortfalls.is_empty() {
         summary["infeasibility"] = serde_json::to_value(&planned.shortfalls).expect("json");
     }
+    let costs = match planned.summary.objective {
+        Some(with) => crate::plan::decisions::price(&loaded, &opts, with),
+        None => Vec::new(),
+    };
+    if !costs.is_empty() {
+        summary["decisions"] = serde_json::to_value(&costs).expect("json");
+    }
     write_json(&out.join("summary.json"), &summary)?;
     if !quiet {
         print_summary(&planned.summary, english);
+    }
+    if !quiet {
+        print_decision_costs(&costs, english);
     }
     if !planned.shortfalls.is_empty() {
         eprint!("{}", crate::diagnose::explain(&planned.shortfalls));
@@ -103,6 +116,21 @@ pub fn run(
     match status {
         Status::Optimal | Status::GapLimit | Status::Heuristic => Ok(()),
         s => Err(Failure::new(s.exit_code(), s.message())),
+    }
+}
+
+/// One line per priced decision: what it costs the city over the season.
+fn print_decision_costs(costs: &[crate::plan::decisions::DecisionCost], english: bool) {
+    for c in costs {
+        let cost = c
+            .cost
+            .map(|v| format!("{v:.2}"))
+            .unwrap_or_else(|| "—".into());
+        if english {
+            println!("decision {}: costs {cost} (10k yuan per season)", c.label);
+        } else {
+            println!("决策代价 {}：{cost} 万元/季", c.label);
+        }
     }
 }
 

@@ -174,6 +174,9 @@ pub struct Scenario {
     /// City override rules, replacing rows of the same industry × grade × level.
     #[serde(default)]
     pub rule_overrides: Option<PathBuf>,
+    /// The planner's decisions file (measures fixed or bounded per line or enterprise and level).
+    #[serde(default)]
+    pub decisions: Option<PathBuf>,
     /// Whole-society emissions override (t/d); default: the sum of the dataset's districts.
     #[serde(default)]
     pub society: Option<PollutantTable>,

@@ -7,7 +7,7 @@ use crate::domain::Scenario;
 use std::path::{Path, PathBuf};
 
 /// Keys whose values are paths relative to the file that states them.
-const PATH_KEYS: [&str; 4] = ["inventory", "rules", "rule_overrides", "base"];
+const PATH_KEYS: [&str; 5] = ["inventory", "rules", "rule_overrides", "decisions", "base"];
 
 /// Read a scenario; relative paths inside are resolved against the file's folder. A `base` key
 /// names another scenario whose keys this file overrides (tables merge key by key; values and

@@ -417,6 +417,7 @@ pub fn markdown() -> String {
     for t in TABLES.into_iter().chain([&METERS]) {
         s.push_str(&table_markdown(t));
     }
+    s.push_str(&table_markdown(&DECISIONS));
     s.push_str(crate::stagger::input::SCENARIO_DOC);
     for t in crate::stagger::tables::TABLES {
         s.push_str(&table_markdown(t));
@@ -637,6 +638,7 @@ A scenario names its data and states the policy; paths are relative to the scena
 | `inventory` | dataset folder | required |
 | `rules` | rules file (grade × industry × level) | required |
 | `rule_overrides` | city override rules, replacing rows of the same key | none |
+| `decisions` | the planner's decisions file (measures fixed or bounded per line or enterprise and level; see the 决策 table); `plan --decisions` replaces it | none |
 | `[society]` `so2`, `nox`, `pm`, `vocs` | whole-society emissions, t/d | sum of `districts` |
 | `[targets.<level>]` `so2` … `vocs` | required cut as a share of whole-society emissions | 0.10 / 0.20 / 0.30 |
 | `[credits.<level>.<source>]` `so2` … `vocs` | other-sector credits (mobile, dust), t/d; district targets get a share by emissions | none |
@@ -671,3 +673,20 @@ is a commented example.
 | `[[grid]]` `name`, `[grid.set]`, `[grid.axes]` | one scenario per combination of the axes (`targets.red.pm = [0.25, 0.3]`, keys quoted); `set` applies to all of them | — |
 
 ";
+
+/// 决策: the planner's decisions (`decisions = "decisions.csv"` in a scenario, or
+/// `jianpai plan --decisions FILE`): measures fixed or bounded per line or enterprise and level.
+pub const DECISIONS: TableSpec = TableSpec {
+    name: "decisions",
+    zh: "决策",
+    required: false,
+    doc: "The planner's decisions: one row per line (or enterprise) and level; the optimiser honours each, `check` verifies them and the summary prices each.",
+    columns: &[
+        col("line_id", "生产线编号", &["生产线", "line"], Text, "", false, "a line of lines.csv (this or the credit code, not both)"),
+        col("credit_code", "统一社会信用代码", &["信用代码", "code", "uscc"], CreditCode, "", false, "an enterprise: the decision binds each of its active lines"),
+        col("level", "预警级别", &["级别"], Text, "", true, "yellow/黄色, orange/橙色, red/红色 or `*` (all three)"),
+        col("measure", "措施编号", &["措施", "measure_code"], Text, "", true, "measure code as in plan.csv (V, L20, S, D:CODE); the transport part follows the rules"),
+        col("mode", "方式", &["决策方式"], Text, "", true, "fix/锁定, at_least/不低于 or at_most/不高于"),
+        col("reason", "理由", &["原因", "备注", "note"], Text, "", true, "why (written into the list's 备注 and the summary)"),
+    ],
+};

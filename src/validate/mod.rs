@@ -2,6 +2,7 @@
 //! reported as a [`Diagnostic`] naming file, row, column and value.
 
 pub(crate) mod cells;
+pub mod decisions;
 mod diagnostic;
 mod tables;
 
