@@ -79,7 +79,7 @@ fn binary() -> String {
 
 /// UTF-16 byte order of a text: from its byte-order mark, or — without one, as some exports
 /// write it — from the zero high bytes of ASCII characters (at least a third of the first 2 KiB's
-/// code units are ASCII, and no zero byte sits on the other side). `Some(true)` = big-endian.
+/// code units are ASCII, and few zero bytes sit on the other side). `Some(true)` = big-endian.
 fn utf16_order(bytes: &[u8]) -> Option<bool> {
     if bytes.starts_with(b"\xFF\xFE") {
         return Some(false);
@@ -100,10 +100,13 @@ fn utf16_order(bytes: &[u8]) -> Option<bool> {
     };
     let (even, odd) = (zeros(0), zeros(1));
     let units = head.len() / 2;
-    match (even * 3 >= units, odd * 3 >= units) {
-        (true, false) if odd == 0 => Some(true),
-        (false, true) if even == 0 => Some(false),
-        _ => None,
+    // CJK characters may have one zero byte (U+4E00 一), so the other side need not be clean.
+    if even * 3 >= units && odd * 8 <= even {
+        Some(true)
+    } else if odd * 3 >= units && even * 8 <= odd {
+        Some(false)
+    } else {
+        None
     }
 }
 
@@ -131,7 +134,7 @@ mod tests {
 
     #[test]
     fn utf16_without_bom_and_nul_bytes() {
-        let s = "line_id,name\nL1,甲\n";
+        let s = "生产线编号,名称,一号\nL00001-01,甲一,12.5\n";
         let le: Vec<u8> = s.encode_utf16().flat_map(u16::to_le_bytes).collect();
         let be: Vec<u8> = s.encode_utf16().flat_map(u16::to_be_bytes).collect();
         assert_eq!(decode(&le).unwrap(), (s.to_string(), TextEncoding::Utf16));
