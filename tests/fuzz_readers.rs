@@ -24,7 +24,7 @@ fn base() -> &'static Base {
         let city = dir.path().join("city");
         jianpai::seeds::generate_to(3, 11, &city).unwrap();
         let text = std::fs::read_to_string(city.join("lines.csv")).unwrap();
-        let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+        let gbk = encoding_rs::GBK.encode(&text).0.into_owned();
         let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
         let mut utf16_bom = vec![0xFF, 0xFE];
         utf16_bom.extend_from_slice(&utf16);
@@ -59,7 +59,7 @@ fn base() -> &'static Base {
                         .collect::<String>()
                         .into_bytes(),
                 ),
-                ("lines-gbk.csv", gbk.into_owned()),
+                ("lines-gbk.csv", gbk),
                 ("lines-utf16.csv", utf16),
                 ("lines-utf16-bom.csv", utf16_bom),
                 ("lines.xlsx", xlsx),

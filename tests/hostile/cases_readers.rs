@@ -901,7 +901,13 @@ fn generator_cases(out: &mut Vec<Case>) {
         out.push(
             Case::new(
                 format!("readers/generate-enterprises-{n}"),
-                &["seeds", "generate", &format!("--enterprises={n}"), "--out", "gen"],
+                &[
+                    "seeds",
+                    "generate",
+                    &format!("--enterprises={n}"),
+                    "--out",
+                    "gen",
+                ],
             )
             .exit(2)
             .says("from 1 to 200000"),
