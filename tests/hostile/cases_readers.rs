@@ -76,9 +76,12 @@ fn slug(column: &str) -> String {
     column.chars().take_while(|c| *c != '(').collect::<String>()
 }
 
+/// A table of the city: name for case names, file, number columns with their maxima.
+type Table = (&'static str, &'static str, &'static [(&'static str, f64)]);
+
 /// Every number column × {negative, NaN, inf, 1e300, just beyond its maximum}.
 fn number_cases(out: &mut Vec<Case>) {
-    let tables: [(&str, &str, &[(&str, f64)]); 2] = [
+    let tables: [Table; 2] = [
         ("lines", LINES, &LINE_NUMBERS),
         ("districts", DISTRICTS, &DISTRICT_NUMBERS),
     ];
