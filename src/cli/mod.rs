@@ -346,6 +346,16 @@ pub enum SweepAction {
     },
 }
 
+/// `--enterprises` of `seeds generate`: a whole number from 1 to
+/// [`MAX_GENERATED_ENTERPRISES`](crate::seeds::MAX_GENERATED_ENTERPRISES).
+fn enterprises_in_range(s: &str) -> Result<usize, String> {
+    let max = crate::seeds::MAX_GENERATED_ENTERPRISES;
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(format!("must be a whole number from 1 to {max}")),
+    }
+}
+
 /// `seeds` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum SeedsAction {
@@ -364,8 +374,8 @@ pub enum SeedsAction {
         after_help = "Example:\n  jianpai seeds generate --enterprises 10000 --seed 1 --out /tmp/city10k"
     )]
     Generate {
-        /// Number of enterprises.
-        #[arg(long, default_value_t = 4000)]
+        /// Number of enterprises (1 to 200,000).
+        #[arg(long, default_value_t = 4000, value_parser = enterprises_in_range)]
         enterprises: usize,
         /// Random seed.
         #[arg(long, default_value_t = 2021)]

@@ -52,6 +52,10 @@ pub fn extract(set: &Bundled, out: &Path) -> Result<(), IoError> {
     Ok(())
 }
 
+/// Most enterprises `seeds generate` makes: a province-sized city (Jiangsu lists some 60,000
+/// firms) fits several times; beyond it the generator would only exhaust memory.
+pub const MAX_GENERATED_ENTERPRISES: usize = 200_000;
+
 /// Generate a city and write it into a folder.
 pub fn generate_to(n: usize, seed: u64, out: &Path) -> Result<generator::Dataset, IoError> {
     let ds = generator::generate(n, seed);

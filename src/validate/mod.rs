@@ -6,5 +6,5 @@ pub mod decisions;
 mod diagnostic;
 mod tables;
 
-pub use diagnostic::{Diagnostic, Report, Severity};
+pub use diagnostic::{escape_controls, escape_terminal, is_control, Diagnostic, Report, Severity};
 pub use tables::{default_industries, load_dataset};
