@@ -77,11 +77,14 @@ fn list_scenarios_load_build_and_plan() {
         if !matches!(k, Kind::List | Kind::Revision) {
             continue;
         }
-        let loaded =
-            jianpai::pipeline::load(&f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let loaded = jianpai::pipeline::load(&f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
         let problem =
             jianpai::model::build::build(&loaded.inventory, &loaded.resolved, &loaded.scenario);
-        assert!(!problem.targets.is_empty(), "{}: no target rows", f.display());
+        assert!(
+            !problem.targets.is_empty(),
+            "{}: no target rows",
+            f.display()
+        );
         let o = Command::new(BIN)
             .args(["--quiet", "plan"])
             .arg(&f)
