@@ -42,6 +42,28 @@ impl From<crate::io::IoError> for Failure {
     }
 }
 
+/// Most parallel jobs or solver threads a command accepts (`--jobs`, `--threads`,
+/// `[solver] threads`); more than the machine's cores are capped to them.
+pub const MAX_WORKERS: usize = 256;
+
+/// The machine's cores (1 when unknown).
+pub fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
+/// Cap a count of parallel workers at the machine's cores, warning on standard error with the
+/// flag or key it came from (`source`).
+pub fn cap_at_cores(n: usize, source: &str) -> usize {
+    let cores = cores();
+    if n <= cores {
+        return n;
+    }
+    eprintln!("提示：{source} = {n} 多于本机核数 {cores}，按 {cores} 运行 ({source} {n} is more than this machine's {cores} cores; using {cores})");
+    cores
+}
+
 /// Output language for labels and measure texts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum Lang {
@@ -526,7 +548,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             &scenario,
             crate::sweep::upgrade::UpgradeOptions {
                 k,
-                candidates: candidates.unwrap_or(3 * k),
+                candidates: candidates.unwrap_or(k.saturating_mul(3)),
                 to,
                 jobs: sweep::jobs(jobs)?,
             },

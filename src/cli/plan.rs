@@ -33,22 +33,29 @@ pub fn load_failure(e: LoadError) -> Failure {
 }
 
 /// Solver options from a scenario's `[solver]` and the `--time-limit`, `--gap` and `--threads`
-/// flags, range-checked (exit 2 on a bad flag).
+/// flags. A bad flag is named (exit 2); the scenario's own values were range-checked when it was
+/// read (exit 3, naming its file and key). Threads beyond the machine's cores are capped to them
+/// with a warning.
 pub fn solver_flags(
     solver: &crate::domain::scenario::SolverOptions,
     method: Method,
     (time_limit, gap, threads): (Option<f64>, Option<f64>, Option<u32>),
 ) -> Result<crate::solve::SolveOptions, Failure> {
-    let opts = solve_options(solver, method, time_limit, gap, threads);
-    if opts.time_limit.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)
-        || !(0.0..1.0).contains(&opts.rel_gap)
-        || opts.threads == 0
-    {
-        return Err(Failure::new(
-            exit::USAGE,
-            "--time-limit must be > 0, --gap in [0, 1), --threads ≥ 1",
-        ));
-    }
+    use crate::domain::scenario::{REL_GAP, THREADS, TIME_LIMIT};
+    let flag = |b: &crate::domain::scenario::Bound, name: &str, v: Option<f64>| match v {
+        Some(v) => b.check(name, v).map_err(|m| Failure::new(exit::USAGE, m)),
+        None => Ok(()),
+    };
+    flag(&TIME_LIMIT, "--time-limit", time_limit)?;
+    flag(&REL_GAP, "--gap", gap)?;
+    flag(&THREADS, "--threads", threads.map(f64::from))?;
+    let mut opts = solve_options(solver, method, time_limit, gap, threads);
+    let source = if threads.is_some() {
+        "--threads"
+    } else {
+        "[solver] threads"
+    };
+    opts.threads = super::cap_at_cores(opts.threads as usize, source) as u32;
     Ok(opts)
 }
 
@@ -91,8 +98,9 @@ pub fn run(
         let _ = std::fs::remove_file(out.join("plan.csv"));
     }
     let mut summary = serde_json::to_value(&planned.summary).expect("json");
-    // The scenario file as given, so that `jianpai report` can reload the inventory.
-    summary["scenario_file"] = scenario.display().to_string().into();
+    // The scenario file relative to the result directory, so that `jianpai report` can reload
+    // the inventory from any working folder.
+    summary["scenario_file"] = crate::io::scenario_file::stored_path(scenario, out).into();
     if !planned.shortfalls.is_empty() {
         summary["infeasibility"] = serde_json::to_value(&planned.shortfalls).expect("json");
     }

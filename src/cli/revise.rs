@@ -89,7 +89,7 @@ pub fn run_revise(a: ReviseArgs, english: bool, quiet: bool) -> Result<(), Failu
         }
         write_json(
             &a.out.join("summary.json"),
-            &with_kind(summary, &a.scenario),
+            &with_kind(summary, &a.scenario, &a.out),
         )?;
         return Err(Failure::new(status.exit_code(), status.message()));
     };
@@ -108,7 +108,7 @@ pub fn run_revise(a: ReviseArgs, english: bool, quiet: bool) -> Result<(), Failu
     let mut summary = serde_json::to_value(&planned.summary).expect("json");
     let loss = rev.loss();
     summary["revision"] = json!({
-        "previous": previous_path.display().to_string(),
+        "previous": crate::io::scenario_file::stored_path(&previous_path, &a.out),
         "stability_weight": weight,
         "changed_line_levels": rev.changed,
         "stability_penalty": rev.penalty(),
@@ -122,7 +122,7 @@ pub fn run_revise(a: ReviseArgs, english: bool, quiet: bool) -> Result<(), Failu
     summary["bound"] = Value::Null;
     write_json(
         &a.out.join("summary.json"),
-        &with_kind(summary, &a.scenario),
+        &with_kind(summary, &a.scenario, &a.out),
     )?;
     if !quiet {
         print_summary(&planned.summary, english);
@@ -156,9 +156,9 @@ pub fn run_revise(a: ReviseArgs, english: bool, quiet: bool) -> Result<(), Failu
     }
 }
 
-/// `"kind": "revision"` first, then the summary's fields and the scenario file as given (so that
-/// `jianpai report` can reload the inventory).
-fn with_kind(summary: Value, scenario: &Path) -> Value {
+/// `"kind": "revision"` first, then the summary's fields and the scenario file relative to the
+/// result directory `out` (so that `jianpai report` can reload the inventory).
+fn with_kind(summary: Value, scenario: &Path, out: &Path) -> Value {
     let mut m = Map::new();
     m.insert("kind".into(), json!("revision"));
     if let Value::Object(mut rest) = summary {
@@ -168,7 +168,7 @@ fn with_kind(summary: Value, scenario: &Path) -> Value {
     }
     m.insert(
         "scenario_file".into(),
-        json!(scenario.display().to_string()),
+        json!(crate::io::scenario_file::stored_path(scenario, out)),
     );
     Value::Object(m)
 }

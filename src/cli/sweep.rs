@@ -101,17 +101,20 @@ pub fn run(
     Ok(())
 }
 
-/// `--jobs`, defaulting to the number of cores.
+/// `--jobs`, defaulting to the number of cores: 1 to [`MAX_WORKERS`](super::MAX_WORKERS) (exit 2
+/// beyond), capped at the machine's cores with a warning.
 pub fn jobs(j: Option<usize>) -> Result<usize, Failure> {
-    let n = j.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
-    if n == 0 {
-        return Err(Failure::new(exit::USAGE, "--jobs must be ≥ 1"));
+    match j {
+        None => Ok(super::cores()),
+        Some(n) if n == 0 || n > super::MAX_WORKERS => Err(Failure::new(
+            exit::USAGE,
+            format!(
+                "--jobs {n}: outside the allowed range [1, {}] (scenarios solved at once)",
+                super::MAX_WORKERS
+            ),
+        )),
+        Some(n) => Ok(super::cap_at_cores(n, "--jobs")),
     }
-    Ok(n)
 }
 
 /// `jianpai curve`.
@@ -174,6 +177,11 @@ pub fn curve(
     Ok(())
 }
 
+/// Largest `--k` of `jianpai upgrade` (firms in the chosen set).
+const MAX_K: usize = 1_000;
+/// Most candidates `jianpai upgrade` screens (one solve each).
+const MAX_CANDIDATES: usize = 3 * MAX_K;
+
 /// `jianpai upgrade`.
 pub fn upgrade(
     scenario: &Path,
@@ -183,8 +191,20 @@ pub fn upgrade(
     quiet: bool,
 ) -> Result<(), Failure> {
     use crate::sweep::upgrade::{set_scenario_toml, upgrade, upgrade_csv};
-    if o.k == 0 {
-        return Err(Failure::new(exit::USAGE, "--k must be ≥ 1"));
+    if !(1..=MAX_K).contains(&o.k) {
+        return Err(Failure::new(
+            exit::USAGE,
+            format!("--k {}: outside the allowed range [1, {MAX_K}]", o.k),
+        ));
+    }
+    if !(1..=MAX_CANDIDATES).contains(&o.candidates) {
+        return Err(Failure::new(
+            exit::USAGE,
+            format!(
+                "--candidates {}: outside the allowed range [1, {MAX_CANDIDATES}]",
+                o.candidates
+            ),
+        ));
     }
     let (r, set_scenario) = upgrade(scenario, &o).map_err(super::plan::load_failure)?;
     crate::io::atomic::write_bytes(&out.join("upgrade.csv"), &upgrade_csv(&r, english))?;

@@ -763,34 +763,48 @@ const SCENARIO_DOC: &str = "
 ## Scenario (TOML)
 
 A scenario names its data and states the policy; paths are relative to the scenario file.
-`scenarios/wuxi-2021.toml` is a commented example. Unknown keys are errors (with their line).
+`scenarios/wuxi-2021.toml` is a commented example. Unknown keys are errors (with their line and,
+for a likely typo, the key meant). Keys with Chinese (non-ASCII) characters must be quoted:
+`[districts.ratios.\"新吴区\".yellow]`. A table given in part keeps the defaults of the keys it
+leaves out (`[days] red = 2` keeps yellow 10 and orange 6). Every number must lie in its allowed
+range (NaN and infinities never do); a value outside is an error naming the file, the key, the
+value and the range (exit 3). A pollutant's required cut must not fall from yellow to orange to
+red (red ≥ orange ≥ yellow), for the city and for every district with overrides.
 
-| key | meaning | default |
-|---|---|---|
-| `base` | another scenario file whose keys this one overrides (tables merge key by key; values and arrays replace) | none |
-| `name` | display name | required |
-| `inventory` | dataset folder | required |
-| `rules` | rules file (grade × industry × level) | required |
-| `rule_overrides` | city override rules, replacing rows of the same key | none |
-| `decisions` | the planner's decisions file (measures fixed or bounded per line or enterprise and level; see the 决策 table); `plan --decisions` replaces it | none |
-| `[society]` `so2`, `nox`, `pm`, `vocs` | whole-society emissions, t/d | sum of `districts` |
-| `[targets.<level>]` `so2` … `vocs` | required cut as a share of whole-society emissions | 0.10 / 0.20 / 0.30 |
-| `[credits.<level>.<source>]` `so2` … `vocs` | other-sector credits (mobile, dust), t/d; district targets get a share by emissions | none |
-| `[districts]` `enforce` | also check every district | false |
-| `[districts.ratios.<district>.<level>]` (quote Chinese names) | per-district ratio overrides (levels left out keep the city's) | city ratios |
-| `[controlled_min_cut.<level>]` | controlled firms (not exempt, not A / 引领性) as a whole cut at least this share of their baseline | none |
-| `[days]` `yellow`, `orange`, `red` | expected warning days in a season (objective weights) | 10 / 6 / 3 |
-| `[episodes]` `yellow`, `orange`, `red` | expected warning episodes (restart costs) | 4 / 2 / 1 |
-| `[options]` `limits` | output-limit steps the city may ask for (stop is always offered) | [0.1, 0.2, 0.3, 0.5] |
-| `[options]` `stop_electricity` | expected electricity of a stopped line, share of baseline | 0.2 |
-| `[options]` `exempt_lowest_limit` | exempt firms take the lowest limit where their level demands a stop (older Jiangsu rule) | false |
-| `[options]` `restart_cost_days` | restart cost of a stop, days of output per episode | 0 |
-| `[solver]` `time_limit`, `rel_gap`, `threads` | seconds, relative gap, HiGHS threads | 60, 1e-4, 1 |
-| `[[changes]]` `code`, `grade`, `exempt`, `guarantee_min_load` | what-if change of one enterprise (credit code): new grade, on / off the exempt list, new 保障类 floor (0 removes it) | none |
-| `[filter]` `districts`, `industries`, `exclude` | keep only these districts / industries on the list, leave these credit codes off; whole-society emissions stay | all |
-| `[report]` `supervision_phone` | 监督电话 on every public notice board (公示牌) of `jianpai report` | blank |
-| `[revision]` `previous` | last year's list for `jianpai revise` (plan folder or `plan.csv`; `--previous` overrides) | none |
-| `[revision]` `stability_weight` | season-loss equivalent (万元) charged per line × level whose measure changes (`--stability` overrides) | 20 |
+| key | meaning | default | allowed range |
+|---|---|---|---|
+| `base` | another scenario file whose keys this one overrides (tables merge key by key; values and arrays replace) | none | |
+| `name` | display name | required | |
+| `inventory` | dataset folder | required | |
+| `rules` | rules file (grade × industry × level) | required | |
+| `rule_overrides` | city override rules, replacing rows of the same key | none | |
+| `decisions` | the planner's decisions file (measures fixed or bounded per line or enterprise and level; see the 决策 table); `plan --decisions` replaces it | none | |
+| `[society]` `so2`, `nox`, `pm`, `vocs` | whole-society emissions, t/d | sum of `districts` | [0, 100000] |
+| `[targets.<level>]` `so2` … `vocs` | required cut as a share of whole-society emissions | 0.10 / 0.20 / 0.30 | [0, 1), red ≥ orange ≥ yellow |
+| `[credits.<level>.<source>]` `so2` … `vocs` | other-sector credits (mobile, dust), t/d; district targets get a share by emissions | none | [0, 100000] |
+| `[districts]` `enforce` | also check every district | false | |
+| `[districts.ratios.<district>.<level>]` (quote Chinese names) | per-district ratio overrides (levels left out keep the city's) | city ratios | [0, 1), red ≥ orange ≥ yellow |
+| `[controlled_min_cut.<level>]` | controlled firms (not exempt, not A / 引领性) as a whole cut at least this share of their baseline | none | [0, 1) |
+| `[days]` `yellow`, `orange`, `red` | expected warning days in a season (objective weights) | 10 / 6 / 3 | [0, 366] |
+| `[episodes]` `yellow`, `orange`, `red` | expected warning episodes (restart costs) | 4 / 2 / 1 | [0, 366] |
+| `[options]` `limits` | output-limit steps the city may ask for (stop is always offered) | [0.1, 0.2, 0.3, 0.5] | each in (0, 1), at most 20 |
+| `[options]` `stop_electricity` | expected electricity of a stopped line, share of baseline | 0.2 | [0, 1] |
+| `[options]` `exempt_lowest_limit` | exempt firms take the lowest limit where their level demands a stop (older Jiangsu rule) | false | |
+| `[options]` `restart_cost_days` | restart cost of a stop, days of output per episode | 0 | [0, 60] |
+| `[solver]` `time_limit` | seconds (`--time-limit` overrides) | 60 | (0, 86400] |
+| `[solver]` `rel_gap` | relative gap (`--gap` overrides) | 1e-4 | [0, 1) |
+| `[solver]` `threads` | HiGHS threads (`--threads` overrides); more than the machine's cores run as many as it has, with a warning | 1 | [1, 256] |
+| `[[changes]]` `code`, `grade`, `exempt`, `guarantee_min_load` | what-if change of one enterprise (credit code): new grade, on / off the exempt list, new 保障类 floor (0 removes it) | none | floor [0, 1] |
+| `[filter]` `districts`, `industries`, `exclude` | keep only these districts / industries on the list, leave these credit codes off; whole-society emissions stay | all | |
+| `[report]` `supervision_phone` | 监督电话 on every public notice board (公示牌) of `jianpai report` | blank | |
+| `[revision]` `previous` | last year's list for `jianpai revise` (plan folder or `plan.csv`; `--previous` overrides) | none | |
+| `[revision]` `stability_weight` | season-loss equivalent (万元) charged per line × level whose measure changes (`--stability` overrides) | 20 | [0, 1000000] |
+
+Command-line bounds: `--time-limit` (0, 86400], `--gap` [0, 1), `--threads` and `--jobs` [1, 256]
+(beyond: exit 2 naming the flag; more than the machine's cores run as many as it has, with a
+warning); `upgrade --k` [1, 1000], `--candidates` [1, 3000]. Result summaries (`summary.json`
+of `plan` and `revise`) name the scenario file and the previous list relative to the result
+directory.
 
 ### Sweep files (`jianpai sweep`)
 
@@ -805,6 +819,9 @@ is a commented example.
 | `[set]` | overrides applied to every scenario (e.g. `[set.solver] rel_gap = 0.001`) | none |
 | `[[scenario]]` `name` + any scenario keys | one named scenario: the base with these keys overridden | — |
 | `[[grid]]` `name`, `[grid.set]`, `[grid.axes]` | one scenario per combination of the axes (`targets.red.pm = [0.25, 0.3]`, keys quoted); `set` applies to all of them | — |
+
+A sweep expands into at most 10,000 scenarios. An error in a `[set]` value names the sweep file and
+`[set]`; an error of one scenario names it.
 
 ";
 

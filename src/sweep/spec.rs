@@ -1,7 +1,7 @@
 //! Sweep files: a base scenario and named overrides, listed one by one (`[[scenario]]`) or as
 //! grids (`[[grid]]` with `axes`, every combination), expanded into cases in file order.
 
-use crate::io::scenario_file::{merge, resolve_paths, scenario_table};
+use crate::io::scenario_file::{merge, resolve_paths, scenario_from_table, scenario_table};
 use crate::io::IoError;
 use indexmap::IndexMap;
 use serde::Deserialize;
@@ -23,6 +23,9 @@ struct SweepFile {
     #[serde(default)]
     grid: Vec<GridFile>,
 }
+
+/// Most scenarios one sweep file may expand into.
+pub const MAX_CASES: usize = 10_000;
 
 fn default_chains() -> usize {
     4
@@ -127,10 +130,7 @@ pub fn read_sweep(path: &Path) -> Result<Sweep, IoError> {
         file: file.clone(),
         message,
     };
-    let text = std::fs::read_to_string(path).map_err(|source| IoError::Read {
-        file: file.clone(),
-        source,
-    })?;
+    let text = crate::io::scenario_file::read_text(path)?;
     let spec: SweepFile = toml::from_str(&text)
         .map_err(|e| fmt(crate::io::scenario_file::scenario_error(&text, &e)))?;
     if spec.chains == 0 {
@@ -139,6 +139,12 @@ pub fn read_sweep(path: &Path) -> Result<Sweep, IoError> {
     let folder = path.parent().unwrap_or(Path::new("."));
     let mut set = spec.set.clone();
     resolve_paths(&mut set, folder);
+    if spec.scenario.len() > MAX_CASES {
+        return Err(fmt(format!(
+            "{} [[scenario]] tables: at most {MAX_CASES}",
+            spec.scenario.len()
+        )));
+    }
     let mut list: Vec<(String, toml::Table, IndexMap<String, toml::Value>)> = Vec::new();
     for (i, mut t) in spec.scenario.into_iter().enumerate() {
         resolve_paths(&mut t, folder);
@@ -158,7 +164,16 @@ pub fn read_sweep(path: &Path) -> Result<Sweep, IoError> {
             )));
         }
         let axes: Vec<(&String, &Vec<toml::Value>)> = g.axes.iter().collect();
-        let total: usize = axes.iter().map(|(_, v)| v.len()).product();
+        let total = axes
+            .iter()
+            .try_fold(1usize, |acc, (_, v)| acc.checked_mul(v.len()))
+            .filter(|&t| list.len() + t <= MAX_CASES)
+            .ok_or_else(|| {
+                fmt(format!(
+                    "grid \"{}\": the axes make more than {MAX_CASES} scenarios in all",
+                    g.name
+                ))
+            })?;
         for k in 0..total {
             let mut overlay = g.set.clone();
             let mut params = IndexMap::new();
@@ -206,11 +221,22 @@ pub fn build(
         file: shown.clone(),
         message,
     };
-    let mut base = scenario_table(base_path, &mut Vec::new())?;
-    merge(&mut base, set);
+    let base = scenario_table(base_path, &mut Vec::new())?;
+    let mut with_set = base.clone();
+    merge(&mut with_set, set);
     // State every default explicitly, so that an override of a key the base leaves out (say
-    // `days.red`) lands in a complete table.
-    let full = crate::io::scenario_file::scenario_from_table(base_path, base)?;
+    // `days.red`) lands in a complete table. A bad base is the base file's fault; a base that
+    // is fine alone but not under `[set]` is the sweep file's.
+    let full = scenario_from_table(base_path, with_set).map_err(|e| {
+        match scenario_from_table(base_path, base) {
+            Err(base_err) => base_err,
+            Ok(_) => fmt(format!(
+                "[set] over the base scenario {}: {}",
+                base_path.display(),
+                strip_file(&e.to_string(), &base_path.display().to_string())
+            )),
+        }
+    })?;
     let base = toml::Table::try_from(&full).map_err(|e| fmt(e.to_string()))?;
     let base_name = full.name.clone();
     let mut cases: Vec<Case> = Vec::new();
@@ -222,7 +248,7 @@ pub fn build(
         merge(&mut scenario, overlay);
         scenario.insert("name".into(), format!("{base_name} · {case_name}").into());
         // The merged scenario must be a valid scenario; say which case is wrong.
-        crate::io::scenario_file::scenario_from_table(file, scenario.clone()).map_err(|e| {
+        scenario_from_table(file, scenario.clone()).map_err(|e| {
             fmt(format!(
                 "scenario \"{case_name}\": {}",
                 strip_file(&e.to_string(), &shown)
