@@ -137,6 +137,10 @@ pub enum Command {
         /// Also write the full model (.lp or .mps) for an auditor's solver.
         #[arg(long)]
         write_model: Option<PathBuf>,
+        /// Formulation of --write-model: compact (one binary per line × level × option, with
+        /// nesting rows) or triples (one binary per nested option triple; large).
+        #[arg(long, value_enum, default_value_t = crate::model::export::ModelForm::Compact)]
+        model_form: crate::model::export::ModelForm,
     },
     /// Verify a plan independently (completeness, cuts, rules, exemptions, floors, nesting, targets),
     /// or a calendar (quotas, blocks, windows, caps, daily targets, maintenance, government days).
@@ -408,12 +412,14 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             gap,
             threads,
             write_model,
+            model_form,
         } => plan::run(
             &scenario,
             &out,
             method,
             (time_limit, gap, threads),
             write_model.as_deref(),
+            model_form,
             cli.lang == Lang::En,
             cli.quiet,
         ),
