@@ -91,7 +91,10 @@ impl SafeNames {
 
     /// The safe, unique form of `raw`.
     pub fn name(&mut self, raw: &str) -> String {
-        let base: String = raw.chars().map(|c| self.safe_char(c)).collect();
+        let mut base = String::with_capacity(raw.len());
+        for c in raw.chars() {
+            self.push_safe(&mut base, c);
+        }
         let mut name = truncate(&base, MAX_NAME_BYTES);
         let mut n = 1;
         while !self.used.insert(name.clone()) {
@@ -102,15 +105,22 @@ impl SafeNames {
         name
     }
 
-    fn safe_char(&self, c: char) -> char {
+    /// Append the safe form of `c`: whitespace and controls as `_`; in LP files (whose reader,
+    /// CBC's, takes ASCII only) `:` as `.`, operators and quotes as `_`, other characters as
+    /// `u<hex code point>`.
+    fn push_safe(&self, out: &mut String, c: char) {
         if c.is_whitespace() || c.is_control() {
-            '_'
-        } else if self.lp && c == ':' {
-            '.'
-        } else if self.lp && "+-*/^<>=[]\\'\"".contains(c) {
-            '_'
+            out.push('_');
+        } else if !self.lp {
+            out.push(c);
+        } else if c == ':' {
+            out.push('.');
+        } else if "+-*/^<>=[]\\'\"".contains(c) {
+            out.push('_');
+        } else if c.is_ascii() {
+            out.push(c);
         } else {
-            c
+            out.push_str(&format!("u{:x}", u32::from(c)));
         }
     }
 }
@@ -166,5 +176,6 @@ mod tests {
         let mut lp = SafeNames::new(true);
         assert_eq!(lp.name("stop-lines:red:a'b\"c"), "stop_lines.red.a_b_c");
         assert_eq!(lp.name("x:L\t1:0"), "x.L_1.0");
+        assert_eq!(lp.name("target:red:PM:江阴"), "target.red.PM.u6c5fu9634");
     }
 }

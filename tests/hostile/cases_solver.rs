@@ -89,7 +89,9 @@ fn cbc(path: &Path) -> Option<Result<Option<f64>, String>> {
         return None;
     };
     let log = String::from_utf8_lossy(&out.stdout).to_string();
-    if log.contains("Bad image") || log.contains("Invalid") || log.contains(" errors") {
+    let unread = ["Bad image", "Invalid", "illegal"].iter().any(|b| log.contains(b))
+        || (log.contains(" read with ") && !log.contains(" read with 0 errors"));
+    if unread {
         return Some(Err(format!("CBC could not read {}: {log}", path.display())));
     }
     if log.contains("Result - Problem proven infeasible") {
