@@ -39,7 +39,9 @@ fn cbc_objective(text: &str, ext: &str) -> f64 {
         .unwrap();
     let log = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(
-        !["Bad image", "Invalid", "illegal"].iter().any(|b| log.contains(b))
+        !["Bad image", "Invalid", "illegal"]
+            .iter()
+            .any(|b| log.contains(b))
             && (!log.contains(" read with ") || log.contains(" read with 0 errors")),
         "CBC could not read the {ext} file:\n{log}"
     );
@@ -130,7 +132,11 @@ fn cbc_reproduces_the_optimum_with_many_limit_steps() {
         compact.len(),
         full.len()
     );
-    assert!(compact.len() < full.len() * 2, "compact {} bytes", compact.len());
+    assert!(
+        compact.len() < full.len() * 2,
+        "compact {} bytes",
+        compact.len()
+    );
     round_trip(&inv, &p, optimum, &[ModelForm::Compact]);
 }
 
