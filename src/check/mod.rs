@@ -499,7 +499,7 @@ fn targets(
             }
         }
         let mut push = |name: String, required: f64, achieved: f64, viol: &mut Viol| {
-            let met = achieved >= required - 1e-7 * required.abs().max(1.0);
+            let met = achieved >= required - crate::model::problem::feas_tol(required);
             if !met {
                 viol(
                     "target",

@@ -162,6 +162,10 @@ pub enum Command {
         /// The planner's decisions (a decisions CSV/xlsx); replaces the scenario's `decisions`.
         #[arg(long)]
         decisions: Option<PathBuf>,
+        /// Formulation of --write-model: compact (one binary per line × level × option, with
+        /// nesting rows) or triples (one binary per nested option triple; large).
+        #[arg(long, value_enum, default_value_t = crate::model::export::ModelForm::Compact)]
+        model_form: crate::model::export::ModelForm,
     },
     /// Verify a plan independently (completeness, cuts, rules, exemptions, floors, nesting, targets),
     /// or a calendar (quotas, blocks, windows, caps, daily targets, maintenance, government days).
@@ -444,6 +448,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             threads,
             write_model,
             decisions,
+            model_form,
         } => plan::run(
             &scenario,
             decisions.as_deref(),
@@ -451,6 +456,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             method,
             (time_limit, gap, threads),
             write_model.as_deref(),
+            model_form,
             cli.lang == Lang::En,
             cli.quiet,
         ),

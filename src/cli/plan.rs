@@ -2,6 +2,7 @@
 
 use super::Failure;
 use crate::exit;
+use crate::model::export::{write_model, ExportError, ModelForm, ModelFormat};
 use crate::pipeline::{load_with_decisions, plan, solve_options, LoadError};
 use crate::plan::write::{write_json, write_plan};
 use crate::solve::{Method, Status};
@@ -68,27 +69,35 @@ pub fn run(
     method: Method,
     overrides: (Option<f64>, Option<f64>, Option<u32>),
     write_model: Option<&Path>,
+    model_form: ModelForm,
     english: bool,
     quiet: bool,
 ) -> Result<(), Failure> {
-    let loaded = load_with_decisions(scenario, decisions).map_err(load_failure)?;
-    let opts = solver_flags(&loaded.scenario.solver, method, overrides)?;
-    let planned = plan(&loaded, &opts, english);
-    if let Some(path) = write_model {
-        let text = match path.extension().and_then(|e| e.to_str()) {
-            Some("lp") => crate::model::export::to_lp(&loaded.inventory, &planned.problem),
-            Some("mps") => crate::model::export::to_mps(&loaded.inventory, &planned.problem),
-            _ => {
-                return Err(Failure::new(
+    // A bad model file name is a command-line error: say so before solving.
+    let model_format = write_model
+        .map(|path| {
+            ModelFormat::from_path(path).ok_or_else(|| {
+                Failure::new(
                     exit::USAGE,
                     format!(
                         "--write-model {}: use a .lp or .mps file name",
                         path.display()
                     ),
-                ))
-            }
-        };
-        crate::io::atomic::write_bytes(path, text.as_bytes())?;
+                )
+            })
+        })
+        .transpose()?;
+    let loaded = load_with_decisions(scenario, decisions).map_err(load_failure)?;
+    let opts = solver_flags(&loaded.scenario.solver, method, overrides)?;
+    let planned = plan(&loaded, &opts, english);
+    if let (Some(path), Some(format)) = (write_model, model_format) {
+        write_model_file(
+            path,
+            &loaded.inventory,
+            &planned.problem,
+            format,
+            model_form,
+        )?;
     }
     let status = planned.summary.status;
     if let Some(p) = &planned.plan {
@@ -123,7 +132,42 @@ pub fn run(
     }
     match status {
         Status::Optimal | Status::GapLimit | Status::Heuristic => Ok(()),
-        s => Err(Failure::new(s.exit_code(), s.message())),
+        s => {
+            // Say what happened, not only the status: the solver's notes name the cause.
+            for note in &planned.summary.solver.notes {
+                eprintln!("  {note}");
+            }
+            Err(Failure::new(s.exit_code(), s.message()))
+        }
+    }
+}
+
+/// Write the model for an auditor's solver, streamed and atomically.
+fn write_model_file(
+    path: &Path,
+    inv: &crate::domain::Inventory,
+    problem: &crate::model::Problem,
+    format: ModelFormat,
+    form: ModelForm,
+) -> Result<(), Failure> {
+    problem
+        .check_numbers()
+        .map_err(|e| Failure::new(exit::INVALID_INPUT, e.to_string()))?;
+    let mut failure = None;
+    let written = crate::io::atomic::write_with(path, |w| {
+        write_model(inv, problem, format, form, w).map_err(|e| match e {
+            ExportError::Io(io) => io,
+            e => {
+                let message = e.to_string();
+                failure = Some(Failure::new(exit::INVALID_INPUT, message.clone()));
+                std::io::Error::other(message)
+            }
+        })
+    });
+    match (written, failure) {
+        (_, Some(f)) => Err(f),
+        (Err(e), None) => Err(e.into()),
+        (Ok(()), None) => Ok(()),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Building the model from the inventory, the applied rules and the scenario.
 
-use super::problem::{Choice, Group, Problem, Scope, Target, Unit};
+use super::problem::{Choice, Group, Problem, Scope, Target, Unit, UnitFigures};
 use crate::domain::DecisionMode;
 use crate::domain::{Inventory, Level, Pollutant, Scenario};
 use crate::rules::decide::Decided;
@@ -21,6 +21,7 @@ pub fn build(inv: &Inventory, resolved: &Resolved, scenario: &Scenario) -> Probl
         districts,
         days,
         restart_days,
+        figures: Vec::with_capacity(resolved.lines.len()),
     };
     for (ri, rule) in resolved.lines.iter().enumerate() {
         let line = &inv.lines[rule.line];
@@ -37,6 +38,11 @@ pub fn build(inv: &Inventory, resolved: &Resolved, scenario: &Scenario) -> Probl
             .iter()
             .map(|t| (0..3).map(|k| level_costs[t[k] as usize][k]).sum())
             .collect();
+        problem.figures.push(UnitFigures {
+            line_id: line.id.clone(),
+            emissions: line.baseline_emissions().0.map(|e| e.0),
+            value,
+        });
         problem.units.push(Unit {
             rule: ri,
             line: rule.line,
