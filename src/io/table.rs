@@ -97,16 +97,20 @@ pub fn read_csv(path: &Path) -> Result<RawTable, IoError> {
     Ok(t)
 }
 
+/// The delimiter of a CSV file from its header line: the most frequent of `,`, tab and `;`.
+pub fn sniff_delimiter(first_line: &str) -> u8 {
+    [b',', b'\t', b';']
+        .into_iter()
+        .max_by_key(|d| first_line.matches(*d as char).count())
+        .unwrap_or(b',')
+}
+
 /// Parse CSV text (already decoded) into a raw table.
 pub fn csv_from_str(source: &str, text: &str) -> Result<RawTable, IoError> {
     let file = source.to_string();
     // Excel writes CRLF; count rows on LF only so that row numbers match the spreadsheet.
     let text = text.replace("\r\n", "\n");
-    let first_line = text.lines().next().unwrap_or("");
-    let delimiter = [b',', b'\t', b';']
-        .into_iter()
-        .max_by_key(|d| first_line.matches(*d as char).count())
-        .unwrap_or(b',');
+    let delimiter = sniff_delimiter(text.lines().next().unwrap_or(""));
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
