@@ -140,6 +140,13 @@ pub fn csv_from_str(source: &str, text: &str) -> Result<RawTable, IoError> {
 
 /// Read any supported table file by its extension.
 pub fn read_table(path: &Path) -> Result<RawTable, IoError> {
+    // A missing or unreadable path is a file that cannot be read (exit 7), whatever its name.
+    if let Err(source) = std::fs::metadata(path) {
+        return Err(IoError::Read {
+            file: display(path),
+            source,
+        });
+    }
     let ext = path
         .extension()
         .and_then(|e| e.to_str())

@@ -424,6 +424,8 @@ fn compare_cases() -> Vec<Case> {
                     "city2/data",
                 ],
             );
+            // This small generated city has no declared options (a header-only file).
+            std::fs::remove_file(w.path("city2/data/options.csv")).unwrap();
             let s = w
                 .read("s.toml")
                 .replace("inventory = \"city\"", "inventory = \"city2/data\"");
@@ -510,7 +512,7 @@ fn compare_cases() -> Vec<Case> {
 // ---------------------------------------------------------------------------------------------
 // sweep: resume only what is still valid.
 
-const SWEEP: &str = "name = \"t\"\nbase = \"s.toml\"\nchains = 1\n\n[[scenario]]\nname = \"a\"\n\n[[scenario]]\nname = \"b\"\nsolver.gap = 0.02\n";
+const SWEEP: &str = "name = \"t\"\nbase = \"s.toml\"\nchains = 1\n\n[[scenario]]\nname = \"a\"\n\n[[scenario]]\nname = \"b\"\nsolver.rel_gap = 0.02\n";
 
 /// Write the sweep file and run it once into `sw/`.
 fn swept(w: &Work) {
