@@ -396,15 +396,14 @@ fn other_city_plan(w: &Work, to: &str) {
 }
 
 fn compare_cases() -> Vec<Case> {
-    let mut v = Vec::new();
-    v.push(
+    let mut v = vec![
         Case::new("later/compare/two cities", &["compare", "plan", "other"])
             .prepare(|w| other_city_plan(w, "other"))
             .exit(3)
             .says("different inventory")
             .says("only 0 of its")
             .says_not("0/0"),
-    );
+    ];
     v.push(
         Case::new(
             "later/compare/two generated cities",
@@ -591,7 +590,7 @@ fn sweep_cases() -> Vec<Case> {
                 let t = w.read("sw/cases/0001.json");
                 let i = t.find("\"loss\": ").expect("loss in case file") + 8;
                 let mut t2 = t.clone();
-                t2.insert_str(i, "1");
+                t2.insert(i, '1');
                 w.write("sw/cases/0001.json", t2);
             })
             .exit(0)
@@ -647,7 +646,7 @@ fn sweep_cases() -> Vec<Case> {
             let t = w.read("sw/cases/0002.json");
             let i = t.find("\"loss\": ").unwrap() + 8;
             let mut t2 = t.clone();
-            t2.insert_str(i, "9");
+            t2.insert(i, '9');
             w.write("sw/cases/0002.json", t2);
         })
         .exit(3)
@@ -661,15 +660,12 @@ fn sweep_cases() -> Vec<Case> {
 // A file that cannot be read exits 7 (not 3) in every command.
 
 fn unreadable_cases() -> Vec<Case> {
-    let mut v = Vec::new();
-    v.push(
-        Case::new(
-            "later/unreadable/check plan",
-            &["check", "noplan", "--scenario", "s.toml"],
-        )
-        .exit(7)
-        .says("noplan"),
-    );
+    let mut v = vec![Case::new(
+        "later/unreadable/check plan",
+        &["check", "noplan", "--scenario", "s.toml"],
+    )
+    .exit(7)
+    .says("noplan")];
     v.push(
         Case::new(
             "later/unreadable/check plan folder without plan.csv",
