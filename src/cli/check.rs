@@ -1,6 +1,6 @@
 //! `jianpai check`.
 
-use super::plan::{load_failure, print_report};
+use super::plan::{load_failure, report_failure};
 use super::{Failure, Format};
 use crate::check::check_plan;
 use crate::exit;
@@ -20,9 +20,8 @@ pub fn run(plan: &Path, scenario: &Path, format: Format, quiet: bool) -> Result<
     };
     let loaded = load(scenario).map_err(load_failure)?;
     let (rows, _) = read_plan(&file).map_err(|r| {
-        print_report(&r);
-        Failure::new(
-            exit::INVALID_INPUT,
+        report_failure(
+            &r,
             format!("{}: the plan file cannot be read", file.display()),
         )
     })?;

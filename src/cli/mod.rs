@@ -301,6 +301,10 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Compare totals only (loss, targets, lines controlled), even for plans of different
+        /// inventories (different cities), whose lines cannot be matched.
+        #[arg(long)]
+        totals_only: bool,
     },
     /// Cost curve: loss against the required ratio of one pollutant (or all) at one level, with
     /// what each extra t/d and each extra percentage point costs (curve.csv).
@@ -524,7 +528,11 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             cli.lang == Lang::En,
             cli.quiet,
         ),
-        Command::Compare { plans, format } => sweep::compare(&plans, format, cli.lang == Lang::En),
+        Command::Compare {
+            plans,
+            format,
+            totals_only,
+        } => sweep::compare(&plans, format, totals_only, cli.lang == Lang::En),
         Command::Curve {
             scenario,
             level,

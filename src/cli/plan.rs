@@ -19,18 +19,36 @@ pub fn print_report(r: &crate::validate::Report) {
     }
 }
 
+/// A file's diagnostics as a failure: printed, then exit 7 when a file could not be opened or
+/// read at all (`E301`), else exit 3 (the file was read but its content is wrong).
+pub fn report_failure(r: &crate::validate::Report, message: String) -> Failure {
+    print_report(r);
+    let unreadable = r
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == crate::validate::Severity::Error && d.code == "E301");
+    Failure::new(
+        if unreadable {
+            exit::IO
+        } else {
+            exit::INVALID_INPUT
+        },
+        message,
+    )
+}
+
 /// Map a load error to a failure, printing its details.
 pub fn load_failure(e: LoadError) -> Failure {
     match &e {
-        LoadError::Inventory(r) | LoadError::Rules(r) | LoadError::Decisions(r) => print_report(r),
-        _ => {}
+        LoadError::Inventory(r) | LoadError::Rules(r) | LoadError::Decisions(r) => {
+            report_failure(r, e.to_string())
+        }
+        LoadError::Scenario(crate::io::IoError::Read { .. }) => {
+            Failure::new(exit::IO, e.to_string())
+        }
+        LoadError::DecisionConflicts(_) => Failure::new(exit::INFEASIBLE, e.to_string()),
+        _ => Failure::new(exit::INVALID_INPUT, e.to_string()),
     }
-    let code = match &e {
-        LoadError::Scenario(crate::io::IoError::Read { .. }) => exit::IO,
-        LoadError::DecisionConflicts(_) => exit::INFEASIBLE,
-        _ => exit::INVALID_INPUT,
-    };
-    Failure::new(code, e.to_string())
 }
 
 /// Solver options from a scenario's `[solver]` and the `--time-limit`, `--gap` and `--threads`

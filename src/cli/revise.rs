@@ -43,11 +43,7 @@ pub struct ReviseArgs {
 
 fn listing(path: &Path) -> Result<Listing, Failure> {
     read_listing(path).map_err(|r| {
-        print_report(&r);
-        Failure::new(
-            exit::INVALID_INPUT,
-            format!("{}: the list cannot be read", path.display()),
-        )
+        super::plan::report_failure(&r, format!("{}: the list cannot be read", path.display()))
     })
 }
 

@@ -1,6 +1,6 @@
 //! `jianpai stagger` and the calendar branch of `jianpai check`.
 
-use super::plan::print_report;
+use super::plan::{print_report, report_failure};
 use super::{Failure, Format};
 use crate::exit;
 use crate::solve::{Method, Status};
@@ -9,14 +9,13 @@ use crate::stagger::{check, solve, write, Instance};
 use std::path::Path;
 
 fn load_failure(e: StaggerLoadError) -> Failure {
-    if let StaggerLoadError::Tables(r) = &e {
-        print_report(r);
+    match &e {
+        StaggerLoadError::Tables(r) => report_failure(r, e.to_string()),
+        StaggerLoadError::Scenario(crate::io::IoError::Read { .. }) => {
+            Failure::new(exit::IO, e.to_string())
+        }
+        _ => Failure::new(exit::INVALID_INPUT, e.to_string()),
     }
-    let code = match &e {
-        StaggerLoadError::Scenario(crate::io::IoError::Read { .. }) => exit::IO,
-        _ => exit::INVALID_INPUT,
-    };
-    Failure::new(code, e.to_string())
 }
 
 /// Solve the calendar of a stagger scenario and write it.

@@ -72,6 +72,9 @@ pub fn run(
         cold: a.cold,
     };
     let r = run_sweep(&sweep, &out, &o).map_err(failure)?;
+    for (name, why) in &r.redone {
+        eprintln!("{name}: {}", why.describe(english));
+    }
     if !quiet {
         println!(
             "{}: {} {} ({} {}, {} {}) → {}",
@@ -258,13 +261,19 @@ pub fn upgrade(
 }
 
 /// `jianpai compare`.
-pub fn compare(plans: &[PathBuf], format: super::Format, english: bool) -> Result<(), Failure> {
-    let c = crate::compare::compare(plans).map_err(|(p, r)| {
-        super::plan::print_report(&r);
-        Failure::new(
-            exit::INVALID_INPUT,
-            format!("{}: the plan cannot be read", p.display()),
-        )
+pub fn compare(
+    plans: &[PathBuf],
+    format: super::Format,
+    totals_only: bool,
+    english: bool,
+) -> Result<(), Failure> {
+    use crate::compare::CompareError;
+    let c = crate::compare::compare(plans, totals_only).map_err(|e| match e {
+        CompareError::Plan(p, r) => {
+            super::plan::report_failure(&r, format!("{}: the plan cannot be read", p.display()))
+        }
+        CompareError::Summary(e) => e.into(),
+        e @ CompareError::OtherInventory { .. } => Failure::new(exit::INVALID_INPUT, e.to_string()),
     })?;
     match format {
         super::Format::Json => println!("{}", serde_json::to_string_pretty(&c).expect("json")),

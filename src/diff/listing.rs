@@ -92,7 +92,7 @@ pub fn read_listing(path: &Path) -> Result<Listing, Report> {
     let table = read_table(&file).map_err(|e| {
         let mut r = Report::default();
         r.push(error(
-            "E002",
+            e.diagnostic_code(),
             &file.display().to_string(),
             None,
             None,

@@ -41,3 +41,14 @@ pub enum IoError {
         message: String,
     },
 }
+
+impl IoError {
+    /// The diagnostic code for a table that could not be read: `E301` when the file could not
+    /// be opened or read at all (missing, a folder, no permission: exit 7), else `E002`.
+    pub fn diagnostic_code(&self) -> &'static str {
+        match self {
+            IoError::Read { .. } => "E301",
+            _ => "E002",
+        }
+    }
+}

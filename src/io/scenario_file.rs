@@ -101,6 +101,23 @@ pub fn resolve_paths(t: &mut toml::Table, folder: &Path) {
     }
 }
 
+/// The files and folders a scenario table names (`inventory`, `rules`, `rule_overrides`, `base`
+/// and `[revision] previous`), with their keys, as written in the table.
+pub fn referenced_paths(t: &toml::Table) -> Vec<(&'static str, PathBuf)> {
+    let path = |v: Option<&toml::Value>| match v {
+        Some(toml::Value::String(s)) => Some(PathBuf::from(s)),
+        _ => None,
+    };
+    let mut out: Vec<(&'static str, PathBuf)> = PATH_KEYS
+        .iter()
+        .filter_map(|&k| path(t.get(k)).map(|p| (k, p)))
+        .collect();
+    if let Some(toml::Value::Table(r)) = t.get("revision") {
+        out.extend(path(r.get("previous")).map(|p| ("revision.previous", p)));
+    }
+    out
+}
+
 /// Merge `overlay` into `base`: tables merge key by key, everything else replaces.
 pub fn merge(base: &mut toml::Table, overlay: toml::Table) {
     for (k, v) in overlay {

@@ -183,6 +183,14 @@ fn check_record_lengths(source: &str, text: &str) -> Result<(), IoError> {
     Ok(())
 }
 
+/// The delimiter of a CSV file from its header line: the most frequent of `,`, tab and `;`.
+pub fn sniff_delimiter(first_line: &str) -> u8 {
+    [b',', b'\t', b';']
+        .into_iter()
+        .max_by_key(|d| first_line.matches(*d as char).count())
+        .unwrap_or(b',')
+}
+
 /// Parse CSV text (already decoded) into a raw table.
 pub fn csv_from_str(source: &str, text: &str) -> Result<RawTable, IoError> {
     let file = source.to_string();
@@ -193,11 +201,7 @@ pub fn csv_from_str(source: &str, text: &str) -> Result<RawTable, IoError> {
     } else {
         text.into()
     };
-    let first_line = text.lines().next().unwrap_or("");
-    let delimiter = [b',', b'\t', b';']
-        .into_iter()
-        .max_by_key(|d| first_line.matches(*d as char).count())
-        .unwrap_or(b',');
+    let delimiter = sniff_delimiter(text.lines().next().unwrap_or(""));
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -268,6 +272,13 @@ impl Shape {
 
 /// Read any supported table file by its extension.
 pub fn read_table(path: &Path) -> Result<RawTable, IoError> {
+    // A missing or unreadable path is a file that cannot be read (exit 7), whatever its name.
+    if let Err(source) = std::fs::metadata(path) {
+        return Err(IoError::Read {
+            file: display(path),
+            source,
+        });
+    }
     let ext = path
         .extension()
         .and_then(|e| e.to_str())

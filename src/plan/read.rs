@@ -28,7 +28,36 @@ pub struct StatedRow {
     pub loss: f64,
     /// Stated expected electricity (kWh/d), if given.
     pub electricity: Option<f64>,
+    /// The descriptive and derived columns the file carries, as written (see [`DESCRIBED`]).
+    pub described: Vec<Described>,
 }
+
+/// One cell of a column that `check` re-derives from the inventory, rules and scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Described {
+    /// Column key in the plan schema (`electricity`, `enterprise` …).
+    pub key: &'static str,
+    /// The column as the user sees it: header and letter, `核查用电量 (R)`.
+    pub label: String,
+    /// The cell as written (trimmed).
+    pub value: String,
+}
+
+/// Plan columns derived from the inventory, rules and scenario rather than chosen by the
+/// planner; `check` re-derives each one a plan file carries.
+pub const DESCRIBED: [&str; 11] = [
+    "enterprise",
+    "district",
+    "industry",
+    "grade",
+    "line_name",
+    "process",
+    "measure",
+    "obligation",
+    "electricity",
+    "electricity_share",
+    "note",
+];
 
 /// Read a plan file; unreadable cells are reported with file, row, column and value.
 pub fn read_plan(path: &Path) -> Result<(Vec<StatedRow>, String), Report> {
@@ -37,7 +66,7 @@ pub fn read_plan(path: &Path) -> Result<(Vec<StatedRow>, String), Report> {
         Ok(t) => t,
         Err(e) => {
             report.push(error(
-                "E002",
+                e.diagnostic_code(),
                 &path.display().to_string(),
                 None,
                 None,
@@ -57,6 +86,16 @@ pub fn parse_plan(table: &RawTable) -> Result<Vec<StatedRow>, Report> {
     let Some(s) = Sheet::new(table, &PLAN, &mut report) else {
         return Err(report);
     };
+    // Only the columns the file has: a hand-made plan may leave descriptive columns out.
+    let present: Vec<&'static str> = DESCRIBED
+        .into_iter()
+        .filter(|k| {
+            PLAN.columns
+                .iter()
+                .find(|c| c.key == *k)
+                .is_some_and(|c| table.headers.iter().any(|h| c.matches(h)))
+        })
+        .collect();
     let mut rows = Vec::new();
     for row in &table.rows {
         let before = report.error_count();
@@ -110,6 +149,14 @@ pub fn parse_plan(table: &RawTable) -> Result<Vec<StatedRow>, Report> {
             cut: cut.map(|c| c.unwrap_or(0.0)),
             loss,
             electricity,
+            described: present
+                .iter()
+                .map(|&key| Described {
+                    key,
+                    label: s.label(key),
+                    value: s.raw(row, key).to_string(),
+                })
+                .collect(),
         });
     }
     if report.has_errors() {

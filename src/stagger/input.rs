@@ -334,7 +334,7 @@ fn open<'a>(
         Ok(t) => *table = Some(t),
         Err(e) => {
             report.push(error(
-                "E002",
+                e.diagnostic_code(),
                 &display(path),
                 None,
                 None,

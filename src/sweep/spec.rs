@@ -1,6 +1,7 @@
 //! Sweep files: a base scenario and named overrides, listed one by one (`[[scenario]]`) or as
 //! grids (`[[grid]]` with `axes`, every combination), expanded into cases in file order.
 
+use super::digest::{inputs_digest, Hasher};
 use crate::io::scenario_file::{merge, resolve_paths, scenario_from_table, scenario_table};
 use crate::io::IoError;
 use indexmap::IndexMap;
@@ -53,6 +54,9 @@ pub struct Case {
     pub params: IndexMap<String, toml::Value>,
     /// The scenario: base merged with the overrides, paths absolute.
     pub scenario: toml::Table,
+    /// Hash of the content of every input file the scenario names (see
+    /// [`super::digest::inputs_digest`]), taken when the sweep is read.
+    pub inputs: String,
 }
 
 /// An expanded sweep.
@@ -77,12 +81,12 @@ impl Sweep {
 
     /// A fingerprint of every case (merged scenario and name), to recognise finished results.
     pub fn fingerprint(&self) -> String {
-        let mut h = Fnv::default();
-        h.write(self.chains.to_string().as_bytes());
+        let mut h = Hasher::default();
+        h.field(self.chains.to_string().as_bytes());
         for c in &self.cases {
-            h.write(case_fingerprint(c).as_bytes());
+            h.field(case_fingerprint(c).as_bytes());
         }
-        format!("{:016x}", h.0)
+        h.hex()
     }
 }
 
@@ -95,32 +99,15 @@ pub fn chain_ranges(n: usize, chains: usize) -> Vec<std::ops::Range<usize>> {
         .collect()
 }
 
-/// Fingerprint of one case: its name, the scenario it solves and this program's version.
+/// Fingerprint of one case: its name, the scenario it solves, the content of every input file
+/// the scenario names and this program's version.
 pub fn case_fingerprint(c: &Case) -> String {
-    let mut h = Fnv::default();
-    h.write(env!("CARGO_PKG_VERSION").as_bytes());
-    h.write(c.name.as_bytes());
-    h.write(toml::to_string(&c.scenario).unwrap_or_default().as_bytes());
-    format!("{:016x}", h.0)
-}
-
-/// 64-bit FNV-1a (stable across runs and platforms, unlike the std hasher).
-#[derive(Debug)]
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes.iter().chain(std::iter::once(&0xff)) {
-            self.0 ^= b as u64;
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
+    let mut h = Hasher::default();
+    h.field(env!("CARGO_PKG_VERSION").as_bytes());
+    h.field(c.name.as_bytes());
+    h.field(toml::to_string(&c.scenario).unwrap_or_default().as_bytes());
+    h.field(c.inputs.as_bytes());
+    h.hex()
 }
 
 /// Read and expand a sweep file.
@@ -240,6 +227,8 @@ pub fn build(
     let base = toml::Table::try_from(&full).map_err(|e| fmt(e.to_string()))?;
     let base_name = full.name.clone();
     let mut cases: Vec<Case> = Vec::new();
+    // Cases mostly share their inputs: hash each set of input paths once.
+    let mut digests: std::collections::HashMap<String, String> = Default::default();
     for (case_name, overlay, params) in list {
         if cases.iter().any(|c| c.name == case_name) {
             return Err(fmt(format!("two scenarios are named \"{case_name}\"")));
@@ -254,11 +243,20 @@ pub fn build(
                 strip_file(&e.to_string(), &shown)
             ))
         })?;
+        let paths = format!(
+            "{:?}",
+            crate::io::scenario_file::referenced_paths(&scenario)
+        );
+        let inputs = digests
+            .entry(paths)
+            .or_insert_with(|| inputs_digest(&scenario))
+            .clone();
         cases.push(Case {
             index: cases.len(),
             name: case_name,
             params,
             scenario,
+            inputs,
         });
     }
     if cases.is_empty() {
