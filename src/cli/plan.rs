@@ -2,6 +2,7 @@
 
 use super::Failure;
 use crate::exit;
+use crate::io::result_dir::{ResultDir, PLAN};
 use crate::pipeline::{load, plan, solve_options, LoadError};
 use crate::plan::write::{write_json, write_plan};
 use crate::solve::{Method, Status};
@@ -51,6 +52,17 @@ pub fn solver_flags(
     Ok(opts)
 }
 
+/// The files a scenario reads: an output folder must be none of them and hold none of them.
+pub fn inputs<'a>(
+    scenario_file: &'a Path,
+    s: &'a crate::domain::scenario::Scenario,
+) -> Vec<&'a Path> {
+    let mut v = vec![scenario_file, s.inventory.as_path(), s.rules.as_path()];
+    v.extend(s.rule_overrides.as_deref());
+    v.extend(s.revision.as_ref().and_then(|r| r.previous.as_deref()));
+    v
+}
+
 /// Run the optimiser and write the list.
 pub fn run(
     scenario: &Path,
@@ -63,6 +75,7 @@ pub fn run(
 ) -> Result<(), Failure> {
     let loaded = load(scenario).map_err(load_failure)?;
     let opts = solver_flags(&loaded.scenario.solver, method, overrides)?;
+    let out_dir = ResultDir::create(out, PLAN, &inputs(scenario, &loaded.scenario))?;
     let planned = plan(&loaded, &opts, english);
     if let Some(path) = write_model {
         let text = match path.extension().and_then(|e| e.to_str()) {
@@ -78,14 +91,12 @@ pub fn run(
                 ))
             }
         };
-        crate::io::atomic::write_bytes(path, text.as_bytes())?;
+        crate::io::atomic::write_bytes(&out_dir.redirect(path), text.as_bytes())?;
     }
     let status = planned.summary.status;
+    let dir = out_dir.path();
     if let Some(p) = &planned.plan {
-        write_plan(out, &loaded.inventory, p, english)?;
-    } else {
-        // No plan: remove a stale list so nobody mistakes it for this run's.
-        let _ = std::fs::remove_file(out.join("plan.csv"));
+        write_plan(dir, &loaded.inventory, p, english)?;
     }
     let mut summary = serde_json::to_value(&planned.summary).expect("json");
     // The scenario file as given, so that `jianpai report` can reload the inventory.
@@ -93,7 +104,8 @@ pub fn run(
     if !planned.shortfalls.is_empty() {
         summary["infeasibility"] = serde_json::to_value(&planned.shortfalls).expect("json");
     }
-    write_json(&out.join("summary.json"), &summary)?;
+    write_json(&dir.join("summary.json"), &summary)?;
+    out_dir.commit()?;
     if !quiet {
         print_summary(&planned.summary, english);
     }

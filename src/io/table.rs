@@ -129,7 +129,13 @@ pub fn csv_from_str(source: &str, text: &str) -> Result<RawTable, IoError> {
             .unwrap_or(grid.len() + 1)
             - embedded_breaks;
         embedded_breaks += rec.iter().map(|c| c.matches('\n').count()).sum::<usize>();
-        grid.push((line, rec.iter().map(str::to_string).collect()));
+        // Undo the quote our CSV writers put before formula-like text (see `cells`).
+        grid.push((
+            line,
+            rec.iter()
+                .map(|c| super::cells::restore(c).into_owned())
+                .collect(),
+        ));
     }
     RawTable::from_grid(file, grid, Vec::new())
 }
