@@ -28,17 +28,17 @@ pub fn run(
             Ok(files)
         })
         .map_err(|e| {
-        let code = match &e {
-            ReportError::Read { .. } | ReportError::Xlsx { .. } => exit::IO,
-            ReportError::Io(io) => match io {
-                crate::io::IoError::Format { .. } => exit::INVALID_INPUT,
-                _ => exit::IO,
-            },
-            ReportError::NoScenario(_) => exit::USAGE,
-            ReportError::Input { .. } | ReportError::Load(_) => exit::INVALID_INPUT,
-        };
-        Failure::new(code, e.to_string())
-    })?;
+            let code = match &e {
+                ReportError::Read { .. } | ReportError::Xlsx { .. } => exit::IO,
+                ReportError::Io(io) => match io {
+                    crate::io::IoError::Format { .. } => exit::INVALID_INPUT,
+                    _ => exit::IO,
+                },
+                ReportError::NoScenario(_) => exit::USAGE,
+                ReportError::Input { .. } | ReportError::Load(_) => exit::INVALID_INPUT,
+            };
+            Failure::new(code, e.to_string())
+        })?;
     if !quiet {
         for f in files {
             println!("{}", out.join(f.file_name().unwrap_or_default()).display());

@@ -96,7 +96,9 @@ pub fn run_revise(a: ReviseArgs, english: bool, quiet: bool) -> Result<(), Failu
         return Err(Failure::new(status.exit_code(), status.message()));
     };
     write_plan(out, &loaded.inventory, plan, english)?;
-    let current = listing(out)?;
+    let mut current = listing(out)?;
+    // Read from the staging folder; name the list where it will be.
+    current.source = a.out.join("plan.csv").display().to_string();
     let d = diff(&previous, &current, Some(&rev.classified));
     write_json(&out.join("diff.json"), &d)?;
     write_filings(

@@ -73,7 +73,14 @@ fn resolve(out: &Path) -> Result<PathBuf, IoError> {
         return Err(write_err(out, "is a symbolic link to nothing"));
     }
     let name = match out.file_name() {
-        Some(n) if out.components().next_back().is_some_and(|c| c.as_os_str() == n) => n,
+        Some(n)
+            if out
+                .components()
+                .next_back()
+                .is_some_and(|c| c.as_os_str() == n) =>
+        {
+            n
+        }
         _ => return Err(refuse(out, "is not a folder name".into())),
     };
     let parent = out
@@ -265,7 +272,6 @@ impl Lock {
             }
         }
     }
-
 }
 
 impl Drop for Lock {
@@ -426,7 +432,13 @@ fn sync_dir(dir: &Path) {
 /// `jianpai plan`.
 pub const PLAN: Producer = Producer {
     command: "plan",
-    legacy: &["plan.csv", "summary.json", "report", "model.lp", "model.mps"],
+    legacy: &[
+        "plan.csv",
+        "summary.json",
+        "report",
+        "model.lp",
+        "model.mps",
+    ],
 };
 /// `jianpai revise`.
 pub const REVISE: Producer = Producer {

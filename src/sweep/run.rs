@@ -6,8 +6,8 @@
 use super::spec::{case_fingerprint, Case, Sweep};
 use super::table::{csv_bytes, failed_row, row, write_parquet, Row};
 use crate::domain::Inventory;
-use crate::io::scenario_file::scenario_from_table;
 use crate::io::result_dir::{ResultDir, SWEEP, SWEEP_PLAN};
+use crate::io::scenario_file::scenario_from_table;
 use crate::io::IoError;
 use crate::pipeline::{load_inventory, plan_warm, prepare, LoadError};
 use crate::plan::write::{write_json, write_plan};

@@ -17,7 +17,7 @@ const PAYLOADS: [&str; 7] = [
     "-2+3",
     "@SUM(1)",
     "=1+2",
-    "'=already quoted",
+    "-无锡某厂",
 ];
 
 /// Rewrite one column of every data row of a CSV of the work folder: `f(row index, old cell)`.
@@ -112,7 +112,10 @@ fn jianpai(w: &Work, args: &[&str]) -> (Option<i32>, String) {
         .current_dir(&w.root)
         .output()
         .unwrap();
-    (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned())
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
 }
 
 /// Run `jianpai` in `prepare`, which must succeed.
@@ -160,7 +163,12 @@ fn zip_entry(bytes: &[u8], name: &str) -> Option<String> {
     let mut p = u32_at(eocd + 16);
     for _ in 0..u16_at(eocd + 10) {
         let (method, size) = (u16_at(p + 10), u32_at(p + 20));
-        let (n, x, c, off) = (u16_at(p + 28), u16_at(p + 30), u16_at(p + 32), u32_at(p + 42));
+        let (n, x, c, off) = (
+            u16_at(p + 28),
+            u16_at(p + 30),
+            u16_at(p + 32),
+            u32_at(p + 42),
+        );
         if &bytes[p + 46..p + 46 + n] == name.as_bytes() {
             let data = off + 30 + u16_at(off + 26) + u16_at(off + 28);
             let raw = &bytes[data..data + size];
@@ -268,7 +276,10 @@ fn injection_cases() -> Vec<Case> {
             .after(move |w, _| {
                 csvs_neutralised(w, "p", &p2)?;
                 let (code, err) = jianpai(w, &["check", "p", "--scenario", "s.toml", "--quiet"]);
-                ok(code == Some(0), format!("check of the list: {code:?} {err}"))
+                ok(
+                    code == Some(0),
+                    format!("check of the list: {code:?} {err}"),
+                )
             }),
         );
     }
@@ -278,7 +289,15 @@ fn injection_cases() -> Vec<Case> {
         v.push(
             Case::new(
                 format!("output/inject-revise-filings-{i}"),
-                &["revise", "s.toml", "--previous", "p", "--out", "r", "--quiet"],
+                &[
+                    "revise",
+                    "s.toml",
+                    "--previous",
+                    "p",
+                    "--out",
+                    "r",
+                    "--quiet",
+                ],
             )
             .prepare(move |w| {
                 inject(w, "city/enterprises.csv", "企业名称", &p1);
@@ -331,7 +350,9 @@ fn injection_cases() -> Vec<Case> {
         .after(|w, _| {
             let c = cells(&w.path("p/plan.csv"))?;
             ok(
-                c.iter().flatten().all(|x| !x.starts_with("'") || x.len() < 2),
+                c.iter()
+                    .flatten()
+                    .all(|x| !x.starts_with("'") || x.len() < 2),
                 "a plain cell was quoted",
             )
         }),
@@ -342,8 +363,16 @@ fn injection_cases() -> Vec<Case> {
 fn report_cases() -> Vec<Case> {
     let names: [(&str, &str, &str); 4] = [
         ("apostrophe", "O'Brien水泥（样例）有限公司", "O'Brien"),
-        ("leading-apostrophe", "'澄江'钢铁（样例）有限公司", "澄江'钢铁"),
-        ("cut-at-apostrophe", "abcdefghijklmnopqrstuvwxy'zzzzzz", "abcdefghijklmnopqrstuvwxy"),
+        (
+            "leading-apostrophe",
+            "'澄江'钢铁（样例）有限公司",
+            "澄江'钢铁",
+        ),
+        (
+            "cut-at-apostrophe",
+            "abcdefghijklmnopqrstuvwxy'zzzzzz",
+            "abcdefghijklmnopqrstuvwxy",
+        ),
         ("formula-name", "=HYPERLINK(\"http://x\")'s", "=HYPERLINK"),
     ];
     names
@@ -397,7 +426,9 @@ fn overlap_cases() -> Vec<Case> {
             &["plan", "sub/s.toml", "--out", "sub"],
         )
         .prepare(|w| {
-            let s = w.read("s.toml").replace("inventory = \"city\"", "inventory = \"../city\"");
+            let s = w
+                .read("s.toml")
+                .replace("inventory = \"city\"", "inventory = \"../city\"");
             let s = s.replace("\"rules/", "\"../rules/");
             w.write("sub/s.toml", s);
         })
@@ -434,7 +465,14 @@ fn overlap_cases() -> Vec<Case> {
         .says("input"),
         Case::new(
             "output/revise-out-holds-previous-file",
-            &["revise", "s.toml", "--previous", "plan/plan.csv", "--out", "plan"],
+            &[
+                "revise",
+                "s.toml",
+                "--previous",
+                "plan/plan.csv",
+                "--out",
+                "plan",
+            ],
         )
         .exit(3)
         .says("input"),
@@ -458,15 +496,20 @@ fn overlap_cases() -> Vec<Case> {
         )
         .exit(3)
         .says("input"),
-        Case::new("output/report-out-holds-input", &["report", "plan", "--out", "."])
-            .exit(3)
-            .says("input"),
+        Case::new(
+            "output/report-out-holds-input",
+            &["report", "plan", "--out", "."],
+        )
+        .exit(3)
+        .says("input"),
         Case::new(
             "output/report-out-is-scenario-folder",
             &["report", "plan", "--out", "sub", "--scenario", "sub/s.toml"],
         )
         .prepare(|w| {
-            let s = w.read("s.toml").replace("inventory = \"city\"", "inventory = \"../city\"");
+            let s = w
+                .read("s.toml")
+                .replace("inventory = \"city\"", "inventory = \"../city\"");
             w.write("sub/s.toml", s.replace("\"rules/", "\"../rules/"));
         })
         .exit(3)
@@ -508,7 +551,20 @@ fn overlap_cases() -> Vec<Case> {
             "output/plan-over-revision",
             &["plan", "s.toml", "--out", "r"],
         )
-        .prepare(|w| must(w, &["revise", "s.toml", "--previous", "plan", "--out", "r", "--quiet"]))
+        .prepare(|w| {
+            must(
+                w,
+                &[
+                    "revise",
+                    "s.toml",
+                    "--previous",
+                    "plan",
+                    "--out",
+                    "r",
+                    "--quiet",
+                ],
+            )
+        })
         .exit(3)
         .says("jianpai revise"),
         Case::new(
@@ -520,8 +576,18 @@ fn overlap_cases() -> Vec<Case> {
         Case::new(
             "output/curve-out-holds-scenario",
             &[
-                "curve", "s.toml", "--level", "red", "--pollutant", "pm", "--from", "0.1", "--to",
-                "0.1", "--out", ".",
+                "curve",
+                "s.toml",
+                "--level",
+                "red",
+                "--pollutant",
+                "pm",
+                "--from",
+                "0.1",
+                "--to",
+                "0.1",
+                "--out",
+                ".",
             ],
         )
         .exit(3)
@@ -535,7 +601,14 @@ fn overlap_cases() -> Vec<Case> {
         .says("input"),
         Case::new(
             "output/meters-over-plan",
-            &["seeds", "meters", "--plan", "plan", "--out", "plan/plan.csv"],
+            &[
+                "seeds",
+                "meters",
+                "--plan",
+                "plan",
+                "--out",
+                "plan/plan.csv",
+            ],
         )
         .exit(3)
         .says("plan.csv")
@@ -572,7 +645,14 @@ fn overlap_cases() -> Vec<Case> {
     v.push(
         Case::new(
             "output/seeds-out-unwritable-parent",
-            &["seeds", "generate", "--enterprises", "5", "--out", "/proc/jianpai-out/x"],
+            &[
+                "seeds",
+                "generate",
+                "--enterprises",
+                "5",
+                "--out",
+                "/proc/jianpai-out/x",
+            ],
         )
         .exit(7)
         .says("/proc/jianpai-out/x"),
@@ -584,7 +664,11 @@ fn overlap_cases() -> Vec<Case> {
 fn lock_cases() -> Vec<Case> {
     let runs: [(&str, &[&str], &str); 7] = [
         ("plan", &["plan", "s.toml", "--out", "plan"], "plan"),
-        ("report", &["report", "plan", "--out", "plan/report"], "plan/report"),
+        (
+            "report",
+            &["report", "plan", "--out", "plan/report"],
+            "plan/report",
+        ),
         (
             "revise",
             &["revise", "s.toml", "--previous", "plan", "--out", "rev"],
@@ -603,12 +687,26 @@ fn lock_cases() -> Vec<Case> {
         (
             "curve",
             &[
-                "curve", "s.toml", "--level", "red", "--pollutant", "pm", "--from", "0.1", "--to",
-                "0.1", "--out", "cv",
+                "curve",
+                "s.toml",
+                "--level",
+                "red",
+                "--pollutant",
+                "pm",
+                "--from",
+                "0.1",
+                "--to",
+                "0.1",
+                "--out",
+                "cv",
             ],
             "cv",
         ),
-        ("seeds-extract", &["seeds", "extract", "rules", "--out", "ex"], "ex"),
+        (
+            "seeds-extract",
+            &["seeds", "extract", "rules", "--out", "ex"],
+            "ex",
+        ),
     ];
     runs.into_iter()
         .map(|(tag, args, target)| {
@@ -624,22 +722,31 @@ fn lock_cases() -> Vec<Case> {
 /// Leftovers of killed runs are cleaned up; results replace as a whole; the usual flows work.
 fn swap_cases() -> Vec<Case> {
     vec![
-        Case::new("output/stale-temp-dirs-removed", &["plan", "s.toml", "--out", "plan", "--quiet"])
-            .prepare(|w| {
-                w.write(".plan.jianpai-tmp-999999/plan.csv", "half");
-                w.write(".plan.jianpai-tmp-1-new/x", "half");
-                w.write(".plan.jianpai-lock", "");
-            })
-            .exit(0)
-            .after(|w, _| {
-                leftovers(w, "plan")?;
-                ok(w.path("plan/plan.csv").is_file(), "no plan.csv")
-            }),
+        Case::new(
+            "output/stale-temp-dirs-removed",
+            &["plan", "s.toml", "--out", "plan", "--quiet"],
+        )
+        .prepare(|w| {
+            w.write(".plan.jianpai-tmp-999999/plan.csv", "half");
+            w.write(".plan.jianpai-tmp-1-new/x", "half");
+            w.write(".plan.jianpai-lock", "");
+        })
+        .exit(0)
+        .after(|w, _| {
+            leftovers(w, "plan")?;
+            ok(w.path("plan/plan.csv").is_file(), "no plan.csv")
+        }),
         // A run killed between the two renames of the portable swap: the next run (here one
         // that then fails) puts the old folder back. (`--out=` keeps the runner's snapshot out.)
         Case::new(
             "output/old-folder-restored",
-            &["plan", "s.toml", "--out=plan", "--write-model", "plan/m.txt"],
+            &[
+                "plan",
+                "s.toml",
+                "--out=plan",
+                "--write-model",
+                "plan/m.txt",
+            ],
         )
         .prepare(|w| {
             std::fs::rename(w.path("plan"), w.path(".plan.jianpai-old")).unwrap();
@@ -648,17 +755,23 @@ fn swap_cases() -> Vec<Case> {
         .exit(2)
         .after(|w, _| {
             leftovers(w, "plan")?;
-            ok(w.path("plan/plan.csv").is_file(), "the old result was not put back")
+            ok(
+                w.path("plan/plan.csv").is_file(),
+                "the old result was not put back",
+            )
         }),
-        Case::new("output/no-leftovers-after-success", &["plan", "s.toml", "--out", "n", "--quiet"])
-            .exit(0)
-            .after(|w, _| {
-                leftovers(w, "n")?;
-                ok(
-                    w.read("n/.jianpai-result").trim() == "plan",
-                    "the result does not name its command",
-                )
-            }),
+        Case::new(
+            "output/no-leftovers-after-success",
+            &["plan", "s.toml", "--out", "n", "--quiet"],
+        )
+        .exit(0)
+        .after(|w, _| {
+            leftovers(w, "n")?;
+            ok(
+                w.read("n/.jianpai-result").trim() == "plan",
+                "the result does not name its command",
+            )
+        }),
         Case::new(
             "output/report-inside-plan-dir",
             &["report", "plan", "--out", "plan/report", "--quiet"],
@@ -680,7 +793,10 @@ fn swap_cases() -> Vec<Case> {
         .exit(0)
         .after(|w, _| {
             ok(!w.path("plan/stale.csv").exists(), "a stale file survived")?;
-            ok(!w.path("plan/report").exists(), "an old report survived the new plan")
+            ok(
+                !w.path("plan/report").exists(),
+                "an old report survived the new plan",
+            )
         }),
         Case::new(
             "output/legacy-plan-folder-accepted",
@@ -692,21 +808,47 @@ fn swap_cases() -> Vec<Case> {
         Case::new(
             "output/write-model-inside-out",
             &[
-                "plan", "s.toml", "--out", "w", "--write-model", "w/model.lp", "--quiet",
+                "plan",
+                "s.toml",
+                "--out",
+                "w",
+                "--write-model",
+                "w/model.lp",
+                "--quiet",
             ],
         )
         .exit(0)
-        .after(|w, _| ok(w.path("w/model.lp").is_file(), "the model was lost in the swap")),
+        .after(|w, _| {
+            ok(
+                w.path("w/model.lp").is_file(),
+                "the model was lost in the swap",
+            )
+        }),
         Case::new(
             "output/failed-run-keeps-old",
-            &["plan", "s.toml", "--out", "plan", "--write-model", "plan/m.txt"],
+            &[
+                "plan",
+                "s.toml",
+                "--out",
+                "plan",
+                "--write-model",
+                "plan/m.txt",
+            ],
         )
         .exit(2)
         .says("m.txt")
         .after(|w, _| leftovers(w, "plan")),
         Case::new(
             "output/seeds-generate-twice",
-            &["seeds", "generate", "--enterprises", "40", "--out", "city", "--quiet"],
+            &[
+                "seeds",
+                "generate",
+                "--enterprises",
+                "40",
+                "--out",
+                "city",
+                "--quiet",
+            ],
         )
         .exit(0)
         .after(|w, _| {
