@@ -226,6 +226,17 @@ pub fn run_meters(a: MetersArgs, quiet: bool) -> Result<(), Failure> {
         hourly: a.hourly,
     };
     let truth_path = truth_path(&a.out);
+    let plan_files = [a.plan.join("plan.csv"), a.plan.join("summary.json")];
+    for out in [&a.out, &truth_path] {
+        crate::io::result_dir::refuse_inputs(
+            out,
+            &[
+                a.plan.as_path(),
+                plan_files[0].as_path(),
+                plan_files[1].as_path(),
+            ],
+        )?;
+    }
     let mut truth = String::new();
     let mut rows = 0;
     crate::io::atomic::write_with(&a.out, |w| {

@@ -2,6 +2,7 @@
 
 use super::Failure;
 use crate::exit;
+use crate::io::result_dir::{ResultDir, PLAN};
 use crate::model::export::{write_model, ExportError, ModelForm, ModelFormat};
 use crate::pipeline::{load_with_decisions, plan, solve_options, LoadError};
 use crate::plan::write::{write_json, write_plan};
@@ -78,6 +79,18 @@ pub fn solver_flags(
     Ok(opts)
 }
 
+/// The files a scenario reads: an output folder must be none of them and hold none of them.
+pub fn inputs<'a>(
+    scenario_file: &'a Path,
+    s: &'a crate::domain::scenario::Scenario,
+) -> Vec<&'a Path> {
+    let mut v = vec![scenario_file, s.inventory.as_path(), s.rules.as_path()];
+    v.extend(s.rule_overrides.as_deref());
+    v.extend(s.decisions.as_deref());
+    v.extend(s.revision.as_ref().and_then(|r| r.previous.as_deref()));
+    v
+}
+
 /// Run the optimiser and write the list.
 #[allow(clippy::too_many_arguments)]
 pub fn run(
@@ -107,10 +120,11 @@ pub fn run(
         .transpose()?;
     let loaded = load_with_decisions(scenario, decisions).map_err(load_failure)?;
     let opts = solver_flags(&loaded.scenario.solver, method, overrides)?;
+    let out_dir = ResultDir::create(out, PLAN, &inputs(scenario, &loaded.scenario))?;
     let planned = plan(&loaded, &opts, english);
     if let (Some(path), Some(format)) = (write_model, model_format) {
         write_model_file(
-            path,
+            &out_dir.redirect(path),
             &loaded.inventory,
             &planned.problem,
             format,
@@ -118,11 +132,9 @@ pub fn run(
         )?;
     }
     let status = planned.summary.status;
+    let dir = out_dir.path();
     if let Some(p) = &planned.plan {
-        write_plan(out, &loaded.inventory, p, english)?;
-    } else {
-        // No plan: remove a stale list so nobody mistakes it for this run's.
-        let _ = std::fs::remove_file(out.join("plan.csv"));
+        write_plan(dir, &loaded.inventory, p, english)?;
     }
     let mut summary = serde_json::to_value(&planned.summary).expect("json");
     // The scenario file relative to the result directory, so that `jianpai report` can reload
@@ -138,11 +150,10 @@ pub fn run(
     if !costs.is_empty() {
         summary["decisions"] = serde_json::to_value(&costs).expect("json");
     }
-    write_json(&out.join("summary.json"), &summary)?;
+    write_json(&dir.join("summary.json"), &summary)?;
+    out_dir.commit()?;
     if !quiet {
         print_summary(&planned.summary, english);
-    }
-    if !quiet {
         print_decision_costs(&costs, english);
     }
     if !planned.shortfalls.is_empty() {

@@ -5,6 +5,7 @@ use super::{Failure, Format};
 use crate::diff::listing::{read_listing, Listing};
 use crate::diff::{diff, text::render};
 use crate::exit;
+use crate::io::result_dir::{ResultDir, REVISE};
 use crate::pipeline::load;
 use crate::plan::write::{write_json, write_plan};
 use crate::revise::{filings::write_filings, revise};
@@ -73,28 +74,34 @@ pub fn run_revise(a: ReviseArgs, english: bool, quiet: bool) -> Result<(), Failu
         return Err(Failure::new(exit::USAGE, "--stability must be ≥ 0"));
     }
     let previous = listing(&previous_path)?;
+    let mut ins = super::plan::inputs(&a.scenario, &loaded.scenario);
+    ins.push(&previous_path);
+    let out_dir = ResultDir::create(&a.out, REVISE, &ins)?;
+    let out = out_dir.path();
     let rev = revise(&loaded, &previous, weight, &opts, english);
     let planned = &rev.planned;
     let status = planned.summary.status;
     let Some(plan) = &planned.plan else {
-        let _ = std::fs::remove_file(a.out.join("plan.csv"));
         let mut summary = serde_json::to_value(&planned.summary).expect("json");
         if !planned.shortfalls.is_empty() {
             summary["infeasibility"] = serde_json::to_value(&planned.shortfalls).expect("json");
             eprint!("{}", crate::diagnose::explain(&planned.shortfalls));
         }
         write_json(
-            &a.out.join("summary.json"),
+            &out.join("summary.json"),
             &with_kind(summary, &a.scenario, &a.out),
         )?;
+        out_dir.commit()?;
         return Err(Failure::new(status.exit_code(), status.message()));
     };
-    write_plan(&a.out, &loaded.inventory, plan, english)?;
-    let current = listing(&a.out)?;
+    write_plan(out, &loaded.inventory, plan, english)?;
+    let mut current = listing(out)?;
+    // Read from the staging folder; name the list where it will be.
+    current.source = a.out.join("plan.csv").display().to_string();
     let d = diff(&previous, &current, Some(&rev.classified));
-    write_json(&a.out.join("diff.json"), &d)?;
+    write_json(&out.join("diff.json"), &d)?;
     write_filings(
-        &a.out,
+        out,
         &loaded.inventory,
         plan,
         &previous,
@@ -117,9 +124,10 @@ pub fn run_revise(a: ReviseArgs, english: bool, quiet: bool) -> Result<(), Failu
     summary["objective"] = json!(loss.map(crate::domain::summary::round6));
     summary["bound"] = Value::Null;
     write_json(
-        &a.out.join("summary.json"),
+        &out.join("summary.json"),
         &with_kind(summary, &a.scenario, &a.out),
     )?;
+    out_dir.commit()?;
     if !quiet {
         print_summary(&planned.summary, english);
         let t = |zh: &'static str, en: &'static str| if english { en } else { zh };

@@ -3,6 +3,7 @@
 use super::plan::{print_report, report_failure};
 use super::{Failure, Format};
 use crate::exit;
+use crate::io::result_dir::{ResultDir, STAGGER};
 use crate::solve::{Method, Status};
 use crate::stagger::input::{load, StaggerLoadError};
 use crate::stagger::{check, solve, write, Instance};
@@ -29,8 +30,16 @@ pub fn run(
 ) -> Result<(), Failure> {
     let (sc, inst, _) = load(scenario).map_err(load_failure)?;
     let opts = super::plan::solver_flags(&sc.solver, method, overrides)?;
+    let mut inputs = vec![scenario, sc.inventory.as_path(), sc.participation.as_path()];
+    inputs.extend(
+        [&sc.quotas, &sc.forecast, &sc.government, &sc.maintenance]
+            .into_iter()
+            .filter_map(|p| p.as_deref()),
+    );
+    let out_dir = ResultDir::create(out, STAGGER, &inputs)?;
     let outcome = solve::solve(&inst, &opts);
-    let summary = write(out, &inst, &outcome, english)?;
+    let summary = write(out_dir.path(), &inst, &outcome, english)?;
+    out_dir.commit()?;
     if !quiet {
         print_summary(&summary, english);
     }

@@ -2,6 +2,7 @@
 
 use super::{Failure, SweepAction};
 use crate::exit;
+use crate::io::result_dir::{ResultDir, CURVE, SWEEP, UPGRADE};
 use crate::sweep::{merge, read_sweep, run as run_sweep, RunOptions, SweepError};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -71,7 +72,9 @@ pub fn run(
         progress: !quiet && std::io::stderr().is_terminal(),
         cold: a.cold,
     };
-    let r = run_sweep(&sweep, &out, &o).map_err(failure)?;
+    let out_dir = ResultDir::create(&out, SWEEP, &[file.as_path()])?;
+    let r = run_sweep(&sweep, &out_dir, &o).map_err(failure)?;
+    out_dir.commit()?;
     for (name, why) in &r.redone {
         eprintln!("{name}: {}", why.describe(english));
     }
@@ -158,11 +161,13 @@ pub fn curve(
         progress: !quiet && std::io::stderr().is_terminal(),
         cold: false,
     };
-    let r = run_sweep(&sweep, out, &o).map_err(failure)?;
+    let out_dir = ResultDir::create(out, CURVE, &[scenario])?;
+    let r = run_sweep(&sweep, &out_dir, &o).map_err(failure)?;
     let pts = points(&r.files, level, &pollutants);
-    crate::io::atomic::write_bytes(&out.join("curve.csv"), &curve_csv(&pts, english))?;
+    let dir = out_dir.path();
+    crate::io::atomic::write_bytes(&dir.join("curve.csv"), &curve_csv(&pts, english))?;
     let mut summary: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(out.join("summary.json")).unwrap_or_else(|_| "{}".into()),
+        &std::fs::read_to_string(dir.join("summary.json")).unwrap_or_else(|_| "{}".into()),
     )
     .unwrap_or_default();
     summary["curve"] = serde_json::json!({
@@ -170,7 +175,8 @@ pub fn curve(
         "pollutants": pollutants.iter().map(|p| p.key()).collect::<Vec<_>>(),
         "points": pts,
     });
-    crate::plan::write::write_json(&out.join("summary.json"), &summary)?;
+    crate::plan::write::write_json(&dir.join("summary.json"), &summary)?;
+    out_dir.commit()?;
     if !quiet {
         print!(
             "{}",
@@ -209,14 +215,17 @@ pub fn upgrade(
             ),
         ));
     }
+    let out_dir = ResultDir::create(out, UPGRADE, &[scenario])?;
     let (r, set_scenario) = upgrade(scenario, &o).map_err(super::plan::load_failure)?;
-    crate::io::atomic::write_bytes(&out.join("upgrade.csv"), &upgrade_csv(&r, english))?;
+    let dir = out_dir.path();
+    crate::io::atomic::write_bytes(&dir.join("upgrade.csv"), &upgrade_csv(&r, english))?;
     // The scenario file refers to the base by a path relative to its own folder.
-    crate::plan::write::write_json(&out.join("summary.json"), &r)?;
+    crate::plan::write::write_json(&dir.join("summary.json"), &r)?;
     crate::io::atomic::write_bytes(
-        &out.join("scenario.toml"),
-        set_scenario_toml(scenario, out, &r, &set_scenario).as_bytes(),
+        &dir.join("scenario.toml"),
+        set_scenario_toml(scenario, out_dir.target(), &r, &set_scenario).as_bytes(),
     )?;
+    out_dir.commit()?;
     if !quiet {
         let f = |v: Option<f64>| v.map(|x| format!("{x:.2}")).unwrap_or_else(|| "—".into());
         println!(

@@ -232,7 +232,13 @@ pub fn csv_from_str(source: &str, text: &str) -> Result<RawTable, IoError> {
             continue;
         }
         shape.add(&file, line, rec.len())?;
-        grid.push((line, rec.iter().map(str::to_string).collect()));
+        // Undo the quote our CSV writers put before formula-like text (see `cells`).
+        grid.push((
+            line,
+            rec.iter()
+                .map(|c| super::cells::restore(c).into_owned())
+                .collect(),
+        ));
     }
     RawTable::from_grid(file, grid, Vec::new())
 }

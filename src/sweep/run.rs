@@ -6,6 +6,7 @@
 use super::spec::{case_fingerprint, Case, Sweep};
 use super::table::{csv_bytes, failed_row, row, write_parquet, Row};
 use crate::domain::Inventory;
+use crate::io::result_dir::{ResultDir, SWEEP, SWEEP_PLAN};
 use crate::io::scenario_file::scenario_from_table;
 use crate::io::IoError;
 use crate::pipeline::{load_inventory, plan_warm, prepare, LoadError};
@@ -286,14 +287,20 @@ fn solve_case(
     opts.threads = 1;
     let planned = plan_warm(&loaded, &opts, o.english, warm.filter(|_| !o.cold));
     if o.keep_plans {
-        let dir = out.join("plans").join(format!("{:04}", case.index + 1));
+        let kept = ResultDir::create(
+            &out.join("plans").join(format!("{:04}", case.index + 1)),
+            SWEEP_PLAN,
+            &[],
+        )?;
+        let dir = kept.path();
         if let Some(p) = &planned.plan {
-            write_plan(&dir, &loaded.inventory, p, o.english)?;
+            write_plan(dir, &loaded.inventory, p, o.english)?;
         }
         write_json(&dir.join("summary.json"), &planned.summary)?;
         // The merged scenario, so that `jianpai check` and reports can re-derive the plan.
         let text = toml::to_string(&case.scenario).unwrap_or_default();
         crate::io::atomic::write_bytes(&dir.join("scenario.toml"), text.as_bytes())?;
+        kept.commit()?;
     }
     let mut row = row(case, &planned.summary);
     if !planned.shortfalls.is_empty() {
@@ -322,9 +329,12 @@ fn solve_case(
     })
 }
 
-/// Run (or resume) a sweep into `out`, then write its results table.
-pub fn run(sweep: &Sweep, out: &Path, o: &RunOptions) -> Result<RunSummary, SweepError> {
+/// Run (or resume) a sweep into `dir`: case files (and kept plans) go into the target folder
+/// as they finish, so that a killed run resumes; the results table goes into the staging folder
+/// with links to the case files, for the caller to [`ResultDir::commit`].
+pub fn run(sweep: &Sweep, dir: &ResultDir, o: &RunOptions) -> Result<RunSummary, SweepError> {
     let chains = shard_chains(sweep, o.shard)?;
+    let out = dir.in_place()?;
     std::fs::create_dir_all(out.join("cases")).map_err(|source| IoError::Write {
         file: out.display().to_string(),
         source,
@@ -407,7 +417,10 @@ pub fn run(sweep: &Sweep, out: &Path, o: &RunOptions) -> Result<RunSummary, Swee
     })?;
     bar.finish_and_clear();
     let files: Vec<CaseFile> = per_chain.into_iter().flatten().collect();
-    write_table(out, &files, o.english, &sweep.name)?;
+    for kept in ["cases", "plans", "sweep.json"] {
+        dir.carry_over(kept)?;
+    }
+    write_table(dir.path(), &files, o.english, &sweep.name)?;
     let solved = solved.into_inner();
     Ok(RunSummary {
         cases: files.len(),
@@ -467,6 +480,14 @@ pub fn write_table(
 
 /// Merge the folders of shards (or partial runs) of one sweep into one table in `out`.
 pub fn merge(dirs: &[PathBuf], out: &Path, english: bool) -> Result<usize, SweepError> {
+    let inputs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
+    let target = ResultDir::create(out, SWEEP, &inputs)?;
+    let n = merge_into(dirs, target.path(), english)?;
+    target.commit()?;
+    Ok(n)
+}
+
+fn merge_into(dirs: &[PathBuf], out: &Path, english: bool) -> Result<usize, SweepError> {
     let mut info: Option<SweepInfo> = None;
     let mut files: std::collections::BTreeMap<usize, CaseFile> = Default::default();
     for d in dirs {
