@@ -268,7 +268,7 @@ fn english_output_and_model_export() {
     for model in [&lp, &mps] {
         let text = std::fs::read_to_string(model).unwrap();
         assert!(
-            text.contains("target_red_VOCs_city"),
+            text.contains("target:red:VOCs:city") || text.contains("target.red.VOCs.city"),
             "row names from the registry"
         );
         let solved = solve_with_highs(model);

@@ -368,7 +368,14 @@ fn an_edited_plan_keeps_exactly_the_edited_measures() {
     // The figures of the re-planned list are the model's own: check passes.
     jianpai()
         .current_dir(&c.root)
-        .args(["check", "re-planned", "--scenario", "s.toml"])
+        .args([
+            "check",
+            "re-planned",
+            "--scenario",
+            "s.toml",
+            "--decisions",
+            "edited.csv",
+        ])
         .assert()
         .success();
 }

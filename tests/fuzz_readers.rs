@@ -200,12 +200,10 @@ proptest! {
     #[test]
     fn mutated_xlsx((i, m) in mutated(5)) { check_mutated(i, &m); }
 
-    // Known defect, not fixed: polars 0.55 panics on corrupted Parquet pages (assertions in
-    // polars-arrow bitmap slicing and polars-parquet dictionary decoding, on a worker thread), so a
-    // damaged Parquet file still crashes `validate`. Run with `--ignored`; the failing seeds are in
-    // fuzz_readers.proptest-regressions. Needs a fix in polars or a reader that validates pages.
+    // polars 0.55 panics on some corrupted Parquet pages (on a worker thread); the reader turns
+    // that into a clean error (io::parquet::guarded). The seeds that found it are in
+    // fuzz_readers.proptest-regressions.
     #[test]
-    #[ignore]
     fn mutated_parquet((i, m) in mutated(6)) { check_mutated(i, &m); }
 }
 

@@ -81,6 +81,18 @@ pub fn check_plan(
     scenario: &Scenario,
     rows: &[StatedRow],
 ) -> CheckReport {
+    check_plan_with(inv, rules, scenario, &[], rows)
+}
+
+/// Check a plan against inventory, rules, scenario and the planner's decisions (each decision
+/// must hold, and its note belongs in the decided rows' 备注).
+pub fn check_plan_with(
+    inv: &Inventory,
+    rules: &Rules,
+    scenario: &Scenario,
+    decided: &[crate::domain::Decision],
+    rows: &[StatedRow],
+) -> CheckReport {
     let mut v: Vec<Violation> = Vec::new();
     let mut viol = |kind,
                     row: Option<usize>,
@@ -105,7 +117,13 @@ pub fn check_plan(
         .collect();
     // The rules' own wording per line (obligation code, remarks); `None` when a rule is missing,
     // which `obligations` reports.
-    let resolved = crate::rules::apply::resolve(inv, rules, scenario).ok();
+    let resolved = crate::rules::apply::resolve(inv, rules, scenario)
+        .ok()
+        .map(|mut r| {
+            // Conflicting decisions are reported by `decisions::verify`, not here.
+            let _ = crate::rules::decide::apply(&mut r, inv, decided);
+            r
+        });
     let rule_of: HashMap<usize, &crate::rules::LineRule> = resolved
         .iter()
         .flat_map(|r| r.lines.iter().map(|l| (l.line, l)))
@@ -241,6 +259,7 @@ pub fn check_plan(
     obligations(inv, rules, scenario, &active, &chosen, &mut viol);
     nesting(inv, &active, &chosen, &mut viol);
     let targets = targets(inv, scenario, &chosen, &mut viol);
+    v.extend(decisions::verify(inv, decided, rows));
     CheckReport {
         rows: rows.len(),
         active_lines: active.len(),
@@ -306,7 +325,15 @@ fn rederive<'r>(
                 None => continue,
             },
             "note" => match rule {
-                Some(rule) => (vec![rule.notes.join("；")], None),
+                Some(rule) => {
+                    let notes: Vec<String> = rule
+                        .notes
+                        .iter()
+                        .cloned()
+                        .chain(rule.decided[k].iter().map(|d| d.note()))
+                        .collect();
+                    (vec![notes.join("；")], None)
+                }
                 None => continue,
             },
             "electricity" => (Vec::new(), Some((electricity, 1))),

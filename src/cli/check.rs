@@ -2,14 +2,20 @@
 
 use super::plan::{load_failure, report_failure};
 use super::{Failure, Format};
-use crate::check::check_plan;
+use crate::check::check_plan_with;
 use crate::exit;
-use crate::pipeline::load;
+use crate::pipeline::load_with_decisions;
 use crate::plan::read::read_plan;
 use std::path::Path;
 
 /// Verify a plan and print every violation.
-pub fn run(plan: &Path, scenario: &Path, format: Format, quiet: bool) -> Result<(), Failure> {
+pub fn run(
+    plan: &Path,
+    scenario: &Path,
+    decisions: Option<&Path>,
+    format: Format,
+    quiet: bool,
+) -> Result<(), Failure> {
     if super::stagger::is_calendar(plan) {
         return super::stagger::run_check(plan, scenario, format, quiet);
     }
@@ -18,19 +24,20 @@ pub fn run(plan: &Path, scenario: &Path, format: Format, quiet: bool) -> Result<
     } else {
         plan.to_path_buf()
     };
-    let loaded = load(scenario).map_err(load_failure)?;
+    let loaded = load_with_decisions(scenario, decisions).map_err(load_failure)?;
     let (rows, _) = read_plan(&file).map_err(|r| {
         report_failure(
             &r,
             format!("{}: the plan file cannot be read", file.display()),
         )
     })?;
-    let mut report = check_plan(&loaded.inventory, &loaded.rules, &loaded.scenario, &rows);
-    report.violations.extend(crate::check::decisions::verify(
+    let report = check_plan_with(
         &loaded.inventory,
+        &loaded.rules,
+        &loaded.scenario,
         &loaded.decisions,
         &rows,
-    ));
+    );
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report).expect("json")),
         Format::Text => {

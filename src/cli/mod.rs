@@ -178,6 +178,9 @@ pub enum Command {
         /// Scenario TOML the plan (or stagger scenario the calendar) was made for.
         #[arg(long)]
         scenario: PathBuf,
+        /// The planner's decisions the plan was made with (replaces the scenario's `decisions`).
+        #[arg(long)]
+        decisions: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -467,8 +470,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Check {
             plan,
             scenario,
+            decisions,
             format,
-        } => check::run(&plan, &scenario, format, cli.quiet),
+        } => check::run(&plan, &scenario, decisions.as_deref(), format, cli.quiet),
         Command::Report { dir, out, scenario } => {
             report::run(&dir, &out, scenario, cli.lang == Lang::En, cli.quiet)
         }

@@ -49,6 +49,39 @@ fn convert_hint(dtype: &ArrowDataType) -> &'static str {
 /// Read a Parquet file; every column is cast to text at the edge and validated like CSV cells.
 /// Columns of types we cannot read are refused by name (see [`readable`]).
 pub fn read_parquet(path: &Path) -> Result<RawTable, IoError> {
+    guarded(path, || read_parquet_unguarded(path))
+}
+
+/// polars 0.55 panics (on its worker threads, asserting in bitmap slicing and dictionary decoding)
+/// on some damaged Parquet pages instead of returning an error. The read runs under
+/// `catch_unwind` with the panic message kept off the terminal, and such a panic becomes a clean
+/// format error naming the file. (Any other panic while a read is under way is also kept quiet,
+/// but still ends as this error: nothing is lost but a message.)
+fn guarded<T>(path: &Path, read: impl FnOnce() -> Result<T, IoError>) -> Result<T, IoError> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    static QUIET: AtomicUsize = AtomicUsize::new(0);
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if QUIET.load(Ordering::SeqCst) == 0 {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.fetch_add(1, Ordering::SeqCst);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
+    QUIET.fetch_sub(1, Ordering::SeqCst);
+    result.unwrap_or_else(|_| {
+        Err(IoError::Format {
+            file: display(path),
+            message: "is a damaged Parquet file (its pages cannot be decoded); export it again"
+                .into(),
+        })
+    })
+}
+
+fn read_parquet_unguarded(path: &Path) -> Result<RawTable, IoError> {
     let file = display(path);
     let fmt_err = |e: PolarsError| IoError::Format {
         file: file.clone(),

@@ -212,9 +212,12 @@ fn options_per_level(u: &Unit) -> [Vec<usize>; 3] {
     })
 }
 
+/// A named numeric attribute of a choice (what the nesting rows compare).
+type Attribute = (&'static str, fn(&Choice) -> f64);
+
 /// What nesting compares between two levels' options: loss, each pollutant's cut, stopping.
-fn attributes() -> Vec<(&'static str, fn(&Choice) -> f64)> {
-    let mut out: Vec<(&'static str, fn(&Choice) -> f64)> = vec![
+fn attributes() -> Vec<Attribute> {
+    let mut out: Vec<Attribute> = vec![
         ("loss", |c| c.loss),
         (Pollutant::So2.label(), |c| c.cut[0]),
         (Pollutant::Nox.label(), |c| c.cut[1]),

@@ -79,7 +79,11 @@ pub fn cases() -> Vec<Case> {
             let path = format!("spoiled-{spoil}.in");
             let a = with_input(args, &path);
             let refs: Vec<&str> = a.iter().map(String::as_str).collect();
-            let mut c = Case::new(format!("setup/{cmd}/{spoil}"), &refs).exit(*code);
+            // A file given where a folder is read (a result folder, a dataset) cannot be read as
+            // one: exit 7, like a missing folder.
+            let folder_input = matches!(*cmd, "report-dir" | "evolve-from");
+            let code = if folder_input { 7 } else { *code };
+            let mut c = Case::new(format!("setup/{cmd}/{spoil}"), &refs).exit(code);
             c = match *spoil {
                 "missing" => c.says("spoiled-missing.in"),
                 "empty" => c.prepare(|w| w.write("spoiled-empty.in", "")),
@@ -140,7 +144,7 @@ pub fn cases() -> Vec<Case> {
         ),
         (
             "gap-negative",
-            &["plan", "s.toml", "--out", "o", "--gap", "-0.1"],
+            &["plan", "s.toml", "--out", "o", "--gap=-0.1"],
             "gap",
         ),
         (
