@@ -13,17 +13,12 @@ pub fn run(plan: &Path, scenario: &Path, format: Format, quiet: bool) -> Result<
     if super::stagger::is_calendar(plan) {
         return super::stagger::run_check(plan, scenario, format, quiet);
     }
-    let file = if plan.is_dir() {
-        plan.join("plan.csv")
-    } else {
-        plan.to_path_buf()
-    };
     let loaded = load(scenario).map_err(load_failure)?;
-    let (rows, _) = read_plan(&file).map_err(|r| {
+    let (rows, file) = read_plan(plan, Some(&loaded.inventory)).map_err(|r| {
         print_report(&r);
         Failure::new(
             exit::INVALID_INPUT,
-            format!("{}: the plan file cannot be read", file.display()),
+            format!("{}: the plan file cannot be read", plan.display()),
         )
     })?;
     let report = check_plan(&loaded.inventory, &loaded.rules, &loaded.scenario, &rows);
@@ -47,7 +42,7 @@ pub fn run(plan: &Path, scenario: &Path, format: Format, quiet: bool) -> Result<
                 eprintln!(
                     "violation[{}] {} {}: {}",
                     v.kind,
-                    file.display(),
+                    file,
                     at.join(", "),
                     v.message
                 );

@@ -1,8 +1,10 @@
 //! The plan: the measure of every active line at every level, with cuts, loss and the
 //! verification indicator; its CSV and JSON forms.
 
+pub mod measure_text;
 pub mod read;
 pub mod summary;
+pub mod workbook;
 pub mod write;
 
 use crate::domain::{Inventory, Level, Measure};
