@@ -10,7 +10,7 @@ use crate::plan::{from_assignment, Plan};
 use crate::rules::{resolve, Resolved, Rules};
 use crate::solve::warm::WarmData;
 use crate::solve::{solve_warm, Method, Solution, SolveOptions};
-use crate::validate::{load_dataset, Report};
+use crate::validate::{load_dataset_with, Report};
 use std::path::Path;
 use std::time::Instant;
 
@@ -54,7 +54,8 @@ pub fn load(scenario_path: &Path) -> Result<Loaded, LoadError> {
 
 /// Read and validate the scenario's inventory (before its what-if changes).
 pub fn load_inventory(scenario: &Scenario) -> Result<(Inventory, Report), LoadError> {
-    let (inv, report) = load_dataset(std::slice::from_ref(&scenario.inventory));
+    let (inv, report) =
+        load_dataset_with(std::slice::from_ref(&scenario.inventory), scenario.units);
     let inventory = inv.ok_or_else(|| LoadError::Inventory(report.clone()))?;
     Ok((inventory, report))
 }

@@ -201,7 +201,10 @@ pub fn load(dir: &Path, scenario: Option<&Path>, english: bool) -> Result<PlanDa
     }
     let scenario = crate::io::scenario_file::read_scenario(&scenario_path)
         .map_err(|e| ReportError::Load(e.to_string()))?;
-    let (inv, report) = crate::validate::load_dataset(std::slice::from_ref(&scenario.inventory));
+    let (inv, report) = crate::validate::load_dataset_with(
+        std::slice::from_ref(&scenario.inventory),
+        scenario.units,
+    );
     let inventory = inv.ok_or_else(|| {
         ReportError::Load(format!(
             "{}: the inventory has {} errors (run `jianpai validate`)",

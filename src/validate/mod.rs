@@ -3,7 +3,9 @@
 
 pub(crate) mod cells;
 mod diagnostic;
+pub mod header_units;
+pub mod plausibility;
 mod tables;
 
 pub use diagnostic::{Diagnostic, Report, Severity};
-pub use tables::{default_industries, load_dataset};
+pub use tables::{default_industries, load_dataset, load_dataset_with};
