@@ -6,7 +6,7 @@ use super::Report;
 use crate::domain::{Inventory, LineStatus, Pollutant};
 use std::collections::BTreeMap;
 
-/// How many times its industry's median emissions per 万元 of output a line may emit.
+/// How many times its industry's (process's) median emissions per 万元 of output a line may emit.
 pub const INTENSITY_FACTOR: f64 = 50.0;
 /// Lines an industry needs (with the pollutant) before its median is trusted.
 const MIN_LINES: usize = 5;
@@ -84,7 +84,8 @@ fn district_totals(inv: &Inventory, source: &str, report: &mut Report) {
 
 /// A line far above its industry's emissions per 万元 of output: a warning suggesting the unit.
 fn intensities(inv: &Inventory, source: &str, report: &mut Report) {
-    let mut by_industry: BTreeMap<(&str, usize), Vec<f64>> = BTreeMap::new();
+    // Medians per industry and process (a kiln is not a grinding mill), else per industry.
+    let mut by_industry: BTreeMap<(&str, &str, usize), Vec<f64>> = BTreeMap::new();
     let intensity = |l: &crate::domain::Line, p: Pollutant| -> Option<f64> {
         let v = l.output_value.0;
         let e = l.emissions[p].0;
@@ -96,14 +97,16 @@ fn intensities(inv: &Inventory, source: &str, report: &mut Report) {
         };
         for p in Pollutant::ALL {
             if let Some(x) = intensity(l, p) {
-                by_industry
-                    .entry((ent.industry.as_str(), p.index()))
-                    .or_default()
-                    .push(x);
+                for process in [l.process.as_str(), ""] {
+                    by_industry
+                        .entry((ent.industry.as_str(), process, p.index()))
+                        .or_default()
+                        .push(x);
+                }
             }
         }
     }
-    let medians: BTreeMap<(&str, usize), f64> = by_industry
+    let medians: BTreeMap<(&str, &str, usize), f64> = by_industry
         .into_iter()
         .filter(|(_, v)| v.len() >= MIN_LINES)
         .map(|(k, mut v)| {
@@ -122,10 +125,11 @@ fn intensities(inv: &Inventory, source: &str, report: &mut Report) {
             continue;
         };
         for p in Pollutant::ALL {
-            let (Some(x), Some(&m)) = (
-                intensity(l, p),
-                medians.get(&(ent.industry.as_str(), p.index())),
-            ) else {
+            let industry = ent.industry.as_str();
+            let median = medians
+                .get(&(industry, l.process.as_str(), p.index()))
+                .or_else(|| medians.get(&(industry, "", p.index())));
+            let (Some(x), Some(&m)) = (intensity(l, p), median) else {
                 continue;
             };
             if x > INTENSITY_FACTOR * m {
@@ -136,7 +140,7 @@ fn intensities(inv: &Inventory, source: &str, report: &mut Report) {
                     Some(column(p).into()),
                     Some(&l.id),
                     format!(
-                        "line {} emits {:.4} t of {} per 万元 of output, {:.0}× its industry's median ({:.6})",
+                        "line {} emits {:.4} t of {} per 万元 of output, {:.0}× its industry's (process's) median ({:.6})",
                         l.id,
                         x,
                         p.label(),
