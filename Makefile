@@ -31,7 +31,8 @@ fmt:
 
 ## Regenerate the bundled synthetic city (byte-identical; a test checks it).
 seeds:
-	cargo run --quiet -- seeds generate --enterprises 4000 --seed 2021 --out seeds/wuxi-2021
+	cargo run --quiet -- seeds generate --enterprises 4000 --seed 2021 --out out/seeds/wuxi-2021
+	cp out/seeds/wuxi-2021/*.csv seeds/wuxi-2021/
 
 bench:
 	cargo bench --bench plan
@@ -44,7 +45,8 @@ revise: wuxi
 
 ## Regenerate the evolved 2022 city (byte-identical; a test checks it).
 seeds-2022:
-	cargo run --quiet -- seeds evolve seeds/wuxi-2021 --seed 2022 --out seeds/wuxi-2022
+	cargo run --quiet -- seeds evolve seeds/wuxi-2021 --seed 2022 --out out/seeds/wuxi-2022
+	cp out/seeds/wuxi-2022/* seeds/wuxi-2022/
 
 ## Build the Wuxi 2021–2022 staggered-production and maintenance calendar and check it.
 STAGGER ?= scenarios/wuxi-2021-stagger.toml

@@ -4,6 +4,7 @@
 use crate::diff::diff;
 use crate::diff::listing::{read_listing, Listing};
 use crate::domain::{Level, Pollutant};
+use crate::io::IoError;
 use crate::validate::Report;
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -64,20 +65,83 @@ pub struct Comparison {
     pub plans: Vec<Column>,
 }
 
-fn summary(dir: &Path) -> serde_json::Value {
-    let path = if dir.is_dir() {
-        dir.join("summary.json")
-    } else {
-        dir.with_file_name("summary.json")
-    };
-    std::fs::read_to_string(path)
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default()
+/// Why plans cannot be compared.
+#[derive(Debug, thiserror::Error)]
+pub enum CompareError {
+    /// A plan file cannot be read (the report names file, row, column and value).
+    #[error("{}: the plan cannot be read", .0.display())]
+    Plan(PathBuf, Report),
+    /// A plan folder's `summary.json` is missing or unreadable.
+    #[error(transparent)]
+    Summary(#[from] IoError),
+    /// The plans list different lines: they were made from different inventories.
+    #[error("{other}: a plan of a different inventory than {first} — only {common} of its {lines} lines (credit code + line id) are in {first}; compare plans of one city, or give --totals-only to compare totals only")]
+    OtherInventory {
+        /// The reference plan.
+        first: String,
+        /// The plan that does not match.
+        other: String,
+        /// Lines in common.
+        common: usize,
+        /// Lines of the smaller plan.
+        lines: usize,
+    },
 }
 
-fn column(path: &Path, list: &Listing) -> Column {
-    let s = summary(path);
+/// A plan's `summary.json`: required beside a plan folder's plan.csv (status, loss and targets
+/// come from it); for a plan file given alone, used when present.
+fn summary(path: &Path) -> Result<serde_json::Value, IoError> {
+    let (file, required) = if path.is_dir() {
+        (path.join("summary.json"), true)
+    } else {
+        (path.with_file_name("summary.json"), false)
+    };
+    let shown = file.display().to_string();
+    let text = match std::fs::read_to_string(&file) {
+        Ok(t) => t,
+        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(serde_json::Value::Null)
+        }
+        Err(source) => {
+            return Err(IoError::Read {
+                file: shown,
+                source,
+            })
+        }
+    };
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| IoError::Format {
+        file: shown.clone(),
+        message: format!("is not valid JSON: {e}"),
+    })?;
+    // Plan and revision folders (and older plan folders without a kind) hold a plan's figures.
+    if let Some(kind) = v
+        .get("kind")
+        .filter(|k| !matches!(k.as_str(), Some("plan" | "revision")))
+    {
+        return Err(IoError::Format {
+            file: shown,
+            message: format!("is the summary of a {kind} result, not of a plan: give plan folders"),
+        });
+    }
+    Ok(v)
+}
+
+/// Plans made from one inventory list (almost) the same lines; plans of two cities share few.
+/// At least half of the smaller plan's lines must be in the other.
+fn same_inventory(first: &Listing, other: &Listing) -> Result<(), (usize, usize)> {
+    let key = |l: &crate::diff::listing::ListedLine| (l.credit_code.clone(), l.line_id.clone());
+    let a: BTreeSet<(String, String)> = first.lines.values().map(key).collect();
+    let b: BTreeSet<(String, String)> = other.lines.values().map(key).collect();
+    let common = a.intersection(&b).count();
+    let lines = a.len().min(b.len());
+    if 2 * common >= lines && lines > 0 {
+        Ok(())
+    } else {
+        Err((common, lines))
+    }
+}
+
+fn column(path: &Path, list: &Listing, s: &serde_json::Value) -> Column {
     let mut targets = IndexMap::new();
     let mut controlled = IndexMap::new();
     for l in Level::ALL {
@@ -158,18 +222,34 @@ fn changed(first: &Listing, other: &Listing) -> Changed {
 }
 
 /// Compare plan folders (or plan files); errors name the unreadable file, row and column.
-pub fn compare(paths: &[PathBuf]) -> Result<Comparison, (PathBuf, Report)> {
+/// Plans of different inventories are refused unless `totals_only` (then no line is matched).
+pub fn compare(paths: &[PathBuf], totals_only: bool) -> Result<Comparison, CompareError> {
     let lists: Vec<Listing> = paths
         .iter()
-        .map(|p| read_listing(p).map_err(|r| (p.clone(), r)))
+        .map(|p| read_listing(p).map_err(|r| CompareError::Plan(p.clone(), r)))
         .collect::<Result<_, _>>()?;
+    let summaries: Vec<serde_json::Value> =
+        paths.iter().map(|p| summary(p)).collect::<Result<_, _>>()?;
+    if !totals_only {
+        for (p, l) in paths.iter().zip(&lists).skip(1) {
+            same_inventory(&lists[0], l).map_err(|(common, lines)| {
+                CompareError::OtherInventory {
+                    first: paths[0].display().to_string(),
+                    other: p.display().to_string(),
+                    common,
+                    lines,
+                }
+            })?;
+        }
+    }
     let plans = paths
         .iter()
         .zip(&lists)
+        .zip(&summaries)
         .enumerate()
-        .map(|(i, (p, l))| {
-            let mut c = column(p, l);
-            if i > 0 {
+        .map(|(i, ((p, l), s))| {
+            let mut c = column(p, l, s);
+            if i > 0 && !totals_only {
                 c.changed = Some(changed(&lists[0], l));
             }
             c

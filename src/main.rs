@@ -39,7 +39,10 @@ fn main() {
         Ok(Ok(())) => {}
         Ok(Err(f)) => {
             if !f.message.is_empty() {
-                eprintln!("jianpai: {}", f.message);
+                eprintln!(
+                    "jianpai: {}",
+                    jianpai::validate::escape_terminal(&f.message)
+                );
             }
             std::process::exit(f.code);
         }

@@ -1,12 +1,13 @@
 //! The pipeline as one readable sequence: scenario → inventory → rules → model → solve → plan.
 
 use crate::diagnose::{shortfalls, Shortfall};
-use crate::domain::{Inventory, Scenario};
+use crate::domain::{Decision, Inventory, Scenario};
 use crate::io::scenario_file::read_scenario;
 use crate::io::IoError;
 use crate::model::{build, Problem};
 use crate::plan::summary::{summarize, Summary};
 use crate::plan::{from_assignment, Plan};
+use crate::rules::decide::DecisionConflict;
 use crate::rules::{resolve, Resolved, Rules};
 use crate::solve::warm::WarmData;
 use crate::solve::{solve_warm, Method, Solution, SolveOptions};
@@ -29,6 +30,12 @@ pub enum LoadError {
     /// Some industry × grade × level has no rule.
     #[error("{}", .0.iter().map(|m| m.to_string()).collect::<Vec<_>>().join("\n"))]
     MissingRules(Vec<crate::rules::apply::MissingRule>),
+    /// The decisions file has errors.
+    #[error("the decisions file has {} errors", .0.error_count())]
+    Decisions(Report),
+    /// Some decisions are not allowed by the rules.
+    #[error("有 {} 处决策与规则冲突：\n{}", .0.len(), .0.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("\n"))]
+    DecisionConflicts(Vec<DecisionConflict>),
 }
 
 /// A scenario with its validated inventory and applied rules.
@@ -43,11 +50,26 @@ pub struct Loaded {
     pub resolved: Resolved,
     /// Warnings found while validating.
     pub warnings: Report,
+    /// The planner's decisions (already bound into `resolved`).
+    pub decisions: Vec<Decision>,
 }
 
 /// Read the scenario, its inventory and its rules.
 pub fn load(scenario_path: &Path) -> Result<Loaded, LoadError> {
     let scenario = read_scenario(scenario_path)?;
+    let (inventory, warnings) = load_inventory(&scenario)?;
+    prepare(scenario, inventory, warnings, scenario_path)
+}
+
+/// As [`load`], with the scenario's decisions file replaced by `decisions` when given.
+pub fn load_with_decisions(
+    scenario_path: &Path,
+    decisions: Option<&Path>,
+) -> Result<Loaded, LoadError> {
+    let mut scenario = read_scenario(scenario_path)?;
+    if let Some(d) = decisions {
+        scenario.decisions = Some(d.to_path_buf());
+    }
     let (inventory, warnings) = load_inventory(&scenario)?;
     prepare(scenario, inventory, warnings, scenario_path)
 }
@@ -97,14 +119,44 @@ pub fn prepare_with(
         )
         .map_err(LoadError::Rules)?,
     };
-    let resolved = resolve(&inventory, &rules, &scenario).map_err(LoadError::MissingRules)?;
+    let mut resolved = resolve(&inventory, &rules, &scenario).map_err(LoadError::MissingRules)?;
+    let decisions = match &scenario.decisions {
+        Some(path) => load_decisions(path, &inventory)?,
+        None => Vec::new(),
+    };
+    let conflicts = crate::rules::decide::apply(&mut resolved, &inventory, &decisions);
+    if !conflicts.is_empty() {
+        return Err(LoadError::DecisionConflicts(conflicts));
+    }
     Ok(Loaded {
         scenario,
         inventory,
         rules,
         resolved,
         warnings,
+        decisions,
     })
+}
+
+/// Read and check a decisions file against the inventory.
+/// A plan file (`plan.csv` edited by hand) is read as decisions too: each row whose measure no
+/// longer matches its stated cuts is fixed.
+pub fn load_decisions(path: &Path, inv: &Inventory) -> Result<Vec<Decision>, LoadError> {
+    let table = crate::io::table::read_table(path)?;
+    let is_plan = ["measure_code", "so2_cut"].iter().all(|key| {
+        let spec = crate::io::schema::PLAN
+            .columns
+            .iter()
+            .find(|c| c.key == *key);
+        spec.is_some_and(|c| table.headers.iter().any(|h| c.matches(h)))
+    });
+    if is_plan {
+        let (rows, _) = crate::plan::read::read_plan(path, None).map_err(LoadError::Decisions)?;
+        return Ok(crate::validate::decisions::decisions_from_edited_plan(
+            &rows, inv,
+        ));
+    }
+    crate::validate::decisions::decisions_from_table(&table, inv).map_err(LoadError::Decisions)
 }
 
 /// A solved scenario.
@@ -175,7 +227,26 @@ pub fn solve_problem(
     warm: Option<&WarmData>,
 ) -> Planned {
     let short = shortfalls(&l.inventory, &l.resolved, &problem);
-    let mut solution = if short.is_empty() {
+    // Decisions can leave a line with no nested measure triple (the rules-level conflicts are
+    // caught when the decisions are bound; this is the net under declared options and nesting).
+    let stuck: Vec<&str> = problem
+        .units
+        .iter()
+        .filter(|u| u.triples.is_empty())
+        .map(|u| l.inventory.lines[u.line].id.as_str())
+        .collect();
+    let mut solution = if !stuck.is_empty() {
+        let mut report = crate::solve::SolveReport::new(opts.method);
+        report.status = crate::solve::Status::Infeasible;
+        report.notes.push(format!(
+            "决策冲突：生产线 {} 没有同时满足决策、规则和嵌套（红 ⊇ 橙 ⊇ 黄）的措施组合",
+            stuck.join("、")
+        ));
+        Solution {
+            assignment: None,
+            report,
+        }
+    } else if short.is_empty() {
         let start = warm.map(|w| w.start_for(&problem, &line_ids(&l.inventory)));
         solve_warm(&problem, opts, start.as_ref())
     } else {

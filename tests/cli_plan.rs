@@ -319,7 +319,7 @@ fn bad_scenarios_get_clear_errors() {
     assert!(err.contains("bad.toml") && err.contains("line"), "{err}");
     let ratio = c.scenario("ratio.toml", &[("so2 = 0.30", "so2 = 30")]);
     let out = c.plan(&ratio, "o", &[]).code(3);
-    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("targets.red.so2"));
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("[targets.red] so2 = 30"));
     c.plan(&c.path("missing.toml"), "o", &[]).code(7);
     assert!(!c.path("o/plan.csv").exists());
 }

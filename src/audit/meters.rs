@@ -23,6 +23,8 @@ pub struct MeterError {
     pub value: Option<String>,
     /// What is wrong.
     pub message: String,
+    /// The file could not be opened or read at all (exit 7), rather than holding bad data.
+    pub unreadable: bool,
 }
 
 /// Meter rows inside the audit span, as columns.
@@ -78,6 +80,7 @@ fn columns(file: &str, headers: Vec<String>) -> Result<Columns, MeterError> {
         column: None,
         value: None,
         message: m,
+        unreadable: false,
     };
     if !missing.is_empty() {
         return Err(err(format!(
@@ -151,16 +154,12 @@ fn parse_row(
         }),
         value: Some(cells[k].to_string()),
         message: msg.into(),
+        unreadable: false,
     };
     if cells[0].is_empty() {
         return Err(bad(0, "meter id is empty"));
     }
-    let ts = time::parse(cells[2]).ok_or_else(|| {
-        bad(
-            2,
-            "not a time stamp (use ISO 8601: 2021-12-20T08:00:00, optionally with +08:00)",
-        )
-    })?;
+    let ts = time::parse(cells[2]).map_err(|e| bad(2, &e.to_string()))?;
     let num = |k: usize| -> Result<f64, MeterError> {
         if cells[k].is_empty() {
             return Ok(f64::NAN);
@@ -211,9 +210,17 @@ pub fn read_meters(path: &Path, span: Option<(i64, i64)>) -> Result<MeterData, M
         column: None,
         value: None,
         message: m,
+        unreadable: false,
+    };
+    let unreadable = |m: String| MeterError {
+        unreadable: true,
+        ..io_err(m)
     };
     if is_parquet {
-        let table = crate::io::parquet::read_parquet(path).map_err(|e| io_err(e.to_string()))?;
+        let table = crate::io::parquet::read_parquet(path).map_err(|e| match e {
+            crate::io::IoError::Read { .. } => unreadable(e.to_string()),
+            e => io_err(e.to_string()),
+        })?;
         let cols = columns(&file, table.headers.clone())?;
         for r in &table.rows {
             let cells = cols
@@ -221,18 +228,25 @@ pub fn read_meters(path: &Path, span: Option<(i64, i64)>) -> Result<MeterData, M
                 .map(|i| i.and_then(|i| r.cells.get(i)).map_or("", String::as_str));
             accept(&mut data, &mut ids, &cols, r.row, cells)?;
         }
-        return Ok(data);
+        return no_rows(data, &io_err);
     }
-    let f = std::fs::File::open(path).map_err(|e| io_err(format!("cannot read: {e}")))?;
+    let source = CsvSource::open(path).map_err(|e| match e {
+        crate::io::IoError::Read { .. } => unreadable(e.to_string()),
+        e => io_err(e.to_string()),
+    })?;
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
-        .from_reader(std::io::BufReader::with_capacity(1 << 20, f));
+        .delimiter(source.delimiter)
+        .from_reader(source.reader);
     let headers: Vec<String> = rdr
         .headers()
-        .map_err(|e| io_err(e.to_string()))?
+        .map_err(|e| io_err(format!("not valid CSV: {e}")))?
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
         .collect();
+    if headers.iter().all(String::is_empty) {
+        return Err(io_err("is empty: it has no header row and no data".into()));
+    }
     let cols = columns(&file, headers)?;
     let mut rec = csv::StringRecord::new();
     let mut row = 1;
@@ -256,5 +270,63 @@ pub fn read_meters(path: &Path, span: Option<(i64, i64)>) -> Result<MeterData, M
             .map(|i| i.and_then(|i| rec.get(i)).map_or("", str::trim));
         accept(&mut data, &mut ids, &cols, row, cells)?;
     }
+    no_rows(data, &io_err)
+}
+
+/// A file with a header but no data rows is an error (an audit of nothing proves nothing).
+fn no_rows(
+    data: MeterData,
+    io_err: &dyn Fn(String) -> MeterError,
+) -> Result<MeterData, MeterError> {
+    if data.rows_read == 0 {
+        return Err(io_err("has a header but no data rows".into()));
+    }
     Ok(data)
+}
+
+/// Bytes of a meter CSV ready for the CSV reader: UTF-8 files are streamed; UTF-16 and
+/// GBK/GB18030 files are decoded whole by the inventory reader's decoder. The delimiter
+/// (`,` `;` or tab) is found from the header line as for inventory tables.
+struct CsvSource {
+    reader: Box<dyn std::io::Read>,
+    delimiter: u8,
+}
+
+impl CsvSource {
+    /// Open a meter CSV, sniffing its encoding and delimiter from the first bytes.
+    fn open(path: &Path) -> Result<CsvSource, crate::io::IoError> {
+        use std::io::{BufRead, Read};
+        let file = crate::io::table::display(path);
+        let read_err = |source| crate::io::IoError::Read {
+            file: file.clone(),
+            source,
+        };
+        let f = std::fs::File::open(path).map_err(read_err)?;
+        let mut buf = std::io::BufReader::with_capacity(1 << 20, f);
+        let capacity = buf.capacity();
+        let head = buf.fill_buf().map_err(read_err)?;
+        let utf16 = head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF");
+        let head_utf8 = match std::str::from_utf8(head) {
+            Ok(_) => true,
+            // A character cut at the end of the buffer is still UTF-8.
+            Err(e) => e.error_len().is_none() && head.len() == capacity,
+        };
+        if head_utf8 && !utf16 {
+            let first = String::from_utf8_lossy(head.split(|&b| b == b'\n').next().unwrap_or(&[]))
+                .into_owned();
+            return Ok(CsvSource {
+                delimiter: crate::io::table::sniff_delimiter(&first),
+                reader: Box::new(buf),
+            });
+        }
+        let mut bytes = Vec::new();
+        buf.read_to_end(&mut bytes).map_err(read_err)?;
+        let (text, _) = crate::io::encoding::decode(&bytes)
+            .map_err(|message| crate::io::IoError::Format { file, message })?;
+        let delimiter = crate::io::table::sniff_delimiter(text.lines().next().unwrap_or(""));
+        Ok(CsvSource {
+            delimiter,
+            reader: Box::new(std::io::Cursor::new(text.into_bytes())),
+        })
+    }
 }

@@ -11,9 +11,54 @@ pub fn shanghai() -> FixedOffset {
 /// Milliseconds in an hour.
 pub const HOUR_MS: i64 = 3_600_000;
 
+/// Why a time stamp was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TimeError {
+    /// Not one of the accepted shapes, or no such date or time of day.
+    #[error("not a time stamp (use ISO 8601: 2021-12-20T08:00:00, optionally with +08:00)")]
+    Shape,
+    /// A UTC offset outside −12:00 … +14:00 or with minutes ≥ 60.
+    #[error(
+        "UTC offset {0} is not a real offset (use −12:00 … +14:00, minutes below 60, e.g. +08:00)"
+    )]
+    Offset(String),
+}
+
+/// Largest offsets in use on Earth, in minutes: UTC−12:00 and UTC+14:00.
+const OFFSET_RANGE_MIN: std::ops::RangeInclusive<i64> = -12 * 60..=14 * 60;
+
+/// Check a trailing `±HH:MM` offset, if the stamp has one (after a time of day).
+fn check_offset(s: &str) -> Result<(), TimeError> {
+    let b = s.as_bytes();
+    if b.len() < 17 {
+        return Ok(());
+    }
+    let t = &b[b.len() - 6..];
+    let digits = [1, 2, 4, 5].iter().all(|&i| t[i].is_ascii_digit());
+    if !(matches!(t[0], b'+' | b'-') && t[3] == b':' && digits) {
+        return Ok(());
+    }
+    let d = |i: usize| i64::from(t[i] - b'0');
+    let (h, m) = (d(1) * 10 + d(2), d(4) * 10 + d(5));
+    let signed = if t[0] == b'-' {
+        -(h * 60 + m)
+    } else {
+        h * 60 + m
+    };
+    if m >= 60 || !OFFSET_RANGE_MIN.contains(&signed) {
+        return Err(TimeError::Offset(s[s.len() - 6..].to_string()));
+    }
+    Ok(())
+}
+
 /// Parse a time stamp to UTC milliseconds.
-pub fn parse(s: &str) -> Option<i64> {
+pub fn parse(s: &str) -> Result<i64, TimeError> {
     let s = s.trim();
+    check_offset(s)?;
+    parse_shape(s).ok_or(TimeError::Shape)
+}
+
+fn parse_shape(s: &str) -> Option<i64> {
     if let Some(ms) = fast(s.as_bytes()) {
         return Some(ms);
     }
@@ -157,8 +202,8 @@ pub fn window(s: &str) -> Result<(i64, i64), String> {
     let (a, b) = s.split_once("..").ok_or_else(|| {
         format!("'{s}': write START..END, e.g. 2021-12-20T00:00..2021-12-23T00:00")
     })?;
-    let start = parse(a).ok_or_else(|| format!("'{a}' is not a time stamp"))?;
-    let end = parse(b).ok_or_else(|| format!("'{b}' is not a time stamp"))?;
+    let start = parse(a).map_err(|e| format!("'{a}': {e}"))?;
+    let end = parse(b).map_err(|e| format!("'{b}': {e}"))?;
     if end <= start {
         return Err(format!("'{s}': the end must be after the start"));
     }
@@ -176,8 +221,8 @@ mod tests {
         assert_eq!(parse("2021-12-20T08:00:00+08:00").unwrap(), a);
         assert_eq!(parse("2021-12-20T00:00:00Z").unwrap(), a);
         assert_eq!(format(a), "2021-12-20T08:00:00+08:00");
-        assert!(parse("2021-13-01").is_none());
-        assert!(parse("2021-02-29T00:00").is_none());
+        assert_eq!(parse("2021-13-01"), Err(TimeError::Shape));
+        assert_eq!(parse("2021-02-29T00:00"), Err(TimeError::Shape));
         assert_eq!(
             parse("2020-02-29T23:59:59.5-01:30").unwrap(),
             1_583_026_199_500
@@ -192,6 +237,27 @@ mod tests {
                 .unwrap()
                 .timestamp_millis();
             assert_eq!(fast(ours.as_bytes()), Some(expected), "{ours}");
+        }
+    }
+
+    #[test]
+    fn offsets_outside_the_earths_are_refused() {
+        for bad in [
+            "2021-12-20T08:00:00+99:99",
+            "2021-12-20T08:00:00+25:00",
+            "2021-12-20 08:00+14:01",
+            "2021-12-20T08:00-12:30",
+            "2021-12-20T08:00:00+08:60",
+        ] {
+            assert!(matches!(parse(bad), Err(TimeError::Offset(_))), "{bad}");
+        }
+        for good in [
+            "2021-12-20T08:00:00+14:00",
+            "2021-12-20T08:00:00-12:00",
+            "2021-12-20T08:00+05:45",
+            "2021-12-20T08:00:00-00:00",
+        ] {
+            assert!(parse(good).is_ok(), "{good}");
         }
     }
 }

@@ -1,12 +1,17 @@
 //! The independent checker. It re-derives every cut from the inventory and the written measure,
 //! applies the rules table itself (it never calls the model builder), and lists every violation:
 //! completeness, phantom or mismatched cuts, obligations, exemptions, 保障类 floors, nesting,
-//! whole-line stop counts and targets. It works on hand-edited plans.
+//! whole-line stop counts and targets. It also re-derives every descriptive column a later step
+//! relies on (names, district, industry, grade, measure text, the rules' minimum, the expected
+//! electricity the audit compares meters with, remarks), so an edited figure cannot pass. It
+//! works on hand-edited plans (columns a plan leaves out are not checked).
+
+pub mod decisions;
 
 use crate::domain::{
     CreditCode, Grade, Inventory, Level, LineStatus, Pollutant, Scenario, Transport,
 };
-use crate::plan::read::StatedRow;
+use crate::plan::read::{Described, StatedRow};
 use crate::rules::Rules;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -14,8 +19,8 @@ use std::collections::{BTreeMap, HashMap};
 /// One violation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Violation {
-    /// Kind: completeness, unknown-line, idle-line, cut-mismatch, obligation, exempt, voluntary,
-    /// guarantee, nesting, stop-lines, target.
+    /// Kind: completeness, unknown-line, idle-line, cut-mismatch, column-mismatch, obligation,
+    /// exempt, voluntary, guarantee, nesting, stop-lines, target.
     pub kind: &'static str,
     /// Plan file row, when about one row.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -97,6 +102,13 @@ pub fn check_plan(
         .iter()
         .enumerate()
         .map(|(i, l)| (l.id.as_str(), i))
+        .collect();
+    // The rules' own wording per line (obligation code, remarks); `None` when a rule is missing,
+    // which `obligations` reports.
+    let resolved = crate::rules::apply::resolve(inv, rules, scenario).ok();
+    let rule_of: HashMap<usize, &crate::rules::LineRule> = resolved
+        .iter()
+        .flat_map(|r| r.lines.iter().map(|l| (l.line, l)))
         .collect();
     // (line index, level) → effect
     let mut chosen: BTreeMap<(usize, Level), (Effect, &StatedRow)> = BTreeMap::new();
@@ -185,6 +197,19 @@ pub fn check_plan(
                 ),
             );
         }
+        for (d, derived) in rederive(inv, scenario, rule_of.get(&li).copied(), li, r) {
+            viol(
+                "column-mismatch",
+                Some(r.row),
+                Some(&r.line_id),
+                None,
+                Some(r.level),
+                format!(
+                    "{} written \"{}\", the inventory, rules and scenario give \"{}\"",
+                    d.label, d.value, derived
+                ),
+            );
+        }
         if chosen.insert((li, r.level), (eff, r)).is_some() {
             viol(
                 "completeness",
@@ -222,6 +247,98 @@ pub fn check_plan(
         targets,
         violations: v,
     }
+}
+
+/// The descriptive cells of a row that differ from what the inventory, rules and scenario give,
+/// each with the derived value (Chinese form; the English form is accepted too).
+fn rederive<'r>(
+    inv: &Inventory,
+    scenario: &Scenario,
+    rule: Option<&crate::rules::LineRule>,
+    li: usize,
+    r: &'r StatedRow,
+) -> Vec<(&'r Described, String)> {
+    let line = &inv.lines[li];
+    let ent = inv.enterprise_of(line);
+    let grade = inv.industries.effective_grade(&ent.industry, ent.grade);
+    let industry = inv.industries.by_code.get(&ent.industry);
+    let k = r.level.index();
+    let declared = r
+        .measure
+        .declared
+        .as_ref()
+        .and_then(|code| inv.options.get(&line.id)?.iter().find(|o| &o.code == code));
+    let base_elec = line.baseline_electricity().0;
+    let electricity = match declared {
+        Some(o) => base_elec * o.electricity.0,
+        None => {
+            let f = r.measure.limit.0;
+            base_elec * (1.0 - f * (1.0 - scenario.options.stop_electricity))
+        }
+    };
+    let share = if base_elec > 0.0 {
+        electricity / base_elec
+    } else {
+        1.0
+    };
+    let text = declared.map(|o| o.text.as_str());
+    let mut out = Vec::new();
+    for d in &r.described {
+        // Accepted forms (Chinese, English) and decimals for numbers.
+        let (forms, decimals): (Vec<String>, Option<(f64, usize)>) = match d.key {
+            "enterprise" => (vec![ent.name.clone()], None),
+            "district" => (vec![ent.district.clone()], None),
+            "industry" => (
+                industry
+                    .map(|i| vec![i.name_zh.clone(), i.name_en.clone()])
+                    .unwrap_or_else(|| vec![ent.industry.clone()]),
+                None,
+            ),
+            "grade" => (
+                vec![grade.label().to_string(), grade.label_en().to_string()],
+                None,
+            ),
+            "line_name" => (vec![line.name.clone()], None),
+            "process" => (vec![line.process.clone()], None),
+            "measure" => (vec![r.measure.text_zh(text), r.measure.text_en(text)], None),
+            "obligation" => match rule {
+                Some(rule) => (vec![rule.obligation[k].clone()], None),
+                None => continue,
+            },
+            "note" => match rule {
+                Some(rule) => (vec![rule.notes.join("；")], None),
+                None => continue,
+            },
+            "electricity" => (Vec::new(), Some((electricity, 1))),
+            "electricity_share" => (Vec::new(), Some((share, 4))),
+            _ => continue,
+        };
+        let ok = match decimals {
+            Some((v, places)) => crate::validate::cells::parse_number(&d.value).is_some_and(|x| {
+                (x - v).abs() <= 0.5 * 10f64.powi(-(places as i32)) * (1.0 + 1e-9) + 1e-9 * v.abs()
+            }),
+            None => forms.iter().any(|f| same_text(&d.value, f)),
+        };
+        if !ok {
+            let derived = match decimals {
+                Some((v, places)) => crate::plan::write::num(v, places),
+                None => forms[0].clone(),
+            };
+            out.push((d, derived));
+        }
+    }
+    out
+}
+
+/// A cell as written equals the derived text, allowing for the CSV reader's trimming and for
+/// the apostrophe that neutralises a leading `=`, `+`, `-`, `@`, tab or CR in spreadsheets.
+fn same_text(written: &str, derived: &str) -> bool {
+    let derived = derived.trim();
+    written == derived
+        || (derived.starts_with(['=', '+', '-', '@', '\t', '\r'])
+            && written
+                .strip_prefix('\'')
+                .is_some_and(|w| w.trim() == derived))
 }
 
 fn effect(inv: &Inventory, li: usize, r: &StatedRow) -> Option<Effect> {
@@ -497,7 +614,7 @@ fn targets(
             }
         }
         let mut push = |name: String, required: f64, achieved: f64, viol: &mut Viol| {
-            let met = achieved >= required - 1e-7 * required.abs().max(1.0);
+            let met = achieved >= required - crate::model::problem::feas_tol(required);
             if !met {
                 viol(
                     "target",

@@ -9,11 +9,7 @@ use std::path::{Path, PathBuf};
 
 fn plan(path: &Path) -> Result<Listing, Failure> {
     read_listing(path).map_err(|r| {
-        super::plan::print_report(&r);
-        Failure::new(
-            exit::INVALID_INPUT,
-            format!("{}: the list cannot be read", path.display()),
-        )
+        super::plan::report_failure(&r, format!("{}: the list cannot be read", path.display()))
     })
 }
 
@@ -58,8 +54,14 @@ pub fn run_audit(a: AuditArgs, english: bool) -> Result<(), Failure> {
     let level = level(&a.level)?;
     let listing = plan(&a.plan)?;
     let usage = |m: String| Failure::new(exit::USAGE, m);
-    let meter_err =
-        |e: crate::audit::meters::MeterError| Failure::new(exit::INVALID_INPUT, e.to_string());
+    let meter_err = |e: crate::audit::meters::MeterError| {
+        let code = if e.unreadable {
+            exit::IO
+        } else {
+            exit::INVALID_INPUT
+        };
+        Failure::new(code, e.to_string())
+    };
     let warning = match &a.window {
         Some(w) => time::window(w).map_err(|m| usage(format!("--window {m}")))?,
         None => {
@@ -197,12 +199,9 @@ pub fn run_meters(a: MetersArgs, quiet: bool) -> Result<(), Failure> {
     let level = level(&a.level)?;
     let listing = plan(&a.plan)?;
     let usage = |m: String| Failure::new(exit::USAGE, m);
-    let start =
-        time::parse(&a.start).ok_or_else(|| usage(format!("--start {}: not a date", a.start)))?;
+    let start = time::parse(&a.start).map_err(|e| usage(format!("--start {}: {e}", a.start)))?;
     let ws = match &a.warning_start {
-        Some(w) => {
-            time::parse(w).ok_or_else(|| usage(format!("--warning-start {w}: not a time")))?
-        }
+        Some(w) => time::parse(w).map_err(|e| usage(format!("--warning-start {w}: {e}")))?,
         None => start + 21 * 24 * time::HOUR_MS,
     };
     let we = ws + a.warning_hours * time::HOUR_MS;
@@ -227,6 +226,17 @@ pub fn run_meters(a: MetersArgs, quiet: bool) -> Result<(), Failure> {
         hourly: a.hourly,
     };
     let truth_path = truth_path(&a.out);
+    let plan_files = [a.plan.join("plan.csv"), a.plan.join("summary.json")];
+    for out in [&a.out, &truth_path] {
+        crate::io::result_dir::refuse_inputs(
+            out,
+            &[
+                a.plan.as_path(),
+                plan_files[0].as_path(),
+                plan_files[1].as_path(),
+            ],
+        )?;
+    }
     let mut truth = String::new();
     let mut rows = 0;
     crate::io::atomic::write_with(&a.out, |w| {

@@ -1,6 +1,6 @@
 //! `jianpai check`.
 
-use super::plan::{load_failure, print_report};
+use super::plan::{load_failure, report_failure};
 use super::{Failure, Format};
 use crate::check::check_plan;
 use crate::exit;
@@ -15,13 +15,17 @@ pub fn run(plan: &Path, scenario: &Path, format: Format, quiet: bool) -> Result<
     }
     let loaded = load(scenario).map_err(load_failure)?;
     let (rows, file) = read_plan(plan, Some(&loaded.inventory)).map_err(|r| {
-        print_report(&r);
-        Failure::new(
-            exit::INVALID_INPUT,
+        super::plan::report_failure(
+            &r,
             format!("{}: the plan file cannot be read", plan.display()),
         )
     })?;
-    let report = check_plan(&loaded.inventory, &loaded.rules, &loaded.scenario, &rows);
+    let mut report = check_plan(&loaded.inventory, &loaded.rules, &loaded.scenario, &rows);
+    report.violations.extend(crate::check::decisions::verify(
+        &loaded.inventory,
+        &loaded.decisions,
+        &rows,
+    ));
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report).expect("json")),
         Format::Text => {

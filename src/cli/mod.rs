@@ -42,6 +42,28 @@ impl From<crate::io::IoError> for Failure {
     }
 }
 
+/// Most parallel jobs or solver threads a command accepts (`--jobs`, `--threads`,
+/// `[solver] threads`); more than the machine's cores are capped to them.
+pub const MAX_WORKERS: usize = 256;
+
+/// The machine's cores (1 when unknown).
+pub fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
+/// Cap a count of parallel workers at the machine's cores, warning on standard error with the
+/// flag or key it came from (`source`).
+pub fn cap_at_cores(n: usize, source: &str) -> usize {
+    let cores = cores();
+    if n <= cores {
+        return n;
+    }
+    eprintln!("提示：{source} = {n} 多于本机核数 {cores}，按 {cores} 运行 ({source} {n} is more than this machine's {cores} cores; using {cores})");
+    cores
+}
+
 /// Output language for labels and measure texts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum Lang {
@@ -137,6 +159,13 @@ pub enum Command {
         /// Also write the full model (.lp or .mps) for an auditor's solver.
         #[arg(long)]
         write_model: Option<PathBuf>,
+        /// The planner's decisions (a decisions CSV/xlsx); replaces the scenario's `decisions`.
+        #[arg(long)]
+        decisions: Option<PathBuf>,
+        /// Formulation of --write-model: compact (one binary per line × level × option, with
+        /// nesting rows) or triples (one binary per nested option triple; large).
+        #[arg(long, value_enum, default_value_t = crate::model::export::ModelForm::Compact)]
+        model_form: crate::model::export::ModelForm,
     },
     /// Verify a plan independently (completeness, cuts, rules, exemptions, floors, nesting, targets),
     /// or a calendar (quotas, blocks, windows, caps, daily targets, maintenance, government days).
@@ -272,6 +301,10 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Compare totals only (loss, targets, lines controlled), even for plans of different
+        /// inventories (different cities), whose lines cannot be matched.
+        #[arg(long)]
+        totals_only: bool,
     },
     /// Cost curve: loss against the required ratio of one pollutant (or all) at one level, with
     /// what each extra t/d and each extra percentage point costs (curve.csv).
@@ -343,6 +376,16 @@ pub enum SweepAction {
     },
 }
 
+/// `--enterprises` of `seeds generate`: a whole number from 1 to
+/// [`MAX_GENERATED_ENTERPRISES`](crate::seeds::MAX_GENERATED_ENTERPRISES).
+fn enterprises_in_range(s: &str) -> Result<usize, String> {
+    let max = crate::seeds::MAX_GENERATED_ENTERPRISES;
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(format!("must be a whole number from 1 to {max}")),
+    }
+}
+
 /// `seeds` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum SeedsAction {
@@ -361,8 +404,8 @@ pub enum SeedsAction {
         after_help = "Example:\n  jianpai seeds generate --enterprises 10000 --seed 1 --out /tmp/city10k"
     )]
     Generate {
-        /// Number of enterprises.
-        #[arg(long, default_value_t = 4000)]
+        /// Number of enterprises (1 to 200,000).
+        #[arg(long, default_value_t = 4000, value_parser = enterprises_in_range)]
         enterprises: usize,
         /// Random seed.
         #[arg(long, default_value_t = 2021)]
@@ -408,12 +451,16 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             gap,
             threads,
             write_model,
+            decisions,
+            model_form,
         } => plan::run(
             &scenario,
+            decisions.as_deref(),
             &out,
             method,
             (time_limit, gap, threads),
             write_model.as_deref(),
+            model_form,
             cli.lang == Lang::En,
             cli.quiet,
         ),
@@ -481,7 +528,11 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             cli.lang == Lang::En,
             cli.quiet,
         ),
-        Command::Compare { plans, format } => sweep::compare(&plans, format, cli.lang == Lang::En),
+        Command::Compare {
+            plans,
+            format,
+            totals_only,
+        } => sweep::compare(&plans, format, totals_only, cli.lang == Lang::En),
         Command::Curve {
             scenario,
             level,
@@ -511,7 +562,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             &scenario,
             crate::sweep::upgrade::UpgradeOptions {
                 k,
-                candidates: candidates.unwrap_or(3 * k),
+                candidates: candidates.unwrap_or(k.saturating_mul(3)),
                 to,
                 jobs: sweep::jobs(jobs)?,
             },

@@ -2,7 +2,9 @@
 
 use super::Failure;
 use crate::exit;
-use crate::pipeline::{load, plan, solve_options, LoadError};
+use crate::io::result_dir::{ResultDir, PLAN};
+use crate::model::export::{write_model, ExportError, ModelForm, ModelFormat};
+use crate::pipeline::{load_with_decisions, plan, solve_options, LoadError};
 use crate::plan::write::{write_json, write_plan};
 use crate::solve::{Method, Status};
 use std::path::Path;
@@ -18,91 +20,198 @@ pub fn print_report(r: &crate::validate::Report) {
     }
 }
 
+/// A file's diagnostics as a failure: printed, then exit 7 when a file could not be opened or
+/// read at all (`E301`), else exit 3 (the file was read but its content is wrong).
+pub fn report_failure(r: &crate::validate::Report, message: String) -> Failure {
+    print_report(r);
+    let unreadable = r
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == crate::validate::Severity::Error && d.code == "E301");
+    Failure::new(
+        if unreadable {
+            exit::IO
+        } else {
+            exit::INVALID_INPUT
+        },
+        message,
+    )
+}
+
 /// Map a load error to a failure, printing its details.
 pub fn load_failure(e: LoadError) -> Failure {
     match &e {
-        LoadError::Inventory(r) | LoadError::Rules(r) => print_report(r),
-        _ => {}
+        LoadError::Inventory(r) | LoadError::Rules(r) | LoadError::Decisions(r) => {
+            report_failure(r, e.to_string())
+        }
+        LoadError::Scenario(crate::io::IoError::Read { .. }) => {
+            Failure::new(exit::IO, e.to_string())
+        }
+        LoadError::DecisionConflicts(_) => Failure::new(exit::INFEASIBLE, e.to_string()),
+        _ => Failure::new(exit::INVALID_INPUT, e.to_string()),
     }
-    let code = match &e {
-        LoadError::Scenario(crate::io::IoError::Read { .. }) => exit::IO,
-        _ => exit::INVALID_INPUT,
-    };
-    Failure::new(code, e.to_string())
 }
 
 /// Solver options from a scenario's `[solver]` and the `--time-limit`, `--gap` and `--threads`
-/// flags, range-checked (exit 2 on a bad flag).
+/// flags. A bad flag is named (exit 2); the scenario's own values were range-checked when it was
+/// read (exit 3, naming its file and key). Threads beyond the machine's cores are capped to them
+/// with a warning.
 pub fn solver_flags(
     solver: &crate::domain::scenario::SolverOptions,
     method: Method,
     (time_limit, gap, threads): (Option<f64>, Option<f64>, Option<u32>),
 ) -> Result<crate::solve::SolveOptions, Failure> {
-    let opts = solve_options(solver, method, time_limit, gap, threads);
-    if opts.time_limit.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)
-        || !(0.0..1.0).contains(&opts.rel_gap)
-        || opts.threads == 0
-    {
-        return Err(Failure::new(
-            exit::USAGE,
-            "--time-limit must be > 0, --gap in [0, 1), --threads ≥ 1",
-        ));
-    }
+    use crate::domain::scenario::{REL_GAP, THREADS, TIME_LIMIT};
+    let flag = |b: &crate::domain::scenario::Bound, name: &str, v: Option<f64>| match v {
+        Some(v) => b.check(name, v).map_err(|m| Failure::new(exit::USAGE, m)),
+        None => Ok(()),
+    };
+    flag(&TIME_LIMIT, "--time-limit", time_limit)?;
+    flag(&REL_GAP, "--gap", gap)?;
+    flag(&THREADS, "--threads", threads.map(f64::from))?;
+    let mut opts = solve_options(solver, method, time_limit, gap, threads);
+    let source = if threads.is_some() {
+        "--threads"
+    } else {
+        "[solver] threads"
+    };
+    opts.threads = super::cap_at_cores(opts.threads as usize, source) as u32;
     Ok(opts)
 }
 
+/// The files a scenario reads: an output folder must be none of them and hold none of them.
+pub fn inputs<'a>(
+    scenario_file: &'a Path,
+    s: &'a crate::domain::scenario::Scenario,
+) -> Vec<&'a Path> {
+    let mut v = vec![scenario_file, s.inventory.as_path(), s.rules.as_path()];
+    v.extend(s.rule_overrides.as_deref());
+    v.extend(s.decisions.as_deref());
+    v.extend(s.revision.as_ref().and_then(|r| r.previous.as_deref()));
+    v
+}
+
 /// Run the optimiser and write the list.
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     scenario: &Path,
+    decisions: Option<&Path>,
     out: &Path,
     method: Method,
     overrides: (Option<f64>, Option<f64>, Option<u32>),
     write_model: Option<&Path>,
+    model_form: ModelForm,
     english: bool,
     quiet: bool,
 ) -> Result<(), Failure> {
-    let loaded = load(scenario).map_err(load_failure)?;
-    let opts = solver_flags(&loaded.scenario.solver, method, overrides)?;
-    let planned = plan(&loaded, &opts, english);
-    if let Some(path) = write_model {
-        let text = match path.extension().and_then(|e| e.to_str()) {
-            Some("lp") => crate::model::export::to_lp(&loaded.inventory, &planned.problem),
-            Some("mps") => crate::model::export::to_mps(&loaded.inventory, &planned.problem),
-            _ => {
-                return Err(Failure::new(
+    // A bad model file name is a command-line error: say so before solving.
+    let model_format = write_model
+        .map(|path| {
+            ModelFormat::from_path(path).ok_or_else(|| {
+                Failure::new(
                     exit::USAGE,
                     format!(
                         "--write-model {}: use a .lp or .mps file name",
                         path.display()
                     ),
-                ))
-            }
-        };
-        crate::io::atomic::write_bytes(path, text.as_bytes())?;
+                )
+            })
+        })
+        .transpose()?;
+    let loaded = load_with_decisions(scenario, decisions).map_err(load_failure)?;
+    let opts = solver_flags(&loaded.scenario.solver, method, overrides)?;
+    let out_dir = ResultDir::create(out, PLAN, &inputs(scenario, &loaded.scenario))?;
+    let planned = plan(&loaded, &opts, english);
+    if let (Some(path), Some(format)) = (write_model, model_format) {
+        write_model_file(
+            &out_dir.redirect(path),
+            &loaded.inventory,
+            &planned.problem,
+            format,
+            model_form,
+        )?;
     }
     let status = planned.summary.status;
+    let dir = out_dir.path();
     if let Some(p) = &planned.plan {
-        write_plan(out, &loaded.inventory, p, english)?;
-    } else {
-        // No plan: remove a stale list so nobody mistakes it for this run's.
-        let _ = std::fs::remove_file(out.join("plan.csv"));
+        write_plan(dir, &loaded.inventory, p, english)?;
     }
     let mut summary = serde_json::to_value(&planned.summary).expect("json");
-    // The scenario file as given, so that `jianpai report` can reload the inventory.
-    summary["scenario_file"] = scenario.display().to_string().into();
+    // The scenario file relative to the result directory, so that `jianpai report` can reload
+    // the inventory from any working folder.
+    summary["scenario_file"] = crate::io::scenario_file::stored_path(scenario, out).into();
     if !planned.shortfalls.is_empty() {
         summary["infeasibility"] = serde_json::to_value(&planned.shortfalls).expect("json");
     }
-    write_json(&out.join("summary.json"), &summary)?;
+    let costs = match planned.summary.objective {
+        Some(with) => crate::plan::decisions::price(&loaded, &opts, with),
+        None => Vec::new(),
+    };
+    if !costs.is_empty() {
+        summary["decisions"] = serde_json::to_value(&costs).expect("json");
+    }
+    write_json(&dir.join("summary.json"), &summary)?;
+    out_dir.commit()?;
     if !quiet {
         print_summary(&planned.summary, english);
+        print_decision_costs(&costs, english);
     }
     if !planned.shortfalls.is_empty() {
         eprint!("{}", crate::diagnose::explain(&planned.shortfalls));
     }
     match status {
         Status::Optimal | Status::GapLimit | Status::Heuristic => Ok(()),
-        s => Err(Failure::new(s.exit_code(), s.message())),
+        s => {
+            // Say what happened, not only the status: the solver's notes name the cause.
+            for note in &planned.summary.solver.notes {
+                eprintln!("  {note}");
+            }
+            Err(Failure::new(s.exit_code(), s.message()))
+        }
+    }
+}
+
+/// Write the model for an auditor's solver, streamed and atomically.
+fn write_model_file(
+    path: &Path,
+    inv: &crate::domain::Inventory,
+    problem: &crate::model::Problem,
+    format: ModelFormat,
+    form: ModelForm,
+) -> Result<(), Failure> {
+    problem
+        .check_numbers()
+        .map_err(|e| Failure::new(exit::INVALID_INPUT, e.to_string()))?;
+    let mut failure = None;
+    let written = crate::io::atomic::write_with(path, |w| {
+        write_model(inv, problem, format, form, w).map_err(|e| match e {
+            ExportError::Io(io) => io,
+            e => {
+                let message = e.to_string();
+                failure = Some(Failure::new(exit::INVALID_INPUT, message.clone()));
+                std::io::Error::other(message)
+            }
+        })
+    });
+    match (written, failure) {
+        (_, Some(f)) => Err(f),
+        (Err(e), None) => Err(e.into()),
+        (Ok(()), None) => Ok(()),
+    }
+}
+
+/// One line per priced decision: what it costs the city over the season.
+fn print_decision_costs(costs: &[crate::plan::decisions::DecisionCost], english: bool) {
+    for c in costs {
+        let cost = c
+            .cost
+            .map(|v| format!("{v:.2}"))
+            .unwrap_or_else(|| "—".into());
+        if english {
+            println!("decision {}: costs {cost} (10k yuan per season)", c.label);
+        } else {
+            println!("决策代价 {}：{cost} 万元/季", c.label);
+        }
     }
 }
 

@@ -6,6 +6,7 @@ use crate::diff::listing::{read_listing_with, Listing};
 use crate::diff::{diff, text::render};
 use crate::domain::Inventory;
 use crate::exit;
+use crate::io::result_dir::{ResultDir, REVISE};
 use crate::pipeline::load;
 use crate::plan::write::{write_json, write_plan};
 use crate::revise::{filings::write_filings, revise};
@@ -44,11 +45,7 @@ pub struct ReviseArgs {
 
 fn listing(path: &Path, inv: Option<&Inventory>) -> Result<Listing, Failure> {
     read_listing_with(path, inv).map_err(|r| {
-        print_report(&r);
-        Failure::new(
-            exit::INVALID_INPUT,
-            format!("{}: the list cannot be read", path.display()),
-        )
+        super::plan::report_failure(&r, format!("{}: the list cannot be read", path.display()))
     })
 }
 
@@ -78,28 +75,34 @@ pub fn run_revise(a: ReviseArgs, english: bool, quiet: bool) -> Result<(), Failu
         return Err(Failure::new(exit::USAGE, "--stability must be ≥ 0"));
     }
     let previous = listing(&previous_path, Some(&loaded.inventory))?;
+    let mut ins = super::plan::inputs(&a.scenario, &loaded.scenario);
+    ins.push(&previous_path);
+    let out_dir = ResultDir::create(&a.out, REVISE, &ins)?;
+    let out = out_dir.path();
     let rev = revise(&loaded, &previous, weight, &opts, english);
     let planned = &rev.planned;
     let status = planned.summary.status;
     let Some(plan) = &planned.plan else {
-        let _ = std::fs::remove_file(a.out.join("plan.csv"));
         let mut summary = serde_json::to_value(&planned.summary).expect("json");
         if !planned.shortfalls.is_empty() {
             summary["infeasibility"] = serde_json::to_value(&planned.shortfalls).expect("json");
             eprint!("{}", crate::diagnose::explain(&planned.shortfalls));
         }
         write_json(
-            &a.out.join("summary.json"),
-            &with_kind(summary, &a.scenario),
+            &out.join("summary.json"),
+            &with_kind(summary, &a.scenario, &a.out),
         )?;
+        out_dir.commit()?;
         return Err(Failure::new(status.exit_code(), status.message()));
     };
-    write_plan(&a.out, &loaded.inventory, plan, english)?;
-    let current = listing(&a.out, None)?;
+    write_plan(out, &loaded.inventory, plan, english)?;
+    let mut current = listing(out, None)?;
+    // Read from the staging folder; name the list where it will be.
+    current.source = a.out.join("plan.csv").display().to_string();
     let d = diff(&previous, &current, Some(&rev.classified));
-    write_json(&a.out.join("diff.json"), &d)?;
+    write_json(&out.join("diff.json"), &d)?;
     write_filings(
-        &a.out,
+        out,
         &loaded.inventory,
         plan,
         &previous,
@@ -109,7 +112,7 @@ pub fn run_revise(a: ReviseArgs, english: bool, quiet: bool) -> Result<(), Failu
     let mut summary = serde_json::to_value(&planned.summary).expect("json");
     let loss = rev.loss();
     summary["revision"] = json!({
-        "previous": previous_path.display().to_string(),
+        "previous": crate::io::scenario_file::stored_path(&previous_path, &a.out),
         "stability_weight": weight,
         "changed_line_levels": rev.changed,
         "stability_penalty": rev.penalty(),
@@ -122,9 +125,10 @@ pub fn run_revise(a: ReviseArgs, english: bool, quiet: bool) -> Result<(), Failu
     summary["objective"] = json!(loss.map(crate::domain::summary::round6));
     summary["bound"] = Value::Null;
     write_json(
-        &a.out.join("summary.json"),
-        &with_kind(summary, &a.scenario),
+        &out.join("summary.json"),
+        &with_kind(summary, &a.scenario, &a.out),
     )?;
+    out_dir.commit()?;
     if !quiet {
         print_summary(&planned.summary, english);
         let t = |zh: &'static str, en: &'static str| if english { en } else { zh };
@@ -157,9 +161,9 @@ pub fn run_revise(a: ReviseArgs, english: bool, quiet: bool) -> Result<(), Failu
     }
 }
 
-/// `"kind": "revision"` first, then the summary's fields and the scenario file as given (so that
-/// `jianpai report` can reload the inventory).
-fn with_kind(summary: Value, scenario: &Path) -> Value {
+/// `"kind": "revision"` first, then the summary's fields and the scenario file relative to the
+/// result directory `out` (so that `jianpai report` can reload the inventory).
+fn with_kind(summary: Value, scenario: &Path, out: &Path) -> Value {
     let mut m = Map::new();
     m.insert("kind".into(), json!("revision"));
     if let Value::Object(mut rest) = summary {
@@ -169,7 +173,7 @@ fn with_kind(summary: Value, scenario: &Path) -> Value {
     }
     m.insert(
         "scenario_file".into(),
-        json!(scenario.display().to_string()),
+        json!(crate::io::scenario_file::stored_path(scenario, out)),
     );
     Value::Object(m)
 }

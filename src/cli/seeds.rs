@@ -32,12 +32,6 @@ pub fn run(action: SeedsAction, quiet: bool) -> Result<(), Failure> {
             seed,
             out,
         } => {
-            if enterprises == 0 {
-                return Err(Failure::new(
-                    crate::exit::USAGE,
-                    "--enterprises must be at least 1",
-                ));
-            }
             let ds = seeds::generate_to(enterprises, seed, &out)?;
             if !quiet {
                 println!(

@@ -1,22 +1,22 @@
 //! `jianpai stagger` and the calendar branch of `jianpai check`.
 
-use super::plan::print_report;
+use super::plan::{print_report, report_failure};
 use super::{Failure, Format};
 use crate::exit;
+use crate::io::result_dir::{ResultDir, STAGGER};
 use crate::solve::{Method, Status};
 use crate::stagger::input::{load, StaggerLoadError};
 use crate::stagger::{check, solve, write, Instance};
 use std::path::Path;
 
 fn load_failure(e: StaggerLoadError) -> Failure {
-    if let StaggerLoadError::Tables(r) = &e {
-        print_report(r);
+    match &e {
+        StaggerLoadError::Tables(r) => report_failure(r, e.to_string()),
+        StaggerLoadError::Scenario(crate::io::IoError::Read { .. }) => {
+            Failure::new(exit::IO, e.to_string())
+        }
+        _ => Failure::new(exit::INVALID_INPUT, e.to_string()),
     }
-    let code = match &e {
-        StaggerLoadError::Scenario(crate::io::IoError::Read { .. }) => exit::IO,
-        _ => exit::INVALID_INPUT,
-    };
-    Failure::new(code, e.to_string())
 }
 
 /// Solve the calendar of a stagger scenario and write it.
@@ -30,8 +30,16 @@ pub fn run(
 ) -> Result<(), Failure> {
     let (sc, inst, _) = load(scenario).map_err(load_failure)?;
     let opts = super::plan::solver_flags(&sc.solver, method, overrides)?;
+    let mut inputs = vec![scenario, sc.inventory.as_path(), sc.participation.as_path()];
+    inputs.extend(
+        [&sc.quotas, &sc.forecast, &sc.government, &sc.maintenance]
+            .into_iter()
+            .filter_map(|p| p.as_deref()),
+    );
+    let out_dir = ResultDir::create(out, STAGGER, &inputs)?;
     let outcome = solve::solve(&inst, &opts);
-    let summary = write(out, &inst, &outcome, english)?;
+    let summary = write(out_dir.path(), &inst, &outcome, english)?;
+    out_dir.commit()?;
     if !quiet {
         print_summary(&summary, english);
     }

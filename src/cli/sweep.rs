@@ -2,6 +2,7 @@
 
 use super::{Failure, SweepAction};
 use crate::exit;
+use crate::io::result_dir::{ResultDir, CURVE, SWEEP, UPGRADE};
 use crate::sweep::{merge, read_sweep, run as run_sweep, RunOptions, SweepError};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -71,7 +72,12 @@ pub fn run(
         progress: !quiet && std::io::stderr().is_terminal(),
         cold: a.cold,
     };
-    let r = run_sweep(&sweep, &out, &o).map_err(failure)?;
+    let out_dir = ResultDir::create(&out, SWEEP, &[file.as_path()])?;
+    let r = run_sweep(&sweep, &out_dir, &o).map_err(failure)?;
+    out_dir.commit()?;
+    for (name, why) in &r.redone {
+        eprintln!("{name}: {}", why.describe(english));
+    }
     if !quiet {
         println!(
             "{}: {} {} ({} {}, {} {}) → {}",
@@ -101,17 +107,20 @@ pub fn run(
     Ok(())
 }
 
-/// `--jobs`, defaulting to the number of cores.
+/// `--jobs`, defaulting to the number of cores: 1 to [`MAX_WORKERS`](super::MAX_WORKERS) (exit 2
+/// beyond), capped at the machine's cores with a warning.
 pub fn jobs(j: Option<usize>) -> Result<usize, Failure> {
-    let n = j.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
-    if n == 0 {
-        return Err(Failure::new(exit::USAGE, "--jobs must be ≥ 1"));
+    match j {
+        None => Ok(super::cores()),
+        Some(n) if n == 0 || n > super::MAX_WORKERS => Err(Failure::new(
+            exit::USAGE,
+            format!(
+                "--jobs {n}: outside the allowed range [1, {}] (scenarios solved at once)",
+                super::MAX_WORKERS
+            ),
+        )),
+        Some(n) => Ok(super::cap_at_cores(n, "--jobs")),
     }
-    Ok(n)
 }
 
 /// `jianpai curve`.
@@ -152,11 +161,13 @@ pub fn curve(
         progress: !quiet && std::io::stderr().is_terminal(),
         cold: false,
     };
-    let r = run_sweep(&sweep, out, &o).map_err(failure)?;
+    let out_dir = ResultDir::create(out, CURVE, &[scenario])?;
+    let r = run_sweep(&sweep, &out_dir, &o).map_err(failure)?;
     let pts = points(&r.files, level, &pollutants);
-    crate::io::atomic::write_bytes(&out.join("curve.csv"), &curve_csv(&pts, english))?;
+    let dir = out_dir.path();
+    crate::io::atomic::write_bytes(&dir.join("curve.csv"), &curve_csv(&pts, english))?;
     let mut summary: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(out.join("summary.json")).unwrap_or_else(|_| "{}".into()),
+        &std::fs::read_to_string(dir.join("summary.json")).unwrap_or_else(|_| "{}".into()),
     )
     .unwrap_or_default();
     summary["curve"] = serde_json::json!({
@@ -164,7 +175,8 @@ pub fn curve(
         "pollutants": pollutants.iter().map(|p| p.key()).collect::<Vec<_>>(),
         "points": pts,
     });
-    crate::plan::write::write_json(&out.join("summary.json"), &summary)?;
+    crate::plan::write::write_json(&dir.join("summary.json"), &summary)?;
+    out_dir.commit()?;
     if !quiet {
         print!(
             "{}",
@@ -173,6 +185,11 @@ pub fn curve(
     }
     Ok(())
 }
+
+/// Largest `--k` of `jianpai upgrade` (firms in the chosen set).
+const MAX_K: usize = 1_000;
+/// Most candidates `jianpai upgrade` screens (one solve each).
+const MAX_CANDIDATES: usize = 3 * MAX_K;
 
 /// `jianpai upgrade`.
 pub fn upgrade(
@@ -183,17 +200,32 @@ pub fn upgrade(
     quiet: bool,
 ) -> Result<(), Failure> {
     use crate::sweep::upgrade::{set_scenario_toml, upgrade, upgrade_csv};
-    if o.k == 0 {
-        return Err(Failure::new(exit::USAGE, "--k must be ≥ 1"));
+    if !(1..=MAX_K).contains(&o.k) {
+        return Err(Failure::new(
+            exit::USAGE,
+            format!("--k {}: outside the allowed range [1, {MAX_K}]", o.k),
+        ));
     }
+    if !(1..=MAX_CANDIDATES).contains(&o.candidates) {
+        return Err(Failure::new(
+            exit::USAGE,
+            format!(
+                "--candidates {}: outside the allowed range [1, {MAX_CANDIDATES}]",
+                o.candidates
+            ),
+        ));
+    }
+    let out_dir = ResultDir::create(out, UPGRADE, &[scenario])?;
     let (r, set_scenario) = upgrade(scenario, &o).map_err(super::plan::load_failure)?;
-    crate::io::atomic::write_bytes(&out.join("upgrade.csv"), &upgrade_csv(&r, english))?;
+    let dir = out_dir.path();
+    crate::io::atomic::write_bytes(&dir.join("upgrade.csv"), &upgrade_csv(&r, english))?;
     // The scenario file refers to the base by a path relative to its own folder.
-    crate::plan::write::write_json(&out.join("summary.json"), &r)?;
+    crate::plan::write::write_json(&dir.join("summary.json"), &r)?;
     crate::io::atomic::write_bytes(
-        &out.join("scenario.toml"),
-        set_scenario_toml(scenario, out, &r, &set_scenario).as_bytes(),
+        &dir.join("scenario.toml"),
+        set_scenario_toml(scenario, out_dir.target(), &r, &set_scenario).as_bytes(),
     )?;
+    out_dir.commit()?;
     if !quiet {
         let f = |v: Option<f64>| v.map(|x| format!("{x:.2}")).unwrap_or_else(|| "—".into());
         println!(
@@ -238,13 +270,19 @@ pub fn upgrade(
 }
 
 /// `jianpai compare`.
-pub fn compare(plans: &[PathBuf], format: super::Format, english: bool) -> Result<(), Failure> {
-    let c = crate::compare::compare(plans).map_err(|(p, r)| {
-        super::plan::print_report(&r);
-        Failure::new(
-            exit::INVALID_INPUT,
-            format!("{}: the plan cannot be read", p.display()),
-        )
+pub fn compare(
+    plans: &[PathBuf],
+    format: super::Format,
+    totals_only: bool,
+    english: bool,
+) -> Result<(), Failure> {
+    use crate::compare::CompareError;
+    let c = crate::compare::compare(plans, totals_only).map_err(|e| match e {
+        CompareError::Plan(p, r) => {
+            super::plan::report_failure(&r, format!("{}: the plan cannot be read", p.display()))
+        }
+        CompareError::Summary(e) => e.into(),
+        e @ CompareError::OtherInventory { .. } => Failure::new(exit::INVALID_INPUT, e.to_string()),
     })?;
     match format {
         super::Format::Json => println!("{}", serde_json::to_string_pretty(&c).expect("json")),

@@ -2,6 +2,7 @@
 //! No file formats and no DataFrames here.
 
 pub mod credit_code;
+pub mod decision;
 pub mod enterprise;
 pub mod industry;
 pub mod inventory;
@@ -13,6 +14,7 @@ pub mod summary;
 pub mod whatif;
 
 pub use credit_code::CreditCode;
+pub use decision::{Decision, DecisionMode, DecisionTarget};
 pub use enterprise::{Enterprise, Grade};
 pub use industry::{Industry, IndustryTable};
 pub use inventory::{District, Inventory};

@@ -36,19 +36,24 @@ impl PollutantTable {
     }
 }
 
-/// Per-level values as written in TOML (`yellow = …, orange = …, red = …`).
+/// Per-level values as written in TOML (`yellow = …, orange = …, red = …`). A level left out
+/// takes `T::default()`; the scenario reader first lays the documented defaults of `[targets]`,
+/// `[days]` and `[episodes]` underneath, so a partial table keeps them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct LevelTable<T> {
+pub struct LevelTable<T: Default> {
     /// 黄色.
+    #[serde(default)]
     pub yellow: T,
     /// 橙色.
+    #[serde(default)]
     pub orange: T,
     /// 红色.
+    #[serde(default)]
     pub red: T,
 }
 
-impl<T> LevelTable<T> {
+impl<T: Default> LevelTable<T> {
     /// Value at a level.
     pub fn get(&self, l: Level) -> &T {
         match l {
@@ -108,23 +113,128 @@ pub struct SolverOptions {
 }
 
 impl SolverOptions {
-    /// Range checks: a positive time limit and a gap in [0, 1).
+    /// Range checks of the `[solver]` table: each key against its documented [`Bound`].
     pub fn check(&self) -> Result<(), String> {
-        if self.time_limit.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
-            return Err(format!(
-                "solver.time_limit = {}: must be > 0 seconds",
-                self.time_limit
-            ));
-        }
-        if !(0.0..1.0).contains(&self.rel_gap) {
-            return Err(format!(
-                "solver.rel_gap = {}: must be in [0, 1)",
-                self.rel_gap
-            ));
-        }
-        Ok(())
+        TIME_LIMIT.check("[solver] time_limit", self.time_limit)?;
+        REL_GAP.check("[solver] rel_gap", self.rel_gap)?;
+        THREADS.check("[solver] threads", f64::from(self.threads))
     }
 }
+
+/// The documented range of a number: `lo ≤ v ≤ hi`, either end open when marked so. NaN and
+/// infinities are never inside.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bound {
+    /// Lower end.
+    pub lo: f64,
+    /// Upper end.
+    pub hi: f64,
+    /// `lo` itself is outside.
+    pub lo_open: bool,
+    /// `hi` itself is outside.
+    pub hi_open: bool,
+    /// What the number is, for the error message.
+    pub what: &'static str,
+}
+
+impl Bound {
+    /// A closed range `[lo, hi]`.
+    pub const fn closed(lo: f64, hi: f64, what: &'static str) -> Bound {
+        Bound {
+            lo,
+            hi,
+            lo_open: false,
+            hi_open: false,
+            what,
+        }
+    }
+
+    /// Whether `v` lies inside.
+    pub fn contains(&self, v: f64) -> bool {
+        v.is_finite()
+            && (if self.lo_open {
+                v > self.lo
+            } else {
+                v >= self.lo
+            })
+            && (if self.hi_open {
+                v < self.hi
+            } else {
+                v <= self.hi
+            })
+    }
+
+    /// The range as written in the docs: `[0, 1)`.
+    pub fn text(&self) -> String {
+        format!(
+            "{}{}, {}{}",
+            if self.lo_open { '(' } else { '[' },
+            self.lo,
+            self.hi,
+            if self.hi_open { ')' } else { ']' }
+        )
+    }
+
+    /// `Err("<key> = <v>: outside the allowed range …")` unless `v` lies inside.
+    pub fn check(&self, key: &str, v: f64) -> Result<(), String> {
+        if self.contains(v) {
+            return Ok(());
+        }
+        Err(format!(
+            "{key} = {v}: outside the allowed range {} ({})",
+            self.text(),
+            self.what
+        ))
+    }
+}
+
+/// A required cut: a share of whole-society emissions (`[targets]`, district ratios,
+/// `[controlled_min_cut]`).
+pub const RATIO: Bound = Bound {
+    lo: 0.0,
+    hi: 1.0,
+    lo_open: false,
+    hi_open: true,
+    what: "a required cut is a share below 1; write 0.2 for 20 %",
+};
+/// Whole-society emissions and other-sector credits, t/d.
+pub const TONNES: Bound = Bound::closed(0.0, 100_000.0, "t/d");
+/// Expected warning days or episodes of one level in a season.
+pub const SEASON_DAYS: Bound = Bound::closed(0.0, 366.0, "days or episodes in a season");
+/// Output-limit steps the city may ask for (shares; stop is always offered).
+pub const LIMIT: Bound = Bound {
+    lo: 0.0,
+    hi: 1.0,
+    lo_open: true,
+    hi_open: true,
+    what: "an output limit is a share strictly between 0 and 1; stop is always offered",
+};
+/// Most output-limit steps.
+pub const MAX_LIMITS: usize = 20;
+/// Electricity of a stopped line, or a guaranteed minimum load: a share of baseline.
+pub const SHARE: Bound = Bound::closed(0.0, 1.0, "a share of baseline");
+/// Restart cost of a stop, days of output per episode.
+pub const RESTART_DAYS: Bound = Bound::closed(0.0, 60.0, "days of output per episode");
+/// Solver time limit, seconds.
+pub const TIME_LIMIT: Bound = Bound {
+    lo: 0.0,
+    hi: 86_400.0,
+    lo_open: true,
+    hi_open: false,
+    what: "seconds, more than 0 and at most one day",
+};
+/// Relative gap at which the search stops.
+pub const REL_GAP: Bound = Bound {
+    lo: 0.0,
+    hi: 1.0,
+    lo_open: false,
+    hi_open: true,
+    what: "a relative gap, 0.0001 is 0.01 %",
+};
+/// HiGHS threads (more than the machine's cores are capped to them with a warning).
+pub const THREADS: Bound = Bound::closed(1.0, 256.0, "HiGHS threads, a whole number");
+/// Stability weight of a revision, 万元 per changed line and level.
+pub const STABILITY: Bound = Bound::closed(0.0, 1_000_000.0, "万元 per changed line and level");
 
 impl Default for SolverOptions {
     fn default() -> Self {
@@ -174,6 +284,9 @@ pub struct Scenario {
     /// City override rules, replacing rows of the same industry × grade × level.
     #[serde(default)]
     pub rule_overrides: Option<PathBuf>,
+    /// The planner's decisions file (measures fixed or bounded per line or enterprise and level).
+    #[serde(default)]
+    pub decisions: Option<PathBuf>,
     /// Whole-society emissions override (t/d); default: the sum of the dataset's districts.
     #[serde(default)]
     pub society: Option<PollutantTable>,
@@ -324,7 +437,28 @@ fn default_episodes() -> LevelTable<f64> {
     }
 }
 
+/// The documented defaults of the tables a scenario may give in part.
+#[derive(Debug, Clone, Serialize)]
+pub struct DefaultTables {
+    /// `[targets]`: 10 / 20 / 30 % of every pollutant.
+    pub targets: LevelTable<PollutantTable>,
+    /// `[days]`: 10 / 6 / 3.
+    pub days: LevelTable<f64>,
+    /// `[episodes]`: 4 / 2 / 1.
+    pub episodes: LevelTable<f64>,
+}
+
 impl Scenario {
+    /// The defaults laid under a scenario's own `[targets]`, `[days]` and `[episodes]`, so that a
+    /// partial table keeps the documented values of the keys it leaves out.
+    pub fn default_tables() -> DefaultTables {
+        DefaultTables {
+            targets: default_targets(),
+            days: default_days(),
+            episodes: default_episodes(),
+        }
+    }
+
     /// Required ratio at a level for a pollutant in a district (or the city when `None`).
     pub fn ratio(&self, level: Level, p: Pollutant, district: Option<&str>) -> Fraction {
         let city = self.targets.get(level).get(p).unwrap_or(0.0);

@@ -11,45 +11,103 @@ pub enum TextEncoding {
     Gb18030,
 }
 
-/// Decode bytes to text; `Err` with a message when the bytes are neither UTF-8 nor GB18030.
+/// Decode bytes to text; `Err` with a message when the bytes are neither UTF-8, UTF-16 nor
+/// GB18030, or are a binary file (a workbook, an archive, anything with NUL characters).
 pub fn decode(bytes: &[u8]) -> Result<(String, TextEncoding), String> {
+    decode_owned(bytes.to_vec())
+}
+
+/// Like [`decode`], taking the bytes so that UTF-8 text is not copied.
+pub fn decode_owned(mut bytes: Vec<u8>) -> Result<(String, TextEncoding), String> {
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xD0\xCF\x11\xE0") {
         return Err(
             "is a workbook (xlsx/xls), not CSV text: rename it to .xlsx/.xls or save it as CSV"
                 .into(),
         );
     }
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return std::str::from_utf8(rest)
-            .map(|s| (s.to_string(), TextEncoding::Utf8))
-            .map_err(|e| {
-                format!(
-                    "starts with a UTF-8 byte-order mark but byte {} is not UTF-8",
-                    e.valid_up_to() + 3
-                )
-            });
+    if bytes.starts_with(b"PAR1") {
+        return Err("is a Parquet file, not CSV text: rename it to .parquet".into());
     }
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        let (text, _, bad) = encoding_rs::UTF_16LE.decode(bytes);
+    let (text, enc) = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+        let text = String::from_utf8(bytes).map_err(|e| {
+            format!(
+                "starts with a UTF-8 byte-order mark but byte {} is not UTF-8",
+                e.utf8_error().valid_up_to() + 3
+            )
+        })?;
+        (text, TextEncoding::Utf8)
+    } else if let Some(big_endian) = utf16_order(&bytes) {
+        let enc = if big_endian {
+            encoding_rs::UTF_16BE
+        } else {
+            encoding_rs::UTF_16LE
+        };
+        let (text, bad) = enc.decode_with_bom_removal(&bytes);
         if bad {
             return Err("is UTF-16 but contains invalid characters".into());
         }
-        return Ok((text.into_owned(), TextEncoding::Utf16));
+        (text.into_owned(), TextEncoding::Utf16)
+    } else {
+        match String::from_utf8(bytes) {
+            Ok(s) => (s, TextEncoding::Utf8),
+            Err(e) => {
+                let bytes = e.into_bytes();
+                if bytes.contains(&0) {
+                    return Err(binary());
+                }
+                let (text, bad) = encoding_rs::GB18030.decode_without_bom_handling(&bytes);
+                if bad || text.contains('\u{FFFD}') {
+                    return Err(
+                        "is neither UTF-8 nor GBK/GB18030 text; save it again as \"CSV UTF-8\" from Excel"
+                            .into(),
+                    );
+                }
+                (text.into_owned(), TextEncoding::Gb18030)
+            }
+        }
+    };
+    if text.contains('\0') {
+        return Err(binary());
     }
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        return Ok((s.to_string(), TextEncoding::Utf8));
+    Ok((text, enc))
+}
+
+fn binary() -> String {
+    "contains NUL bytes: is it a binary file (xlsx, xls, an archive) renamed to .csv?".into()
+}
+
+/// UTF-16 byte order of a text: from its byte-order mark, or — without one, as some exports
+/// write it — from the zero high bytes of ASCII characters (at least a third of the first 2 KiB's
+/// code units are ASCII, and few zero bytes sit on the other side). `Some(true)` = big-endian.
+fn utf16_order(bytes: &[u8]) -> Option<bool> {
+    if bytes.starts_with(b"\xFF\xFE") {
+        return Some(false);
     }
-    let (text, bad) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
-    if bad || text.contains('\u{FFFD}') {
-        return Err(
-            "is neither UTF-8 nor GBK/GB18030 text; save it again as \"CSV UTF-8\" from Excel"
-                .into(),
-        );
+    if bytes.starts_with(b"\xFE\xFF") {
+        return Some(true);
     }
-    if bytes.contains(&0) {
-        return Err("contains NUL bytes: is it a binary file (xlsx, xls) renamed to .csv?".into());
+    let head = &bytes[..bytes.len().min(2048) & !1];
+    if head.len() < 4 {
+        return None;
     }
-    Ok((text.into_owned(), TextEncoding::Gb18030))
+    let zeros = |offset: usize| {
+        head.iter()
+            .skip(offset)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    let (even, odd) = (zeros(0), zeros(1));
+    let units = head.len() / 2;
+    // CJK characters may have one zero byte (U+4E00 一), so the other side need not be clean.
+    if even * 3 >= units && odd * 8 <= even {
+        Some(true)
+    } else if odd * 3 >= units && even * 8 <= odd {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -72,5 +130,16 @@ mod tests {
         bom.extend_from_slice(s.as_bytes());
         assert_eq!(decode(&bom).unwrap().0, s);
         assert!(decode(&[0x80, 0x80, 0xFF, 0xFF, 0x00]).is_err());
+    }
+
+    #[test]
+    fn utf16_without_bom_and_nul_bytes() {
+        let s = "生产线编号,名称,一号\nL00001-01,甲一,12.5\n";
+        let le: Vec<u8> = s.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = s.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(decode(&le).unwrap(), (s.to_string(), TextEncoding::Utf16));
+        assert_eq!(decode(&be).unwrap(), (s.to_string(), TextEncoding::Utf16));
+        assert!(decode(b"a,b\n1,\x002\n").unwrap_err().contains("NUL"));
+        assert!(decode(b"PAR1\x00\x00").unwrap_err().contains("Parquet"));
     }
 }

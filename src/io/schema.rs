@@ -34,6 +34,40 @@ impl Kind {
     }
 }
 
+/// What a text cell may hold: how long it may be and which layout characters it may contain.
+/// Control characters (C0 except tab/line breaks where allowed, DEL, C1, bidi overrides) are never
+/// allowed: they break the xlsx outputs and the terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextRule {
+    /// An identifier (line id, option code, industry code): at most 64 characters, one line.
+    Id,
+    /// A name or short label: at most 200 characters, one line.
+    Name,
+    /// Free text (notes, measure texts, reasons): at most 2,000 characters; tabs and line breaks
+    /// (Excel's Alt+Enter) are allowed.
+    Note,
+}
+
+impl TextRule {
+    /// Longest text allowed, in characters.
+    pub const fn max_chars(self) -> usize {
+        match self {
+            TextRule::Id => 64,
+            TextRule::Name => 200,
+            TextRule::Note => 2000,
+        }
+    }
+
+    /// Whether tabs and line breaks are allowed.
+    pub const fn allows_layout(self) -> bool {
+        matches!(self, TextRule::Note)
+    }
+}
+
+/// Largest value of a number column that states no bound of its own. No count, amount or day
+/// figure of these tables comes near 10^12; beyond it sums lose precision and the solver fails.
+pub const GENERIC_MAX: f64 = 1e12;
+
 /// One column of an input table.
 #[derive(Debug, Clone, Copy)]
 pub struct ColumnSpec {
@@ -51,6 +85,80 @@ pub struct ColumnSpec {
     pub required: bool,
     /// What it means.
     pub doc: &'static str,
+    /// Largest plausible value of a number (in `unit`); larger values are refused (E024).
+    pub max: f64,
+    /// Length and characters a text cell may have (E025, E026).
+    pub text: TextRule,
+}
+
+impl ColumnSpec {
+    /// A column with the default bounds of its kind (numbers up to [`GENERIC_MAX`], shares up to 1,
+    /// texts as names).
+    pub const fn new(
+        key: &'static str,
+        zh: &'static str,
+        aliases: &'static [&'static str],
+        kind: Kind,
+        unit: &'static str,
+        required: bool,
+        doc: &'static str,
+    ) -> ColumnSpec {
+        ColumnSpec {
+            key,
+            zh,
+            aliases,
+            kind,
+            unit,
+            required,
+            doc,
+            max: if matches!(kind, Kind::Fraction) {
+                1.0
+            } else {
+                GENERIC_MAX
+            },
+            text: TextRule::Name,
+        }
+    }
+
+    /// The same column with another largest plausible value.
+    pub const fn up_to(self, max: f64) -> ColumnSpec {
+        ColumnSpec { max, ..self }
+    }
+
+    /// The same column holding identifiers.
+    pub const fn id(self) -> ColumnSpec {
+        ColumnSpec {
+            text: TextRule::Id,
+            ..self
+        }
+    }
+
+    /// The same column holding free text.
+    pub const fn note(self) -> ColumnSpec {
+        ColumnSpec {
+            text: TextRule::Note,
+            ..self
+        }
+    }
+
+    /// The bounds shown in the schema document.
+    fn limits(&self) -> String {
+        match self.kind {
+            Kind::Number => format!("0 – {}", human(self.max)),
+            Kind::Fraction => String::new(),
+            Kind::Text | Kind::Word => format!("≤ {} chars", self.text.max_chars()),
+            _ => String::new(),
+        }
+    }
+}
+
+/// A bound as people write it: 10000, 1e6, 1e12.
+pub fn human(x: f64) -> String {
+    if x < 1e5 {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
 }
 
 /// One input table.
@@ -77,18 +185,27 @@ const fn col(
     required: bool,
     doc: &'static str,
 ) -> ColumnSpec {
-    ColumnSpec {
-        key,
-        zh,
-        aliases,
-        kind,
-        unit,
-        required,
-        doc,
-    }
+    ColumnSpec::new(key, zh, aliases, kind, unit, required, doc)
 }
 
 use Kind::*;
+
+/// Largest plausible daily emission of one line, t/d. The biggest single sources in China (a
+/// 5 GW coal plant, a large sinter strand) emit tens of t/d of a pollutant; 10,000 t/d leaves two
+/// orders of magnitude for unusual units, and refuses figures that would wreck the solver.
+pub const LINE_EMISSIONS_MAX: f64 = 1e4;
+/// Largest plausible whole-society daily emission of a district, t/d. The whole world emits about
+/// 3·10^5 t/d of SO2 or NOx; a city or province total stays far below 10^6 t/d.
+pub const SOCIETY_EMISSIONS_MAX: f64 = 1e6;
+/// Largest plausible output value of one line, 万元/d: 10^6 万元/d is 3.65 万亿元 a year, more than
+/// the revenue of any single firm.
+pub const OUTPUT_VALUE_MAX: f64 = 1e6;
+/// Largest plausible capacity or output of one line per day, in the line's own unit (t, m², pieces):
+/// the biggest plants make some 10^7 pieces or 10^5 t a day; 10^10 leaves room for any unit.
+pub const CAPACITY_MAX: f64 = 1e10;
+/// Largest plausible electricity use of one line, kWh/d: 10^9 kWh/d is a 40 GW load running all
+/// day; the biggest aluminium smelters draw about 2 GW.
+pub const ELECTRICITY_MAX: f64 = 1e9;
 
 const POLLUTANT_EMISSIONS: [ColumnSpec; 4] = [
     col(
@@ -99,7 +216,8 @@ const POLLUTANT_EMISSIONS: [ColumnSpec; 4] = [
         "t/d",
         true,
         "daily SO2 emissions",
-    ),
+    )
+    .up_to(LINE_EMISSIONS_MAX),
     col(
         "nox",
         "氮氧化物",
@@ -108,7 +226,8 @@ const POLLUTANT_EMISSIONS: [ColumnSpec; 4] = [
         "t/d",
         true,
         "daily NOx emissions",
-    ),
+    )
+    .up_to(LINE_EMISSIONS_MAX),
     col(
         "pm",
         "颗粒物",
@@ -117,7 +236,8 @@ const POLLUTANT_EMISSIONS: [ColumnSpec; 4] = [
         "t/d",
         true,
         "daily PM (颗粒物) emissions",
-    ),
+    )
+    .up_to(LINE_EMISSIONS_MAX),
     col(
         "vocs",
         "挥发性有机物",
@@ -126,7 +246,8 @@ const POLLUTANT_EMISSIONS: [ColumnSpec; 4] = [
         "t/d",
         true,
         "daily VOCs emissions",
-    ),
+    )
+    .up_to(LINE_EMISSIONS_MAX),
 ];
 
 /// 区县: districts and their whole-society emissions.
@@ -147,10 +268,10 @@ pub const DISTRICTS: TableSpec = TableSpec {
             true,
             "district name",
         ),
-        POLLUTANT_EMISSIONS[0],
-        POLLUTANT_EMISSIONS[1],
-        POLLUTANT_EMISSIONS[2],
-        POLLUTANT_EMISSIONS[3],
+        POLLUTANT_EMISSIONS[0].up_to(SOCIETY_EMISSIONS_MAX),
+        POLLUTANT_EMISSIONS[1].up_to(SOCIETY_EMISSIONS_MAX),
+        POLLUTANT_EMISSIONS[2].up_to(SOCIETY_EMISSIONS_MAX),
+        POLLUTANT_EMISSIONS[3].up_to(SOCIETY_EMISSIONS_MAX),
     ],
 };
 
@@ -223,7 +344,8 @@ pub const ENTERPRISES: TableSpec = TableSpec {
             "",
             false,
             "why it is exempt",
-        ),
+        )
+        .note(),
         col(
             "guarantee",
             "保障类",
@@ -263,19 +385,19 @@ pub const LINES: TableSpec = TableSpec {
           value and electricity are daily means at the approved capacity; the tool scales them to the \
           effective baseline (the smallest of approved, permitted and last year's output).",
     columns: &[
-        col("line_id", "生产线编号", &["设施编号", "编号", "id"], Text, "", true, "unique line id"),
+        col("line_id", "生产线编号", &["设施编号", "编号", "id"], Text, "", true, "unique line id").id(),
         col("credit_code", "统一社会信用代码", &["信用代码", "code", "enterprise"], CreditCode, "", true, "owning enterprise"),
         col("name", "生产线名称", &["设施名称", "名称", "line_name"], Text, "", true, "line / facility name"),
         col("process", "工序", &["生产工序", "工艺"], Text, "", true, "process, e.g. 熟料, 烧结, 涂装"),
-        col("capacity_approved", "核定产能", &["设计产能", "approved"], Number, "unit/d", true, "approved capacity, daily mean"),
-        col("capacity_permitted", "许可产能", &["排污许可产能", "permitted"], Number, "unit/d", false, "permitted capacity, daily mean"),
-        col("output_last_year", "上年日均产量", &["上年实际产量", "last_year"], Number, "unit/d", false, "last year's actual daily mean output"),
-        col("output_value", "日产值", &["产值", "value"], Number, "万元/d", true, "output value per day at approved capacity"),
+        col("capacity_approved", "核定产能", &["设计产能", "approved"], Number, "unit/d", true, "approved capacity, daily mean").up_to(CAPACITY_MAX),
+        col("capacity_permitted", "许可产能", &["排污许可产能", "permitted"], Number, "unit/d", false, "permitted capacity, daily mean").up_to(CAPACITY_MAX),
+        col("output_last_year", "上年日均产量", &["上年实际产量", "last_year"], Number, "unit/d", false, "last year's actual daily mean output").up_to(CAPACITY_MAX),
+        col("output_value", "日产值", &["产值", "value"], Number, "万元/d", true, "output value per day at approved capacity").up_to(OUTPUT_VALUE_MAX),
         POLLUTANT_EMISSIONS[0],
         POLLUTANT_EMISSIONS[1],
         POLLUTANT_EMISSIONS[2],
         POLLUTANT_EMISSIONS[3],
-        col("electricity", "日用电量", &["用电量", "electricity_kwh"], Number, "kWh/d", false, "electricity per day at approved capacity"),
+        col("electricity", "日用电量", &["用电量", "electricity_kwh"], Number, "kWh/d", false, "electricity per day at approved capacity").up_to(ELECTRICITY_MAX),
         col("status", "状态", &["生产状态", "运行状态"], Word, "", false, "在产/active or 停产/idle (default 在产)"),
     ],
 };
@@ -288,9 +410,9 @@ pub const OPTIONS: TableSpec = TableSpec {
     doc: "Measure options an enterprise declared for a line when a proportional limit does not describe \
           it (e.g. stopping a coating booth cuts VOCs by 80 % and output by 30 %).",
     columns: &[
-        col("line_id", "生产线编号", &["设施编号", "id"], Text, "", true, "line the option belongs to"),
-        col("code", "措施编号", &["option_code"], Text, "", true, "code unique within the line (letters, digits, - _)"),
-        col("text", "措施内容", &["措施", "measure"], Text, "", true, "measure text as it will appear in the list"),
+        col("line_id", "生产线编号", &["设施编号", "id"], Text, "", true, "line the option belongs to").id(),
+        col("code", "措施编号", &["option_code"], Text, "", true, "code unique within the line (letters, digits, - _)").id(),
+        col("text", "措施内容", &["措施", "measure"], Text, "", true, "measure text as it will appear in the list").note(),
         col("so2_cut", "二氧化硫减排比例", &["so2减排比例"], Fraction, "share", true, "SO2 cut as share of the line's baseline"),
         col("nox_cut", "氮氧化物减排比例", &["nox减排比例"], Fraction, "share", true, "NOx cut as share of baseline"),
         col("pm_cut", "颗粒物减排比例", &["pm减排比例"], Fraction, "share", true, "PM cut as share of baseline"),
@@ -316,7 +438,8 @@ pub const INDUSTRIES: TableSpec = TableSpec {
             "",
             true,
             "code used in enterprises.csv",
-        ),
+        )
+        .id(),
         col(
             "name_zh",
             "行业名称",
@@ -413,10 +536,13 @@ pub fn markdown() -> String {
          (first sheet) or Parquet. Headers may be written in Chinese or English, with or without a unit \
          in brackets; matching ignores case, spaces and `_`. Unknown columns are ignored with a warning.\n",
     );
+    s.push('\n');
+    s.push_str(&super::table::limits_doc());
     s.push_str(SCENARIO_DOC);
     for t in TABLES.into_iter().chain([&METERS]) {
         s.push_str(&table_markdown(t));
     }
+    s.push_str(&table_markdown(&DECISIONS));
     s.push_str(crate::stagger::input::SCENARIO_DOC);
     for t in crate::stagger::tables::TABLES {
         s.push_str(&table_markdown(t));
@@ -427,7 +553,7 @@ pub fn markdown() -> String {
 /// One table's section of the schema document.
 fn table_markdown(t: &TableSpec) -> String {
     let mut s = format!(
-        "\n## `{}` ({}){}\n\n{}\n\n| column | 中文表头 | other accepted headers | type | unit | required | meaning |\n|---|---|---|---|---|---|---|\n",
+        "\n## `{}` ({}){}\n\n{}\n\n| column | 中文表头 | other accepted headers | type | unit | limits | required | meaning |\n|---|---|---|---|---|---|---|---|\n",
         t.name,
         t.zh,
         if t.required { "" } else { " — optional" },
@@ -435,12 +561,13 @@ fn table_markdown(t: &TableSpec) -> String {
     );
     for c in t.columns {
         s.push_str(&format!(
-            "| `{}` | {} | {} | {} | {} | {} | {} |\n",
+            "| `{}` | {} | {} | {} | {} | {} | {} | {} |\n",
             c.key,
             c.zh,
             c.aliases.join(", "),
             c.kind.name(),
             c.unit,
+            c.limits(),
             if c.required { "yes" } else { "no" },
             c.doc
         ));
@@ -460,7 +587,7 @@ pub const RULES: TableSpec = TableSpec {
         col("level", "预警级别", &["级别"], Text, "", true, "yellow/黄色, orange/橙色, red/红色 or `*`"),
         col("measure", "措施", &["最低措施", "obligation"], Text, "", true, "measure expression, e.g. L20+T4"),
         col("illustrative", "示例", &["是否示例"], Bool, "", false, "row is illustrative, not from a published table"),
-        col("note", "说明", &["备注", "source"], Text, "", false, "source or remark"),
+        col("note", "说明", &["备注", "source"], Text, "", false, "source or remark").note(),
     ],
 };
 
@@ -479,7 +606,8 @@ pub const PLAN: TableSpec = TableSpec {
             "",
             true,
             "line id",
-        ),
+        )
+        .id(),
         col(
             "credit_code",
             "统一社会信用代码",
@@ -537,7 +665,8 @@ pub const PLAN: TableSpec = TableSpec {
             "",
             false,
             "measure text",
-        ),
+        )
+        .note(),
         col(
             "obligation",
             "最低要求",
@@ -546,7 +675,8 @@ pub const PLAN: TableSpec = TableSpec {
             "",
             false,
             "minimum obligation of the rules",
-        ),
+        )
+        .note(),
         col(
             "so2_cut",
             "二氧化硫减排量",
@@ -555,7 +685,8 @@ pub const PLAN: TableSpec = TableSpec {
             "t/d",
             true,
             "SO2 cut",
-        ),
+        )
+        .up_to(LINE_EMISSIONS_MAX),
         col(
             "nox_cut",
             "氮氧化物减排量",
@@ -564,8 +695,9 @@ pub const PLAN: TableSpec = TableSpec {
             "t/d",
             true,
             "NOx cut",
-        ),
-        col("pm_cut", "颗粒物减排量", &[], Number, "t/d", true, "PM cut"),
+        )
+        .up_to(LINE_EMISSIONS_MAX),
+        col("pm_cut", "颗粒物减排量", &[], Number, "t/d", true, "PM cut").up_to(LINE_EMISSIONS_MAX),
         col(
             "vocs_cut",
             "挥发性有机物减排量",
@@ -574,7 +706,8 @@ pub const PLAN: TableSpec = TableSpec {
             "t/d",
             true,
             "VOCs cut",
-        ),
+        )
+        .up_to(LINE_EMISSIONS_MAX),
         col(
             "loss",
             "产值损失",
@@ -583,7 +716,8 @@ pub const PLAN: TableSpec = TableSpec {
             "万元/d",
             true,
             "production loss per warning day",
-        ),
+        )
+        .up_to(OUTPUT_VALUE_MAX),
         col(
             "electricity",
             "核查用电量",
@@ -592,7 +726,8 @@ pub const PLAN: TableSpec = TableSpec {
             "kWh/d",
             false,
             "expected electricity under the measure (verification indicator)",
-        ),
+        )
+        .up_to(ELECTRICITY_MAX),
         col(
             "electricity_share",
             "核查用电比例",
@@ -602,7 +737,7 @@ pub const PLAN: TableSpec = TableSpec {
             false,
             "expected electricity as share of baseline",
         ),
-        col("note", "备注", &[], Text, "", false, "remarks"),
+        col("note", "备注", &[], Text, "", false, "remarks").note(),
     ],
 };
 
@@ -628,34 +763,49 @@ const SCENARIO_DOC: &str = "
 ## Scenario (TOML)
 
 A scenario names its data and states the policy; paths are relative to the scenario file.
-`scenarios/wuxi-2021.toml` is a commented example. Unknown keys are errors (with their line).
+`scenarios/wuxi-2021.toml` is a commented example. Unknown keys are errors (with their line and,
+for a likely typo, the key meant). Keys with Chinese (non-ASCII) characters must be quoted:
+`[districts.ratios.\"新吴区\".yellow]`. A table given in part keeps the defaults of the keys it
+leaves out (`[days] red = 2` keeps yellow 10 and orange 6). Every number must lie in its allowed
+range (NaN and infinities never do); a value outside is an error naming the file, the key, the
+value and the range (exit 3). A pollutant's required cut must not fall from yellow to orange to
+red (red ≥ orange ≥ yellow), for the city and for every district with overrides.
 
-| key | meaning | default |
-|---|---|---|
-| `base` | another scenario file whose keys this one overrides (tables merge key by key; values and arrays replace) | none |
-| `name` | display name | required |
-| `inventory` | dataset folder | required |
-| `rules` | rules file (grade × industry × level) | required |
-| `rule_overrides` | city override rules, replacing rows of the same key | none |
-| `[society]` `so2`, `nox`, `pm`, `vocs` | whole-society emissions, t/d | sum of `districts` |
-| `[targets.<level>]` `so2` … `vocs` | required cut as a share of whole-society emissions | 0.10 / 0.20 / 0.30 |
-| `[credits.<level>.<source>]` `so2` … `vocs` | other-sector credits (mobile, dust), t/d; district targets get a share by emissions | none |
-| `[districts]` `enforce` | also check every district | false |
-| `[districts.ratios.<district>.<level>]` (quote Chinese names) | per-district ratio overrides (levels left out keep the city's) | city ratios |
-| `[controlled_min_cut.<level>]` | controlled firms (not exempt, not A / 引领性) as a whole cut at least this share of their baseline | none |
-| `[days]` `yellow`, `orange`, `red` | expected warning days in a season (objective weights) | 10 / 6 / 3 |
-| `[episodes]` `yellow`, `orange`, `red` | expected warning episodes (restart costs) | 4 / 2 / 1 |
-| `[options]` `limits` | output-limit steps the city may ask for (stop is always offered) | [0.1, 0.2, 0.3, 0.5] |
-| `[options]` `stop_electricity` | expected electricity of a stopped line, share of baseline | 0.2 |
-| `[options]` `exempt_lowest_limit` | exempt firms take the lowest limit where their level demands a stop (older Jiangsu rule) | false |
-| `[options]` `restart_cost_days` | restart cost of a stop, days of output per episode | 0 |
-| `[solver]` `time_limit`, `rel_gap`, `threads` | seconds, relative gap, HiGHS threads | 60, 1e-4, 1 |
-| `[[changes]]` `code`, `grade`, `exempt`, `guarantee_min_load` | what-if change of one enterprise (credit code): new grade, on / off the exempt list, new 保障类 floor (0 removes it) | none |
-| `[filter]` `districts`, `industries`, `exclude` | keep only these districts / industries on the list, leave these credit codes off; whole-society emissions stay | all |
-| `[report]` `supervision_phone` | 监督电话 on every public notice board (公示牌) of `jianpai report` | blank |
-| `[revision]` `previous` | last year's list for `jianpai revise` (plan folder or `plan.csv`; `--previous` overrides) | none |
-| `[units]` `operating_days`, `operating_hours` | operating days per year and hours per day: inventory columns whose header states an annual or hourly unit (`二氧化硫排放量（吨/年）`, `kg/h`, `万元/年`) are converted to daily means with them (reported as W401) | 300, 24 |
-| `[revision]` `stability_weight` | season-loss equivalent (万元) charged per line × level whose measure changes (`--stability` overrides) | 20 |
+| key | meaning | default | allowed range |
+|---|---|---|---|
+| `base` | another scenario file whose keys this one overrides (tables merge key by key; values and arrays replace) | none | |
+| `name` | display name | required | |
+| `inventory` | dataset folder | required | |
+| `rules` | rules file (grade × industry × level) | required | |
+| `rule_overrides` | city override rules, replacing rows of the same key | none | |
+| `decisions` | the planner's decisions file (measures fixed or bounded per line or enterprise and level; see the 决策 table); `plan --decisions` replaces it | none | |
+| `[society]` `so2`, `nox`, `pm`, `vocs` | whole-society emissions, t/d | sum of `districts` | [0, 100000] |
+| `[targets.<level>]` `so2` … `vocs` | required cut as a share of whole-society emissions | 0.10 / 0.20 / 0.30 | [0, 1), red ≥ orange ≥ yellow |
+| `[credits.<level>.<source>]` `so2` … `vocs` | other-sector credits (mobile, dust), t/d; district targets get a share by emissions | none | [0, 100000] |
+| `[districts]` `enforce` | also check every district | false | |
+| `[districts.ratios.<district>.<level>]` (quote Chinese names) | per-district ratio overrides (levels left out keep the city's) | city ratios | [0, 1), red ≥ orange ≥ yellow |
+| `[controlled_min_cut.<level>]` | controlled firms (not exempt, not A / 引领性) as a whole cut at least this share of their baseline | none | [0, 1) |
+| `[days]` `yellow`, `orange`, `red` | expected warning days in a season (objective weights) | 10 / 6 / 3 | [0, 366] |
+| `[episodes]` `yellow`, `orange`, `red` | expected warning episodes (restart costs) | 4 / 2 / 1 | [0, 366] |
+| `[options]` `limits` | output-limit steps the city may ask for (stop is always offered) | [0.1, 0.2, 0.3, 0.5] | each in (0, 1), at most 20 |
+| `[options]` `stop_electricity` | expected electricity of a stopped line, share of baseline | 0.2 | [0, 1] |
+| `[options]` `exempt_lowest_limit` | exempt firms take the lowest limit where their level demands a stop (older Jiangsu rule) | false | |
+| `[options]` `restart_cost_days` | restart cost of a stop, days of output per episode | 0 | [0, 60] |
+| `[solver]` `time_limit` | seconds (`--time-limit` overrides) | 60 | (0, 86400] |
+| `[solver]` `rel_gap` | relative gap (`--gap` overrides) | 1e-4 | [0, 1) |
+| `[solver]` `threads` | HiGHS threads (`--threads` overrides); more than the machine's cores run as many as it has, with a warning | 1 | [1, 256] |
+| `[[changes]]` `code`, `grade`, `exempt`, `guarantee_min_load` | what-if change of one enterprise (credit code): new grade, on / off the exempt list, new 保障类 floor (0 removes it) | none | floor [0, 1] |
+| `[filter]` `districts`, `industries`, `exclude` | keep only these districts / industries on the list, leave these credit codes off; whole-society emissions stay | all | |
+| `[report]` `supervision_phone` | 监督电话 on every public notice board (公示牌) of `jianpai report` | blank | |
+| `[revision]` `previous` | last year's list for `jianpai revise` (plan folder or `plan.csv`; `--previous` overrides) | none | |
+| `[units]` `operating_days`, `operating_hours` | operating days per year and hours per day: inventory columns whose header states an annual or hourly unit (`二氧化硫排放量（吨/年）`, `kg/h`, `万元/年`) are converted to daily means with them (reported as W401) | 300, 24 | (0, 366] days, (0, 24] hours |
+| `[revision]` `stability_weight` | season-loss equivalent (万元) charged per line × level whose measure changes (`--stability` overrides) | 20 | [0, 1000000] |
+
+Command-line bounds: `--time-limit` (0, 86400], `--gap` [0, 1), `--threads` and `--jobs` [1, 256]
+(beyond: exit 2 naming the flag; more than the machine's cores run as many as it has, with a
+warning); `upgrade --k` [1, 1000], `--candidates` [1, 3000]. Result summaries (`summary.json`
+of `plan` and `revise`) name the scenario file and the previous list relative to the result
+directory.
 
 ### Sweep files (`jianpai sweep`)
 
@@ -671,4 +821,24 @@ is a commented example.
 | `[[scenario]]` `name` + any scenario keys | one named scenario: the base with these keys overridden | — |
 | `[[grid]]` `name`, `[grid.set]`, `[grid.axes]` | one scenario per combination of the axes (`targets.red.pm = [0.25, 0.3]`, keys quoted); `set` applies to all of them | — |
 
+A sweep expands into at most 10,000 scenarios. An error in a `[set]` value names the sweep file and
+`[set]`; an error of one scenario names it.
+
 ";
+
+/// 决策: the planner's decisions (`decisions = "decisions.csv"` in a scenario, or
+/// `jianpai plan --decisions FILE`): measures fixed or bounded per line or enterprise and level.
+pub const DECISIONS: TableSpec = TableSpec {
+    name: "decisions",
+    zh: "决策",
+    required: false,
+    doc: "The planner's decisions: one row per line (or enterprise) and level; the optimiser honours each, `check` verifies them and the summary prices each.",
+    columns: &[
+        col("line_id", "生产线编号", &["生产线", "line"], Text, "", false, "a line of lines.csv (this or the credit code, not both)"),
+        col("credit_code", "统一社会信用代码", &["信用代码", "code", "uscc"], CreditCode, "", false, "an enterprise: the decision binds each of its active lines"),
+        col("level", "预警级别", &["级别"], Text, "", true, "yellow/黄色, orange/橙色, red/红色 or `*` (all three)"),
+        col("measure", "措施编号", &["措施", "measure_code"], Text, "", true, "measure code as in plan.csv (V, L20, S, D:CODE); the transport part follows the rules"),
+        col("mode", "方式", &["决策方式"], Text, "", true, "fix/锁定, at_least/不低于 or at_most/不高于"),
+        col("reason", "理由", &["原因", "备注", "note"], Text, "", true, "why (written into the list's 备注 and the summary)"),
+    ],
+};

@@ -75,14 +75,66 @@ pub fn column_letter(mut i: usize) -> String {
     String::from_utf8(s).expect("ascii")
 }
 
+/// Largest table file read (2 GiB): a city's inventory is a few hundred MB at most, and a table
+/// is held in memory while it is validated.
+pub const MAX_TABLE_BYTES: u64 = 2 << 30;
+/// Longest record (row) of a CSV file, 1 MiB: no row of these tables comes near it; a longer one is
+/// a file without line breaks, a binary file or an unclosed quote.
+pub const MAX_RECORD_BYTES: usize = 1 << 20;
+/// Most columns a table may have (Excel allows 16,384; the widest table has 20).
+pub const MAX_COLUMNS: usize = 1024;
+/// Most rows a table may have (Excel allows 1,048,576 per sheet).
+pub const MAX_ROWS: usize = 10_000_000;
+/// Most cells a table may have, counting every row at the header's width (a province's lines table
+/// has some 20 million).
+pub const MAX_CELLS: usize = 100_000_000;
+
+/// The size limits of a table, as the schema document states them.
+pub fn limits_doc() -> String {
+    format!(
+        "A table file may be at most {} GiB, have at most {} columns, {} rows and {} cells, and a CSV \
+         row may be at most {} MiB long. Excel error values (#DIV/0!) and date-formatted cells in \
+         number columns are refused. Numbers must lie in the column's range (`limits`), texts may not be \
+         longer than stated and may not hold control characters (tabs and line breaks only in free \
+         text such as notes).\n",
+        MAX_TABLE_BYTES >> 30,
+        MAX_COLUMNS,
+        MAX_ROWS,
+        MAX_CELLS,
+        MAX_RECORD_BYTES >> 20
+    )
+}
+
+/// Refuse a file larger than [`MAX_TABLE_BYTES`] before reading it.
+pub fn check_size(path: &Path) -> Result<(), IoError> {
+    let file = display(path);
+    let len = std::fs::metadata(path)
+        .map_err(|source| IoError::Read {
+            file: file.clone(),
+            source,
+        })?
+        .len();
+    if len > MAX_TABLE_BYTES {
+        return Err(IoError::Format {
+            file,
+            message: format!(
+                "is {len} bytes; a table may be at most {} GiB — split it or remove what is not inventory",
+                MAX_TABLE_BYTES >> 30
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Read a CSV file in UTF-8, UTF-16 or GBK/GB18030; `,` `;` or tab separated.
 pub fn read_csv(path: &Path) -> Result<RawTable, IoError> {
     let file = display(path);
+    check_size(path)?;
     let bytes = std::fs::read(path).map_err(|source| IoError::Read {
         file: file.clone(),
         source,
     })?;
-    let (text, enc) = encoding::decode(&bytes).map_err(|message| IoError::Format {
+    let (text, enc) = encoding::decode_owned(bytes).map_err(|message| IoError::Format {
         file: file.clone(),
         message,
     })?;
@@ -97,22 +149,66 @@ pub fn read_csv(path: &Path) -> Result<RawTable, IoError> {
     Ok(t)
 }
 
+/// Refuse a text with a record longer than [`MAX_RECORD_BYTES`] (quotes taken into account), before
+/// the CSV parser buffers it.
+fn check_record_lengths(source: &str, text: &str) -> Result<(), IoError> {
+    let mut in_quotes = false;
+    let mut start = 0usize;
+    let mut line = 1usize;
+    let mut start_line = 1usize;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'"' => in_quotes = !in_quotes,
+            b'\n' => {
+                line += 1;
+                if !in_quotes {
+                    start = i + 1;
+                    start_line = line;
+                }
+            }
+            _ => {}
+        }
+        if i.saturating_sub(start) > MAX_RECORD_BYTES {
+            return Err(IoError::Format {
+                file: source.to_string(),
+                message: format!(
+                    "row {start_line} is longer than {} MiB{}: is it a file without line breaks, a \
+                     binary file, or a quote (\") that is never closed?",
+                    MAX_RECORD_BYTES >> 20,
+                    if in_quotes { " (inside a quoted cell)" } else { "" }
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The delimiter of a CSV file from its header line: the most frequent of `,`, tab and `;`.
+pub fn sniff_delimiter(first_line: &str) -> u8 {
+    [b',', b'\t', b';']
+        .into_iter()
+        .max_by_key(|d| first_line.matches(*d as char).count())
+        .unwrap_or(b',')
+}
+
 /// Parse CSV text (already decoded) into a raw table.
 pub fn csv_from_str(source: &str, text: &str) -> Result<RawTable, IoError> {
     let file = source.to_string();
+    check_record_lengths(source, text)?;
     // Excel writes CRLF; count rows on LF only so that row numbers match the spreadsheet.
-    let text = text.replace("\r\n", "\n");
-    let first_line = text.lines().next().unwrap_or("");
-    let delimiter = [b',', b'\t', b';']
-        .into_iter()
-        .max_by_key(|d| first_line.matches(*d as char).count())
-        .unwrap_or(b',');
+    let text: std::borrow::Cow<str> = if text.contains('\r') {
+        text.replace("\r\n", "\n").into()
+    } else {
+        text.into()
+    };
+    let delimiter = sniff_delimiter(text.lines().next().unwrap_or(""));
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut grid = Vec::new();
+    let mut shape = Shape::default();
     // Spreadsheet rows: a quoted cell with line breaks is still one row.
     let mut embedded_breaks = 0usize;
     for rec in reader.records() {
@@ -129,13 +225,66 @@ pub fn csv_from_str(source: &str, text: &str) -> Result<RawTable, IoError> {
             .unwrap_or(grid.len() + 1)
             - embedded_breaks;
         embedded_breaks += rec.iter().map(|c| c.matches('\n').count()).sum::<usize>();
-        grid.push((line, rec.iter().map(str::to_string).collect()));
+        if rec.len() > MAX_COLUMNS {
+            shape.add(&file, line, rec.len())?;
+        }
+        if rec.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        shape.add(&file, line, rec.len())?;
+        // Undo the quote our CSV writers put before formula-like text (see `cells`).
+        grid.push((
+            line,
+            rec.iter()
+                .map(|c| super::cells::restore(c).into_owned())
+                .collect(),
+        ));
     }
     RawTable::from_grid(file, grid, Vec::new())
 }
 
+/// Counts the rows and cells of a table as it is read, refusing more than [`MAX_COLUMNS`] columns,
+/// [`MAX_ROWS`] rows or [`MAX_CELLS`] cells (every row is padded to the header's width).
+#[derive(Debug, Default)]
+pub struct Shape {
+    rows: usize,
+    cells: usize,
+    width: Option<usize>,
+}
+
+impl Shape {
+    /// Account for one non-empty row of `cells` cells at spreadsheet row `row`.
+    pub fn add(&mut self, file: &str, row: usize, cells: usize) -> Result<(), IoError> {
+        let err = |message: String| IoError::Format {
+            file: file.to_string(),
+            message,
+        };
+        if cells > MAX_COLUMNS {
+            return Err(err(format!(
+                "row {row} has {cells} cells; a table may have at most {MAX_COLUMNS} columns"
+            )));
+        }
+        let width = *self.width.get_or_insert(cells);
+        self.rows += 1;
+        self.cells += cells.max(width);
+        if self.rows > MAX_ROWS || self.cells > MAX_CELLS {
+            return Err(err(format!(
+                "has more than {MAX_ROWS} rows or {MAX_CELLS} cells (at row {row}); split the table"
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// Read any supported table file by its extension.
 pub fn read_table(path: &Path) -> Result<RawTable, IoError> {
+    // A missing or unreadable path is a file that cannot be read (exit 7), whatever its name.
+    if let Err(source) = std::fs::metadata(path) {
+        return Err(IoError::Read {
+            file: display(path),
+            source,
+        });
+    }
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -160,6 +309,21 @@ pub fn display(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bounded_records_and_columns() {
+        let long = format!("a,b\n{}\n", "x".repeat(MAX_RECORD_BYTES + 10));
+        let e = csv_from_str("t.csv", &long).unwrap_err().to_string();
+        assert!(e.contains("row 2 is longer than 1 MiB"), "{e}");
+        let open_quote = format!("a,b\n\"{}\n", "x\n".repeat(MAX_RECORD_BYTES));
+        let e = csv_from_str("t.csv", &open_quote).unwrap_err().to_string();
+        assert!(e.contains("inside a quoted cell"), "{e}");
+        let wide = format!("{}\n", ",".repeat(MAX_COLUMNS + 1));
+        let e = csv_from_str("t.csv", &wide).unwrap_err().to_string();
+        assert!(e.contains("at most 1024 columns"), "{e}");
+        let ok = "a,b\n\"x\ny\",2\n";
+        assert_eq!(csv_from_str("t.csv", ok).unwrap().rows[0].row, 2);
+    }
 
     #[test]
     fn letters() {

@@ -1,7 +1,9 @@
 //! Building the model from the inventory, the applied rules and the scenario.
 
-use super::problem::{Choice, Group, Problem, Scope, Target, Unit};
+use super::problem::{Choice, Group, Problem, Scope, Target, Unit, UnitFigures};
+use crate::domain::DecisionMode;
 use crate::domain::{Inventory, Level, Pollutant, Scenario};
+use crate::rules::decide::Decided;
 use crate::rules::Resolved;
 
 const EPS: f64 = 1e-9;
@@ -19,6 +21,7 @@ pub fn build(inv: &Inventory, resolved: &Resolved, scenario: &Scenario) -> Probl
         districts,
         days,
         restart_days,
+        figures: Vec::with_capacity(resolved.lines.len()),
     };
     for (ri, rule) in resolved.lines.iter().enumerate() {
         let line = &inv.lines[rule.line];
@@ -35,6 +38,11 @@ pub fn build(inv: &Inventory, resolved: &Resolved, scenario: &Scenario) -> Probl
             .iter()
             .map(|t| (0..3).map(|k| level_costs[t[k] as usize][k]).sum())
             .collect();
+        problem.figures.push(UnitFigures {
+            line_id: line.id.clone(),
+            emissions: line.baseline_emissions().0.map(|e| e.0),
+            value,
+        });
         problem.units.push(Unit {
             rule: ri,
             line: rule.line,
@@ -70,6 +78,15 @@ fn choices(inv: &Inventory, rule: &crate::rules::LineRule, scenario: &Scenario) 
                 .iter()
                 .copied()
                 .filter(|&l| l < rule.cap.0 - EPS && l > rule.min[0].0 + EPS),
+        );
+        // A limit the planner decided on is an option even when the city's ladder lacks it.
+        limits.extend(
+            rule.decided
+                .iter()
+                .flatten()
+                .filter(|d| d.declared.is_none())
+                .map(|d| d.limit)
+                .filter(|&l| l <= rule.cap.0 + EPS && l >= rule.min[0].0 - EPS),
         );
     }
     limits.sort_by(f64::total_cmp);
@@ -115,17 +132,59 @@ fn allowed_per_level(
         let min = rule.min[k].0;
         choices
             .iter()
-            .map(|c| match &c.declared {
-                None => c.limit >= min - EPS,
-                Some(_) => {
-                    min < 1.0 - EPS
-                        && Pollutant::ALL
-                            .iter()
-                            .all(|&p| base[p].0 <= 0.0 || c.cut[p.index()] >= base[p].0 * min - EPS)
-                }
+            .map(|c| {
+                let by_rule = match &c.declared {
+                    None => c.limit >= min - EPS,
+                    Some(_) => {
+                        min < 1.0 - EPS
+                            && Pollutant::ALL.iter().all(|&p| {
+                                base[p].0 <= 0.0 || c.cut[p.index()] >= base[p].0 * min - EPS
+                            })
+                    }
+                };
+                by_rule && rule.decided[k].iter().all(|d| admits(d, c, choices, &base))
             })
             .collect()
     })
+}
+
+/// Whether choice `c` satisfies a planner's decision. Proportional limits compare by limit;
+/// a declared option compares by its cuts against the decided measure's cuts.
+fn admits(
+    d: &Decided,
+    c: &Choice,
+    choices: &[Choice],
+    base: &crate::domain::PollutantVec<crate::units::TonnesPerDay>,
+) -> bool {
+    let same = match (&d.declared, &c.declared) {
+        (Some(a), Some(b)) => a == b,
+        (None, None) => (c.limit - d.limit).abs() < 1e-6,
+        _ => false,
+    };
+    if same {
+        return true;
+    }
+    // The decided measure's cuts: a proportional limit of the baseline, or the declared option's.
+    let decided_cut: [f64; 4] = match &d.declared {
+        None => std::array::from_fn(|p| base[Pollutant::ALL[p]].0 * d.limit),
+        Some(code) => match choices.iter().find(|x| x.declared.as_ref() == Some(code)) {
+            Some(r) => r.cut,
+            None => return false,
+        },
+    };
+    let decided_stop = d.declared.is_none() && d.limit >= 1.0 - EPS;
+    let (stronger, weaker) = match (&d.declared, &c.declared) {
+        (None, None) => (c.limit > d.limit, c.limit < d.limit),
+        _ => (
+            !decided_stop && (0..4).all(|p| c.cut[p] >= decided_cut[p] - EPS),
+            (!c.stop || decided_stop) && (0..4).all(|p| c.cut[p] <= decided_cut[p] + EPS),
+        ),
+    };
+    match d.mode {
+        DecisionMode::Fix => false,
+        DecisionMode::AtLeast => stronger,
+        DecisionMode::AtMost => weaker,
+    }
 }
 
 /// All (yellow, orange, red) option triples that are allowed and nested, cheapest first.

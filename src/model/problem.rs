@@ -110,9 +110,120 @@ pub struct Problem {
     pub days: [f64; 3],
     /// Restart cost per stop per level, in days of output (episodes × restart days).
     pub restart_days: [f64; 3],
+    /// Each unit's line id and baseline figures, for messages (same order as `units`).
+    pub figures: Vec<UnitFigures>,
+}
+
+/// A unit's line id and the baseline figures its options derive from.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UnitFigures {
+    /// Line id.
+    pub line_id: String,
+    /// Baseline emissions per pollutant (t/d).
+    pub emissions: [f64; 4],
+    /// Baseline output value (万元/d).
+    pub value: f64,
+}
+
+/// Largest magnitude of a model number the solver can use: HiGHS rejects matrix values from
+/// 1e15 on (`large_matrix_value`), and sums of larger numbers lose every digit of the plan.
+pub const MAX_MAGNITUDE: f64 = 1e15;
+
+/// A number of the model that no solver can use: not finite, or beyond [`MAX_MAGNITUDE`].
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{what} = {value:e}：超出可求解范围（须为有限数，绝对值 ≤ 1e15），请检查清单中的排放量、产值等数值 / {what} = {value:e} is out of the solvable range (finite, |x| ≤ 1e15): check the emissions and output values of the inventory")]
+pub struct NumericError {
+    /// Which number (line, option, level or row).
+    pub what: String,
+    /// Its value (possibly infinite or NaN).
+    pub value: f64,
+}
+
+/// The largest magnitude of some numbers (0 for none), NaN if any is NaN.
+fn max_abs(values: impl Iterator<Item = f64>) -> f64 {
+    values.fold(0.0, |a: f64, v| {
+        if a.is_nan() || v.is_nan() {
+            f64::NAN
+        } else {
+            a.max(v.abs())
+        }
+    })
+}
+
+/// `Err` naming `what` when `value` is not a usable model number.
+fn usable(value: f64, what: impl FnOnce() -> String) -> Result<(), NumericError> {
+    if value.is_finite() && value.abs() <= MAX_MAGNITUDE {
+        Ok(())
+    } else {
+        Err(NumericError {
+            what: what(),
+            value,
+        })
+    }
 }
 
 impl Problem {
+    /// Every number of the model, and every sum the solver forms (a target row's largest total
+    /// cut, the largest total cost), finite and within [`MAX_MAGNITUDE`]; else the first
+    /// offending one, named.
+    pub fn check_numbers(&self) -> Result<(), NumericError> {
+        let name = |ui: usize| self.figures.get(ui).map_or("?", |f| f.line_id.as_str());
+        // The inputs first, so that the message shows the figure as the inventory gives it.
+        for f in &self.figures {
+            let id = &f.line_id;
+            usable(f.value, || {
+                format!("生产线 {id} 的基准日产值 / baseline output value")
+            })?;
+            for p in Pollutant::ALL {
+                usable(f.emissions[p.index()], || {
+                    format!("生产线 {id} 的 {} 基准排放 / baseline emissions", p.label())
+                })?;
+            }
+        }
+        let mut worst_cost = 0.0;
+        for (ui, u) in self.units.iter().enumerate() {
+            // The strongest option shows the line's own figures (a stop: its baseline).
+            let most = |f: &dyn Fn(&Choice) -> f64| max_abs(u.choices.iter().map(f));
+            usable(most(&|c| c.loss), || {
+                format!("生产线 {} 的日损失 / line loss per day", name(ui))
+            })?;
+            for p in Pollutant::ALL {
+                usable(most(&|c| c.cut[p.index()]), || {
+                    format!("生产线 {} 的 {} 削减量 / line cut", name(ui), p.label())
+                })?;
+            }
+            let max_cost = max_abs(u.costs.iter().copied());
+            usable(max_cost, || {
+                format!("生产线 {} 的季节损失 / line season loss", name(ui))
+            })?;
+            worst_cost += max_cost;
+        }
+        usable(worst_cost, || {
+            "全部生产线的最大季节损失之和 / total season loss".into()
+        })?;
+        for t in &self.targets {
+            let row = || super::registry::target_name(self, t);
+            usable(t.base, || format!("{} 的基数 / base", row()))?;
+            usable(t.required, || {
+                format!("{} 的要求减排量 / required cut", row())
+            })?;
+            usable(t.rhs, || {
+                format!("{} 的清单应减量 / required from lines", row())
+            })?;
+            let q = t.pollutant.index();
+            let most: f64 = self
+                .units
+                .iter()
+                .filter(|u| self.contributes(u, t))
+                .map(|u| max_abs(u.choices.iter().map(|c| c.cut[q])))
+                .sum();
+            usable(most, || {
+                format!("{} 的最大可减排总量 / largest total cut", row())
+            })?;
+        }
+        Ok(())
+    }
+
     /// Whether unit `u` contributes to target `t`.
     pub fn contributes(&self, u: &Unit, t: &Target) -> bool {
         match t.scope {
@@ -194,7 +305,10 @@ impl Problem {
     }
 }
 
-/// Feasibility tolerance for a target row (absolute t/d, relative to its size).
+/// Feasibility tolerance for a target row (absolute t/d): floating-point noise only, 1e-11 of the
+/// row's size. A plan short of a target by more is not feasible, so that the achieved figures
+/// reported (rounded to 6 decimals) never fall below the requirement; a solver solution within
+/// its own tolerance (HiGHS: 1e-9) but short by more is topped up by the repair step.
 pub fn feas_tol(rhs: f64) -> f64 {
-    1e-7 * rhs.abs().max(1.0)
+    1e-11 * rhs.abs().max(1.0)
 }

@@ -1,6 +1,7 @@
 //! The plan: the measure of every active line at every level, with cuts, loss and the
 //! verification indicator; its CSV and JSON forms.
 
+pub mod decisions;
 pub mod measure_text;
 pub mod read;
 pub mod summary;
@@ -94,7 +95,13 @@ pub fn from_assignment(
                 } else {
                     1.0
                 },
-                note: rule.notes.join("；"),
+                note: rule
+                    .notes
+                    .iter()
+                    .cloned()
+                    .chain(rule.decided[k].iter().map(|d| d.note()))
+                    .collect::<Vec<_>>()
+                    .join("；"),
             });
         }
     }

@@ -33,7 +33,36 @@ pub struct StatedRow {
     pub note: String,
     /// Minimum obligation of the rules as written (may be empty).
     pub obligation: String,
+    /// The descriptive and derived columns the file carries, as written (see [`DESCRIBED`]).
+    pub described: Vec<Described>,
 }
+
+/// One cell of a column that `check` re-derives from the inventory, rules and scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Described {
+    /// Column key in the plan schema (`electricity`, `enterprise` …).
+    pub key: &'static str,
+    /// The column as the user sees it: header and letter, `核查用电量 (R)`.
+    pub label: String,
+    /// The cell as written (trimmed).
+    pub value: String,
+}
+
+/// Plan columns derived from the inventory, rules and scenario rather than chosen by the
+/// planner; `check` re-derives each one a plan file carries.
+pub const DESCRIBED: [&str; 11] = [
+    "enterprise",
+    "district",
+    "industry",
+    "grade",
+    "line_name",
+    "process",
+    "measure",
+    "obligation",
+    "electricity",
+    "electricity_share",
+    "note",
+];
 
 /// The one place plans are read: a plan folder (its `plan.csv`), a plan file, or a list workbook
 /// (`应急减排清单.xlsx`, optionally `应急减排清单.xlsx#sheet`, see [`super::workbook`]), as a
@@ -50,7 +79,7 @@ pub fn read_plan_table(path: &Path, inv: Option<&Inventory>) -> Result<RawTable,
     read_table(&file).map_err(|e| {
         let mut report = Report::default();
         report.push(error(
-            "E002",
+            e.diagnostic_code(),
             &file.display().to_string(),
             None,
             None,
@@ -75,6 +104,16 @@ pub fn parse_plan(table: &RawTable) -> Result<Vec<StatedRow>, Report> {
     let Some(s) = Sheet::new(table, &PLAN, &mut report) else {
         return Err(report);
     };
+    // Only the columns the file has: a hand-made plan may leave descriptive columns out.
+    let present: Vec<&'static str> = DESCRIBED
+        .into_iter()
+        .filter(|k| {
+            PLAN.columns
+                .iter()
+                .find(|c| c.key == *k)
+                .is_some_and(|c| table.headers.iter().any(|h| c.matches(h)))
+        })
+        .collect();
     let mut rows = Vec::new();
     for row in &table.rows {
         let before = report.error_count();
@@ -130,6 +169,14 @@ pub fn parse_plan(table: &RawTable) -> Result<Vec<StatedRow>, Report> {
             electricity,
             note: s.raw(row, "note").to_string(),
             obligation: s.raw(row, "obligation").to_string(),
+            described: present
+                .iter()
+                .map(|&key| Described {
+                    key,
+                    label: s.label(key),
+                    value: s.raw(row, key).to_string(),
+                })
+                .collect(),
         });
     }
     if report.has_errors() {

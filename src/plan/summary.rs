@@ -152,7 +152,7 @@ pub fn summarize(
             required_from_lines: round6(t.rhs.max(0.0)),
             achieved_by_lines: round6(achieved[i]),
             achieved: round6(achieved[i] + t.credit),
-            met: achieved[i] + t.credit >= t.required - crate::model::problem::feas_tol(t.rhs),
+            met: achieved[i] + t.credit >= t.required - crate::model::problem::feas_tol(t.required),
             marginal_loss_per_tonne: round6(report.duals.get(i).copied().unwrap_or(0.0)),
         };
         let ls = levels.get_mut(t.level.key()).expect("level");

@@ -20,13 +20,13 @@ pub fn num(v: f64, decimals: usize) -> String {
 
 /// CSV bytes of the plan.
 pub fn plan_csv(inv: &Inventory, plan: &Plan, english: bool) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new().from_writer(b"\xEF\xBB\xBF".to_vec());
+    let mut w = crate::io::cells::CsvOut::with_bom();
     let header: Vec<&str> = PLAN
         .columns
         .iter()
         .map(|c| if english { c.key } else { c.zh })
         .collect();
-    w.write_record(&header).expect("in-memory write");
+    w.row(&header);
     let lines: HashMap<&str, &crate::domain::Line> =
         inv.lines.iter().map(|l| (l.id.as_str(), l)).collect();
     for r in &plan.rows {
@@ -75,9 +75,9 @@ pub fn plan_csv(inv: &Inventory, plan: &Plan, english: bool) -> Vec<u8> {
             num(r.electricity_share, 4),
             r.note.clone(),
         ];
-        w.write_record(&rec).expect("in-memory write");
+        w.row(&rec);
     }
-    w.into_inner().expect("in-memory flush")
+    w.into_bytes()
 }
 
 /// Write `plan.csv` into a folder.

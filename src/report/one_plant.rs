@@ -4,7 +4,7 @@
 use super::plan_data::{ListLine, PlanData};
 use super::plan_sections::{pollutant_columns, remarks};
 use super::xlsx::{
-    col, fit_height, header_at, page_setup, sheet_name, workbook, Column, Formats, A4,
+    col, fit_height, header_at, page_setup, sheet_name, sheet_ref, workbook, Column, Formats, A4,
 };
 use super::Labels;
 use crate::domain::{Level, Pollutant};
@@ -224,7 +224,7 @@ pub fn workbook_for(d: &PlanData, f: &Formats, t: Labels) -> Result<Workbook, Xl
         index.write_url(
             r,
             6,
-            Url::new(format!("internal:'{}'!A1", names[i])).set_text(&names[i]),
+            Url::new(format!("internal:{}!A1", sheet_ref(&names[i]))).set_text(&names[i]),
         )?;
     }
     index.autofilter(first - 1, 0, first + d.firms.len().max(1) as u32 - 1, 6)?;

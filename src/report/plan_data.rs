@@ -190,7 +190,7 @@ pub fn load(dir: &Path, scenario: Option<&Path>, english: bool) -> Result<PlanDa
     let summary: SummaryView = read_summary(dir)?;
     let scenario_path: PathBuf = match (scenario, &summary.scenario_file) {
         (Some(p), _) => p.to_path_buf(),
-        (None, Some(p)) => PathBuf::from(p),
+        (None, Some(p)) => crate::io::scenario_file::resolve_stored(p, dir),
         (None, None) => return Err(ReportError::NoScenario(dir.display().to_string())),
     };
     if !scenario_path.is_file() {

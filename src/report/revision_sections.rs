@@ -173,7 +173,13 @@ fn read_filing(path: &Path, sheet: &'static str) -> Result<Filing, ReportError> 
         .collect();
     let rows = r
         .records()
-        .map(|rec| rec.map(|rec| rec.iter().map(String::from).collect()))
+        .map(|rec| {
+            rec.map(|rec| {
+                rec.iter()
+                    .map(|c| crate::io::cells::restore(c).into_owned())
+                    .collect()
+            })
+        })
         .collect::<Result<Vec<Vec<String>>, _>>()
         .map_err(err)?;
     Ok(Filing {

@@ -120,12 +120,20 @@ pub fn sheet_name(want: &str, used: &mut HashSet<String>) -> String {
             format!("~{n}")
         };
         let keep = 31 - suffix.chars().count();
-        let name: String = base.chars().take(keep).collect::<String>() + &suffix;
+        // A name may not end with an apostrophe, also after it is cut to 31 characters.
+        let cut: String = base.chars().take(keep).collect();
+        let name = cut.trim_end_matches('\'').trim_end().to_string() + &suffix;
         if used.insert(name.to_lowercase()) {
             return name;
         }
         n += 1;
     }
+}
+
+/// A sheet name as a formula or link reference: quoted, with `'` doubled (`'O''Brien'`), so that
+/// every legal name links.
+pub fn sheet_ref(name: &str) -> String {
+    format!("'{}'", name.replace('\'', "''"))
 }
 
 /// A column of a table: header, width and whether it is a group member (second header row).

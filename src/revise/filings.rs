@@ -16,14 +16,14 @@ use std::path::Path;
 pub const FILES: [&str; 3] = ["filing-list.csv", "filing-grades.csv", "filing-exempt.csv"];
 
 fn csv_bytes(header: &[&str], rows: Vec<Vec<String>>) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new().from_writer(b"\xEF\xBB\xBF".to_vec());
-    w.write_record(header).expect("in-memory write");
+    let mut w = crate::io::cells::CsvOut::with_bom();
+    w.row(header);
     for (i, r) in rows.into_iter().enumerate() {
         let mut rec = vec![(i + 1).to_string()];
         rec.extend(r);
-        w.write_record(&rec).expect("in-memory write");
+        w.row(&rec);
     }
-    w.into_inner().expect("in-memory flush")
+    w.into_bytes()
 }
 
 fn industry(inv: &Inventory, e: &Enterprise, english: bool) -> String {

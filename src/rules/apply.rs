@@ -26,6 +26,8 @@ pub struct LineRule {
     pub origin: [String; 3],
     /// Remarks for the planner (floors applied, exemptions, nesting corrections).
     pub notes: Vec<String>,
+    /// The planner's decisions binding this line, per level (see [`super::decide`]).
+    pub decided: [Vec<super::decide::Decided>; 3],
 }
 
 /// "Stop X % of lines, counted in whole lines" for one enterprise.
@@ -193,6 +195,7 @@ pub fn resolve(
                     .try_into()
                     .expect("3 levels"),
                 notes,
+                decided: Default::default(),
             });
         }
         // Whole-line stop groups.

@@ -2,6 +2,7 @@
 //! to each line (exempt firms, A / 引领性, 保障类 floors, whole-line and named-process stops).
 
 pub mod apply;
+pub mod decide;
 pub mod obligation;
 pub mod table;
 

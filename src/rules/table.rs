@@ -51,7 +51,7 @@ impl Rules {
                 Ok(t) => t,
                 Err(e) => {
                     report.push(error(
-                        "E002",
+                        e.diagnostic_code(),
                         &path.display().to_string(),
                         None,
                         None,

@@ -31,7 +31,7 @@ fn records(text: &str) -> Result<(String, Vec<Vec<String>>), String> {
         rows.push(
             rec.map_err(|e| e.to_string())?
                 .iter()
-                .map(str::to_string)
+                .map(|c| crate::io::cells::restore(c).into_owned())
                 .collect(),
         );
     }
@@ -43,13 +43,13 @@ fn records(text: &str) -> Result<(String, Vec<Vec<String>>), String> {
 }
 
 fn to_csv(header: &str, rows: &[Vec<String>]) -> String {
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    let mut w = crate::io::cells::CsvOut::plain();
     for r in rows {
-        w.write_record(r).expect("in-memory write");
+        w.row(r);
     }
     format!(
         "{header}\n{}",
-        String::from_utf8(w.into_inner().expect("flush")).expect("utf-8")
+        String::from_utf8(w.into_bytes()).expect("utf-8")
     )
 }
 

@@ -6,6 +6,7 @@ pub mod meters;
 pub mod rng;
 
 use crate::io::atomic::write_bytes;
+use crate::io::result_dir::{Producer, ResultDir, SEEDS_EVOLVE, SEEDS_EXTRACT, SEEDS_GENERATE};
 use crate::io::IoError;
 use std::path::Path;
 
@@ -44,20 +45,38 @@ pub fn bundled(name: &str) -> Option<&'static Bundled> {
     BUNDLED.iter().find(|b| b.name == name)
 }
 
+/// Write named files as one result folder (see [`crate::io::result_dir`]).
+fn write_folder<'a>(
+    out: &Path,
+    producer: Producer,
+    inputs: &[&Path],
+    files: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<(), IoError> {
+    let dir = ResultDir::create(out, producer, inputs)?;
+    for (name, text) in files {
+        write_bytes(&dir.path().join(name), text.as_bytes())?;
+    }
+    dir.commit()
+}
+
 /// Write a bundled set into a folder.
 pub fn extract(set: &Bundled, out: &Path) -> Result<(), IoError> {
-    for (name, text) in set.files {
-        write_bytes(&out.join(name), text.as_bytes())?;
-    }
-    Ok(())
+    write_folder(out, SEEDS_EXTRACT, &[], set.files.iter().copied())
 }
+
+/// Most enterprises `seeds generate` makes: a province-sized city (Jiangsu lists some 60,000
+/// firms) fits several times; beyond it the generator would only exhaust memory.
+pub const MAX_GENERATED_ENTERPRISES: usize = 200_000;
 
 /// Generate a city and write it into a folder.
 pub fn generate_to(n: usize, seed: u64, out: &Path) -> Result<generator::Dataset, IoError> {
     let ds = generator::generate(n, seed);
-    for (name, text) in &ds.files {
-        write_bytes(&out.join(name), text.as_bytes())?;
-    }
+    write_folder(
+        out,
+        SEEDS_GENERATE,
+        &[],
+        ds.files.iter().map(|(n, t)| (n.as_str(), t.as_str())),
+    )?;
     Ok(ds)
 }
 
@@ -81,8 +100,11 @@ pub fn evolve_to(from: &Path, seed: u64, out: &Path) -> Result<evolve::Evolved, 
         file: from.display().to_string(),
         message,
     })?;
-    for (name, text) in &ev.files {
-        write_bytes(&out.join(name), text.as_bytes())?;
-    }
+    write_folder(
+        out,
+        SEEDS_EVOLVE,
+        &[from],
+        ev.files.iter().map(|(n, t)| (n.as_str(), t.as_str())),
+    )?;
     Ok(ev)
 }

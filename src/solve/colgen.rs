@@ -38,6 +38,8 @@ pub struct LpResult {
     pub columns: usize,
     /// Stopped by the time limit.
     pub timed_out: bool,
+    /// HiGHS stopped the master for another reason (what happened), so the bound is partial.
+    pub trouble: Option<String>,
 }
 
 /// Cost of a unit of slack on a target row (HiGHS treats 1e20 as infinite).
@@ -59,6 +61,7 @@ struct Master {
 }
 
 /// Run column generation from `base` (the greedy plan, or cheapest triples when there is none).
+/// Fails (with what HiGHS said) only when HiGHS refuses the first master outright.
 pub fn lower_bound(
     p: &Problem,
     rows: &RowIndex,
@@ -66,7 +69,7 @@ pub fn lower_bound(
     warm: Option<&Multipliers>,
     opts: &SolveOptions,
     start: Instant,
-) -> Option<LpResult> {
+) -> Result<LpResult, String> {
     let base: Vec<u32> = base
         .map(<[u32]>::to_vec)
         .unwrap_or_else(|| vec![0; p.units.len()]);
@@ -112,9 +115,11 @@ pub fn lower_bound(
             }
         }
     }
-    let mut model = cp.optimise(Sense::Minimise);
+    let mut model = cp
+        .try_optimise(Sense::Minimise)
+        .map_err(|e| format!("HiGHS refused the LP master ({e:?})"))?;
     model.make_quiet();
-    model.set_option("threads", opts.threads.max(1) as i32);
+    let _ = model.try_set_option("threads", opts.threads.max(1) as i32);
     let n_rows = p.targets.len() + 3 * p.groups.len();
     let mut m = Master {
         model: Some(model),
@@ -137,23 +142,36 @@ pub fn lower_bound(
     let mut solution: Vec<f64> = Vec::new();
     let mut slack = 0.0;
     let mut buf = Vec::new();
+    let mut trouble = None;
     loop {
         rounds += 1;
         // Solve the master (an empty master is its own optimum: all duals zero).
         let (duals, col_values, obj) = if m.cols.len() + m.slack_cols == 0 {
             (vec![0.0; n_rows], Vec::new(), 0.0)
         } else {
-            let mut model = m.model.take().expect("model");
-            let remaining = (opts.time_limit - start.elapsed().as_secs_f64()).max(0.5);
-            model.set_option("time_limit", remaining);
-            let Ok(solved) = model.try_solve() else {
-                // HiGHS refused the master (numerics): stop with the bound reached so far.
+            let Some(mut model) = m.model.take() else {
                 break;
             };
-            if solved.status() != HighsModelStatus::Optimal {
-                timed_out = solved.status() == HighsModelStatus::ReachedTimeLimit;
-                m.model = Some(Model::from(solved));
-                break;
+            let remaining = (opts.time_limit - start.elapsed().as_secs_f64()).max(0.5);
+            let _ = model.try_set_option("time_limit", remaining);
+            let solved = match model.try_solve() {
+                Ok(solved) => solved,
+                Err(e) => {
+                    // HiGHS refused the master (numerics): stop with the bound reached so far.
+                    trouble = Some(format!("HiGHS could not solve the LP master ({e:?})"));
+                    break;
+                }
+            };
+            match solved.status() {
+                HighsModelStatus::Optimal => {}
+                HighsModelStatus::ReachedTimeLimit => {
+                    timed_out = true;
+                    break;
+                }
+                other => {
+                    trouble = Some(format!("the LP master ended with HiGHS status {other:?}"));
+                    break;
+                }
             }
             let sol = solved.get_solution();
             let out = (
@@ -229,7 +247,10 @@ pub fn lower_bound(
             converged = true;
             break;
         }
-        add_columns(&mut m, p, rows, &base, &new_cols);
+        if let Err(e) = add_columns(&mut m, p, rows, &base, &new_cols) {
+            trouble = Some(format!("HiGHS refused new LP columns ({e:?})"));
+            break;
+        }
     }
     let switched = m
         .cols
@@ -242,7 +263,7 @@ pub fn lower_bound(
                 .map(|&v| (u, t, v))
         })
         .collect();
-    Some(LpResult {
+    Ok(LpResult {
         bound: best_bound,
         lp_objective: lp_value,
         converged,
@@ -254,6 +275,7 @@ pub fn lower_bound(
         rounds,
         columns: m.cols.len(),
         timed_out,
+        trouble,
     })
 }
 
@@ -263,15 +285,21 @@ fn add_columns(
     rows: &RowIndex,
     base: &[u32],
     new_cols: &[(usize, usize)],
-) {
-    let model = m.model.as_mut().expect("model");
+) -> Result<(), highs::HighsStatus> {
+    let Some(model) = m.model.as_mut() else {
+        return Ok(());
+    };
     for &(ui, t) in new_cols {
         let u = &p.units[ui];
-        let n_rows = &mut m.n_rows;
-        let (conv, _) = *m.unit_rows.entry(ui).or_insert_with(|| {
-            *n_rows += 1;
-            (model.add_row(..=1.0, std::iter::empty()), *n_rows - 1)
-        });
+        let conv = match m.unit_rows.get(&ui) {
+            Some(&(row, _)) => row,
+            None => {
+                let row = model.try_add_row(..=1.0, std::iter::empty())?;
+                m.n_rows += 1;
+                m.unit_rows.insert(ui, (row, m.n_rows - 1));
+                row
+            }
+        };
         let b = base[ui] as usize;
         let (tb, tt) = (u.triples[b], u.triples[t]);
         let mut factors: Vec<(Row, f64)> = vec![(conv, 1.0)];
@@ -290,8 +318,9 @@ fn add_columns(
                 }
             }
         }
-        model.add_col(u.costs[t] - u.costs[b], 0.0.., factors);
+        model.try_add_column(u.costs[t] - u.costs[b], 0.0.., factors)?;
         m.cols.push((ui, t));
         m.col_set.insert((ui, t));
     }
+    Ok(())
 }

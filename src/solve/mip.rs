@@ -5,7 +5,7 @@ use super::colgen::{lower_bound, LpResult};
 use super::greedy::repair;
 use super::pricing::{argmin, values};
 use super::rows::RowIndex;
-use super::status::{relative_gap, Method, SolveReport, Status};
+use super::status::{relative_gap, Method, SolveReport, Status, Stop};
 use super::{Solution, SolveOptions, WarmStart};
 use crate::model::Problem;
 use good_lp::{variable, Expression, ProblemVariables, SolverModel, Variable};
@@ -29,19 +29,25 @@ pub fn solve_exact(
     report.greedy_seconds = greedy_time;
     report.greedy_objective = greedy.as_ref().map(|a| p.cost(a));
     let greedy = better(p, greedy, warm.and_then(|w| warm_plan(p, rows, w)));
-    let Some(lp) = lower_bound(
+    let lp = match lower_bound(
         p,
         rows,
         greedy.as_deref(),
         warm.map(|w| &w.mult),
         opts,
         start,
-    ) else {
-        report.finish(None, opts, start, true);
-        return Solution {
-            assignment: None,
-            report,
-        };
+    ) {
+        Ok(lp) => lp,
+        Err(note) => {
+            // No bound at all: the greedy plan (if any) is all we have, unproven.
+            report.notes.push(note);
+            let objective = greedy.as_ref().map(|a| p.cost(a));
+            report.finish(objective, opts, start, Stop::Trouble);
+            return Solution {
+                assignment: greedy,
+                report,
+            };
+        }
     };
     report.lp_rounds = lp.rounds;
     report.lp_columns = lp.columns;
@@ -51,12 +57,21 @@ pub fn solve_exact(
             "LP relaxation cannot meet the targets (slack {:.6})",
             lp.slack
         ));
-        report.finish(None, opts, start, false);
+        report.finish(None, opts, start, Stop::Finished);
         report.status = Status::Infeasible;
         return Solution {
             assignment: None,
             report,
         };
+    }
+    let mut stop = if lp.timed_out {
+        Stop::TimeLimit
+    } else {
+        Stop::Finished
+    };
+    if let Some(note) = &lp.trouble {
+        report.notes.push(note.clone());
+        stop = stop.and(Stop::Trouble);
     }
     report.bound = lp.bound.is_finite().then_some(lp.bound);
     let mut incumbent = greedy;
@@ -68,25 +83,38 @@ pub fn solve_exact(
             incumbent = Some(r);
         }
     }
-    let timed_out = lp.timed_out;
-    if let (Some(inc), false) = (&incumbent, timed_out) {
-        let ub = p.cost(inc);
-        // The exact MIP runs only when the rounded plan is not already proven within the gap.
-        if relative_gap(ub, lp.bound) > opts.rel_gap {
-            match exact(p, rows, &lp, inc, opts, start, &mut report) {
-                Ok((a, bound)) => {
-                    if p.cost(&a) < ub - 1e-9 && p.feasible(&a) {
-                        incumbent = Some(a);
-                    }
-                    report.bound = Some(bound.max(lp.bound));
+    let mut proven_infeasible = false;
+    if stop != Stop::TimeLimit {
+        // The exact MIP runs only when the rounded plan is not already proven within the gap
+        // (and, with no plan at all, to find one or prove there is none).
+        let open = incumbent
+            .as_ref()
+            .is_none_or(|inc| relative_gap(p.cost(inc), lp.bound) > opts.rel_gap);
+        if open {
+            let e = exact(p, rows, &lp, incumbent.as_deref(), opts, start, &mut report);
+            if let Some(a) = e.assignment {
+                let cheaper = incumbent
+                    .as_ref()
+                    .is_none_or(|inc| p.cost(&a) < p.cost(inc) - 1e-9);
+                if cheaper && p.feasible(&a) {
+                    incumbent = Some(a);
                 }
-                Err(note) => report.notes.push(note),
             }
+            if let Some(b) = e.bound {
+                report.bound = Some(b.max(lp.bound));
+            }
+            proven_infeasible = e.infeasible;
+            stop = stop.and(e.stop);
         }
     }
+    if start.elapsed().as_secs_f64() >= opts.time_limit {
+        stop = stop.and(Stop::TimeLimit);
+    }
     let objective = incumbent.as_ref().map(|a| p.cost(a));
-    let out_of_time = start.elapsed().as_secs_f64() >= opts.time_limit || timed_out;
-    report.finish(objective, opts, start, out_of_time);
+    report.finish(objective, opts, start, stop);
+    if objective.is_none() && proven_infeasible {
+        report.status = Status::Infeasible;
+    }
     Solution {
         assignment: incumbent,
         report,
@@ -128,20 +156,53 @@ fn round(p: &Problem, rows: &RowIndex, lp: &LpResult) -> Option<Vec<u32>> {
     repair(p, rows, &a)
 }
 
-/// Reduced-cost fixing and the MIP over the remaining lines. Returns the best assignment and the
-/// global bound it proves.
+/// What the exact phase found.
+struct Exact {
+    /// The MIP's plan (or the incumbent when the MIP found nothing better).
+    assignment: Option<Vec<u32>>,
+    /// The global bound the MIP proves, when it proves one.
+    bound: Option<f64>,
+    /// Why it stopped.
+    stop: Stop,
+    /// Without an incumbent, the MIP proved that no plan exists.
+    infeasible: bool,
+}
+
+impl Exact {
+    fn failed(note: String, stop: Stop, report: &mut SolveReport) -> Exact {
+        report.notes.push(note);
+        Exact {
+            assignment: None,
+            bound: None,
+            stop,
+            infeasible: false,
+        }
+    }
+}
+
+/// Why HiGHS's MIP stopped, from its model status.
+fn mip_stop(status: HighsModelStatus) -> Stop {
+    match status {
+        HighsModelStatus::Optimal | HighsModelStatus::Infeasible => Stop::Finished,
+        HighsModelStatus::ReachedTimeLimit => Stop::TimeLimit,
+        _ => Stop::Trouble,
+    }
+}
+
+/// Reduced-cost fixing and the MIP over the remaining lines (all lines open when there is no
+/// incumbent). Returns the best assignment, the global bound it proves and why it stopped.
 #[allow(clippy::too_many_arguments)]
 fn exact(
     p: &Problem,
     rows: &RowIndex,
     lp: &LpResult,
-    inc: &[u32],
+    inc: Option<&[u32]>,
     opts: &SolveOptions,
     start: Instant,
     report: &mut SolveReport,
-) -> Result<(Vec<u32>, f64), String> {
-    let ub = p.cost(inc);
-    let budget = ub - lp.bound;
+) -> Exact {
+    let ub = inc.map(|a| p.cost(a));
+    let budget = ub.map_or(f64::INFINITY, |u| u - lp.bound);
     let mut fixed = vec![0u32; p.units.len()];
     let mut free: Vec<(usize, Vec<usize>, f64)> = Vec::new();
     let mut buf = Vec::new();
@@ -149,9 +210,12 @@ fn exact(
         values(rows, u, &lp.mult, &mut buf);
         let (bi, vmin) = argmin(&buf);
         let tol = 1e-9 * (1.0 + budget.abs() + vmin.abs());
+        let mine = inc.map(|a| a[ui] as usize);
         let cands: Vec<usize> = (0..buf.len())
-            .filter(|&t| buf[t] - vmin <= budget + tol || t == inc[ui] as usize)
+            .filter(|&t| buf[t] - vmin <= budget + tol || Some(t) == mine)
             .collect();
+        // Pinned lines keep the incumbent's triple, or their priced best without one.
+        fixed[ui] = mine.unwrap_or(bi) as u32;
         if cands.len() > 1 {
             let second = cands
                 .iter()
@@ -165,20 +229,23 @@ fn exact(
     }
     let certified = free.len() <= MAX_MIP_UNITS;
     if !certified {
-        // Keep the closest calls open; pin the rest to the incumbent (the bound stays the LP's).
+        // Keep the closest calls open; pin the rest (the bound stays the LP's).
         free.sort_by(|a, b| a.2.total_cmp(&b.2).then(a.0.cmp(&b.0)));
-        for (ui, _, _) in free.drain(MAX_MIP_UNITS..) {
-            fixed[ui] = inc[ui];
-        }
+        free.truncate(MAX_MIP_UNITS);
         free.sort_by_key(|f| f.0);
         report.notes.push(format!("{MAX_MIP_UNITS} most contested lines left open in the MIP; others fixed to the incumbent"));
     }
     report.mip_lines = free.len();
     if free.is_empty() {
-        return Ok((
-            fixed.clone(),
-            if certified { p.cost(&fixed) } else { lp.bound },
-        ));
+        // Every line is decided: the plan is the only candidate left.
+        let feasible = p.feasible(&fixed);
+        let bound = (certified && feasible).then(|| p.cost(&fixed));
+        return Exact {
+            assignment: feasible.then_some(fixed),
+            bound,
+            stop: Stop::Finished,
+            infeasible: certified && !feasible && inc.is_none(),
+        };
     }
     // Constant part from fixed units.
     let is_free: Vec<bool> = {
@@ -267,32 +334,56 @@ fn exact(
             }
         }
     }
-    let mut hm = model.into_inner();
-    hm.make_quiet();
-    hm.set_option("threads", opts.threads.max(1) as i32);
     let remaining = opts.time_limit - start.elapsed().as_secs_f64();
     if remaining <= 0.0 {
-        return Err("time limit reached before the exact MIP".into());
+        let note = "time limit reached before the exact MIP".to_string();
+        return Exact::failed(note, Stop::TimeLimit, report);
     }
-    hm.set_option("time_limit", remaining);
-    hm.set_option("mip_rel_gap", (opts.rel_gap * 0.5).max(1e-9));
-    hm.set_option("random_seed", 0);
-    hm.set_option("mip_feasibility_tolerance", 1e-9);
-    hm.set_option("primal_feasibility_tolerance", 1e-9);
+    let mut hm = match model.try_into_inner() {
+        Ok(hm) => hm,
+        Err(e) => {
+            let note =
+                format!("HiGHS refused the exact MIP ({e:?}); the plan is the rounded LP plan");
+            return Exact::failed(note, Stop::Trouble, report);
+        }
+    };
+    hm.make_quiet();
+    let mip_gap = (opts.rel_gap * 0.5).max(1e-9);
+    let mut settings: Vec<(&str, f64)> = vec![
+        ("time_limit", remaining),
+        ("mip_rel_gap", mip_gap),
+        ("mip_feasibility_tolerance", 1e-9),
+        ("primal_feasibility_tolerance", 1e-9),
+    ];
     // The incumbent as a cut-off (a HiGHS warm start via set_solution returned inconsistent
     // objective values in HiGHS 1.16, so we prune with the bound instead).
-    hm.set_option(
-        "objective_bound",
-        ub - fixed_cost + 1e-9 * ub.abs().max(1.0),
-    );
-    let solved = hm.try_solve().map_err(|e| {
-        format!("HiGHS could not solve the exact MIP ({e:?}); the plan is the rounded LP plan")
-    })?;
+    if let Some(ub) = ub {
+        settings.push((
+            "objective_bound",
+            ub - fixed_cost + 1e-9 * ub.abs().max(1.0),
+        ));
+    }
+    let _ = hm.try_set_option("threads", opts.threads.max(1) as i32);
+    let _ = hm.try_set_option("random_seed", 0);
+    for (key, value) in settings {
+        if let Err(e) = hm.try_set_option(key, value) {
+            let note = format!("HiGHS refused {key} = {value} ({e:?})");
+            return Exact::failed(note, Stop::Trouble, report);
+        }
+    }
+    let solved = match hm.try_solve() {
+        Ok(solved) => solved,
+        Err(e) => {
+            let note = format!(
+                "HiGHS could not solve the exact MIP ({e:?}); the plan is the rounded LP plan"
+            );
+            return Exact::failed(note, Stop::Trouble, report);
+        }
+    };
     let status = solved.status();
+    let stop = mip_stop(status);
     let sol = solved.get_solution();
     let cols = sol.columns();
-    let mut a = fixed;
-    let mut i = 0;
     let has_values = cols.len() == n_cols
         && matches!(
             status,
@@ -301,41 +392,57 @@ fn exact(
                 | HighsModelStatus::ReachedSolutionLimit
                 | HighsModelStatus::ReachedInterrupt
         );
+    let mut a = fixed;
+    let mut i = 0;
+    let mut complete = true;
     for (ui, cands, _) in &free {
-        let mut pick = inc[*ui];
+        let mut pick = inc.map(|inc| inc[*ui]);
         for &t in cands {
             if has_values && cols[i] > 0.5 {
-                pick = t as u32;
+                pick = Some(t as u32);
             }
             i += 1;
         }
-        a[*ui] = pick;
+        match pick {
+            Some(t) => a[*ui] = t,
+            None => complete = false,
+        }
     }
-    if !p.feasible(&a) {
+    let assignment = if !complete {
+        None
+    } else if p.feasible(&a) {
+        Some(a)
+    } else {
         // Within HiGHS's tolerance but not ours: top up with greedy moves, else keep the incumbent.
-        a = repair(p, rows, &a)
-            .filter(|r| p.cost(r) < ub)
-            .unwrap_or_else(|| inc.to_vec());
-    }
+        repair(p, rows, &a)
+            .filter(|r| ub.is_none_or(|ub| p.cost(r) < ub))
+            .or_else(|| inc.map(<[u32]>::to_vec))
+    };
     let mip_bound = solved
         .double_info_value(c"mip_dual_bound")
         .unwrap_or(f64::NEG_INFINITY)
         + fixed_cost;
-    let bound = match status {
+    let infeasible = status == HighsModelStatus::Infeasible && certified;
+    let bound = match (status, ub) {
         // With the incumbent as cut-off, "infeasible" proves that nothing beats the incumbent.
-        HighsModelStatus::Infeasible if certified => ub,
-        _ if certified && mip_bound.is_finite() => lp.bound.max(mip_bound.min(ub)),
-        _ => lp.bound,
+        (HighsModelStatus::Infeasible, Some(ub)) if certified => Some(ub),
+        (HighsModelStatus::Optimal | HighsModelStatus::ReachedTimeLimit, ub)
+            if certified && mip_bound.is_finite() =>
+        {
+            Some(ub.map_or(mip_bound, |ub| mip_bound.min(ub)))
+        }
+        _ => None,
     };
-    if !matches!(
-        status,
-        HighsModelStatus::Optimal | HighsModelStatus::Infeasible
-    ) {
+    if stop != Stop::Finished {
         report.notes.push(format!(
             "exact MIP over {} lines ended with HiGHS status {status:?}",
             free.len()
         ));
     }
-
-    Ok((a, bound))
+    Exact {
+        assignment,
+        bound,
+        stop,
+        infeasible: infeasible && inc.is_none(),
+    }
 }

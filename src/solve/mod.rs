@@ -10,7 +10,7 @@ pub mod rows;
 pub mod status;
 pub mod warm;
 
-pub use status::{Method, SolveOptions, SolveReport, Status};
+pub use status::{Method, SolveOptions, SolveReport, Status, Stop};
 
 use crate::model::Problem;
 use std::time::Instant;
@@ -41,13 +41,31 @@ pub fn solve(p: &Problem, opts: &SolveOptions) -> Solution {
 /// Solve, starting from a related scenario's plan and duals when given.
 pub fn solve_warm(p: &Problem, opts: &SolveOptions, warm: Option<&WarmStart>) -> Solution {
     let start = Instant::now();
+    if let Err(e) = p.check_numbers() {
+        // Never hand HiGHS a number it cannot hold: it would fail or answer "Unknown".
+        let mut report = SolveReport::new(opts.method);
+        report.status = Status::InvalidNumbers;
+        report.notes.push(e.to_string());
+        return Solution {
+            assignment: None,
+            report,
+        };
+    }
     let rows = rows::RowIndex::new(p);
     let greedy = greedy::greedy(p, &rows);
     let greedy_time = start.elapsed().as_secs_f64();
     let greedy_obj = greedy.as_ref().map(|a| p.cost(a));
     match opts.method {
         Method::Greedy => {
+            let mut notes = Vec::new();
             let bound_run = colgen::lower_bound(p, &rows, greedy.as_deref(), None, opts, start);
+            let bound_run = match bound_run {
+                Ok(b) => Some(b),
+                Err(note) => {
+                    notes.push(note);
+                    None
+                }
+            };
             let mut report = SolveReport::new(Method::Greedy);
             report.greedy_objective = greedy_obj;
             report.bound = bound_run.as_ref().map(|b| b.bound);
@@ -55,7 +73,8 @@ pub fn solve_warm(p: &Problem, opts: &SolveOptions, warm: Option<&WarmStart>) ->
                 .as_ref()
                 .map(|b| b.lambda.clone())
                 .unwrap_or_default();
-            report.finish(greedy_obj, opts, start, false);
+            report.notes = notes;
+            report.finish(greedy_obj, opts, start, Stop::Finished);
             report.greedy_seconds = greedy_time;
             if greedy.is_none() {
                 // The greedy's failure proves nothing; the LP with slacks does.
@@ -79,5 +98,123 @@ pub fn solve_warm(p: &Problem, opts: &SolveOptions, warm: Option<&WarmStart>) ->
             }
         }
         Method::Mip => mip::solve_exact(p, &rows, greedy, warm, opts, start, greedy_time),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Level, Pollutant};
+    use crate::model::{Choice, Scope, Target, Unit};
+
+    fn choice(cut: f64, loss: f64) -> Choice {
+        Choice {
+            limit: if cut > 0.0 { 0.5 } else { 0.0 },
+            declared: None,
+            cut: [cut, 0.0, 0.0, 0.0],
+            loss,
+            electricity: 0.0,
+            stop: false,
+        }
+    }
+
+    /// Two lines: one cheap that cuts 5e-8 (relative) short of the target, one dear that meets it.
+    fn nearly_problem() -> Problem {
+        let unit = |line: usize, cut: f64, cost: f64| Unit {
+            rule: line,
+            line,
+            district: None,
+            controlled: true,
+            choices: vec![choice(0.0, 0.0), choice(cut, cost)],
+            triples: vec![[0, 0, 0], [1, 1, 1]],
+            level_costs: vec![[0.0; 3], [cost, 0.0, 0.0]],
+            costs: vec![0.0, cost],
+            group: None,
+        };
+        Problem {
+            units: vec![unit(0, 94.7742 - 8e-6, 1.0), unit(1, 94.7742, 5.0)],
+            targets: vec![Target {
+                level: Level::Yellow,
+                pollutant: Pollutant::So2,
+                scope: Scope::City,
+                base: 947.742,
+                ratio: 0.1,
+                required: 94.7742,
+                credit: 0.0,
+                rhs: 94.7742,
+            }],
+            groups: Vec::new(),
+            districts: Vec::new(),
+            days: [1.0; 3],
+            restart_days: [0.0; 3],
+            figures: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_plan_short_of_a_target_by_more_than_float_noise_is_not_feasible() {
+        let p = nearly_problem();
+        assert!(!p.feasible(&[1, 0]), "94.774192 must not meet 94.7742");
+        assert!(p.feasible(&[0, 1]));
+        for method in [Method::Mip, Method::Greedy] {
+            let opts = SolveOptions {
+                method,
+                time_limit: 10.0,
+                rel_gap: 0.0,
+                threads: 1,
+            };
+            let sol = solve(&p, &opts);
+            let a = sol.assignment.expect("a plan");
+            assert!(p.achieved(&a)[0] >= 94.7742, "{method:?}: {a:?}");
+            assert_eq!(sol.report.objective, Some(5.0), "{method:?}");
+        }
+    }
+
+    #[test]
+    fn statuses_are_never_guessed() {
+        use status::Stop;
+        let s = |o, g, stop| Status::of_search(o, g, 1e-4, stop);
+        assert_eq!(s(Some(1.0), Some(0.5), Stop::TimeLimit), Status::TimeLimit);
+        assert_eq!(s(Some(1.0), Some(0.5), Stop::Trouble), Status::NotProven);
+        assert_eq!(s(Some(1.0), None, Stop::Finished), Status::NotProven);
+        assert_eq!(s(Some(1.0), Some(0.0), Stop::Trouble), Status::Optimal);
+        assert_eq!(s(None, None, Stop::Trouble), Status::SolverError);
+        assert_eq!(s(None, None, Stop::TimeLimit), Status::NoSolution);
+        assert_eq!(Stop::Trouble.and(Stop::TimeLimit), Stop::TimeLimit);
+        assert_eq!(Stop::Finished.and(Stop::Trouble), Stop::Trouble);
+        for st in Status::ALL {
+            assert_ne!(st.exit_code(), crate::exit::INTERNAL, "{st:?}");
+        }
+    }
+
+    #[test]
+    fn non_finite_or_huge_numbers_are_refused_by_name() {
+        let mut p = nearly_problem();
+        p.figures = vec![
+            crate::model::problem::UnitFigures {
+                line_id: "L-1".into(),
+                emissions: [1e16, 0.0, 0.0, 0.0],
+                value: 1.0,
+            };
+            2
+        ];
+        let opts = SolveOptions {
+            method: Method::Mip,
+            time_limit: 10.0,
+            rel_gap: 0.0,
+            threads: 1,
+        };
+        let sol = solve(&p, &opts);
+        assert_eq!(sol.report.status, Status::InvalidNumbers);
+        assert!(sol.report.notes[0].contains("L-1") && sol.report.notes[0].contains("1e16"));
+        let mut p = nearly_problem();
+        p.units[0].costs[1] = f64::NAN;
+        assert!(p.check_numbers().is_err());
+        let mut p = nearly_problem();
+        p.units[0].choices[1].cut[0] = 9e14;
+        p.units[1].choices[1].cut[0] = 9e14;
+        let e = p.check_numbers().unwrap_err();
+        assert!(e.to_string().contains("1.8e15"), "{e}");
+        assert!(e.to_string().contains("target:yellow:SO2:city"), "{e}");
     }
 }

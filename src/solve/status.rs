@@ -19,6 +19,13 @@ pub enum Status {
     NoSolution,
     /// A heuristic plan (greedy) with the bound shown for comparison.
     Heuristic,
+    /// The solver stopped without a proof for a reason other than the time limit (HiGHS status
+    /// `Unknown`, numerical trouble, an error); the plan is the best found, checked by us.
+    NotProven,
+    /// The solver failed (see the notes) and no plan was found.
+    SolverError,
+    /// The model holds numbers no solver can use (not finite, or beyond 1e15); see the notes.
+    InvalidNumbers,
 }
 
 impl Status {
@@ -31,6 +38,9 @@ impl Status {
             Status::Infeasible => "infeasible",
             Status::NoSolution => "no_solution",
             Status::Heuristic => "heuristic",
+            Status::NotProven => "not_proven",
+            Status::SolverError => "solver_error",
+            Status::InvalidNumbers => "invalid_numbers",
         }
     }
 
@@ -43,6 +53,9 @@ impl Status {
             Status::Infeasible => "无法满足减排目标 / infeasible: the targets cannot be met",
             Status::NoSolution => "时间上限内未找到方案 / no plan found within the time limit",
             Status::Heuristic => "贪心启发式方案（非最优） / greedy heuristic plan (not optimised)",
+            Status::NotProven => "求解器未完成证明即停止（非时间上限，见说明）：给出当前最好方案，未证明最优 / the solver stopped without a proof (not the time limit, see notes): best plan found, not proven",
+            Status::SolverError => "求解器出错，未找到方案（见说明） / the solver failed (see notes): no plan found",
+            Status::InvalidNumbers => "模型数值超出可求解范围（见说明） / the model holds numbers no solver can use (see notes)",
         }
     }
 
@@ -50,9 +63,60 @@ impl Status {
     pub fn exit_code(self) -> i32 {
         match self {
             Status::Optimal | Status::GapLimit | Status::Heuristic => crate::exit::OK,
-            Status::TimeLimit => crate::exit::TIME_LIMIT,
+            Status::TimeLimit | Status::NotProven => crate::exit::TIME_LIMIT,
             Status::Infeasible => crate::exit::INFEASIBLE,
-            Status::NoSolution => crate::exit::NO_SOLUTION,
+            Status::NoSolution | Status::SolverError => crate::exit::NO_SOLUTION,
+            Status::InvalidNumbers => crate::exit::INVALID_INPUT,
+        }
+    }
+
+    /// Every status, in the order of [`Status::key`]'s documentation.
+    pub const ALL: [Status; 9] = [
+        Status::Optimal,
+        Status::GapLimit,
+        Status::TimeLimit,
+        Status::Infeasible,
+        Status::NoSolution,
+        Status::Heuristic,
+        Status::NotProven,
+        Status::SolverError,
+        Status::InvalidNumbers,
+    ];
+
+    /// The status of a finished search from what it proved, never guessed: a plan within the
+    /// gap is (gap-)optimal; an unproven plan is `time_limit` only when the time limit stopped
+    /// the search and `not_proven` otherwise; no plan is `solver_error` when the solver failed and
+    /// `no_solution` otherwise (a proven infeasibility is set by the caller that proved it).
+    pub fn of_search(objective: Option<f64>, gap: Option<f64>, rel_gap: f64, stop: Stop) -> Status {
+        match (objective, gap, stop) {
+            (None, _, Stop::Trouble) => Status::SolverError,
+            (None, _, _) => Status::NoSolution,
+            (Some(_), Some(g), _) if g <= 1e-6 => Status::Optimal,
+            (Some(_), Some(g), _) if g <= rel_gap + 1e-12 => Status::GapLimit,
+            (Some(_), _, Stop::TimeLimit) => Status::TimeLimit,
+            (Some(_), _, _) => Status::NotProven,
+        }
+    }
+}
+
+/// Why a search ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// It ran to its end (every phase finished).
+    Finished,
+    /// The time limit stopped it.
+    TimeLimit,
+    /// The solver stopped for another reason (status `Unknown`, numerical trouble, an error).
+    Trouble,
+}
+
+impl Stop {
+    /// The more telling of two reasons: the time limit, then solver trouble, then finished.
+    pub fn and(self, other: Stop) -> Stop {
+        match (self, other) {
+            (Stop::TimeLimit, _) | (_, Stop::TimeLimit) => Stop::TimeLimit,
+            (Stop::Trouble, _) | (_, Stop::Trouble) => Stop::Trouble,
+            _ => Stop::Finished,
         }
     }
 }
@@ -136,18 +200,18 @@ impl SolveReport {
         }
     }
 
-    /// Set objective, gap and status from the final numbers.
+    /// Set objective, gap and status from the final numbers and why the search stopped.
     pub fn finish(
         &mut self,
         objective: Option<f64>,
         opts: &SolveOptions,
         start: Instant,
-        timed_out: bool,
+        stop: Stop,
     ) {
         self.objective = objective;
         self.solve_seconds = start.elapsed().as_secs_f64();
-        // Targets are met within a tolerance of 1e-7 of each row, so a bound may pass the
-        // objective by that much: report it as closed, never as a negative gap.
+        // Targets are met within a tolerance of each row, so a bound may pass the objective by
+        // that much: report it as closed, never as a negative gap.
         if let (Some(o), Some(b)) = (objective, self.bound) {
             if b > o {
                 self.bound = Some(o);
@@ -157,13 +221,10 @@ impl SolveReport {
             (Some(o), Some(b)) => Some(relative_gap(o, b)),
             _ => None,
         };
-        self.status = match (objective, self.gap) {
-            (None, _) if timed_out => Status::NoSolution,
-            (None, _) => Status::Infeasible,
-            (Some(_), _) if self.method == Method::Greedy => Status::Heuristic,
-            (Some(_), Some(g)) if g <= 1e-6 => Status::Optimal,
-            (Some(_), Some(g)) if g <= opts.rel_gap + 1e-12 => Status::GapLimit,
-            (Some(_), _) => Status::TimeLimit,
+        self.status = if objective.is_some() && self.method == Method::Greedy {
+            Status::Heuristic
+        } else {
+            Status::of_search(objective, self.gap, opts.rel_gap, stop)
         };
     }
 }

@@ -48,12 +48,12 @@ fn industry_name(inst: &Instance, i: usize, english: bool) -> &str {
 }
 
 fn csv_bytes(header: &[String], rows: &[Vec<String>]) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new().from_writer(b"\xEF\xBB\xBF".to_vec());
-    w.write_record(header).expect("in-memory write");
+    let mut w = crate::io::cells::CsvOut::with_bom();
+    w.row(header);
     for r in rows {
-        w.write_record(r).expect("in-memory write");
+        w.row(r);
     }
-    w.into_inner().expect("in-memory flush")
+    w.into_bytes()
 }
 
 /// `calendar.csv`: rows sorted by line, then start.

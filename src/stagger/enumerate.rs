@@ -98,26 +98,69 @@ impl Search<'_> {
         for d in (0..n).rev() {
             possible[d] = possible[d + 1] + usize::from(can[d] || counted[d]);
         }
-        let mut counts = vec![0usize; u.quotas.len()];
-        self.day(0, 0, &can, &counted, &possible, &mut counts)
+        self.walk_days(&can, &counted, &possible)
     }
 
-    fn day(
+    /// Depth-first over days with an explicit stack (one frame per day, never recursion: a
+    /// horizon of many days must not overflow the call stack); false when a limit is exceeded.
+    fn walk_days(&mut self, can: &[bool], counted: &[bool], possible: &[usize]) -> bool {
+        let u = self.u;
+        let m = u.min_block.max(1);
+        let n = self.inst.days.len();
+        let mut stack: Vec<Frame> = Vec::new();
+        if !self.enter(0, 0, vec![0; u.quotas.len()], &mut stack) {
+            return false;
+        }
+        while let Some(d) = stack.len().checked_sub(1) {
+            let top = &mut stack[d];
+            if top.choice == 2 {
+                self.chosen[d] = false;
+                stack.pop();
+                continue;
+            }
+            let choose = top.choice == 1;
+            top.choice += 1;
+            let next = match (choose, top.phase) {
+                (false, p) if p == 0 || p == m => 0,
+                (false, _) => continue,
+                (true, _) if !can[d] => continue,
+                (true, p) => (p + 1).min(m),
+            };
+            let inc = usize::from(choose || counted[d]);
+            let mut counts = top.counts.clone();
+            let mut alive = true;
+            for (c, q) in counts.iter_mut().zip(&u.quotas) {
+                if q.first <= d && d <= q.last {
+                    *c = (*c + inc).min(q.min_days);
+                    // The window's remaining days must still be able to meet the quota.
+                    if *c + possible[d + 1] - possible[(q.last + 1).min(n)] < q.min_days {
+                        alive = false;
+                    }
+                }
+            }
+            self.chosen[d] = choose;
+            if alive && !self.enter(d + 1, next, counts, &mut stack) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Arrive at day `d` in block phase `phase` with quota `counts`: at the end of the horizon
+    /// record the calendar, else push the day's frame. False when a limit is exceeded.
+    fn enter(
         &mut self,
         d: usize,
         phase: usize,
-        can: &[bool],
-        counted: &[bool],
-        possible: &[usize],
-        counts: &mut [usize],
+        counts: Vec<usize>,
+        stack: &mut Vec<Frame>,
     ) -> bool {
         self.nodes += 1;
         if self.nodes > NODES {
             return false;
         }
         let m = self.u.min_block.max(1);
-        let n = self.inst.days.len();
-        if d == n {
+        if d == self.inst.days.len() {
             if phase == 0 || phase == m {
                 if self.out.len() == PER_LINE {
                     return false;
@@ -129,33 +172,19 @@ impl Search<'_> {
             }
             return true;
         }
-        for choose in [false, true] {
-            let next = match (choose, phase) {
-                (false, p) if p == 0 || p == m => 0,
-                (false, _) => continue,
-                (true, _) if !can[d] => continue,
-                (true, p) => (p + 1).min(m),
-            };
-            let inc = usize::from(choose || counted[d]);
-            let saved = counts.to_vec();
-            let mut alive = true;
-            for (c, q) in counts.iter_mut().zip(&self.u.quotas) {
-                if q.first <= d && d <= q.last {
-                    *c = (*c + inc).min(q.min_days);
-                    // The window's remaining days must still be able to meet the quota.
-                    if *c + possible[d + 1] - possible[(q.last + 1).min(n)] < q.min_days {
-                        alive = false;
-                    }
-                }
-            }
-            self.chosen[d] = choose;
-            let ok = !alive || self.day(d + 1, next, can, counted, possible, counts);
-            self.chosen[d] = false;
-            counts.copy_from_slice(&saved);
-            if !ok {
-                return false;
-            }
-        }
+        stack.push(Frame {
+            phase,
+            choice: 0,
+            counts,
+        });
         true
     }
+}
+
+/// One day of the depth-first walk: the block phase on arrival, the next choice to try (0: run,
+/// 1: stop, 2: done) and the quota counts on arrival.
+struct Frame {
+    phase: usize,
+    choice: u8,
+    counts: Vec<usize>,
 }

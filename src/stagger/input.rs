@@ -4,7 +4,7 @@
 
 use super::instance::{Day, IndustryCap, Instance, Job, Mode, Quota, Season, Unit};
 use super::tables::{FORECAST, GOVERNMENT, MAINTENANCE, PARTICIPATION, QUOTAS};
-use crate::domain::scenario::{PollutantTable, SolverOptions};
+use crate::domain::scenario::{Bound, PollutantTable, SolverOptions, RESTART_DAYS, TONNES};
 use crate::domain::{Grade, Inventory, Level, LineStatus, Pollutant};
 use crate::io::table::{display, read_table};
 use crate::io::{IoError, RawRow, RawTable};
@@ -126,21 +126,28 @@ pub const SCENARIO_DOC: &str = "
 ## Stagger scenario (TOML)
 
 `jianpai stagger` reads its own scenario (`scenarios/wuxi-2021-stagger.toml`), pointing at the same
-inventory and at the tables below. Dates are quoted strings `\"YYYY-MM-DD\"`; every range is inclusive.
+inventory and at the tables below, through the same reader as a list scenario (`base` works, Chinese
+keys must be quoted, numbers must lie in their allowed range). Dates are quoted strings
+`\"YYYY-MM-DD\"` from 2000-01-01 to 2100-12-31; every range is inclusive. Dates in the tables must
+lie within the seasons and 366 days either side (E211).
 
-| key | meaning | default |
-|---|---|---|
-| `name`, `inventory` | display name, dataset folder | required |
-| `participation` | participation rules table | required |
-| `quotas`, `forecast`, `government`, `maintenance` | tables (below) | none |
-| `[[seasons]]` `name`, `start`, `end` | seasons; staggered stops fall inside them | required |
-| `[seasons.cut]` `so2` … `vocs` | base daily cut on season days, t/d | 0 |
-| `[uplift.<level>]` `so2` … `vocs` | extra daily cut on forecast warning days, t/d | 0 |
-| `value_factor` | 12 monthly factors on a day's output value (season-dependent loss) | all 1 |
-| `maintenance_counts_toward_quota` | maintenance days count toward quotas | true |
-| `[blocks]` `min_days`, `startup_cost_days` | least block length; cost of a shutdown in days of output | 7, 1 |
-| `[caps]` `default`, `[caps.industries]` `<code> = share` | largest share of an industry's capacity stopped on one day | 1 |
-| `[solver]` `time_limit`, `rel_gap`, `threads` | seconds, relative gap, HiGHS threads | 60, 1e-4, 1 |
+| key | meaning | default | allowed range |
+|---|---|---|---|
+| `base` | another stagger scenario whose keys this one overrides | none | |
+| `name`, `inventory` | display name, dataset folder | required | |
+| `participation` | participation rules table | required | |
+| `quotas`, `forecast`, `government`, `maintenance` | tables (below) | none | |
+| `[[seasons]]` `name`, `start`, `end` | seasons; staggered stops fall inside them | required | 1 to 8 seasons, each at most 366 days, all within 732 days, not overlapping |
+| `[seasons.cut]` `so2` … `vocs` | base daily cut on season days, t/d | 0 | [0, 100000] |
+| `[uplift.<level>]` `so2` … `vocs` | extra daily cut on forecast warning days, t/d | 0 | [0, 100000] |
+| `value_factor` | 12 monthly factors on a day's output value (season-dependent loss) | all 1 | each [0, 10] |
+| `maintenance_counts_toward_quota` | maintenance days count toward quotas | true | |
+| `[blocks]` `min_days`, `startup_cost_days` | least block length; cost of a shutdown in days of output | 7, 1 | [1, 366], [0, 60] |
+| `[caps]` `default`, `[caps.industries]` `<code> = share` | largest share of an industry's capacity stopped on one day | 1 | [0, 1] |
+| `[solver]` `time_limit`, `rel_gap`, `threads` | seconds, relative gap, HiGHS threads | 60, 1e-4, 1 | (0, 86400], [0, 1), [1, 256] |
+
+Table columns: day counts (`min_block_days`, `min_days`, `duration`) are whole numbers up to 366
+(E202); `startup_cost_days` lies in [0, 60] (E212).
 ";
 
 /// Why a stagger scenario could not be loaded.
@@ -168,39 +175,18 @@ pub fn load(path: &Path) -> Result<(StaggerScenario, Instance, Report), StaggerL
     }
 }
 
-/// Read and range-check the TOML; relative paths are resolved against its folder.
+/// Read and range-check the TOML through the common scenario reader: a `base` scenario works
+/// here too, and relative paths are resolved against the folder of the file that states them.
 pub fn read_scenario(path: &Path) -> Result<StaggerScenario, IoError> {
     let file = display(path);
-    let text = std::fs::read_to_string(path).map_err(|source| IoError::Read {
-        file: file.clone(),
-        source,
-    })?;
     let fmt_err = |message: String| IoError::Format {
         file: file.clone(),
         message,
     };
-    let mut s: StaggerScenario = toml::from_str(&text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|sp| text[..sp.start.min(text.len())].matches('\n').count() + 1);
-        fmt_err(match line {
-            Some(l) => format!("line {l}: {}", e.message()),
-            None => e.message().to_string(),
-        })
-    })?;
-    let base = path.parent().unwrap_or(Path::new("."));
-    for p in [Some(&mut s.inventory), Some(&mut s.participation)]
-        .into_iter()
-        .flatten()
-        .chain(s.quotas.as_mut())
-        .chain(s.forecast.as_mut())
-        .chain(s.government.as_mut())
-        .chain(s.maintenance.as_mut())
-    {
-        if p.is_relative() {
-            *p = base.join(&*p);
-        }
-    }
+    let table = crate::io::scenario_file::read_table_checked::<StaggerScenario>(path)?;
+    let s: StaggerScenario = toml::Value::Table(table)
+        .try_into()
+        .map_err(|e: toml::de::Error| fmt_err(e.message().to_string()))?;
     check_scenario(&s).map_err(fmt_err)?;
     Ok(s)
 }
@@ -213,19 +199,56 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
         .ok()
 }
 
+/// Most seasons of a stagger scenario.
+pub const MAX_SEASONS: usize = 8;
+/// Most days of one season (and of a quota window, a block or a job).
+pub const MAX_SEASON_DAYS: i64 = 366;
+/// Most days from the first season's start to the last season's end.
+pub const MAX_SPAN_DAYS: i64 = 2 * 366;
+/// Days before the first season and after the last one that table dates may reach.
+pub const MARGIN_DAYS: i64 = 366;
+/// Earliest and latest date a stagger scenario or table may state.
+pub fn date_range() -> (NaiveDate, NaiveDate) {
+    (
+        NaiveDate::from_ymd_opt(2000, 1, 1).expect("valid date"),
+        NaiveDate::from_ymd_opt(2100, 12, 31).expect("valid date"),
+    )
+}
+/// A month's factor on a day's output value.
+const VALUE_FACTOR: Bound = Bound::closed(0.0, 10.0, "a factor on a day's output value");
+/// Least days of a stop block.
+const BLOCK_DAYS: Bound = Bound::closed(1.0, MAX_SEASON_DAYS as f64, "whole days");
+/// A cap on an industry's stopped capacity.
+const CAP: Bound = Bound::closed(0.0, 1.0, "a share of the industry's capacity");
+
 fn season_dates(s: &SeasonSpec) -> Result<(NaiveDate, NaiveDate), String> {
+    let (first, last) = date_range();
     let d = |k: &str, v: &str| {
-        parse_date(v).ok_or_else(|| {
+        let date = parse_date(v).ok_or_else(|| {
             format!(
-                "seasons \"{}\": {k} = \"{v}\" is not a date (write \"YYYY-MM-DD\")",
+                "[[seasons]] \"{}\" {k} = \"{v}\": not a date (write \"YYYY-MM-DD\")",
                 s.name
             )
-        })
+        })?;
+        if date < first || date > last {
+            return Err(format!(
+                "[[seasons]] \"{}\" {k} = \"{v}\": outside the allowed range {first} → {last}",
+                s.name
+            ));
+        }
+        Ok(date)
     };
     let (a, b) = (d("start", &s.start)?, d("end", &s.end)?);
     if b < a {
         return Err(format!(
-            "seasons \"{}\": end {b} is before start {a}",
+            "[[seasons]] \"{}\": end {b} is before start {a}",
+            s.name
+        ));
+    }
+    let days = (b - a).num_days() + 1;
+    if days > MAX_SEASON_DAYS {
+        return Err(format!(
+            "[[seasons]] \"{}\": {a} → {b} is {days} days; a season lasts at most {MAX_SEASON_DAYS} days",
             s.name
         ));
     }
@@ -237,18 +260,21 @@ fn check_scenario(s: &StaggerScenario) -> Result<(), String> {
     if s.seasons.is_empty() {
         return Err("no [[seasons]]: give at least one season with name, start and end".into());
     }
+    if s.seasons.len() > MAX_SEASONS {
+        return Err(format!(
+            "{} [[seasons]]: at most {MAX_SEASONS}",
+            s.seasons.len()
+        ));
+    }
     let mut spans = Vec::new();
     for season in &s.seasons {
         spans.push((season_dates(season)?, season.name.clone()));
         for p in Pollutant::ALL {
             if let Some(v) = season.cut.get(p) {
-                if !(v.is_finite() && v >= 0.0) {
-                    return Err(format!(
-                        "seasons \"{}\": cut.{} = {v}: a cut is t/d ≥ 0",
-                        season.name,
-                        p.key()
-                    ));
-                }
+                TONNES.check(
+                    &format!("[[seasons]] \"{}\" cut.{}", season.name, p.key()),
+                    v,
+                )?;
             }
         }
     }
@@ -256,6 +282,15 @@ fn check_scenario(s: &StaggerScenario) -> Result<(), String> {
     for w in spans.windows(2) {
         if w[1].0 .0 <= w[0].0 .1 {
             return Err(format!("seasons \"{}\" and \"{}\" overlap", w[0].1, w[1].1));
+        }
+    }
+    if let (Some(f), Some(l)) = (spans.first(), spans.iter().map(|s| s.0 .1).max()) {
+        let span = (l - f.0 .0).num_days() + 1;
+        if span > MAX_SPAN_DAYS {
+            return Err(format!(
+                "[[seasons]] span {} → {l}, {span} days: keep the seasons of one scenario within {MAX_SPAN_DAYS} days",
+                f.0 .0
+            ));
         }
     }
     for (k, t) in &s.uplift {
@@ -266,33 +301,24 @@ fn check_scenario(s: &StaggerScenario) -> Result<(), String> {
         }
         for p in Pollutant::ALL {
             if let Some(v) = t.get(p) {
-                if !(v.is_finite() && v >= 0.0) {
-                    return Err(format!(
-                        "uplift.{k}.{} = {v}: an uplift is t/d ≥ 0",
-                        p.key()
-                    ));
-                }
+                TONNES.check(&format!("[uplift.{k}] {}", p.key()), v)?;
             }
         }
     }
-    if s.value_factor.len() != 12 || s.value_factor.iter().any(|f| !(f.is_finite() && *f >= 0.0)) {
-        return Err("value_factor: give 12 monthly factors ≥ 0 (January first)".into());
-    }
-    if s.blocks.min_days == 0 {
-        return Err("blocks.min_days = 0: a stop block lasts at least one day".into());
-    }
-    if !(s.blocks.startup_cost_days.is_finite() && s.blocks.startup_cost_days >= 0.0) {
+    if s.value_factor.len() != 12 {
         return Err(format!(
-            "blocks.startup_cost_days = {}: must be ≥ 0",
-            s.blocks.startup_cost_days
+            "value_factor has {} values: give 12 monthly factors (January first)",
+            s.value_factor.len()
         ));
     }
-    for (k, &v) in
-        std::iter::once((&"default".to_string(), &s.caps.default)).chain(&s.caps.industries)
-    {
-        if !(0.0..=1.0).contains(&v) {
-            return Err(format!("caps {k} = {v}: a cap is a share between 0 and 1"));
-        }
+    for (m, &f) in s.value_factor.iter().enumerate() {
+        VALUE_FACTOR.check(&format!("value_factor[{}] (month {})", m, m + 1), f)?;
+    }
+    BLOCK_DAYS.check("[blocks] min_days", s.blocks.min_days as f64)?;
+    RESTART_DAYS.check("[blocks] startup_cost_days", s.blocks.startup_cost_days)?;
+    CAP.check("[caps] default", s.caps.default)?;
+    for (k, &v) in &s.caps.industries {
+        CAP.check(&format!("[caps.industries] {k}"), v)?;
     }
     s.solver.check()
 }
@@ -308,7 +334,7 @@ fn open<'a>(
         Ok(t) => *table = Some(t),
         Err(e) => {
             report.push(error(
-                "E002",
+                e.diagnostic_code(),
                 &display(path),
                 None,
                 None,
@@ -322,11 +348,20 @@ fn open<'a>(
     Sheet::new(table.as_ref()?, spec, report)
 }
 
-/// A date cell: `E201` when not a date.
-fn date_cell(s: &Sheet, report: &mut Report, row: &RawRow, key: &str) -> Option<NaiveDate> {
+/// Dates a table may state: the seasons with [`MARGIN_DAYS`] either side, within
+/// [`date_range`].
+type Within = (NaiveDate, NaiveDate);
+
+/// A date cell: `E201` when not a date, `E211` when outside `within`.
+fn date_cell(
+    s: &Sheet,
+    report: &mut Report,
+    row: &RawRow,
+    key: &str,
+    within: Within,
+) -> Option<NaiveDate> {
     let v = s.text(report, row, key)?;
-    let d = parse_date(&v);
-    if d.is_none() {
+    let Some(d) = parse_date(&v) else {
         report.push(error(
             "E201",
             &s.table.source,
@@ -336,21 +371,37 @@ fn date_cell(s: &Sheet, report: &mut Report, row: &RawRow, key: &str) -> Option<
             "is not a date",
             "write the date as YYYY-MM-DD, e.g. 2022-02-01",
         ));
+        return None;
+    };
+    if d < within.0 || d > within.1 {
+        report.push(error(
+            "E211",
+            &s.table.source,
+            Some(row.row),
+            Some(s.label(key)),
+            Some(&v),
+            format!(
+                "is outside {} → {} (the seasons and {MARGIN_DAYS} days either side)",
+                within.0, within.1
+            ),
+            "correct the year, or the seasons of the scenario",
+        ));
+        return None;
     }
-    d
+    Some(d)
 }
 
-/// A whole number of days ≥ `min`: `E202` otherwise.
+/// A whole number of days from `min` to [`MAX_SEASON_DAYS`]: `E202` otherwise.
 fn days_cell(s: &Sheet, report: &mut Report, row: &RawRow, key: &str, min: usize) -> Option<usize> {
     let x = s.number(report, row, key)?;
-    if x.fract() != 0.0 || x < min as f64 || x > 100_000.0 {
+    if x.fract() != 0.0 || x < min as f64 || x > MAX_SEASON_DAYS as f64 {
         report.push(error(
             "E202",
             &s.table.source,
             Some(row.row),
             Some(s.label(key)),
             Some(s.raw(row, key)),
-            format!("is not a whole number of days ≥ {min}"),
+            format!("is not a whole number of days from {min} to {MAX_SEASON_DAYS}"),
             "write a whole number such as 7",
         ));
         return None;
@@ -363,10 +414,13 @@ fn range_cells(
     s: &Sheet,
     report: &mut Report,
     row: &RawRow,
-    a: &str,
-    b: &str,
+    (a, b): (&str, &str),
+    within: Within,
 ) -> Option<(NaiveDate, NaiveDate)> {
-    let (x, y) = (date_cell(s, report, row, a), date_cell(s, report, row, b));
+    let (x, y) = (
+        date_cell(s, report, row, a, within),
+        date_cell(s, report, row, b, within),
+    );
     let (x, y) = (x?, y?);
     if y < x {
         report.push(error(
@@ -476,6 +530,7 @@ fn read_rules(path: &Path, inv: &Inventory, report: &mut Report) -> Vec<Rule> {
             None
         } else {
             s.number(report, row, "startup_cost_days")
+                .filter(|&x| startup_in_range(&s, report, row, x))
         };
         if report.error_count() > before {
             continue;
@@ -494,38 +549,62 @@ fn read_rules(path: &Path, inv: &Inventory, report: &mut Report) -> Vec<Rule> {
     rules
 }
 
+/// A rule's start-up cost in days: `E212` beyond the documented range.
+fn startup_in_range(s: &Sheet, report: &mut Report, row: &RawRow, x: f64) -> bool {
+    if RESTART_DAYS.contains(x) {
+        return true;
+    }
+    report.push(error(
+        "E212",
+        &s.table.source,
+        Some(row.row),
+        Some(s.label("startup_cost_days")),
+        Some(s.raw(row, "startup_cost_days")),
+        format!("is outside {} days of output", RESTART_DAYS.text()),
+        "a shutdown and start-up costs a few days of output, e.g. 1",
+    ));
+    false
+}
+
 /// Resolve the scenario and its tables against the inventory; errors go to the report.
 pub fn resolve(sc: &StaggerScenario, inv: &Inventory, report: &mut Report) -> Option<Instance> {
+    // The horizon spans every date the scenario mentions; tables stay near the seasons.
+    let seasons: Vec<(NaiveDate, NaiveDate)> = sc
+        .seasons
+        .iter()
+        .map(season_dates)
+        .collect::<Result<_, _>>()
+        .ok()?;
+    let margin = chrono::Duration::days(MARGIN_DAYS);
+    let (first, last) = date_range();
+    let within: Within = (
+        (seasons.iter().map(|s| s.0).min()? - margin).max(first),
+        (seasons.iter().map(|s| s.1).max()? + margin).min(last),
+    );
     let rules = read_rules(&sc.participation, inv, report);
     let quotas = sc
         .quotas
         .as_deref()
-        .map(|p| read_quotas(p, inv, report))
+        .map(|p| read_quotas(p, inv, report, within))
         .unwrap_or_default();
     let forecast = sc
         .forecast
         .as_deref()
-        .map(|p| read_forecast(p, report))
+        .map(|p| read_forecast(p, report, within))
         .unwrap_or_default();
     let gov = sc
         .government
         .as_deref()
-        .map(|p| read_government(p, inv, report))
+        .map(|p| read_government(p, inv, report, within))
         .unwrap_or_default();
     let jobs = sc
         .maintenance
         .as_deref()
-        .map(|p| read_jobs(p, inv, report))
+        .map(|p| read_jobs(p, inv, report, within))
         .unwrap_or_default();
     if report.has_errors() {
         return None;
     }
-    // The horizon spans every date the scenario mentions.
-    let seasons: Vec<(NaiveDate, NaiveDate)> = sc
-        .seasons
-        .iter()
-        .map(|s| season_dates(s).expect("checked"))
-        .collect();
     let mut lo = seasons.iter().map(|s| s.0).min()?;
     let mut hi = seasons.iter().map(|s| s.1).max()?;
     for (a, b) in quotas
@@ -738,7 +817,7 @@ fn unknown_line(s: &Sheet, report: &mut Report, row: &RawRow, key: &str, what: &
     ));
 }
 
-fn read_quotas(path: &Path, inv: &Inventory, report: &mut Report) -> Vec<QuotaRow> {
+fn read_quotas(path: &Path, inv: &Inventory, report: &mut Report, within: Within) -> Vec<QuotaRow> {
     let mut table = None;
     let Some(s) = open(path, &mut table, &QUOTAS, report) else {
         return Vec::new();
@@ -757,7 +836,7 @@ fn read_quotas(path: &Path, inv: &Inventory, report: &mut Report) -> Vec<QuotaRo
             }
         };
         let window = s.text(report, row, "window");
-        let range = range_cells(&s, report, row, "start", "end");
+        let range = range_cells(&s, report, row, ("start", "end"), within);
         let min = days_cell(&s, report, row, "min_days", 0);
         let (Some(window), Some((a, b)), Some(min)) = (window, range, min) else {
             continue;
@@ -791,14 +870,14 @@ fn read_quotas(path: &Path, inv: &Inventory, report: &mut Report) -> Vec<QuotaRo
     out
 }
 
-fn read_forecast(path: &Path, report: &mut Report) -> BTreeMap<NaiveDate, Level> {
+fn read_forecast(path: &Path, report: &mut Report, within: Within) -> BTreeMap<NaiveDate, Level> {
     let mut table = None;
     let Some(s) = open(path, &mut table, &FORECAST, report) else {
         return BTreeMap::new();
     };
     let mut out = BTreeMap::new();
     for row in &s.table.rows {
-        let date = date_cell(&s, report, row, "date");
+        let date = date_cell(&s, report, row, "date", within);
         let l = s.text(report, row, "level").unwrap_or_default();
         let level = Level::parse(&l);
         if level.is_none() && !l.is_empty() {
@@ -834,6 +913,7 @@ fn read_government(
     path: &Path,
     inv: &Inventory,
     report: &mut Report,
+    within: Within,
 ) -> IndexMap<String, Vec<(NaiveDate, NaiveDate)>> {
     let mut table = None;
     let Some(s) = open(path, &mut table, &GOVERNMENT, report) else {
@@ -846,7 +926,7 @@ fn read_government(
             unknown_line(&s, report, row, "line_id", "line");
             continue;
         }
-        if let Some(r) = range_cells(&s, report, row, "start", "end") {
+        if let Some(r) = range_cells(&s, report, row, ("start", "end"), within) {
             out.entry(line).or_default().push(r);
         }
     }
@@ -881,7 +961,12 @@ fn parse_avoid(text: &str, lo: NaiveDate, hi: NaiveDate) -> Option<Vec<(NaiveDat
     Some(out)
 }
 
-fn read_jobs(path: &Path, inv: &Inventory, report: &mut Report) -> IndexMap<String, Vec<JobRow>> {
+fn read_jobs(
+    path: &Path,
+    inv: &Inventory,
+    report: &mut Report,
+    within: Within,
+) -> IndexMap<String, Vec<JobRow>> {
     let mut table = None;
     let Some(s) = open(path, &mut table, &MAINTENANCE, report) else {
         return IndexMap::new();
@@ -895,7 +980,7 @@ fn read_jobs(path: &Path, inv: &Inventory, report: &mut Report) -> IndexMap<Stri
         }
         let job = s.text(report, row, "job");
         let dur = days_cell(&s, report, row, "duration", 1);
-        let range = range_cells(&s, report, row, "earliest", "latest");
+        let range = range_cells(&s, report, row, ("earliest", "latest"), within);
         let (Some(job), Some(dur), Some((a, b))) = (job, dur, range) else {
             continue;
         };

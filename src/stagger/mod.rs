@@ -142,8 +142,8 @@ pub fn summarize(inst: &Instance, out: &solve::Outcome) -> Summary {
     }
 }
 
-/// Write calendar.csv, days.csv (when a calendar exists) and summary.json into `dir`. A stale
-/// calendar is removed when this run found none.
+/// Write calendar.csv, days.csv (when a calendar exists) and summary.json into `dir` (a fresh
+/// folder: see [`crate::io::result_dir`]).
 pub fn write(
     dir: &Path,
     inst: &Instance,
@@ -151,18 +151,12 @@ pub fn write(
     english: bool,
 ) -> Result<Summary, IoError> {
     let summary = summarize(inst, out);
-    match &out.states {
-        Some(s) => {
-            write_bytes(
-                &dir.join("calendar.csv"),
-                &calendar::calendar_csv(inst, s, english),
-            )?;
-            write_bytes(&dir.join("days.csv"), &calendar::days_csv(inst, s, english))?;
-        }
-        None => {
-            let _ = std::fs::remove_file(dir.join("calendar.csv"));
-            let _ = std::fs::remove_file(dir.join("days.csv"));
-        }
+    if let Some(s) = &out.states {
+        write_bytes(
+            &dir.join("calendar.csv"),
+            &calendar::calendar_csv(inst, s, english),
+        )?;
+        write_bytes(&dir.join("days.csv"), &calendar::days_csv(inst, s, english))?;
     }
     crate::plan::write::write_json(&dir.join("summary.json"), &summary)?;
     Ok(summary)

@@ -20,7 +20,7 @@ use super::instance::{Instance, State, UnitPlan, TOL};
 use super::pricing::cheapest;
 use crate::domain::Pollutant;
 use crate::solve::status::relative_gap;
-use crate::solve::{Method, SolveOptions, Status};
+use crate::solve::{Method, SolveOptions, Status, Stop};
 use highs::{HighsModelStatus, RowProblem, Sense};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -267,15 +267,15 @@ struct LpRound {
 fn configure(hm: &mut highs::Model, opts: &SolveOptions, seconds: f64) {
     hm.make_quiet();
     if std::env::var_os("JIANPAI_HIGHS_LOG").is_some() {
-        hm.set_option("output_flag", true);
-        hm.set_option("log_to_console", true);
+        let _ = hm.try_set_option("output_flag", true);
+        let _ = hm.try_set_option("log_to_console", true);
     }
     // One HiGHS thread whatever `--threads` says: the same calendar for any thread count
     // (the pricing of the lines runs in parallel instead).
     let _ = opts.threads;
-    hm.set_option("threads", 1);
-    hm.set_option("time_limit", seconds.max(0.05));
-    hm.set_option("random_seed", 0);
+    let _ = hm.try_set_option("threads", 1);
+    let _ = hm.try_set_option("time_limit", seconds.max(0.05));
+    let _ = hm.try_set_option("random_seed", 0);
 }
 
 /// The LP master, kept alive between rounds so that HiGHS re-solves from its last basis.
@@ -289,6 +289,8 @@ struct Lp {
     weight: f64,
     /// Seconds HiGHS has spent on this model (its time limit counts all runs together).
     spent: f64,
+    /// What stopped HiGHS other than the time limit (refused model, `Unknown`, an error).
+    trouble: Option<String>,
 }
 
 impl Lp {
@@ -321,8 +323,13 @@ impl Lp {
             pb.add_column(c.cost * weight, 0.0..=1.0, terms);
             cols.push(Some(ci));
         }
+        let (model, trouble) = match pb.try_optimise(Sense::Minimise) {
+            Ok(model) => (Some(model), None),
+            Err(e) => (None, Some(format!("HiGHS refused the LP master ({e:?})"))),
+        };
         Lp {
-            model: Some(pb.optimise(Sense::Minimise)),
+            model,
+            trouble,
             conv,
             coupling,
             cols,
@@ -338,7 +345,11 @@ impl Lp {
             .chain(c.terms.iter().map(|&(r, a)| (self.coupling[r], a)))
             .collect();
         if let Some(model) = self.model.as_mut() {
-            model.add_col(c.cost * self.weight, 0.0..=1.0, terms);
+            if let Err(e) = model.try_add_column(c.cost * self.weight, 0.0..=1.0, terms) {
+                self.trouble = Some(format!("HiGHS refused a new LP column ({e:?})"));
+                self.model = None;
+                return;
+            }
             self.cols.push(Some(ci));
         }
     }
@@ -348,12 +359,24 @@ impl Lp {
         configure(&mut model, opts, self.spent + seconds);
         let t = Instant::now();
         // Presolve would discard the basis of the previous round.
-        model.set_option("presolve", "off");
+        let _ = model.try_set_option("presolve", "off");
         // New columns keep the basis primal feasible: primal simplex continues from it.
-        model.set_option("simplex_strategy", 4);
-        let solved = model.try_solve().ok()?;
+        let _ = model.try_set_option("simplex_strategy", 4);
+        let solved = match model.try_solve() {
+            Ok(solved) => solved,
+            Err(e) => {
+                self.trouble = Some(format!("HiGHS could not solve the LP master ({e:?})"));
+                return None;
+            }
+        };
         self.spent += t.elapsed().as_secs_f64();
         let status = solved.status();
+        if !matches!(
+            status,
+            HighsModelStatus::Optimal | HighsModelStatus::ReachedTimeLimit
+        ) {
+            self.trouble = Some(format!("the LP master ended with HiGHS status {status:?}"));
+        }
         let round = (status == HighsModelStatus::Optimal).then(|| {
             let sol = solved.get_solution();
             let units = m.inst.units.len();
@@ -415,14 +438,14 @@ fn price(m: &Master, duals: &[f64], weight: f64) -> Option<(f64, Vec<UnitPlan>)>
 }
 
 /// Column generation; returns the Lagrangian bound (of the cost × `weight` problem), whether it
-/// converged, the last LP round and the rounds used.
+/// converged, the last LP round, the rounds used and what stopped HiGHS if not the time limit.
 fn generate(
     m: &mut Master,
     opts: &SolveOptions,
     weight: f64,
     deadline: f64,
     start: Instant,
-) -> (f64, bool, Option<LpRound>, usize) {
+) -> (f64, bool, Option<LpRound>, usize, Option<String>) {
     let max_factor = m
         .inst
         .days
@@ -450,10 +473,10 @@ fn generate(
     loop {
         let left = deadline - start.elapsed().as_secs_f64();
         if left <= 0.0 {
-            return (bound, false, last, rounds);
+            return (bound, false, last, rounds, lp_model.trouble);
         }
         let Some(lp) = lp_model.solve(m, opts, left) else {
-            return (bound, false, last, rounds);
+            return (bound, false, last, rounds, lp_model.trouble);
         };
         rounds += 1;
         let t_lp = start.elapsed().as_secs_f64();
@@ -469,7 +492,7 @@ fn generate(
                 _ => lp.duals.clone(),
             };
             let Some((lagrange, plans)) = price(m, &duals, weight) else {
-                return (f64::INFINITY, true, Some(lp), rounds);
+                return (f64::INFINITY, true, Some(lp), rounds, lp_model.trouble);
             };
             if lagrange > bound {
                 bound = lagrange;
@@ -500,7 +523,7 @@ fn generate(
             || lp.value - bound <= (0.1 * opts.rel_gap).max(1e-7) * lp.value.abs().max(1.0);
         last = Some(lp);
         if converged {
-            return (bound, true, last, rounds);
+            return (bound, true, last, rounds, lp_model.trouble);
         }
     }
 }
@@ -572,14 +595,22 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Outcome {
         }
     }
     // Column generation gets most of the time; the master MIP the rest.
-    let (bound, converged, lp, rounds) =
+    let (bound, converged, lp, rounds, trouble) =
         generate(&mut master, opts, 1.0, opts.time_limit * 0.7, start);
+    let mut stop = match &trouble {
+        Some(note) => {
+            out.notes.push(note.clone());
+            Stop::Trouble
+        }
+        None if converged => Stop::Finished,
+        None => Stop::TimeLimit,
+    };
     out.size = (
         master.columns.len(),
         rounds,
         inst.units.len() + master.rows.len(),
     );
-    if !converged {
+    if !converged && trouble.is_none() {
         out.notes.push(format!(
             "column generation stopped by the time limit after {rounds} rounds"
         ));
@@ -587,7 +618,7 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Outcome {
     let lp_slack = lp.as_ref().map_or(0.0, |l| l.slack);
     if bound == f64::INFINITY || (converged && lp_slack > 1e-6 && greedy_states.is_none()) {
         // Feasibility phase: least total relative shortfall.
-        let (b1, _, lp1, _) = generate(&mut master, opts, 0.0, opts.time_limit, start);
+        let (b1, _, lp1, _, _) = generate(&mut master, opts, 0.0, opts.time_limit, start);
         if b1 > 1e-7 || bound == f64::INFINITY {
             out.shortfalls = lp1.map(|l| explain(&master, &l)).unwrap_or_default();
             out.status = Status::Infeasible;
@@ -627,12 +658,13 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Outcome {
     // report a wrong optimum with the start as its solution; the cut-off prunes the same.
     let warm = incumbent.as_ref().filter(|_| exhaustive.is_none());
     let mip = if proven {
-        Ok((None, None, None))
+        Ok((None, None, None, Stop::Finished))
     } else {
         master_mip(&master, opts, warm, cutoff, &keep, (left, mip_gap))
     };
     match mip {
-        Ok((states, note, mip_bound)) => {
+        Ok((states, note, mip_bound, mip_stop)) => {
+            stop = stop.and(mip_stop);
             // The MIP's bound holds for the problem only when its columns are every calendar.
             if let (Some(b), Some(_)) = (mip_bound, &exhaustive) {
                 out.bound = Some(out.bound.map_or(b, |o| o.max(b)));
@@ -647,19 +679,20 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Outcome {
             }
             out.notes.extend(note);
         }
-        Err(e) => out.notes.push(e),
+        Err((e, why)) => {
+            out.notes.push(e);
+            stop = stop.and(why);
+        }
+    }
+    if start.elapsed().as_secs_f64() >= opts.time_limit {
+        stop = stop.and(Stop::TimeLimit);
     }
     out.objective = incumbent.as_ref().map(|s| total_cost(inst, s));
     if let (Some(o), Some(b)) = (out.objective, out.bound) {
         out.bound = Some(b.min(o));
         out.gap = Some(relative_gap(o, b.min(o)));
     }
-    out.status = match (out.objective, out.gap) {
-        (None, _) => Status::NoSolution,
-        (Some(_), Some(g)) if g <= 1e-6 => Status::Optimal,
-        (Some(_), Some(g)) if g <= opts.rel_gap + 1e-12 => Status::GapLimit,
-        (Some(_), _) => Status::TimeLimit,
-    };
+    out.status = Status::of_search(out.objective, out.gap, opts.rel_gap, stop);
     out.states = incumbent;
     out.seconds.1 = start.elapsed().as_secs_f64();
     out
@@ -734,7 +767,9 @@ fn plan_of(u: &super::Unit, s: &[State]) -> UnitPlan {
 
 /// The master MIP's calendar (if it found one), a note and its proven lower bound (when it ended
 /// optimal, or infeasible under the cut-off), or why it could not run.
-type MipResult = Result<(Option<Vec<Vec<State>>>, Option<String>, Option<f64>), String>;
+/// The master MIP's calendar, note, bound and why it stopped; or what went wrong and why.
+type MipResult =
+    Result<(Option<Vec<Vec<State>>>, Option<String>, Option<f64>, Stop), (String, Stop)>;
 
 /// The master as a MIP over the generated patterns.
 fn master_mip(
@@ -746,13 +781,21 @@ fn master_mip(
     (seconds, gap): (f64, f64),
 ) -> MipResult {
     if seconds <= 0.0 {
-        return Err("no time left for the master MIP".into());
+        return Err(("no time left for the master MIP".into(), Stop::TimeLimit));
     }
-    let mut hm = m.problem(keep, 1.0, 0.0, true).optimise(Sense::Minimise);
+    let mut hm = m
+        .problem(keep, 1.0, 0.0, true)
+        .try_optimise(Sense::Minimise)
+        .map_err(|e| {
+            (
+                format!("HiGHS refused the master MIP ({e:?})"),
+                Stop::Trouble,
+            )
+        })?;
     configure(&mut hm, opts, seconds);
-    hm.set_option("mip_rel_gap", gap);
+    let _ = hm.try_set_option("mip_rel_gap", gap);
     if let Some(c) = cutoff {
-        hm.set_option("objective_bound", c + 1e-7 * c.abs().max(1.0));
+        let _ = hm.try_set_option("objective_bound", c + 1e-7 * c.abs().max(1.0));
     }
     if let Some(w) = warm {
         let x: Vec<f64> = keep
@@ -766,10 +809,16 @@ fn master_mip(
             .collect();
         let _ = hm.try_set_solution(Some(&x), None, None, None);
     }
-    let solved = hm
-        .try_solve()
-        .map_err(|e| format!("HiGHS could not solve the master MIP ({e:?})"))?;
+    let solved = hm.try_solve().map_err(|e| {
+        let note = format!("HiGHS could not solve the master MIP ({e:?})");
+        (note, Stop::Trouble)
+    })?;
     let status = solved.status();
+    let stop = match status {
+        HighsModelStatus::Optimal | HighsModelStatus::Infeasible => Stop::Finished,
+        HighsModelStatus::ReachedTimeLimit => Stop::TimeLimit,
+        _ => Stop::Trouble,
+    };
     let note = (!matches!(
         status,
         HighsModelStatus::Optimal | HighsModelStatus::Infeasible
@@ -798,7 +847,7 @@ fn master_mip(
             HighsModelStatus::Optimal | HighsModelStatus::ReachedTimeLimit
         )
     {
-        return Ok((None, note, bound));
+        return Ok((None, note, bound, stop));
     }
     let mut plans: Vec<Option<&UnitPlan>> = vec![None; m.inst.units.len()];
     for (c, v) in keep.iter().map(|&ci| &m.columns[ci]).zip(&x) {
@@ -807,7 +856,7 @@ fn master_mip(
         }
     }
     if plans.iter().any(Option::is_none) {
-        return Ok((None, note, bound));
+        return Ok((None, note, bound, stop));
     }
     let states = m
         .inst
@@ -816,7 +865,7 @@ fn master_mip(
         .zip(plans)
         .map(|(u, p)| m.inst.states(u, p.expect("checked")))
         .collect();
-    Ok((Some(states), note, bound))
+    Ok((Some(states), note, bound, stop))
 }
 
 /// Rows the feasibility phase could not meet.

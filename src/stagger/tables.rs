@@ -11,15 +11,7 @@ const fn col(
     required: bool,
     doc: &'static str,
 ) -> ColumnSpec {
-    ColumnSpec {
-        key,
-        zh,
-        aliases,
-        kind,
-        unit: "",
-        required,
-        doc,
-    }
+    ColumnSpec::new(key, zh, aliases, kind, "", required, doc)
 }
 
 use Kind::{Number, Text, Word};

@@ -160,11 +160,11 @@ pub fn curve_header(english: bool) -> [&'static str; 7] {
 /// `curve.csv` (UTF-8 with BOM).
 pub fn curve_csv(points: &[CurvePoint], english: bool) -> Vec<u8> {
     let head = curve_header(english);
-    let mut w = csv::WriterBuilder::new().from_writer(b"\xEF\xBB\xBF".to_vec());
-    w.write_record(head).expect("in-memory write");
+    let mut w = crate::io::cells::CsvOut::with_bom();
+    w.row(head);
     let f = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
     for p in points {
-        w.write_record([
+        w.row([
             p.ratio.to_string(),
             p.status.clone(),
             f(p.required),
@@ -172,8 +172,7 @@ pub fn curve_csv(points: &[CurvePoint], english: bool) -> Vec<u8> {
             f(p.loss_per_tonne),
             f(p.loss_per_point),
             f(p.dual),
-        ])
-        .expect("in-memory write");
+        ]);
     }
-    w.into_inner().expect("in-memory write")
+    w.into_bytes()
 }

@@ -2,6 +2,7 @@
 //! with resumable runs, shards for array jobs, cost curves and the grade-upgrade ranking.
 
 pub mod curve;
+pub mod digest;
 pub mod run;
 pub mod spec;
 pub mod table;

@@ -6,6 +6,7 @@
 use super::spec::{case_fingerprint, Case, Sweep};
 use super::table::{csv_bytes, failed_row, row, write_parquet, Row};
 use crate::domain::Inventory;
+use crate::io::result_dir::{ResultDir, SWEEP, SWEEP_PLAN};
 use crate::io::scenario_file::scenario_from_table;
 use crate::io::IoError;
 use crate::pipeline::{load_inventory, plan_warm, prepare, LoadError};
@@ -40,6 +41,10 @@ pub struct RunOptions {
 /// A finished case as stored in `cases/NNNN.json`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CaseFile {
+    /// Hash (BLAKE3) of the file as written with this field empty: a file that does not verify was
+    /// edited or damaged, and its case is solved again.
+    #[serde(default)]
+    pub digest: String,
     /// Position (0-based).
     pub index: usize,
     /// Name.
@@ -93,6 +98,8 @@ pub struct RunSummary {
     pub resumed: usize,
     /// Cases that did not end optimal / within the gap (infeasible, time limit, invalid…).
     pub not_ok: Vec<(String, String)>,
+    /// Cases an earlier run had finished but that were solved again, with why.
+    pub redone: Vec<(String, Redo)>,
     /// The finished cases of this run's slice, in order.
     pub files: Vec<CaseFile>,
 }
@@ -101,11 +108,86 @@ fn case_path(out: &Path, index: usize) -> PathBuf {
     out.join("cases").join(format!("{:04}.json", index + 1))
 }
 
-/// A finished case file with the expected fingerprint, if present.
-fn finished(out: &Path, case: &Case) -> Option<CaseFile> {
-    let text = std::fs::read_to_string(case_path(out, case.index)).ok()?;
-    let f: CaseFile = serde_json::from_str(&text).ok()?;
-    (f.fingerprint == case_fingerprint(case)).then_some(f)
+/// Why a case found in the output folder was solved again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Redo {
+    /// Its scenario or an input file (inventory, rules, overrides) changed since it was solved.
+    Stale,
+    /// The case file was edited by hand or damaged: its content hash does not match.
+    Tampered,
+}
+
+impl Redo {
+    /// What happened, for the terminal.
+    pub fn describe(self, english: bool) -> &'static str {
+        match (self, english) {
+            (Redo::Stale, false) => "情景或输入文件（清单、规则）已改变，重新求解",
+            (Redo::Stale, true) => {
+                "the scenario or an input file (inventory, rules) changed: solved again"
+            }
+            (Redo::Tampered, false) => "结果文件被修改或损坏（内容校验不符），重新求解",
+            (Redo::Tampered, true) => {
+                "the case file was edited or damaged (content hash does not match): solved again"
+            }
+        }
+    }
+}
+
+/// What the output folder holds for a case.
+enum Earlier {
+    /// Nothing: never solved.
+    None,
+    /// A finished case that verifies and matches the case's fingerprint.
+    Done(Box<CaseFile>),
+    /// A file that cannot be used.
+    Redo(Redo),
+}
+
+/// Read and verify a case file: `Err` when it is damaged or edited (its digest does not match).
+fn read_case(path: &Path) -> Result<Option<CaseFile>, IoError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(IoError::Format {
+                file: path.display().to_string(),
+                message: format!("damaged case file: {e}"),
+            })
+        }
+    };
+    let bad = |message: String| IoError::Format {
+        file: path.display().to_string(),
+        message,
+    };
+    let f: CaseFile =
+        serde_json::from_str(&text).map_err(|e| bad(format!("damaged case file: {e}")))?;
+    if !super::digest::verify(&text, &f.digest) {
+        return Err(bad(
+            "case file edited or damaged: its content hash does not match".into(),
+        ));
+    }
+    Ok(Some(f))
+}
+
+/// What an earlier run left for a case.
+fn finished(out: &Path, case: &Case) -> Earlier {
+    match read_case(&case_path(out, case.index)) {
+        Ok(None) => Earlier::None,
+        Ok(Some(f)) if f.fingerprint == case_fingerprint(case) => Earlier::Done(Box::new(f)),
+        Ok(Some(_)) => Earlier::Redo(Redo::Stale),
+        Err(_) => Earlier::Redo(Redo::Tampered),
+    }
+}
+
+/// Write a case file with its content hash.
+fn write_case(path: &Path, f: &CaseFile) -> Result<(), IoError> {
+    let blank = CaseFile {
+        digest: String::new(),
+        ..f.clone()
+    };
+    let mut text = serde_json::to_string_pretty(&blank).expect("json");
+    text.push('\n');
+    crate::io::atomic::write_bytes(path, super::digest::sign(&text).as_bytes())
 }
 
 /// The chains (case ranges) that shard `k/n` runs.
@@ -179,6 +261,7 @@ fn solve_case(
 ) -> Result<CaseFile, SweepError> {
     let t0 = std::time::Instant::now();
     let fail = |status: &str, message: String| CaseFile {
+        digest: String::new(),
         index: case.index,
         name: case.name.clone(),
         fingerprint: case_fingerprint(case),
@@ -204,14 +287,20 @@ fn solve_case(
     opts.threads = 1;
     let planned = plan_warm(&loaded, &opts, o.english, warm.filter(|_| !o.cold));
     if o.keep_plans {
-        let dir = out.join("plans").join(format!("{:04}", case.index + 1));
+        let kept = ResultDir::create(
+            &out.join("plans").join(format!("{:04}", case.index + 1)),
+            SWEEP_PLAN,
+            &[],
+        )?;
+        let dir = kept.path();
         if let Some(p) = &planned.plan {
-            write_plan(&dir, &loaded.inventory, p, o.english)?;
+            write_plan(dir, &loaded.inventory, p, o.english)?;
         }
         write_json(&dir.join("summary.json"), &planned.summary)?;
         // The merged scenario, so that `jianpai check` and reports can re-derive the plan.
         let text = toml::to_string(&case.scenario).unwrap_or_default();
         crate::io::atomic::write_bytes(&dir.join("scenario.toml"), text.as_bytes())?;
+        kept.commit()?;
     }
     let mut row = row(case, &planned.summary);
     if !planned.shortfalls.is_empty() {
@@ -230,6 +319,7 @@ fn solve_case(
         )
     });
     Ok(CaseFile {
+        digest: String::new(),
         index: case.index,
         name: case.name.clone(),
         fingerprint: case_fingerprint(case),
@@ -239,9 +329,12 @@ fn solve_case(
     })
 }
 
-/// Run (or resume) a sweep into `out`, then write its results table.
-pub fn run(sweep: &Sweep, out: &Path, o: &RunOptions) -> Result<RunSummary, SweepError> {
+/// Run (or resume) a sweep into `dir`: case files (and kept plans) go into the target folder
+/// as they finish, so that a killed run resumes; the results table goes into the staging folder
+/// with links to the case files, for the caller to [`ResultDir::commit`].
+pub fn run(sweep: &Sweep, dir: &ResultDir, o: &RunOptions) -> Result<RunSummary, SweepError> {
     let chains = shard_chains(sweep, o.shard)?;
+    let out = dir.in_place()?;
     std::fs::create_dir_all(out.join("cases")).map_err(|source| IoError::Write {
         file: out.display().to_string(),
         source,
@@ -256,11 +349,24 @@ pub fn run(sweep: &Sweep, out: &Path, o: &RunOptions) -> Result<RunSummary, Swee
     };
     write_json(&out.join("sweep.json"), &info)?;
     // Cases finished by an earlier run, each file read once.
-    let earlier: Vec<Vec<Option<CaseFile>>> = chains
+    let earlier: Vec<Vec<Earlier>> = chains
         .iter()
         .map(|r| r.clone().map(|i| finished(out, &sweep.cases[i])).collect())
         .collect();
-    let todo = earlier.iter().flatten().filter(|f| f.is_none()).count();
+    let redone: Vec<(String, Redo)> = chains
+        .iter()
+        .zip(&earlier)
+        .flat_map(|(r, e)| r.clone().zip(e))
+        .filter_map(|(i, e)| match e {
+            Earlier::Redo(why) => Some((sweep.cases[i].name.clone(), *why)),
+            _ => None,
+        })
+        .collect();
+    let todo = earlier
+        .iter()
+        .flatten()
+        .filter(|f| !matches!(f, Earlier::Done(_)))
+        .count();
     let bar = if o.progress && todo > 0 {
         let b = ProgressBar::new(todo as u64);
         b.set_style(
@@ -289,10 +395,10 @@ pub fn run(sweep: &Sweep, out: &Path, o: &RunOptions) -> Result<RunSummary, Swee
                 for (i, prior) in range.clone().zip(done) {
                     let case = &sweep.cases[i];
                     let mut file = match prior {
-                        Some(f) => f,
-                        None => {
+                        Earlier::Done(f) => *f,
+                        Earlier::None | Earlier::Redo(_) => {
                             let f = solve_case(sweep, case, warm.as_ref(), &inventories, out, o)?;
-                            write_json(&case_path(out, i), &f)?;
+                            write_case(&case_path(out, i), &f)?;
                             solved.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                             bar.set_message(case.name.clone());
                             bar.inc(1);
@@ -311,13 +417,17 @@ pub fn run(sweep: &Sweep, out: &Path, o: &RunOptions) -> Result<RunSummary, Swee
     })?;
     bar.finish_and_clear();
     let files: Vec<CaseFile> = per_chain.into_iter().flatten().collect();
-    write_table(out, &files, o.english, &sweep.name)?;
+    for kept in ["cases", "plans", "sweep.json"] {
+        dir.carry_over(kept)?;
+    }
+    write_table(dir.path(), &files, o.english, &sweep.name)?;
     let solved = solved.into_inner();
     Ok(RunSummary {
         cases: files.len(),
         solved,
         resumed: files.len() - solved,
         not_ok: not_ok(&files),
+        redone,
         files,
     })
 }
@@ -370,6 +480,14 @@ pub fn write_table(
 
 /// Merge the folders of shards (or partial runs) of one sweep into one table in `out`.
 pub fn merge(dirs: &[PathBuf], out: &Path, english: bool) -> Result<usize, SweepError> {
+    let inputs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
+    let target = ResultDir::create(out, SWEEP, &inputs)?;
+    let n = merge_into(dirs, target.path(), english)?;
+    target.commit()?;
+    Ok(n)
+}
+
+fn merge_into(dirs: &[PathBuf], out: &Path, english: bool) -> Result<usize, SweepError> {
     let mut info: Option<SweepInfo> = None;
     let mut files: std::collections::BTreeMap<usize, CaseFile> = Default::default();
     for d in dirs {
@@ -393,14 +511,10 @@ pub fn merge(dirs: &[PathBuf], out: &Path, english: bool) -> Result<usize, Sweep
             }
         }
         for i in 0..this.cases {
-            let p = case_path(d, i);
-            let Ok(text) = std::fs::read_to_string(&p) else {
+            // A case file that does not verify is refused: re-run its shard to solve it again.
+            let Some(f) = read_case(&case_path(d, i))? else {
                 continue;
             };
-            let f: CaseFile = serde_json::from_str(&text).map_err(|e| IoError::Format {
-                file: p.display().to_string(),
-                message: format!("damaged case file: {e}"),
-            })?;
             files.entry(i).or_insert(f);
         }
         info.get_or_insert(this);
@@ -423,7 +537,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, english: bool) -> Result<usize, Sweep
         source,
     })?;
     for (i, f) in &files {
-        write_json(&case_path(out, *i), f)?;
+        write_case(&case_path(out, *i), f)?;
     }
     info.shard = None;
     write_json(&out.join("sweep.json"), &info)?;

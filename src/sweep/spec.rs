@@ -1,7 +1,8 @@
 //! Sweep files: a base scenario and named overrides, listed one by one (`[[scenario]]`) or as
 //! grids (`[[grid]]` with `axes`, every combination), expanded into cases in file order.
 
-use crate::io::scenario_file::{merge, resolve_paths, scenario_table};
+use super::digest::{inputs_digest, Hasher};
+use crate::io::scenario_file::{merge, resolve_paths, scenario_from_table, scenario_table};
 use crate::io::IoError;
 use indexmap::IndexMap;
 use serde::Deserialize;
@@ -23,6 +24,9 @@ struct SweepFile {
     #[serde(default)]
     grid: Vec<GridFile>,
 }
+
+/// Most scenarios one sweep file may expand into.
+pub const MAX_CASES: usize = 10_000;
 
 fn default_chains() -> usize {
     4
@@ -50,6 +54,9 @@ pub struct Case {
     pub params: IndexMap<String, toml::Value>,
     /// The scenario: base merged with the overrides, paths absolute.
     pub scenario: toml::Table,
+    /// Hash of the content of every input file the scenario names (see
+    /// [`super::digest::inputs_digest`]), taken when the sweep is read.
+    pub inputs: String,
 }
 
 /// An expanded sweep.
@@ -74,12 +81,12 @@ impl Sweep {
 
     /// A fingerprint of every case (merged scenario and name), to recognise finished results.
     pub fn fingerprint(&self) -> String {
-        let mut h = Fnv::default();
-        h.write(self.chains.to_string().as_bytes());
+        let mut h = Hasher::default();
+        h.field(self.chains.to_string().as_bytes());
         for c in &self.cases {
-            h.write(case_fingerprint(c).as_bytes());
+            h.field(case_fingerprint(c).as_bytes());
         }
-        format!("{:016x}", h.0)
+        h.hex()
     }
 }
 
@@ -92,32 +99,15 @@ pub fn chain_ranges(n: usize, chains: usize) -> Vec<std::ops::Range<usize>> {
         .collect()
 }
 
-/// Fingerprint of one case: its name, the scenario it solves and this program's version.
+/// Fingerprint of one case: its name, the scenario it solves, the content of every input file
+/// the scenario names and this program's version.
 pub fn case_fingerprint(c: &Case) -> String {
-    let mut h = Fnv::default();
-    h.write(env!("CARGO_PKG_VERSION").as_bytes());
-    h.write(c.name.as_bytes());
-    h.write(toml::to_string(&c.scenario).unwrap_or_default().as_bytes());
-    format!("{:016x}", h.0)
-}
-
-/// 64-bit FNV-1a (stable across runs and platforms, unlike the std hasher).
-#[derive(Debug)]
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes.iter().chain(std::iter::once(&0xff)) {
-            self.0 ^= b as u64;
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
+    let mut h = Hasher::default();
+    h.field(env!("CARGO_PKG_VERSION").as_bytes());
+    h.field(c.name.as_bytes());
+    h.field(toml::to_string(&c.scenario).unwrap_or_default().as_bytes());
+    h.field(c.inputs.as_bytes());
+    h.hex()
 }
 
 /// Read and expand a sweep file.
@@ -127,10 +117,7 @@ pub fn read_sweep(path: &Path) -> Result<Sweep, IoError> {
         file: file.clone(),
         message,
     };
-    let text = std::fs::read_to_string(path).map_err(|source| IoError::Read {
-        file: file.clone(),
-        source,
-    })?;
+    let text = crate::io::scenario_file::read_text(path)?;
     let spec: SweepFile = toml::from_str(&text)
         .map_err(|e| fmt(crate::io::scenario_file::scenario_error(&text, &e)))?;
     if spec.chains == 0 {
@@ -139,6 +126,12 @@ pub fn read_sweep(path: &Path) -> Result<Sweep, IoError> {
     let folder = path.parent().unwrap_or(Path::new("."));
     let mut set = spec.set.clone();
     resolve_paths(&mut set, folder);
+    if spec.scenario.len() > MAX_CASES {
+        return Err(fmt(format!(
+            "{} [[scenario]] tables: at most {MAX_CASES}",
+            spec.scenario.len()
+        )));
+    }
     let mut list: Vec<(String, toml::Table, IndexMap<String, toml::Value>)> = Vec::new();
     for (i, mut t) in spec.scenario.into_iter().enumerate() {
         resolve_paths(&mut t, folder);
@@ -158,7 +151,16 @@ pub fn read_sweep(path: &Path) -> Result<Sweep, IoError> {
             )));
         }
         let axes: Vec<(&String, &Vec<toml::Value>)> = g.axes.iter().collect();
-        let total: usize = axes.iter().map(|(_, v)| v.len()).product();
+        let total = axes
+            .iter()
+            .try_fold(1usize, |acc, (_, v)| acc.checked_mul(v.len()))
+            .filter(|&t| list.len() + t <= MAX_CASES)
+            .ok_or_else(|| {
+                fmt(format!(
+                    "grid \"{}\": the axes make more than {MAX_CASES} scenarios in all",
+                    g.name
+                ))
+            })?;
         for k in 0..total {
             let mut overlay = g.set.clone();
             let mut params = IndexMap::new();
@@ -206,14 +208,27 @@ pub fn build(
         file: shown.clone(),
         message,
     };
-    let mut base = scenario_table(base_path, &mut Vec::new())?;
-    merge(&mut base, set);
+    let base = scenario_table(base_path, &mut Vec::new())?;
+    let mut with_set = base.clone();
+    merge(&mut with_set, set);
     // State every default explicitly, so that an override of a key the base leaves out (say
-    // `days.red`) lands in a complete table.
-    let full = crate::io::scenario_file::scenario_from_table(base_path, base)?;
+    // `days.red`) lands in a complete table. A bad base is the base file's fault; a base that
+    // is fine alone but not under `[set]` is the sweep file's.
+    let full = scenario_from_table(base_path, with_set).map_err(|e| {
+        match scenario_from_table(base_path, base) {
+            Err(base_err) => base_err,
+            Ok(_) => fmt(format!(
+                "[set] over the base scenario {}: {}",
+                base_path.display(),
+                strip_file(&e.to_string(), &base_path.display().to_string())
+            )),
+        }
+    })?;
     let base = toml::Table::try_from(&full).map_err(|e| fmt(e.to_string()))?;
     let base_name = full.name.clone();
     let mut cases: Vec<Case> = Vec::new();
+    // Cases mostly share their inputs: hash each set of input paths once.
+    let mut digests: std::collections::HashMap<String, String> = Default::default();
     for (case_name, overlay, params) in list {
         if cases.iter().any(|c| c.name == case_name) {
             return Err(fmt(format!("two scenarios are named \"{case_name}\"")));
@@ -222,17 +237,26 @@ pub fn build(
         merge(&mut scenario, overlay);
         scenario.insert("name".into(), format!("{base_name} · {case_name}").into());
         // The merged scenario must be a valid scenario; say which case is wrong.
-        crate::io::scenario_file::scenario_from_table(file, scenario.clone()).map_err(|e| {
+        scenario_from_table(file, scenario.clone()).map_err(|e| {
             fmt(format!(
                 "scenario \"{case_name}\": {}",
                 strip_file(&e.to_string(), &shown)
             ))
         })?;
+        let paths = format!(
+            "{:?}",
+            crate::io::scenario_file::referenced_paths(&scenario)
+        );
+        let inputs = digests
+            .entry(paths)
+            .or_insert_with(|| inputs_digest(&scenario))
+            .clone();
         cases.push(Case {
             index: cases.len(),
             name: case_name,
             params,
             scenario,
+            inputs,
         });
     }
     if cases.is_empty() {

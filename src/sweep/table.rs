@@ -213,14 +213,12 @@ pub fn csv_bytes(
     industries: &crate::domain::IndustryTable,
 ) -> Vec<u8> {
     let cols = columns(rows);
-    let mut w = csv::WriterBuilder::new().from_writer(b"\xEF\xBB\xBF".to_vec());
-    w.write_record(cols.iter().map(|c| label(c, english, industries)))
-        .expect("in-memory write");
+    let mut w = crate::io::cells::CsvOut::with_bom();
+    w.row(cols.iter().map(|c| label(c, english, industries)));
     for r in rows {
-        w.write_record(cols.iter().map(|c| cell(r.get(c))))
-            .expect("in-memory write");
+        w.row(cols.iter().map(|c| cell(r.get(c))));
     }
-    w.into_inner().expect("in-memory write")
+    w.into_bytes()
 }
 
 /// Write the Parquet table: numeric columns as Float64, flags as Boolean, the rest as text.

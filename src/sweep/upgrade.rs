@@ -407,11 +407,11 @@ pub fn upgrade_csv(r: &UpgradeResult, english: bool) -> Vec<u8> {
             "入选时边际节省(万元)",
         ]
     };
-    let mut w = csv::WriterBuilder::new().from_writer(b"\xEF\xBB\xBF".to_vec());
-    w.write_record(head).expect("in-memory write");
+    let mut w = crate::io::cells::CsvOut::with_bom();
+    w.row(head);
     let f = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
     for (i, c) in r.candidates.iter().enumerate() {
-        w.write_record([
+        w.row([
             (i + 1).to_string(),
             c.code.clone(),
             c.name.clone(),
@@ -422,10 +422,9 @@ pub fn upgrade_csv(r: &UpgradeResult, english: bool) -> Vec<u8> {
             f(c.single_saving),
             c.chosen.map(|k| k.to_string()).unwrap_or_default(),
             f(c.marginal_saving),
-        ])
-        .expect("in-memory write");
+        ]);
     }
-    w.into_inner().expect("in-memory write")
+    w.into_bytes()
 }
 
 /// The set as a scenario file over the base (for `jianpai plan` and `check`): the base's own
@@ -470,7 +469,7 @@ pub fn set_scenario_toml(
 
 /// `target` relative to the folder `from` (both made absolute), e.g. `../../scenarios/x.toml`.
 fn relative_to(target: &Path, from: &Path) -> Option<PathBuf> {
-    let from = from.canonicalize().ok()?;
+    let from = from.canonicalize().unwrap_or_else(|_| from.to_path_buf());
     let t: Vec<_> = target.components().collect();
     let f: Vec<_> = from.components().collect();
     let common = t.iter().zip(&f).take_while(|(a, b)| a == b).count();

@@ -1,6 +1,6 @@
 //! Reading typed cells out of raw rows, recording a diagnostic for every bad cell.
 
-use super::{Diagnostic, Report, Severity};
+use super::{is_control, Diagnostic, Report, Severity};
 use crate::domain::{CreditCode, Grade};
 use crate::io::schema::{ColumnSpec, TableSpec};
 use crate::io::table::column_letter;
@@ -88,6 +88,25 @@ pub fn warning(
 impl<'a> Sheet<'a> {
     /// Match headers to the spec; missing required columns, duplicates and an empty table are errors.
     pub fn new(table: &'a RawTable, spec: &'static TableSpec, report: &mut Report) -> Option<Self> {
+        Self::matched(table, spec, false, report)
+    }
+
+    /// Like [`Sheet::new`], but a table with a header and no rows is valid (an optional table the
+    /// city has nothing for, such as declared options).
+    pub fn allow_empty(
+        table: &'a RawTable,
+        spec: &'static TableSpec,
+        report: &mut Report,
+    ) -> Option<Self> {
+        Self::matched(table, spec, true, report)
+    }
+
+    fn matched(
+        table: &'a RawTable,
+        spec: &'static TableSpec,
+        empty_ok: bool,
+        report: &mut Report,
+    ) -> Option<Self> {
         let mut ok = true;
         for n in &table.notes {
             report.push(warning(
@@ -160,7 +179,7 @@ impl<'a> Sheet<'a> {
                 ));
             }
         }
-        if table.rows.is_empty() {
+        if table.rows.is_empty() && !empty_ok {
             report.push(error(
                 "E018",
                 &table.source,
@@ -227,10 +246,11 @@ impl<'a> Sheet<'a> {
         ));
     }
 
-    /// A cell that must be present when its column is required: `None` if empty.
+    /// A cell that must be present when its column is required: `None` if empty (or made only of
+    /// spaces and invisible characters).
     fn nonempty<'r>(&self, report: &mut Report, row: &'r RawRow, key: &str) -> Option<&'r str> {
         let v = self.raw(row, key);
-        if v.is_empty() {
+        if is_blank(v) {
             let (c, idx) = self.column(key);
             if c.required && idx.is_some() {
                 self.bad(
@@ -247,15 +267,70 @@ impl<'a> Sheet<'a> {
         Some(v)
     }
 
-    /// Text cell.
+    /// Text cell: no control characters (tabs and line breaks only in free text), no longer than
+    /// its column allows.
     pub fn text(&self, report: &mut Report, row: &RawRow, key: &str) -> Option<String> {
-        self.nonempty(report, row, key).map(str::to_string)
+        let v = self.nonempty(report, row, key)?;
+        let rule = self.column(key).0.text;
+        let layout = |c: char| rule.allows_layout() && matches!(c, '\t' | '\n' | '\r');
+        if let Some(c) = v.chars().find(|&c| is_control(c) && !layout(c)) {
+            self.bad(
+                report,
+                "E025",
+                row,
+                key,
+                format!(
+                    "holds the control character U+{:04X}{}",
+                    c as u32,
+                    if rule.allows_layout() {
+                        ""
+                    } else {
+                        " (tabs and line breaks are allowed only in free text such as notes)"
+                    }
+                ),
+                "retype the text; control characters make the list unreadable in Excel and LibreOffice",
+            );
+            return None;
+        }
+        let n = v.chars().count();
+        if n > rule.max_chars() {
+            self.bad(
+                report,
+                "E026",
+                row,
+                key,
+                format!(
+                    "is {n} characters long; this column allows at most {}",
+                    rule.max_chars()
+                ),
+                "shorten it (names and ids are printed in the list and on notice boards)",
+            );
+            return None;
+        }
+        Some(v.to_string())
     }
 
-    /// Non-negative finite number.
+    /// Non-negative finite number within the column's plausible range.
     pub fn number(&self, report: &mut Report, row: &RawRow, key: &str) -> Option<f64> {
         let v = self.nonempty(report, row, key)?;
         match parse_number(v) {
+            Some(x) if x.is_finite() && x > self.column(key).0.max => {
+                let c = self.column(key).0;
+                self.bad(
+                    report,
+                    "E024",
+                    row,
+                    key,
+                    format!(
+                        "{} is beyond the plausible range 0–{} {}",
+                        c.doc,
+                        crate::io::schema::human(c.max),
+                        c.unit
+                    ),
+                    "check the unit and the decimal point (see `jianpai schema` for the ranges)",
+                );
+                None
+            }
             Some(x) if x.is_nan() || x.is_infinite() => {
                 self.bad(
                     report,
@@ -280,6 +355,21 @@ impl<'a> Sheet<'a> {
                 None
             }
             Some(x) => Some(x),
+            None if looks_like_date(v) => {
+                let c = self.column(key).0;
+                self.bad(
+                    report,
+                    "E027",
+                    row,
+                    key,
+                    format!(
+                        "is a date or time, not a number ({} {})",
+                        c.doc, c.unit
+                    ),
+                    "an Excel cell formatted as 日期/时间 shows a number as a date: format the column as 常规 or 数值 and type the figure",
+                );
+                None
+            }
             None => {
                 let c = self.column(key).0;
                 self.bad(
@@ -393,6 +483,37 @@ impl<'a> Sheet<'a> {
     }
 }
 
+/// Whether a cell is empty for our purposes: nothing but spaces and invisible characters (zero-width
+/// spaces and joiners, word joiners, byte-order marks).
+pub fn is_blank(s: &str) -> bool {
+    s.chars().all(|c| {
+        c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+    })
+}
+
+/// Whether a cell reads as a date or time (`2021-01-01`, `2021/1/1 8:00`, `12:00:00`), as
+/// date-formatted Excel cells are read.
+fn looks_like_date(s: &str) -> bool {
+    let t = s.trim();
+    let date = t.len() >= 8
+        && t.split([' ', 'T']).next().is_some_and(|d| {
+            let parts: Vec<&str> = d.split(['-', '/']).collect();
+            parts.len() == 3
+                && parts[0].len() == 4
+                && parts
+                    .iter()
+                    .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+        });
+    let time = {
+        let parts: Vec<&str> = t.trim_start_matches('-').split(':').collect();
+        (2..=3).contains(&parts.len())
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+    };
+    date || time
+}
+
 /// Parse a number as Chinese spreadsheets write it: full-width digits, thousands separators.
 pub fn parse_number(s: &str) -> Option<f64> {
     let mut t: String = s
@@ -441,5 +562,24 @@ mod tests {
         assert_eq!(parse_number("abc"), None);
         assert!(parse_number("NaN").unwrap().is_nan());
         assert_eq!(parse_number("-3"), Some(-3.0));
+    }
+
+    #[test]
+    fn dates_and_blanks() {
+        use super::{is_blank, looks_like_date};
+        for d in [
+            "2021-01-01",
+            "2021/1/1",
+            "2021-01-01 08:30:00",
+            "12:00:00",
+            "36:00:00",
+        ] {
+            assert!(looks_like_date(d), "{d}");
+        }
+        for n in ["12.5", "1e5", "-3", "2021", "1,234"] {
+            assert!(!looks_like_date(n), "{n}");
+        }
+        assert!(is_blank(" \u{3000}\u{200B}\u{FEFF}"));
+        assert!(!is_blank(" a "));
     }
 }

@@ -281,6 +281,10 @@ fn read_enterprises(
         return out;
     };
     let mut first_row: HashMap<crate::domain::CreditCode, usize> = HashMap::new();
+    let known_districts = format!(
+        "use one of: {}",
+        districts.keys().cloned().collect::<Vec<_>>().join(", ")
+    );
     for row in &t.rows {
         let before = report.error_count();
         let code = s.credit_code(report, row, "credit_code");
@@ -322,10 +326,7 @@ fn read_enterprises(
                 Some(s.label("district")),
                 Some(&district),
                 "district not in districts table; the firm counts for the city but for no district",
-                format!(
-                    "use one of: {}",
-                    districts.keys().cloned().collect::<Vec<_>>().join(", ")
-                ),
+                known_districts.as_str(),
             ));
         }
         let industry = match industries.resolve(&industry_raw) {
@@ -601,7 +602,7 @@ fn read_options(
     report: &mut Report,
 ) -> indexmap::IndexMap<String, Vec<DeclaredOption>> {
     let mut out: indexmap::IndexMap<String, Vec<DeclaredOption>> = indexmap::IndexMap::new();
-    let Some(s) = sheet(t, &OPTIONS, report) else {
+    let Some(s) = Sheet::allow_empty(t, &OPTIONS, report) else {
         return out;
     };
     let known: HashSet<&str> = lines.iter().map(|l| l.id.as_str()).collect();

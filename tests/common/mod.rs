@@ -64,6 +64,7 @@ pub fn scenario(ratios: [f64; 3], districts: bool) -> Scenario {
         inventory: PathBuf::new(),
         rules: PathBuf::new(),
         rule_overrides: None,
+        decisions: None,
         society: None,
         targets: LevelTable {
             yellow: pt(ratios[0]),

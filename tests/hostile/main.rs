@@ -6,8 +6,9 @@
 //!
 //! Cases live in one module per class of defect (see `mod` lines below); each returns
 //! `Vec<Case>` built with [`Case::new`]. The fixture folder every case starts from holds
-//! `city/` (a generated 40-enterprise city that validates), `s.toml` (a scenario on it with a short
-//! time limit), `plan/` (its planned list) and `rules/` (copies of the bundled rules).
+//! `city/` (a generated 60-enterprise city that validates), `s.toml` (a scenario on it with a short
+//! time limit), `plan/` (its planned list), `rules/` (copies of the bundled rules) and `m.csv` (30 days of
+//! meter readings for the plan's lines).
 
 mod cases_later;
 mod cases_output;
@@ -216,7 +217,7 @@ fn fixture() -> &'static Path {
         .get_or_init(|| {
             let dir = tempfile::tempdir().unwrap();
             let root = dir.path();
-            jianpai::seeds::generate_to(40, 7, &root.join("city")).unwrap();
+            jianpai::seeds::generate_to(60, 11, &root.join("city")).unwrap();
             std::fs::create_dir_all(root.join("rules")).unwrap();
             for f in ["guide-2020.csv", "wuxi-city.csv"] {
                 std::fs::copy(
@@ -235,6 +236,17 @@ fn fixture() -> &'static Path {
                 out.status.success(),
                 "fixture plan failed: {}",
                 String::from_utf8_lossy(&out.stderr)
+            );
+            let meters = Command::new(BIN)
+                .args(["seeds", "meters", "--plan", "plan", "--cheaters", "2"])
+                .args(["--seed", "1", "--out", "m.csv", "--quiet"])
+                .current_dir(root)
+                .output()
+                .unwrap();
+            assert!(
+                meters.status.success(),
+                "fixture meters failed: {}",
+                String::from_utf8_lossy(&meters.stderr)
             );
             dir
         })
@@ -379,13 +391,20 @@ fn run(case: &Case) -> Result<(), String> {
     let text = format!("{}\n{}", o.stdout, o.stderr);
     match o.code {
         None => errs.push("killed by a signal (crash)".to_string()),
-        Some(c @ (1 | 101 | 134 | 139)) => errs.push(format!("exit {c}: a crash, not a clean error")),
+        Some(c @ (1 | 101 | 134 | 139)) => {
+            errs.push(format!("exit {c}: a crash, not a clean error"))
+        }
         Some(c) if case.exit.is_some_and(|e| e != c) => {
             errs.push(format!("exit {c}, expected {}", case.exit.unwrap()))
         }
         _ => {}
     }
-    for bad in ["panicked", "internal error", "stack overflow", "RUST_BACKTRACE"] {
+    for bad in [
+        "panicked",
+        "internal error",
+        "stack overflow",
+        "RUST_BACKTRACE",
+    ] {
         if text.contains(bad) {
             errs.push(format!("output contains {bad:?}"));
         }
@@ -451,7 +470,11 @@ fn hostile_corpus() {
     let cases = corpus();
     let mut names = std::collections::BTreeSet::new();
     for c in &cases {
-        assert!(names.insert(c.name.clone()), "duplicate case name {}", c.name);
+        assert!(
+            names.insert(c.name.clone()),
+            "duplicate case name {}",
+            c.name
+        );
     }
     // `HOSTILE=substring` runs only the cases whose name contains it.
     let only = std::env::var("HOSTILE").ok();
@@ -487,6 +510,10 @@ fn hostile_corpus() {
         failures.join("\n")
     );
     if only.is_none() {
-        assert!(names.len() >= 300, "the corpus has {} cases (≥ 300 wanted)", names.len());
+        assert!(
+            names.len() >= 300,
+            "the corpus has {} cases (≥ 300 wanted)",
+            names.len()
+        );
     }
 }
