@@ -11,7 +11,7 @@ use crate::rules::decide::DecisionConflict;
 use crate::rules::{resolve, Resolved, Rules};
 use crate::solve::warm::WarmData;
 use crate::solve::{solve_warm, Method, Solution, SolveOptions};
-use crate::validate::{load_dataset, Report};
+use crate::validate::{load_dataset_with, Report};
 use std::path::Path;
 use std::time::Instant;
 
@@ -76,7 +76,8 @@ pub fn load_with_decisions(
 
 /// Read and validate the scenario's inventory (before its what-if changes).
 pub fn load_inventory(scenario: &Scenario) -> Result<(Inventory, Report), LoadError> {
-    let (inv, report) = load_dataset(std::slice::from_ref(&scenario.inventory));
+    let (inv, report) =
+        load_dataset_with(std::slice::from_ref(&scenario.inventory), scenario.units);
     let inventory = inv.ok_or_else(|| LoadError::Inventory(report.clone()))?;
     Ok((inventory, report))
 }
@@ -150,7 +151,7 @@ pub fn load_decisions(path: &Path, inv: &Inventory) -> Result<Vec<Decision>, Loa
         spec.is_some_and(|c| table.headers.iter().any(|h| c.matches(h)))
     });
     if is_plan {
-        let (rows, _) = crate::plan::read::read_plan(path).map_err(LoadError::Decisions)?;
+        let (rows, _) = crate::plan::read::read_plan(path, None).map_err(LoadError::Decisions)?;
         return Ok(crate::validate::decisions::decisions_from_edited_plan(
             &rows, inv,
         ));

@@ -40,7 +40,7 @@ fn check_violations(
     let plan = from_assignment(inv, &resolved, p, a, false);
     let (_d, path) = temp_file("plan.csv", "");
     std::fs::write(&path, plan_csv(inv, &plan, false)).unwrap();
-    let (rows, _) = read_plan(&path).expect("plan reads back");
+    let (rows, _) = read_plan(&path, None).expect("plan reads back");
     check_plan(inv, rules, s, &rows)
         .violations
         .iter()

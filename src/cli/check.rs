@@ -19,16 +19,11 @@ pub fn run(
     if super::stagger::is_calendar(plan) {
         return super::stagger::run_check(plan, scenario, format, quiet);
     }
-    let file = if plan.is_dir() {
-        plan.join("plan.csv")
-    } else {
-        plan.to_path_buf()
-    };
     let loaded = load_with_decisions(scenario, decisions).map_err(load_failure)?;
-    let (rows, _) = read_plan(&file).map_err(|r| {
+    let (rows, file) = read_plan(plan, Some(&loaded.inventory)).map_err(|r| {
         report_failure(
             &r,
-            format!("{}: the plan file cannot be read", file.display()),
+            format!("{}: the plan file cannot be read", plan.display()),
         )
     })?;
     let report = check_plan_with(
@@ -58,7 +53,7 @@ pub fn run(
                 eprintln!(
                     "violation[{}] {} {}: {}",
                     v.kind,
-                    file.display(),
+                    file,
                     at.join(", "),
                     v.message
                 );

@@ -2,8 +2,9 @@
 
 use super::plan::{load_failure, print_report, print_summary};
 use super::{Failure, Format};
-use crate::diff::listing::{read_listing, Listing};
+use crate::diff::listing::{read_listing_with, Listing};
 use crate::diff::{diff, text::render};
+use crate::domain::Inventory;
 use crate::exit;
 use crate::io::result_dir::{ResultDir, REVISE};
 use crate::pipeline::load;
@@ -42,8 +43,8 @@ pub struct ReviseArgs {
     pub threads: Option<u32>,
 }
 
-fn listing(path: &Path) -> Result<Listing, Failure> {
-    read_listing(path).map_err(|r| {
+fn listing(path: &Path, inv: Option<&Inventory>) -> Result<Listing, Failure> {
+    read_listing_with(path, inv).map_err(|r| {
         super::plan::report_failure(&r, format!("{}: the list cannot be read", path.display()))
     })
 }
@@ -73,7 +74,7 @@ pub fn run_revise(a: ReviseArgs, english: bool, quiet: bool) -> Result<(), Failu
     if !(weight.is_finite() && weight >= 0.0) {
         return Err(Failure::new(exit::USAGE, "--stability must be ≥ 0"));
     }
-    let previous = listing(&previous_path)?;
+    let previous = listing(&previous_path, Some(&loaded.inventory))?;
     let mut ins = super::plan::inputs(&a.scenario, &loaded.scenario);
     ins.push(&previous_path);
     let out_dir = ResultDir::create(&a.out, REVISE, &ins)?;
@@ -95,7 +96,7 @@ pub fn run_revise(a: ReviseArgs, english: bool, quiet: bool) -> Result<(), Failu
         return Err(Failure::new(status.exit_code(), status.message()));
     };
     write_plan(out, &loaded.inventory, plan, english)?;
-    let mut current = listing(out)?;
+    let mut current = listing(out, None)?;
     // Read from the staging folder; name the list where it will be.
     current.source = a.out.join("plan.csv").display().to_string();
     let d = diff(&previous, &current, Some(&rev.classified));
@@ -185,19 +186,26 @@ pub fn run_diff(
     format: Format,
     english: bool,
 ) -> Result<(), Failure> {
-    let mut lists = [listing(old)?, listing(new)?];
-    for (l, inv) in lists.iter_mut().zip([inventories.0, inventories.1]) {
-        if let Some(dir) = inv {
-            let (inv, report) = crate::validate::load_dataset(&[dir.to_path_buf()]);
-            let inv = inv.ok_or_else(|| {
-                print_report(&report);
-                Failure::new(
-                    exit::INVALID_INPUT,
-                    format!("{}: the inventory has errors", dir.display()),
-                )
-            })?;
-            l.attach_inventory(&inv);
+    let mut lists = Vec::with_capacity(2);
+    for (path, inv) in [(old, inventories.0), (new, inventories.1)] {
+        let inv = match inv {
+            Some(dir) => {
+                let (inv, report) = crate::validate::load_dataset(&[dir.to_path_buf()]);
+                Some(inv.ok_or_else(|| {
+                    print_report(&report);
+                    Failure::new(
+                        exit::INVALID_INPUT,
+                        format!("{}: the inventory has errors", dir.display()),
+                    )
+                })?)
+            }
+            None => None,
+        };
+        let mut l = listing(path, inv.as_ref())?;
+        if let Some(inv) = &inv {
+            l.attach_inventory(inv);
         }
+        lists.push(l);
     }
     if lists[0].from_inventory != lists[1].from_inventory {
         return Err(Failure::new(

@@ -3,12 +3,11 @@
 
 use crate::domain::{Grade, Inventory, Level, Measure};
 use crate::io::schema::PLAN;
-use crate::io::table::read_table;
-use crate::plan::read::parse_plan;
-use crate::validate::cells::{error, Sheet};
+use crate::plan::read::{parse_plan, read_plan_table};
+use crate::validate::cells::Sheet;
 use crate::validate::Report;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// One line of a list with its measure at each level.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,31 +76,15 @@ pub struct Listing {
     pub season_loss: Option<f64>,
 }
 
-/// The plan file of a plan folder, or the file itself.
-pub fn plan_file(path: &Path) -> PathBuf {
-    if path.is_dir() {
-        path.join("plan.csv")
-    } else {
-        path.to_path_buf()
-    }
+/// Read a list (plan folder, plan file or list workbook). Errors name file, row, column and value.
+pub fn read_listing(path: &Path) -> Result<Listing, Report> {
+    read_listing_with(path, None)
 }
 
-/// Read a list (plan folder or plan file). Errors name file, row, column and value.
-pub fn read_listing(path: &Path) -> Result<Listing, Report> {
-    let file = plan_file(path);
-    let table = read_table(&file).map_err(|e| {
-        let mut r = Report::default();
-        r.push(error(
-            e.diagnostic_code(),
-            &file.display().to_string(),
-            None,
-            None,
-            None,
-            e.to_string(),
-            "give a plan folder (with plan.csv) or a plan file",
-        ));
-        r
-    })?;
+/// Read a list; `inv` finds the lines of a list workbook without line ids (see
+/// [`read_plan_table`]).
+pub fn read_listing_with(path: &Path, inv: Option<&Inventory>) -> Result<Listing, Report> {
+    let table = read_plan_table(path, inv)?;
     let rows = parse_plan(&table)?;
     let mut listing = Listing {
         source: table.source.clone(),

@@ -326,6 +326,29 @@ pub struct Scenario {
     /// September revision settings (`jianpai revise`).
     #[serde(default)]
     pub revision: Option<RevisionSettings>,
+    /// Operating time that turns annual and hourly inventory columns into daily means.
+    #[serde(default)]
+    pub units: OperatingTime,
+}
+
+/// Operating time (`[units]`): inventory columns whose header states an annual or hourly unit
+/// (`二氧化硫排放量（吨/年）`, `kg/h`) are converted to daily means with it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OperatingTime {
+    /// Operating days per year (annual amounts are divided by this).
+    pub operating_days: f64,
+    /// Operating hours per day (hourly amounts are multiplied by this).
+    pub operating_hours: f64,
+}
+
+impl Default for OperatingTime {
+    fn default() -> Self {
+        OperatingTime {
+            operating_days: 300.0,
+            operating_hours: 24.0,
+        }
+    }
 }
 
 /// A what-if change to one enterprise, applied to the inventory before the rules.

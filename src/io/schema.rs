@@ -798,6 +798,7 @@ red (red ≥ orange ≥ yellow), for the city and for every district with overri
 | `[filter]` `districts`, `industries`, `exclude` | keep only these districts / industries on the list, leave these credit codes off; whole-society emissions stay | all | |
 | `[report]` `supervision_phone` | 监督电话 on every public notice board (公示牌) of `jianpai report` | blank | |
 | `[revision]` `previous` | last year's list for `jianpai revise` (plan folder or `plan.csv`; `--previous` overrides) | none | |
+| `[units]` `operating_days`, `operating_hours` | operating days per year and hours per day: inventory columns whose header states an annual or hourly unit (`二氧化硫排放量（吨/年）`, `kg/h`, `万元/年`) are converted to daily means with them (reported as W401) | 300, 24 | (0, 366] days, (0, 24] hours |
 | `[revision]` `stability_weight` | season-loss equivalent (万元) charged per line × level whose measure changes (`--stability` overrides) | 20 | [0, 1000000] |
 
 Command-line bounds: `--time-limit` (0, 86400], `--gap` [0, 1), `--threads` and `--jobs` [1, 256]

@@ -229,3 +229,66 @@ fn merged_regions(path: &Path, sheet: &str) -> Option<Vec<calamine::Dimensions>>
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(path).ok()?;
     wb.merge_cells_by_sheet_name(sheet).ok()
 }
+
+/// A sheet as a grid of trimmed cell texts, merged regions filled from their top-left cell
+/// (for layouts with title rows, two-row merged headers and merged enterprise cells).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grid {
+    /// `file.xlsx[sheet]`, as shown in messages.
+    pub source: String,
+    /// Sheet name.
+    pub sheet: String,
+    /// Row `i` is sheet row `i + 1`; column `j` is column letter `j`; rows padded to one width.
+    pub cells: Vec<Vec<String>>,
+}
+
+/// Read one sheet as a [`Grid`], filling every merged region with its top-left value.
+pub fn read_grid(path: &Path, sheet: &str) -> Result<Grid, IoError> {
+    let source = format!("{}[{sheet}]", display(path));
+    let fmt_err = |message: String| IoError::Format {
+        file: source.clone(),
+        message,
+    };
+    let mut wb = open_workbook_auto(path)
+        .map_err(|e| fmt_err(format!("cannot be opened as a workbook: {e}")))?;
+    let range = wb
+        .worksheet_range(sheet)
+        .map_err(|e| fmt_err(format!("cannot read sheet: {e}")))?;
+    let (r0, c0) = range.start().unwrap_or((0, 0));
+    let width = c0 as usize + range.width();
+    let mut cells = vec![vec![String::new(); width]; r0 as usize];
+    for (i, row) in range.rows().enumerate() {
+        let mut out = vec![String::new(); width];
+        for (j, d) in row.iter().enumerate() {
+            out[c0 as usize + j] = cell_text(d)
+                .map_err(|e| {
+                    fmt_err(format!(
+                        "row {}, column {}: cell holds the Excel error {e}; fix the formula or type the value",
+                        r0 as usize + i + 1,
+                        super::table::column_letter(c0 as usize + j)
+                    ))
+                })?
+                .trim()
+                .to_string();
+        }
+        cells.push(out);
+    }
+    for d in merged_regions(path, sheet).unwrap_or_default() {
+        let (top, left) = (d.start.0 as usize, d.start.1 as usize);
+        let value = cells
+            .get(top)
+            .and_then(|r| r.get(left))
+            .cloned()
+            .unwrap_or_default();
+        for row in cells.iter_mut().take(d.end.0 as usize + 1).skip(top) {
+            for cell in row.iter_mut().take(d.end.1 as usize + 1).skip(left) {
+                *cell = value.clone();
+            }
+        }
+    }
+    Ok(Grid {
+        source,
+        sheet: sheet.to_string(),
+        cells,
+    })
+}

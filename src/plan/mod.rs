@@ -2,8 +2,10 @@
 //! verification indicator; its CSV and JSON forms.
 
 pub mod decisions;
+pub mod measure_text;
 pub mod read;
 pub mod summary;
+pub mod workbook;
 pub mod write;
 
 use crate::domain::{Inventory, Level, Measure};

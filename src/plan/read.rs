@@ -1,6 +1,7 @@
-//! Reading a `plan.csv` back (Chinese or English headers), for `check` and later stages.
+//! Reading a plan back (a plan folder, a `plan.csv` with Chinese or English headers, or a list
+//! workbook in the standard layout), for `check` and later stages.
 
-use crate::domain::{Level, Measure};
+use crate::domain::{Inventory, Level, Measure};
 use crate::io::schema::PLAN;
 use crate::io::table::{read_table, RawTable};
 use crate::validate::cells::{error, Sheet};
@@ -28,6 +29,10 @@ pub struct StatedRow {
     pub loss: f64,
     /// Stated expected electricity (kWh/d), if given.
     pub electricity: Option<f64>,
+    /// Remarks as written.
+    pub note: String,
+    /// Minimum obligation of the rules as written (may be empty).
+    pub obligation: String,
     /// The descriptive and derived columns the file carries, as written (see [`DESCRIBED`]).
     pub described: Vec<Described>,
 }
@@ -59,24 +64,37 @@ pub const DESCRIBED: [&str; 11] = [
     "note",
 ];
 
-/// Read a plan file; unreadable cells are reported with file, row, column and value.
-pub fn read_plan(path: &Path) -> Result<(Vec<StatedRow>, String), Report> {
-    let mut report = Report::default();
-    let table = match read_table(path) {
-        Ok(t) => t,
-        Err(e) => {
-            report.push(error(
-                e.diagnostic_code(),
-                &path.display().to_string(),
-                None,
-                None,
-                None,
-                e.to_string(),
-                "",
-            ));
-            return Err(report);
-        }
+/// The one place plans are read: a plan folder (its `plan.csv`), a plan file, or a list workbook
+/// (`应急减排清单.xlsx`, optionally `应急减排清单.xlsx#sheet`, see [`super::workbook`]), as a
+/// table with the `plan.csv` columns. `inv` helps read workbooks without line ids.
+pub fn read_plan_table(path: &Path, inv: Option<&Inventory>) -> Result<RawTable, Report> {
+    if let Some(w) = super::workbook::locate(path) {
+        return super::workbook::read_list_workbook(&w, inv);
+    }
+    let file = if path.is_dir() {
+        path.join("plan.csv")
+    } else {
+        path.to_path_buf()
     };
+    read_table(&file).map_err(|e| {
+        let mut report = Report::default();
+        report.push(error(
+            e.diagnostic_code(),
+            &file.display().to_string(),
+            None,
+            None,
+            None,
+            e.to_string(),
+            "give a plan folder (with plan.csv), a plan file, or a list workbook (应急减排清单.xlsx or 应急减排清单.xlsx#sheet)",
+        ));
+        report
+    })
+}
+
+/// Read a plan (see [`read_plan_table`]); unreadable cells are reported with file, row, column
+/// and value.
+pub fn read_plan(path: &Path, inv: Option<&Inventory>) -> Result<(Vec<StatedRow>, String), Report> {
+    let table = read_plan_table(path, inv)?;
     parse_plan(&table).map(|rows| (rows, table.source.clone()))
 }
 
@@ -149,6 +167,8 @@ pub fn parse_plan(table: &RawTable) -> Result<Vec<StatedRow>, Report> {
             cut: cut.map(|c| c.unwrap_or(0.0)),
             loss,
             electricity,
+            note: s.raw(row, "note").to_string(),
+            obligation: s.raw(row, "obligation").to_string(),
             described: present
                 .iter()
                 .map(|&key| Described {

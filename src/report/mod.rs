@@ -169,7 +169,11 @@ pub fn write_report(dir: &Path, out: &Path, opts: &Options) -> Result<Vec<PathBu
     let t = Labels {
         english: opts.english,
     };
-    let kind = detect(dir)?;
+    let kind = if crate::plan::workbook::locate(dir).is_some() {
+        Kind::Plan
+    } else {
+        detect(dir)?
+    };
     let f = xlsx::Formats::new();
     match kind {
         Kind::Calendar => {

@@ -96,6 +96,8 @@ pub struct LevelEntry {
     pub loss: f64,
     /// Expected electricity under the measure (verification indicator), kWh/d.
     pub electricity: Option<f64>,
+    /// Minimum obligation of the rules as the plan states it.
+    pub obligation: String,
 }
 
 impl LevelEntry {
@@ -112,6 +114,8 @@ pub struct ListLine {
     pub line: usize,
     /// Yellow, orange, red.
     pub levels: [LevelEntry; 3],
+    /// Remarks of the plan rows (the rules' notes).
+    pub note: String,
 }
 
 /// A plan joined with its inventory.
@@ -177,8 +181,12 @@ pub fn read_summary<T: for<'de> Deserialize<'de>>(dir: &Path) -> Result<T, Repor
     })
 }
 
-/// Load a plan directory, its scenario (from `scenario` or the summary) and its inventory.
+/// Load a plan directory (or a list workbook, see [`crate::plan::workbook`]), its scenario (from
+/// `scenario` or the summary) and its inventory.
 pub fn load(dir: &Path, scenario: Option<&Path>, english: bool) -> Result<PlanData, ReportError> {
+    if crate::plan::workbook::locate(dir).is_some() {
+        return load_workbook(dir, scenario, english);
+    }
     let summary: SummaryView = read_summary(dir)?;
     let scenario_path: PathBuf = match (scenario, &summary.scenario_file) {
         (Some(p), _) => p.to_path_buf(),
@@ -193,7 +201,10 @@ pub fn load(dir: &Path, scenario: Option<&Path>, english: bool) -> Result<PlanDa
     }
     let scenario = crate::io::scenario_file::read_scenario(&scenario_path)
         .map_err(|e| ReportError::Load(e.to_string()))?;
-    let (inv, report) = crate::validate::load_dataset(std::slice::from_ref(&scenario.inventory));
+    let (inv, report) = crate::validate::load_dataset_with(
+        std::slice::from_ref(&scenario.inventory),
+        scenario.units,
+    );
     let inventory = inv.ok_or_else(|| {
         ReportError::Load(format!(
             "{}: the inventory has {} errors (run `jianpai validate`)",
@@ -201,8 +212,13 @@ pub fn load(dir: &Path, scenario: Option<&Path>, english: bool) -> Result<PlanDa
             report.error_count()
         ))
     })?;
-    let plan_file = dir.join("plan.csv");
-    let (rows, source) = read_plan(&plan_file).map_err(|r| {
+    let (rows, source) = read_rows(&dir.join("plan.csv"), &inventory)?;
+    assemble(summary, scenario, inventory, &rows, &source, english)
+}
+
+/// Read the plan rows, the first error as a report error.
+fn read_rows(path: &Path, inventory: &Inventory) -> Result<(Vec<StatedRow>, String), ReportError> {
+    read_plan(path, Some(inventory)).map_err(|r| {
         let first = r
             .diagnostics
             .iter()
@@ -210,11 +226,96 @@ pub fn load(dir: &Path, scenario: Option<&Path>, english: bool) -> Result<PlanDa
             .map(|d| d.to_string())
             .unwrap_or_default();
         ReportError::Input {
-            file: plan_file.display().to_string(),
+            file: path.display().to_string(),
             message: first,
         }
-    })?;
-    let mut lines = join(&inventory, &rows, &source, english)?;
+    })
+}
+
+/// A list workbook with its scenario (required): targets and group totals recomputed from the
+/// list's rows, the season loss from the scenario's expected warning days.
+fn load_workbook(
+    path: &Path,
+    scenario: Option<&Path>,
+    english: bool,
+) -> Result<PlanData, ReportError> {
+    let scenario_path =
+        scenario.ok_or_else(|| ReportError::NoScenario(path.display().to_string()))?;
+    let loaded =
+        crate::pipeline::load(scenario_path).map_err(|e| ReportError::Load(e.to_string()))?;
+    let (rows, source) = read_rows(path, &loaded.inventory)?;
+    let problem = crate::model::build(&loaded.inventory, &loaded.resolved, &loaded.scenario);
+    let plan = crate::plan::Plan {
+        rows: rows
+            .iter()
+            .map(|r| crate::plan::PlanRow {
+                line_id: r.line_id.clone(),
+                credit_code: r.credit_code.clone(),
+                level: r.level,
+                measure: r.measure.clone(),
+                text: String::new(),
+                obligation: r.obligation.clone(),
+                cut: r.cut,
+                loss: r.loss,
+                electricity: r.electricity.unwrap_or(0.0),
+                electricity_share: 0.0,
+                note: r.note.clone(),
+            })
+            .collect(),
+    };
+    let known: std::collections::HashSet<&str> = loaded
+        .inventory
+        .lines
+        .iter()
+        .map(|l| l.id.as_str())
+        .collect();
+    if let Some(r) = rows.iter().find(|r| !known.contains(r.line_id.as_str())) {
+        return Err(ReportError::Input {
+            file: format!("{source} row {}", r.row),
+            message: format!("line {} is not in the scenario's inventory", r.line_id),
+        });
+    }
+    let mut solve = crate::solve::SolveReport::new(crate::solve::Method::Greedy);
+    solve.objective = Some(
+        rows.iter()
+            .map(|r| problem.days[r.level.index()] * r.loss)
+            .sum(),
+    );
+    let s = crate::plan::summary::summarize(
+        &loaded.inventory,
+        &problem,
+        &plan,
+        &solve,
+        &loaded.scenario.name,
+        0.0,
+    );
+    let mut summary: SummaryView =
+        serde_json::from_value(serde_json::to_value(&s).expect("summary")).expect("summary");
+    summary.scenario_file = Some(scenario_path.display().to_string());
+    summary.status = "given".into();
+    summary.method = "—".into();
+    summary.status_message =
+        format!("读自清单工作簿 {source} / read from the list workbook {source}");
+    assemble(
+        summary,
+        loaded.scenario,
+        loaded.inventory,
+        &rows,
+        &source,
+        english,
+    )
+}
+
+/// Join the rows with the inventory, lines by district then enterprise.
+fn assemble(
+    summary: SummaryView,
+    scenario: Scenario,
+    inventory: Inventory,
+    rows: &[StatedRow],
+    source: &str,
+    english: bool,
+) -> Result<PlanData, ReportError> {
+    let mut lines = join(&inventory, rows, source, english)?;
     // Lists are read district by district (in the districts table's order), then by enterprise.
     let district = |l: &ListLine| {
         let e = inventory.enterprise_of(&inventory.lines[l.line]);
@@ -256,6 +357,7 @@ fn join(
         .map(|(i, l)| (l.id.as_str(), i))
         .collect();
     let mut by_line: BTreeMap<usize, [Option<LevelEntry>; 3]> = BTreeMap::new();
+    let mut notes: HashMap<usize, &str> = HashMap::new();
     for r in rows {
         let bad = |message: String| ReportError::Input {
             file: format!("{source} row {}", r.row),
@@ -284,7 +386,9 @@ fn join(
             cut: r.cut,
             loss: r.loss,
             electricity: r.electricity,
+            obligation: r.obligation.clone(),
         };
+        notes.entry(li).or_insert(r.note.as_str());
         let slot = &mut by_line.entry(li).or_default()[r.level.index()];
         if slot.is_some() {
             return Err(bad(format!(
@@ -308,6 +412,7 @@ fn join(
             Ok(ListLine {
                 line,
                 levels: levels.map(|e| e.expect("checked")),
+                note: notes.get(&line).copied().unwrap_or("").to_string(),
             })
         })
         .collect()

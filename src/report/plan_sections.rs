@@ -560,6 +560,22 @@ pub fn remarks(e: &crate::domain::Enterprise, t: Labels) -> String {
     r.join(t.t("；", "; "))
 }
 
+/// The 备注 of a list row: the enterprise's remarks and the rules' notes on the line, each once
+/// (a list read back from a workbook carries both in its note).
+fn list_remarks(e: &crate::domain::Enterprise, l: &ListLine, t: Labels) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let own = remarks(e, t);
+    for p in own
+        .split(t.t("；", "; "))
+        .chain(l.note.split(['；', ';']).map(str::trim))
+    {
+        if !p.is_empty() && !parts.iter().any(|q| q == p) {
+            parts.push(p.to_string());
+        }
+    }
+    parts.join(t.t("；", "; "))
+}
+
 /// The first columns of every enterprise table: 序号, 区县, 企业名称, 统一社会信用代码, 行业, 绩效等级.
 fn firm_columns(t: Labels) -> Vec<Column> {
     vec![
@@ -631,6 +647,20 @@ impl List<'_> {
             INDICATOR_WIDTH,
         ));
         c.push(col(t.t("备注", "Remarks"), 24.0));
+        c.push(col(t.t("生产线编号", "Line id"), 14.0));
+        // Hidden: the codes behind the texts, so that the workbook reads back as the plan
+        // without the inventory (declared options) and with the obligations.
+        for l in Level::ALL {
+            let short = t.level_short(l);
+            c.push(col(
+                &format!("{short}{}", t.t("措施编号", " measure code")),
+                12.0,
+            ));
+            c.push(col(
+                &format!("{short}{}", t.t("最低要求", " obligation")),
+                12.0,
+            ));
+        }
         c
     }
 
@@ -678,8 +708,14 @@ impl List<'_> {
             }
             let check = indicator(d, l, t);
             ws.write_string_with_format(r, c, &check, &f.wrap)?;
-            let rem = remarks(e, t);
+            let rem = list_remarks(e, l, t);
             ws.write_string_with_format(r, c + 1, &rem, &f.wrap)?;
+            ws.write_string_with_format(r, c + 2, &line.id, &f.text)?;
+            for (k, e) in l.levels.iter().enumerate() {
+                let h = c + 3 + 2 * k as u16;
+                ws.write_string(r, h, &e.code)?;
+                ws.write_string(r, h + 1, &e.obligation)?;
+            }
             // Row height for the tallest wrapped cell (measures, indicator, remarks).
             let tallest = l
                 .levels
@@ -691,6 +727,9 @@ impl List<'_> {
             fit_height(ws, r, tallest.0, tallest.1)?;
         }
         filter(ws, first, lines.len(), cols.len())?;
+        for c in cols.len() - 6..cols.len() {
+            ws.set_column_hidden(c as u16)?;
+        }
         // Totals below the filtered range.
         let r = first + lines.len() as u32;
         ws.write_string_with_format(r, 2, t.t("合计", "Total"), &f.label)?;

@@ -4,7 +4,9 @@
 pub(crate) mod cells;
 pub mod decisions;
 mod diagnostic;
+pub mod header_units;
+pub mod plausibility;
 mod tables;
 
 pub use diagnostic::{escape_controls, escape_terminal, is_control, Diagnostic, Report, Severity};
-pub use tables::{default_industries, load_dataset};
+pub use tables::{default_industries, load_dataset, load_dataset_with};

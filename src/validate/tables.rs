@@ -36,6 +36,14 @@ fn io_diag(e: &IoError) -> super::Diagnostic {
 /// Read and validate a dataset (a folder, files named after tables, or workbooks with one sheet per
 /// table). The inventory is returned only when there is no error.
 pub fn load_dataset(inputs: &[PathBuf]) -> (Option<Inventory>, Report) {
+    load_dataset_with(inputs, super::header_units::OperatingTime::default())
+}
+
+/// [`load_dataset`] with the operating time that converts annual and hourly header units.
+pub fn load_dataset_with(
+    inputs: &[PathBuf],
+    time: super::header_units::OperatingTime,
+) -> (Option<Inventory>, Report) {
     let mut report = Report::default();
     let sources = match locate(inputs) {
         Ok(s) => s,
@@ -84,7 +92,8 @@ pub fn load_dataset(inputs: &[PathBuf]) -> (Option<Inventory>, Report) {
     for spec in TABLES {
         match sources.get(spec.name) {
             Some(src) => match src.read() {
-                Ok(t) => {
+                Ok(mut t) => {
+                    super::header_units::convert_table(&mut t, spec, time, &mut report);
                     raw.insert(spec.name, t);
                 }
                 Err(e) => report.push(io_diag(&e)),
@@ -144,6 +153,10 @@ pub fn load_dataset(inputs: &[PathBuf]) -> (Option<Inventory>, Report) {
         options,
     };
     inv.canonicalize();
+    super::plausibility::check(&inv, &raw[LINES.name].source, &mut report);
+    if report.has_errors() {
+        return (None, report);
+    }
     (Some(inv), report)
 }
 

@@ -102,6 +102,7 @@ pub fn scenario(ratios: [f64; 3], districts: bool) -> Scenario {
         filter: Default::default(),
         report: Default::default(),
         revision: None,
+        units: Default::default(),
     }
 }
 
