@@ -148,7 +148,7 @@ fn main_measure(f: &str) -> Option<Fraction> {
         "停工",
         "stop",
     ];
-    if stops.iter().any(|p| f == *p) || (f.starts_with("停产") && !f.contains('%')) {
+    if stops.contains(&f) || (f.starts_with("停产") && !f.contains('%')) {
         return Some(Fraction::ONE);
     }
     None
