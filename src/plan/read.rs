@@ -95,11 +95,20 @@ pub fn read_plan_table(path: &Path, inv: Option<&Inventory>) -> Result<RawTable,
 /// and value.
 pub fn read_plan(path: &Path, inv: Option<&Inventory>) -> Result<(Vec<StatedRow>, String), Report> {
     let table = read_plan_table(path, inv)?;
-    parse_plan(&table).map(|rows| (rows, table.source.clone()))
+    // A list workbook is a print document (rounded electricity, the province's phrasing, blank
+    // cells under merged ones): its descriptive columns are not the plan file's, so `check`
+    // re-derives only the plan files' (the workbook's measures, cuts and loss are still checked).
+    let rederive = super::workbook::locate(path).is_none();
+    parse_plan_described(&table, rederive).map(|rows| (rows, table.source.clone()))
 }
 
 /// Parse the rows of a plan table already read.
 pub fn parse_plan(table: &RawTable) -> Result<Vec<StatedRow>, Report> {
+    parse_plan_described(table, true)
+}
+
+/// Parse the rows of a plan table; `rederive` keeps the descriptive cells for `check`.
+fn parse_plan_described(table: &RawTable, rederive: bool) -> Result<Vec<StatedRow>, Report> {
     let mut report = Report::default();
     let Some(s) = Sheet::new(table, &PLAN, &mut report) else {
         return Err(report);
@@ -107,6 +116,7 @@ pub fn parse_plan(table: &RawTable) -> Result<Vec<StatedRow>, Report> {
     // Only the columns the file has: a hand-made plan may leave descriptive columns out.
     let present: Vec<&'static str> = DESCRIBED
         .into_iter()
+        .filter(|_| rederive)
         .filter(|k| {
             PLAN.columns
                 .iter()
