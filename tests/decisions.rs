@@ -1,6 +1,8 @@
 //! Planners' decisions (issue 13 item 1): fixed and bounded measures are honoured by the optimiser,
 //! verified by `check`, priced in the summary, and conflicts with the rules are explained.
 
+mod common;
+
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -64,32 +66,8 @@ fn city() -> &'static City {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().to_path_buf();
         jianpai::seeds::generate_to(60, 11, &root.join("city")).unwrap();
-        let text = std::fs::read_to_string(format!("{ROOT}/scenarios/wuxi-2021.toml")).unwrap();
-        let mut s = String::new();
-        let mut section = String::new();
-        for line in text.lines() {
-            let mut l = line.to_string();
-            if l.starts_with('[') {
-                section = l.clone();
-            }
-            let key = l.split(' ').next().unwrap_or("").to_string();
-            if l.starts_with("inventory = ") {
-                l = "inventory = \"city\"".into();
-            } else if l.starts_with("rules = ") {
-                l = format!("rules = \"{ROOT}/seeds/rules/guide-2020.csv\"");
-            } else if l.starts_with("rule_overrides = ") {
-                l = format!("rule_overrides = \"{ROOT}/seeds/rules/wuxi-city.csv\"");
-            } else if ["so2", "nox", "pm", "vocs"].contains(&key.as_str()) {
-                if section.starts_with("[credits") {
-                    l = format!("{key} = 0.0");
-                } else if section.starts_with("[targets") {
-                    let v: f64 = l.split('=').nth(1).unwrap().trim().parse().unwrap();
-                    l = format!("{key} = {}", v * 0.25);
-                }
-            }
-            s.push_str(&l);
-            s.push('\n');
-        }
+        let rules = Path::new(ROOT).join("seeds/rules");
+        let s = common::small_city_scenario("city", &rules, 0.25);
         std::fs::write(root.join("s.toml"), s).unwrap();
         plan(&root, "s.toml", "free", None).success();
         let free = read_plan(&root.join("free"));

@@ -4,6 +4,8 @@
 //! the new complete one — never a mix, never a temporary folder under the final name. Two
 //! writers racing into one folder never mix either.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -23,40 +25,8 @@ fn fixture() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     jianpai::seeds::generate_to(12, 3, &root.join("city")).unwrap();
-    // A tiny city may have no options rows; the table is optional.
-    let options = root.join("city/options.csv");
-    if std::fs::read_to_string(&options).unwrap().lines().count() <= 1 {
-        std::fs::remove_file(options).unwrap();
-    }
-    let text = std::fs::read_to_string(Path::new(ROOT).join("scenarios/wuxi-2021.toml")).unwrap();
     let rules = Path::new(ROOT).join("seeds/rules");
-    let mut out = String::new();
-    let mut section = String::new();
-    for line in text.lines() {
-        let mut l = line.to_string();
-        if l.starts_with('[') {
-            section = l.clone();
-        }
-        let key = l.split(' ').next().unwrap_or("").to_string();
-        if l.starts_with("inventory = ") {
-            l = "inventory = \"city\"".into();
-        } else if l.starts_with("rules = ") {
-            l = format!("rules = {:?}", rules.join("guide-2020.csv"));
-        } else if l.starts_with("rule_overrides = ") {
-            l = format!("rule_overrides = {:?}", rules.join("wuxi-city.csv"));
-        } else if l.starts_with("time_limit = ") {
-            l = "time_limit = 20".into();
-        } else if ["so2", "nox", "pm", "vocs"].contains(&key.as_str()) {
-            if section.starts_with("[credits") {
-                l = format!("{key} = 0.0");
-            } else if section.starts_with("[targets") {
-                let v: f64 = l.split('=').nth(1).unwrap().trim().parse().unwrap();
-                l = format!("{key} = {}", v * 0.2);
-            }
-        }
-        out.push_str(&l);
-        out.push('\n');
-    }
+    let out = common::small_city_scenario("city", &rules, 0.2);
     std::fs::write(root.join("s.toml"), out).unwrap();
     let st = Command::new(BIN)
         .args(["plan", "s.toml", "--out", "prev", "--quiet"])

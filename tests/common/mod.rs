@@ -277,3 +277,39 @@ pub fn brute_force_limited(p: &Problem, below: Option<f64>, max_nodes: u64) -> O
     go(&mut s, 0, 0.0, &mut vec![0.0; nt]);
     (s.nodes <= s.max_nodes).then(|| s.best.filter(|b| Some(*b) != below))
 }
+
+/// The Wuxi scenario pointed at a small generated city: `inventory` as written (relative to the
+/// scenario's folder), the bundled rules from `rules_dir`, credits off (sized for Wuxi) and every
+/// target `scale` × Wuxi's, with a 20 s time limit.
+pub fn small_city_scenario(inventory: &str, rules_dir: &std::path::Path, scale: f64) -> String {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let text = std::fs::read_to_string(format!("{root}/scenarios/wuxi-2021.toml")).unwrap();
+    let mut out = String::new();
+    let mut section = String::new();
+    for line in text.lines() {
+        let mut l = line.to_string();
+        if l.starts_with('[') {
+            section = l.clone();
+        }
+        let key = l.split(' ').next().unwrap_or("").to_string();
+        if l.starts_with("inventory = ") {
+            l = format!("inventory = {inventory:?}");
+        } else if l.starts_with("rules = ") {
+            l = format!("rules = {:?}", rules_dir.join("guide-2020.csv"));
+        } else if l.starts_with("rule_overrides = ") {
+            l = format!("rule_overrides = {:?}", rules_dir.join("wuxi-city.csv"));
+        } else if l.starts_with("time_limit = ") {
+            l = "time_limit = 20".into();
+        } else if ["so2", "nox", "pm", "vocs"].contains(&key.as_str()) {
+            if section.starts_with("[credits") {
+                l = format!("{key} = 0.0");
+            } else if section.starts_with("[targets") {
+                let v: f64 = l.split('=').nth(1).unwrap().trim().parse().unwrap();
+                l = format!("{key} = {}", v * scale);
+            }
+        }
+        out.push_str(&l);
+        out.push('\n');
+    }
+    out
+}

@@ -10,6 +10,9 @@
 //! time limit), `plan/` (its planned list), `rules/` (copies of the bundled rules) and `m.csv` (30 days of
 //! meter readings for the plan's lines).
 
+#[path = "../common/mod.rs"]
+mod common;
+
 mod cases_later;
 mod cases_output;
 mod cases_readers;
@@ -226,7 +229,11 @@ fn fixture() -> &'static Path {
                 )
                 .unwrap();
             }
-            std::fs::write(root.join("s.toml"), small_scenario()).unwrap();
+            std::fs::write(
+                root.join("s.toml"),
+                common::small_city_scenario("city", Path::new("rules"), 0.25),
+            )
+            .unwrap();
             let out = Command::new(BIN)
                 .args(["plan", "s.toml", "--out", "plan", "--quiet"])
                 .current_dir(root)
@@ -251,39 +258,6 @@ fn fixture() -> &'static Path {
             dir
         })
         .path()
-}
-
-/// The Wuxi scenario pointed at the fixture city, targets a quarter of Wuxi's, no credits.
-fn small_scenario() -> String {
-    let text = std::fs::read_to_string(Path::new(ROOT).join("scenarios/wuxi-2021.toml")).unwrap();
-    let mut out = String::new();
-    let mut section = String::new();
-    for line in text.lines() {
-        let mut l = line.to_string();
-        if l.starts_with('[') {
-            section = l.clone();
-        }
-        let key = l.split(' ').next().unwrap_or("").to_string();
-        if l.starts_with("inventory = ") {
-            l = "inventory = \"city\"".into();
-        } else if l.starts_with("rules = ") {
-            l = "rules = \"rules/guide-2020.csv\"".into();
-        } else if l.starts_with("rule_overrides = ") {
-            l = "rule_overrides = \"rules/wuxi-city.csv\"".into();
-        } else if l.starts_with("time_limit = ") {
-            l = "time_limit = 20".into();
-        } else if ["so2", "nox", "pm", "vocs"].contains(&key.as_str()) {
-            if section.starts_with("[credits") {
-                l = format!("{key} = 0.0");
-            } else if section.starts_with("[targets") {
-                let v: f64 = l.split('=').nth(1).unwrap().trim().parse().unwrap();
-                l = format!("{key} = {}", v * 0.25);
-            }
-        }
-        out.push_str(&l);
-        out.push('\n');
-    }
-    out
 }
 
 fn copy_dir(from: &Path, to: &Path) {
