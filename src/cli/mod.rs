@@ -148,10 +148,10 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = crate::solve::Method::Mip)]
         method: crate::solve::Method,
         /// Time limit in seconds (default: the scenario's).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         time_limit: Option<f64>,
         /// Relative gap (default: the scenario's).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         gap: Option<f64>,
         /// HiGHS threads (default: the scenario's).
         #[arg(long)]
@@ -247,10 +247,10 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = crate::solve::Method::Mip)]
         method: crate::solve::Method,
         /// Time limit in seconds (default: the scenario's).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         time_limit: Option<f64>,
         /// Relative gap (default: the scenario's).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         gap: Option<f64>,
         /// HiGHS threads (default: the scenario's).
         #[arg(long)]

@@ -27,16 +27,16 @@ pub struct ReviseArgs {
     pub out: PathBuf,
     /// Stability weight: 万元 of season loss charged per line × level whose measure changes
     /// (default: the scenario's, else 20).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub stability: Option<f64>,
     /// Optimiser or the greedy ranking.
     #[arg(long, value_enum, default_value_t = Method::Mip)]
     pub method: Method,
     /// Time limit in seconds (default: the scenario's).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub time_limit: Option<f64>,
     /// Relative gap (default: the scenario's).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub gap: Option<f64>,
     /// HiGHS threads (default: the scenario's).
     #[arg(long)]

@@ -144,7 +144,7 @@ pub fn cases() -> Vec<Case> {
         ),
         (
             "gap-negative",
-            &["plan", "s.toml", "--out", "o", "--gap=-0.1"],
+            &["plan", "s.toml", "--out", "o", "--gap", "-0.1"],
             "gap",
         ),
         (
