@@ -3,7 +3,7 @@
 //! limits by their share, declared options by their cuts), never taken from the model.
 
 use super::Violation;
-use crate::domain::{Decision, DecisionMode, DecisionTarget, Inventory, Measure, Pollutant};
+use crate::domain::{Decision, DecisionMode, DecisionTarget, Inventory, Measure};
 use crate::plan::read::StatedRow;
 use std::collections::HashMap;
 
@@ -51,22 +51,6 @@ pub fn verify(inv: &Inventory, decisions: &[Decision], rows: &[StatedRow]) -> Ve
     out
 }
 
-/// Cuts (t/d) of a measure's main part on a line, re-derived from the inventory.
-fn cuts(inv: &Inventory, line: &crate::domain::Line, m: &Measure) -> Option<[f64; 4]> {
-    let base = line.baseline_emissions();
-    match &m.declared {
-        None => Some(Pollutant::ALL.map(|p| base[p].0 * m.limit.0)),
-        Some(code) => {
-            let o = inv
-                .options
-                .get(&line.id)?
-                .iter()
-                .find(|o| &o.code == code)?;
-            Some(Pollutant::ALL.map(|p| base[p].0 * o.cut[p].0))
-        }
-    }
-}
-
 /// Whether the stated measure satisfies the decision.
 fn satisfies(inv: &Inventory, line: &crate::domain::Line, stated: &Measure, d: &Decision) -> bool {
     let want = &d.measure;
@@ -81,7 +65,7 @@ fn satisfies(inv: &Inventory, line: &crate::domain::Line, stated: &Measure, d: &
     if d.mode == DecisionMode::Fix {
         return want.declared == stated.declared;
     }
-    let (Some(s), Some(w)) = (cuts(inv, line, stated), cuts(inv, line, want)) else {
+    let (Some(s), Some(w)) = (inv.measure_cuts(line, stated), inv.measure_cuts(line, want)) else {
         return false;
     };
     match d.mode {

@@ -1,6 +1,8 @@
 //! The validated inventory of a city.
 
-use super::{CreditCode, DeclaredOption, Enterprise, IndustryTable, Line, PollutantVec};
+use super::{
+    CreditCode, DeclaredOption, Enterprise, IndustryTable, Line, Measure, Pollutant, PollutantVec,
+};
 use crate::units::TonnesPerDay;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -32,6 +34,23 @@ pub struct Inventory {
 }
 
 impl Inventory {
+    /// Cuts (t/d) of a measure's main part on a line: a proportional limit of the baseline, or
+    /// the declared option's shares of it; `None` for an option the line does not have.
+    pub fn measure_cuts(&self, line: &Line, m: &Measure) -> Option<[f64; 4]> {
+        let base = line.baseline_emissions();
+        match &m.declared {
+            None => Some(Pollutant::ALL.map(|p| base[p].0 * m.limit.0)),
+            Some(code) => {
+                let o = self
+                    .options
+                    .get(&line.id)?
+                    .iter()
+                    .find(|o| &o.code == code)?;
+                Some(Pollutant::ALL.map(|p| base[p].0 * o.cut[p].0))
+            }
+        }
+    }
+
     /// Put enterprises, lines and options into canonical order.
     pub fn canonicalize(&mut self) {
         self.enterprises.sort_keys();

@@ -173,18 +173,7 @@ pub fn decisions_from_edited_plan(
     rows.iter()
         .filter_map(|r| {
             let line = lines.get(r.line_id.as_str())?;
-            let base = line.baseline_emissions();
-            let derived: [f64; 4] = match &r.measure.declared {
-                None => crate::domain::Pollutant::ALL.map(|p| base[p].0 * r.measure.limit.0),
-                Some(code) => {
-                    let o = inv
-                        .options
-                        .get(&line.id)?
-                        .iter()
-                        .find(|o| &o.code == code)?;
-                    crate::domain::Pollutant::ALL.map(|p| base[p].0 * o.cut[p].0)
-                }
-            };
+            let derived = inv.measure_cuts(line, &r.measure)?;
             let edited =
                 (0..4).any(|p| (derived[p] - r.cut[p]).abs() > 1e-5 + 1e-6 * derived[p].abs());
             edited.then(|| Decision {
