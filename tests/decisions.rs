@@ -374,3 +374,26 @@ fn decisions_that_cannot_nest_are_explained() {
         .stderr(predicates::str::contains("嵌套冲突"))
         .stderr(predicates::str::contains(line.line.as_str()));
 }
+
+#[test]
+fn a_declared_option_that_cannot_nest_is_caught_before_solving() {
+    // Declared options pass the rules-level checks; the line is left with no nested triple and
+    // the planner is told which line, instead of a solver failure.
+    let c = city();
+    let options = std::fs::read_to_string(c.root.join("city/options.csv")).unwrap();
+    let first: Vec<&str> = options
+        .lines()
+        .nth(1)
+        .expect("an option row")
+        .split(',')
+        .collect();
+    let (line, code) = (first[0], first[1]);
+    work(
+        "net.csv",
+        &format!("{HEADER}{line},,yellow,S,fix,a\n{line},,red,D:{code},fix,b\n"),
+    );
+    plan(&c.root, "s.toml", "net", Some("net.csv"))
+        .code(4)
+        .stderr(predicates::str::contains("决策冲突"))
+        .stderr(predicates::str::contains(line));
+}
