@@ -2,6 +2,7 @@
 
 pub mod audit;
 mod check;
+mod import;
 mod plan;
 mod report;
 pub mod revise;
@@ -118,6 +119,13 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// How `report --split` divides the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Split {
+    /// One list and one 一厂一策 workbook per district (districts enforce the list).
+    District,
+}
+
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -188,7 +196,7 @@ pub enum Command {
     /// Write the reports planners read: the list workbook (standard layout, district, exempt and
     /// guarantee sheets), the 一厂一策 workbook with notice-board texts, and an HTML report.
     #[command(
-        after_help = "Examples:\n  jianpai report out/wuxi-2021 --out out/wuxi-2021/report\n  jianpai report out/wuxi-2021 --out /tmp/r --lang en --scenario scenarios/wuxi-2021.toml"
+        after_help = "Examples:\n  jianpai report out/wuxi-2021 --out out/wuxi-2021/report\n  jianpai report out/wuxi-2021 --out /tmp/r --lang en --scenario scenarios/wuxi-2021.toml\n  jianpai report out/wuxi-2021 --out out/wuxi-2021/report --split district"
     )]
     Report {
         /// Result directory (a plan directory: plan.csv + summary.json).
@@ -199,6 +207,10 @@ pub enum Command {
         /// Scenario TOML (default: the one named in summary.json).
         #[arg(long)]
         scenario: Option<PathBuf>,
+        /// Also write one list workbook and one 一厂一策 workbook per district, in
+        /// `<out>/districts/<区县>/` (plans and revisions).
+        #[arg(long, value_enum)]
+        split: Option<Split>,
     },
     /// September revision (绩效分级、应急减排清单、豁免企业清单修订): this year's inventory and rules plus
     /// last year's list → a new list changing as few measures as sensible, the diff and the filings.
@@ -255,6 +267,32 @@ pub enum Command {
         /// HiGHS threads (default: the scenario's).
         #[arg(long)]
         threads: Option<u32>,
+    },
+    /// Import inventories exported from the 排污许可 / emergency-list platforms (CSV or
+    /// workbooks; title rows, 合计 rows, merged cells, their own headers, words and units) into a
+    /// clean dataset folder, with import-report.csv/.md saying what was mapped, converted and
+    /// skipped. Nothing is written when the data has an error.
+    #[command(
+        after_help = "Examples:\n  jianpai import 企业.xlsx 生产线导出.csv 区县.csv --out data/city\n  jianpai import exports/*.csv --mapping map.toml --days 330 --out data/city\n\nA mapping file (TOML):\n  operating_days = 330\n  operating_hours = 24\n  [columns]\n  \"企业统一代码\" = \"credit_code\"\n  \"设施名\" = \"lines.name\"\n  [values.status]\n  \"开工\" = \"在产\""
+    )]
+    Import {
+        /// Exported files (.csv, .xlsx, .xls, .ods); each file or sheet holds one table.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// Output dataset folder (written as a whole, only when the data is valid).
+        #[arg(long)]
+        out: PathBuf,
+        /// Mapping file (TOML): their headers → our columns, their values → ours, operating time.
+        #[arg(long)]
+        mapping: Option<PathBuf>,
+        /// Operating days per year that annual amounts are divided by (default: the mapping's,
+        /// else 300).
+        #[arg(long, allow_negative_numbers = true)]
+        days: Option<f64>,
+        /// Operating hours per day that hourly amounts are multiplied by (default: the
+        /// mapping's, else 24).
+        #[arg(long, allow_negative_numbers = true)]
+        hours: Option<f64>,
     },
     /// Print the input schema (every table and column with its accepted headers).
     Schema,
@@ -446,6 +484,20 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Validate { inputs, format } => {
             validate::run(&inputs, format, cli.quiet, cli.verbose)
         }
+        Command::Import {
+            inputs,
+            out,
+            mapping,
+            days,
+            hours,
+        } => import::run(
+            &inputs,
+            &out,
+            mapping.as_deref(),
+            (days, hours),
+            cli.quiet,
+            cli.verbose,
+        ),
         Command::Plan {
             scenario,
             out,
@@ -473,9 +525,19 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             decisions,
             format,
         } => check::run(&plan, &scenario, decisions.as_deref(), format, cli.quiet),
-        Command::Report { dir, out, scenario } => {
-            report::run(&dir, &out, scenario, cli.lang == Lang::En, cli.quiet)
-        }
+        Command::Report {
+            dir,
+            out,
+            scenario,
+            split,
+        } => report::run(
+            &dir,
+            &out,
+            scenario,
+            split.is_some(),
+            cli.lang == Lang::En,
+            cli.quiet,
+        ),
         Command::Revise(args) => revise::run_revise(args, cli.lang == Lang::En, cli.quiet),
         Command::Diff {
             old,

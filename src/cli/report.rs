@@ -11,6 +11,7 @@ pub fn run(
     dir: &Path,
     out: &Path,
     scenario: Option<PathBuf>,
+    split_districts: bool,
     english: bool,
     quiet: bool,
 ) -> Result<(), Failure> {
@@ -20,6 +21,7 @@ pub fn run(
     let opts = Options {
         scenario: scenario.clone(),
         english,
+        split_districts,
     };
     let files = out_dir
         .and_then(|d| {

@@ -27,23 +27,7 @@ pub fn run(inputs: &[PathBuf], format: Format, quiet: bool, verbose: bool) -> Re
             println!("{}", serde_json::to_string_pretty(&v).expect("json"));
         }
         Format::Text => {
-            const SHOWN: usize = 20;
-            let mut shown_warnings = 0;
-            for d in &report.diagnostics {
-                match d.severity {
-                    Severity::Error => eprintln!("{d}"),
-                    Severity::Warning if quiet => {}
-                    Severity::Warning => {
-                        shown_warnings += 1;
-                        if verbose || shown_warnings <= SHOWN {
-                            eprintln!("{d}");
-                        }
-                    }
-                }
-            }
-            if !verbose && shown_warnings > SHOWN {
-                eprintln!("… {} more warnings (use --verbose to see all, --format json for a machine-readable list)", shown_warnings - SHOWN);
-            }
+            print_diagnostics(&report, quiet, verbose);
             if let (Some(s), false) = (&summary, quiet) {
                 println!("清单概况 / inventory summary");
                 println!(
@@ -79,6 +63,27 @@ pub fn run(inputs: &[PathBuf], format: Format, quiet: bool, verbose: bool) -> Re
         ));
     }
     Ok(())
+}
+
+/// Print errors, and warnings unless `quiet` (the first 20 unless `verbose`), to standard error.
+pub(super) fn print_diagnostics(report: &crate::validate::Report, quiet: bool, verbose: bool) {
+    const SHOWN: usize = 20;
+    let mut shown_warnings = 0;
+    for d in &report.diagnostics {
+        match d.severity {
+            Severity::Error => eprintln!("{d}"),
+            Severity::Warning if quiet => {}
+            Severity::Warning => {
+                shown_warnings += 1;
+                if verbose || shown_warnings <= SHOWN {
+                    eprintln!("{d}");
+                }
+            }
+        }
+    }
+    if !verbose && shown_warnings > SHOWN {
+        eprintln!("… {} more warnings (use --verbose to see all, --format json for a machine-readable list)", shown_warnings - SHOWN);
+    }
 }
 
 fn join(m: &std::collections::BTreeMap<String, usize>) -> String {

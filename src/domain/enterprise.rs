@@ -61,7 +61,17 @@ impl Grade {
     /// Parse a grade as written in Chinese or English lists; empty means unrated.
     pub fn parse(s: &str) -> Option<Grade> {
         let t = s.trim().to_uppercase();
-        let t = t.trim_end_matches('级').trim_end_matches("类");
+        // Platform exports write C级, B-级, 绩效C, 环保绩效A级.
+        let t = ["环保绩效", "绩效分级", "绩效等级", "绩效"]
+            .iter()
+            .find_map(|p| t.strip_prefix(p))
+            .unwrap_or(&t)
+            .trim();
+        let t = t
+            .trim_end_matches("企业")
+            .trim_end_matches('级')
+            .trim_end_matches("类")
+            .trim();
         match t {
             "A" => Some(Grade::A),
             "引领性" | "引领" | "LEADING" => Some(Grade::Leading),

@@ -14,6 +14,28 @@ pub enum LineStatus {
     Idle,
 }
 
+impl LineStatus {
+    /// Parse a status as inventories and platform exports write it (empty: active).
+    pub fn parse(s: &str) -> Option<LineStatus> {
+        match s.trim().to_lowercase().as_str() {
+            "" | "在产" | "生产" | "正常生产" | "正常" | "运行" | "正常运行" | "投运"
+            | "active" => Some(LineStatus::Active),
+            "停产" | "闲置" | "停用" | "关停" | "停业" | "停运" | "已关停" | "idle" => {
+                Some(LineStatus::Idle)
+            }
+            _ => None,
+        }
+    }
+
+    /// The word written in inventories: 在产 or 停产.
+    pub fn zh(self) -> &'static str {
+        match self {
+            LineStatus::Active => "在产",
+            LineStatus::Idle => "停产",
+        }
+    }
+}
+
 /// A production line, process or facility.
 ///
 /// Emissions, output value and electricity are stated for operation at the approved

@@ -28,7 +28,8 @@ impl Source {
 
 const EXTENSIONS: [&str; 8] = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods", "parquet"];
 
-fn table_for(stem: &str) -> Option<&'static TableSpec> {
+/// The table a file stem or sheet names (`lines`, `生产线`), if any.
+pub fn table_for(stem: &str) -> Option<&'static TableSpec> {
     let s = stem.trim().to_lowercase();
     TABLES.into_iter().find(|t| s == t.name || s == t.zh)
 }

@@ -516,6 +516,11 @@ pub const SEEDS_GENERATE: Producer = Producer {
     command: "seeds generate",
     legacy: &[],
 };
+/// `jianpai import` (a dataset: never replace an unmarked one).
+pub const IMPORT: Producer = Producer {
+    command: "import",
+    legacy: &[],
+};
 /// `jianpai seeds evolve`.
 pub const SEEDS_EVOLVE: Producer = Producer {
     command: "seeds evolve",

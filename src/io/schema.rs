@@ -211,7 +211,7 @@ const POLLUTANT_EMISSIONS: [ColumnSpec; 4] = [
     col(
         "so2",
         "二氧化硫",
-        &["SO2", "SO₂", "二氧化硫排放量"],
+        &["SO2", "SO₂", "二氧化硫排放量", "SO2排放量"],
         Number,
         "t/d",
         true,
@@ -221,7 +221,7 @@ const POLLUTANT_EMISSIONS: [ColumnSpec; 4] = [
     col(
         "nox",
         "氮氧化物",
-        &["NOx", "NOₓ", "氮氧化物排放量"],
+        &["NOx", "NOₓ", "氮氧化物排放量", "NOx排放量"],
         Number,
         "t/d",
         true,
@@ -231,7 +231,7 @@ const POLLUTANT_EMISSIONS: [ColumnSpec; 4] = [
     col(
         "pm",
         "颗粒物",
-        &["PM", "烟粉尘", "颗粒物排放量"],
+        &["PM", "烟粉尘", "颗粒物排放量", "烟粉尘排放量"],
         Number,
         "t/d",
         true,
@@ -241,7 +241,7 @@ const POLLUTANT_EMISSIONS: [ColumnSpec; 4] = [
     col(
         "vocs",
         "挥发性有机物",
-        &["VOCs", "VOC", "挥发性有机物排放量"],
+        &["VOCs", "VOC", "挥发性有机物排放量", "VOCs排放量"],
         Number,
         "t/d",
         true,
@@ -262,7 +262,7 @@ pub const DISTRICTS: TableSpec = TableSpec {
         col(
             "district",
             "区县",
-            &["地区", "市县区", "name", "名称"],
+            &["地区", "市县区", "所属市县区", "所属区县", "name", "名称"],
             Text,
             "",
             true,
@@ -285,7 +285,13 @@ pub const ENTERPRISES: TableSpec = TableSpec {
         col(
             "credit_code",
             "统一社会信用代码",
-            &["信用代码", "code", "uscc"],
+            &[
+                "信用代码",
+                "社会信用代码",
+                "企业统一社会信用代码",
+                "code",
+                "uscc",
+            ],
             CreditCode,
             "",
             true,
@@ -294,7 +300,7 @@ pub const ENTERPRISES: TableSpec = TableSpec {
         col(
             "name",
             "企业名称",
-            &["名称", "enterprise"],
+            &["名称", "单位名称", "enterprise"],
             Text,
             "",
             true,
@@ -303,7 +309,15 @@ pub const ENTERPRISES: TableSpec = TableSpec {
         col(
             "district",
             "区县",
-            &["所在区县", "市县区", "地区"],
+            &[
+                "所在区县",
+                "所属区县",
+                "市县区",
+                "所属市县区",
+                "所在地区",
+                "地区",
+                "行政区",
+            ],
             Text,
             "",
             true,
@@ -321,7 +335,13 @@ pub const ENTERPRISES: TableSpec = TableSpec {
         col(
             "grade",
             "绩效等级",
-            &["绩效分级", "等级", "环保绩效等级"],
+            &[
+                "绩效分级",
+                "等级",
+                "环保绩效等级",
+                "绩效分级结果",
+                "绩效评级",
+            ],
             Grade,
             "",
             false,
@@ -386,7 +406,7 @@ pub const LINES: TableSpec = TableSpec {
           effective baseline (the smallest of approved, permitted and last year's output).",
     columns: &[
         col("line_id", "生产线编号", &["设施编号", "编号", "id"], Text, "", true, "unique line id").id(),
-        col("credit_code", "统一社会信用代码", &["信用代码", "code", "enterprise"], CreditCode, "", true, "owning enterprise"),
+        col("credit_code", "统一社会信用代码", &["信用代码", "社会信用代码", "企业统一社会信用代码", "code", "enterprise"], CreditCode, "", true, "owning enterprise"),
         col("name", "生产线名称", &["设施名称", "名称", "line_name"], Text, "", true, "line / facility name"),
         col("process", "工序", &["生产工序", "工艺"], Text, "", true, "process, e.g. 熟料, 烧结, 涂装"),
         col("capacity_approved", "核定产能", &["设计产能", "approved"], Number, "unit/d", true, "approved capacity, daily mean").up_to(CAPACITY_MAX),
@@ -398,7 +418,7 @@ pub const LINES: TableSpec = TableSpec {
         POLLUTANT_EMISSIONS[2],
         POLLUTANT_EMISSIONS[3],
         col("electricity", "日用电量", &["用电量", "electricity_kwh"], Number, "kWh/d", false, "electricity per day at approved capacity").up_to(ELECTRICITY_MAX),
-        col("status", "状态", &["生产状态", "运行状态"], Word, "", false, "在产/active or 停产/idle (default 在产)"),
+        col("status", "状态", &["生产状态", "运行状态", "生产线状态"], Word, "", false, "在产/active or 停产/idle (default 在产); also 正常生产/生产/运行, 关停/停用/闲置"),
     ],
 };
 

@@ -128,6 +128,26 @@ pub fn check_size(path: &Path) -> Result<(), IoError> {
 
 /// Read a CSV file in UTF-8, UTF-16 or GBK/GB18030; `,` `;` or tab separated.
 pub fn read_csv(path: &Path) -> Result<RawTable, IoError> {
+    let (file, text, notes) = read_csv_text(path)?;
+    let mut t = csv_from_str(&file, &text)?;
+    t.notes.extend(notes);
+    Ok(t)
+}
+
+/// Non-empty rows of a sheet or CSV file as `(spreadsheet row number, cells)`.
+pub type GridRows = Vec<(usize, Vec<String>)>;
+
+/// Read a CSV file as a grid of `(row number, cells)` (no header chosen yet), with the notes
+/// on its encoding: for exports whose table starts below title rows. Returns the file name
+/// shown in messages, the rows and the notes.
+pub fn read_csv_grid(path: &Path) -> Result<(String, GridRows, Vec<String>), IoError> {
+    let (file, text, notes) = read_csv_text(path)?;
+    let grid = csv_grid(&file, &text)?;
+    Ok((file, grid, notes))
+}
+
+/// The decoded text of a CSV file, with a note on its encoding when it is not UTF-8.
+fn read_csv_text(path: &Path) -> Result<(String, String, Vec<String>), IoError> {
     let file = display(path);
     check_size(path)?;
     let bytes = std::fs::read(path).map_err(|source| IoError::Read {
@@ -138,15 +158,12 @@ pub fn read_csv(path: &Path) -> Result<RawTable, IoError> {
         file: file.clone(),
         message,
     })?;
-    let mut t = csv_from_str(&file, &text)?;
-    match enc {
-        encoding::TextEncoding::Utf8 => {}
-        encoding::TextEncoding::Utf16 => t.notes.push("read as UTF-16 text".into()),
-        encoding::TextEncoding::Gb18030 => t
-            .notes
-            .push("read as GBK/GB18030 (Chinese Excel CSV)".into()),
-    }
-    Ok(t)
+    let notes = match enc {
+        encoding::TextEncoding::Utf8 => vec![],
+        encoding::TextEncoding::Utf16 => vec!["read as UTF-16 text".into()],
+        encoding::TextEncoding::Gb18030 => vec!["read as GBK/GB18030 (Chinese Excel CSV)".into()],
+    };
+    Ok((file, text, notes))
 }
 
 /// Refuse a text with a record longer than [`MAX_RECORD_BYTES`] (quotes taken into account), before
@@ -193,6 +210,13 @@ pub fn sniff_delimiter(first_line: &str) -> u8 {
 
 /// Parse CSV text (already decoded) into a raw table.
 pub fn csv_from_str(source: &str, text: &str) -> Result<RawTable, IoError> {
+    RawTable::from_grid(source.to_string(), csv_grid(source, text)?, Vec::new())
+}
+
+/// Parse CSV text (already decoded) into non-empty rows with their spreadsheet row numbers. The
+/// delimiter is the most frequent of `,`, tab and `;` in the first line, or in the first ten
+/// when the first holds none (a title row above the table).
+pub fn csv_grid(source: &str, text: &str) -> Result<GridRows, IoError> {
     let file = source.to_string();
     check_record_lengths(source, text)?;
     // Excel writes CRLF; count rows on LF only so that row numbers match the spreadsheet.
@@ -201,7 +225,12 @@ pub fn csv_from_str(source: &str, text: &str) -> Result<RawTable, IoError> {
     } else {
         text.into()
     };
-    let delimiter = sniff_delimiter(text.lines().next().unwrap_or(""));
+    let first = text.lines().next().unwrap_or("");
+    let delimiter = if first.contains([',', '\t', ';']) {
+        sniff_delimiter(first)
+    } else {
+        sniff_delimiter(&text.lines().take(10).collect::<Vec<_>>().join("\n"))
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -240,7 +269,7 @@ pub fn csv_from_str(source: &str, text: &str) -> Result<RawTable, IoError> {
                 .collect(),
         ));
     }
-    RawTable::from_grid(file, grid, Vec::new())
+    Ok(grid)
 }
 
 /// Counts the rows and cells of a table as it is read, refusing more than [`MAX_COLUMNS`] columns,

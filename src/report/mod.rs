@@ -130,6 +130,29 @@ pub struct Options {
     pub scenario: Option<PathBuf>,
     /// English labels.
     pub english: bool,
+    /// Also write one list workbook and one 一厂一策 workbook per district
+    /// (`districts/<区县>/`; plans and revisions only).
+    pub split_districts: bool,
+}
+
+/// A district name as a folder name: no path separators or characters file systems refuse.
+pub fn folder_name(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if "/\\:*?\"<>|".contains(c) || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let s = s.trim().trim_start_matches('.').to_string();
+    if s.is_empty() {
+        "_".into()
+    } else {
+        s
+    }
 }
 
 /// Names of the output files in the report's language.
@@ -176,6 +199,10 @@ pub fn write_report(dir: &Path, out: &Path, opts: &Options) -> Result<Vec<PathBu
     };
     let f = xlsx::Formats::new();
     match kind {
+        Kind::Calendar | Kind::Sweep if opts.split_districts => Err(ReportError::Input {
+            file: dir.display().to_string(),
+            message: "--split district applies to plans and revisions (a list), not to sweeps or calendars".into(),
+        }),
         Kind::Calendar => {
             let data = calendar_sections::load(dir)?;
             let title = if data.summary.scenario.is_empty() {
@@ -225,9 +252,46 @@ pub fn write_report(dir: &Path, out: &Path, opts: &Options) -> Result<Vec<PathBu
             let html_path = out.join(html_name);
             let page = html::page(&title, &plan_sections::subtitle(&data, t), &sections, t);
             write_bytes(&html_path, page.as_bytes())?;
-            Ok(vec![list_path, plant_path, html_path])
+            let mut files = vec![list_path, plant_path, html_path];
+            if opts.split_districts {
+                files.extend(district_workbooks(&data, out, &f, t)?);
+            }
+            Ok(files)
         }
     }
+}
+
+/// One list workbook and one 一厂一策 workbook per district with listed lines, in
+/// `out/districts/<区县>/` (`out/districts` is listed once among the files written).
+fn district_workbooks(
+    data: &plan_data::PlanData,
+    out: &Path,
+    f: &xlsx::Formats,
+    t: Labels,
+) -> Result<Vec<PathBuf>, ReportError> {
+    let [list_name, plant_name, _] = file_names(t);
+    let root = out.join("districts");
+    for name in data.listed_districts() {
+        let d = data.for_district(&name);
+        let dir = root.join(folder_name(&name));
+        std::fs::create_dir_all(&dir).map_err(|source| {
+            ReportError::Io(crate::io::IoError::Write {
+                file: dir.display().to_string(),
+                source,
+            })
+        })?;
+        let title = format!("{} — {name}", d.summary.scenario);
+        let sections = plan_sections::sections(&d);
+        let list_path = dir.join(list_name);
+        save(
+            &mut workbook(&title, &sections, f, t, &list_path)?,
+            &list_path,
+        )?;
+        let plant_path = dir.join(plant_name);
+        let mut wb = one_plant::workbook_for(&d, f, t).map_err(|e| xlsx_error(&plant_path, e))?;
+        save(&mut wb, &plant_path)?;
+    }
+    Ok(vec![root])
 }
 
 /// Write one workbook and the page of `sections` (sweep and calendar reports).

@@ -119,7 +119,11 @@ pub struct ListLine {
 }
 
 /// A plan joined with its inventory.
+#[derive(Clone)]
 pub struct PlanData {
+    /// The one district this part of the list covers (`report --split district`), or `None`
+    /// for the whole list.
+    pub district: Option<String>,
     /// The summary.
     pub summary: SummaryView,
     /// The scenario.
@@ -133,6 +137,31 @@ pub struct PlanData {
 }
 
 impl PlanData {
+    /// The part of the list in district `name`: its lines and enterprises, and its own targets
+    /// against achieved beside the city's.
+    pub fn for_district(&self, name: &str) -> PlanData {
+        let mut d = self.clone();
+        d.lines.retain(|l| self.enterprise(l).district == name);
+        d.firms = firm_ranges(&d.inventory, &d.lines);
+        for level in d.summary.levels.values_mut() {
+            level.districts.retain(|k, _| k == name);
+        }
+        d.district = Some(name.to_string());
+        d
+    }
+
+    /// Districts with at least one line on the list, in the districts table's order.
+    pub fn listed_districts(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for l in &self.lines {
+            let name = &self.enterprise(l).district;
+            if out.last() != Some(name) && !out.contains(name) {
+                out.push(name.clone());
+            }
+        }
+        out
+    }
+
     /// Line of a list entry.
     pub fn line(&self, l: &ListLine) -> &Line {
         &self.inventory.lines[l.line]
@@ -325,6 +354,19 @@ fn assemble(
             .unwrap_or(usize::MAX)
     };
     lines.sort_by_key(|l| (district(l), l.line));
+    let firms = firm_ranges(&inventory, &lines);
+    Ok(PlanData {
+        summary,
+        scenario,
+        inventory,
+        lines,
+        firms,
+        district: None,
+    })
+}
+
+/// Enterprises (index in the inventory) with the range of their lines in `lines`.
+fn firm_ranges(inventory: &Inventory, lines: &[ListLine]) -> Vec<(usize, std::ops::Range<usize>)> {
     let mut firms: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
     for (i, l) in lines.iter().enumerate() {
         let code = &inventory.lines[l.line].enterprise;
@@ -334,13 +376,7 @@ fn assemble(
             _ => firms.push((e, i..i + 1)),
         }
     }
-    Ok(PlanData {
-        summary,
-        scenario,
-        inventory,
-        lines,
-        firms,
-    })
+    firms
 }
 
 /// Group plan rows by line (three levels each) in canonical line order.

@@ -226,7 +226,7 @@ impl Section for Targets<'_> {
         let s = &d.summary;
         let ws = wb.add_worksheet();
         ws.set_name(t.t("汇总", "Summary"))?;
-        super::xlsx::page_setup(ws, super::xlsx::A4);
+        super::xlsx::page_setup(ws, super::xlsx::A3);
         ws.write_string_with_format(0, 0, &s.scenario, &f.title)?;
         ws.set_row_height(0, 24)?;
         let info: Vec<(&str, String)> = vec![
@@ -503,10 +503,22 @@ impl Section for Losses<'_> {
     }
 }
 
+// The list's columns are narrow and their texts wrapped, so that the 清单 sheet prints one A3
+// page wide (landscape) with text no smaller than 6 pt (tests/print.rs): LibreOffice prints
+// about 260 characters of column width (plus Excel's padding of 0.71 per column) that way.
 /// Width of the measure columns of the list.
-const MEASURE_WIDTH: f64 = 42.0;
-/// Width of the verification indicator column of the list.
-const INDICATOR_WIDTH: f64 = 84.0;
+const MEASURE_WIDTH: f64 = 12.0;
+/// Width of the verification indicator column of the list (wrapped).
+const INDICATOR_WIDTH: f64 = 18.0;
+/// Width of the remarks column of the list (wrapped).
+const REMARKS_WIDTH: f64 = 10.0;
+/// Width of the t/d columns of the list (3 decimals: `Formats::tonnes3`).
+const TONNES_WIDTH: f64 = 6.0;
+/// Widths of the enterprise columns (序号 … 绩效等级) of the firm lists and of the list.
+const FIRM_WIDTHS: [f64; 6] = [6.0, 9.0, 36.0, 21.0, 12.0, 8.0];
+const LIST_FIRM_WIDTHS: [f64; 6] = [4.0, 6.0, 14.0, 19.0, 7.0, 5.0];
+/// Widths of the line name and process columns of the list (wrapped).
+const LIST_LINE_WIDTHS: [f64; 2] = [9.0, 6.0];
 
 /// The list in the standard layout, one sheet per district, the exempt and guarantee lists.
 struct List<'a>(&'a PlanData);
@@ -577,15 +589,19 @@ fn list_remarks(e: &crate::domain::Enterprise, l: &ListLine, t: Labels) -> Strin
 }
 
 /// The first columns of every enterprise table: 序号, 区县, 企业名称, 统一社会信用代码, 行业, 绩效等级.
-fn firm_columns(t: Labels) -> Vec<Column> {
-    vec![
-        col(t.t("序号", "No."), 6.0),
-        col(t.t("区县", "District"), 9.0),
-        col(t.t("企业名称", "Enterprise"), 36.0),
-        col(t.t("统一社会信用代码", "Credit code"), 21.0),
-        col(t.t("行业", "Industry"), 12.0),
-        col(t.t("绩效等级", "Grade"), 8.0),
+fn firm_columns(t: Labels, widths: [f64; 6]) -> Vec<Column> {
+    [
+        t.t("序号", "No."),
+        t.t("区县", "District"),
+        t.t("企业名称", "Enterprise"),
+        t.t("统一社会信用代码", "Credit code"),
+        t.t("行业", "Industry"),
+        t.t("绩效等级", "Grade"),
     ]
+    .into_iter()
+    .zip(widths)
+    .map(|(name, w)| col(name, w))
+    .collect()
 }
 
 /// Write the cells of [`firm_columns`] in row `r`.
@@ -607,27 +623,36 @@ fn firm_cells(
         t.grade(d.grade(e)).to_string(),
     ];
     for (c, s) in texts.iter().enumerate() {
-        ws.write_string_with_format(r, 1 + c as u16, s, &f.text)?;
+        ws.write_string_with_format(r, 1 + c as u16, s, &f.wrap)?;
     }
     Ok(())
 }
 
 /// Four pollutant columns under one group header.
 pub fn pollutant_columns(c: &mut Vec<Column>, group: &str, t: Labels) {
+    pollutant_columns_of(c, group, t, 9.0);
+}
+
+/// [`pollutant_columns`] of a given width.
+fn pollutant_columns_of(c: &mut Vec<Column>, group: &str, t: Labels, width: f64) {
     for p in Pollutant::ALL {
-        c.push(grouped(group, t.pollutant(p), 9.0));
+        c.push(grouped(group, t.pollutant(p), width));
     }
 }
 
 impl List<'_> {
     fn columns(t: Labels) -> Vec<Column> {
-        let mut c = firm_columns(t);
-        c.push(col(t.t("生产线/设施", "Line / facility"), 16.0));
-        c.push(col(t.t("工序", "Process"), 9.0));
-        pollutant_columns(
+        let mut c = firm_columns(t, LIST_FIRM_WIDTHS);
+        c.push(col(
+            t.t("生产线/设施", "Line / facility"),
+            LIST_LINE_WIDTHS[0],
+        ));
+        c.push(col(t.t("工序", "Process"), LIST_LINE_WIDTHS[1]));
+        pollutant_columns_of(
             &mut c,
             t.t("基准排放量（吨/日）", "Baseline emissions (t/d)"),
             t,
+            TONNES_WIDTH,
         );
         for l in Level::ALL {
             let g = format!(
@@ -636,18 +661,18 @@ impl List<'_> {
                 t.t(" 措施与减排量（吨/日）", ": measure and cuts (t/d)")
             );
             c.push(grouped(&g, t.t("措施", "Measure"), MEASURE_WIDTH));
-            pollutant_columns(&mut c, &g, t);
+            pollutant_columns_of(&mut c, &g, t, TONNES_WIDTH);
         }
         let loss = t.t("产值损失（万元/日）", "Production loss (10k yuan/d)");
         for l in Level::ALL {
-            c.push(grouped(loss, t.level_short(l), 10.0));
+            c.push(grouped(loss, t.level_short(l), 8.0));
         }
         c.push(col(
             t.t("核查指标", "Verification indicator"),
             INDICATOR_WIDTH,
         ));
-        c.push(col(t.t("备注", "Remarks"), 24.0));
-        c.push(col(t.t("生产线编号", "Line id"), 14.0));
+        c.push(col(t.t("备注", "Remarks"), REMARKS_WIDTH));
+        c.push(col(t.t("生产线编号", "Line id"), 11.0));
         // Hidden: the codes behind the texts, so that the workbook reads back as the plan
         // without the inventory (declared options) and with the obligations.
         for l in Level::ALL {
@@ -683,8 +708,8 @@ impl List<'_> {
             let line = d.line(l);
             let e = d.enterprise(l);
             firm_cells(ws, f, t, d, r, i + 1, e)?;
-            ws.write_string_with_format(r, 6, &line.name, &f.text)?;
-            ws.write_string_with_format(r, 7, &line.process, &f.text)?;
+            ws.write_string_with_format(r, 6, &line.name, &f.wrap)?;
+            ws.write_string_with_format(r, 7, &line.process, &f.wrap)?;
             let mut c = 8u16;
             let mut num = |ws: &mut Worksheet, c: &mut u16, v: f64, fmt| -> Result<(), XlsxError> {
                 ws.write_number_with_format(r, *c, v, fmt)?;
@@ -694,13 +719,13 @@ impl List<'_> {
                 Ok(())
             };
             for (_, v) in line.baseline_emissions().iter() {
-                num(ws, &mut c, v.0, &f.tonnes)?;
+                num(ws, &mut c, v.0, &f.tonnes3)?;
             }
             for e in &l.levels {
                 ws.write_string_with_format(r, c, &e.text, &f.wrap)?;
                 c += 1;
                 for v in e.cut {
-                    num(ws, &mut c, v, &f.tonnes)?;
+                    num(ws, &mut c, v, &f.tonnes3)?;
                 }
             }
             for e in &l.levels {
@@ -716,12 +741,19 @@ impl List<'_> {
                 ws.write_string(r, h, &e.code)?;
                 ws.write_string(r, h + 1, &e.obligation)?;
             }
-            // Row height for the tallest wrapped cell (measures, indicator, remarks).
+            // Row height for the tallest wrapped cell (names, measures, indicator, remarks).
             let tallest = l
                 .levels
                 .iter()
                 .map(|e| (e.text.as_str(), MEASURE_WIDTH))
-                .chain([(check.as_str(), INDICATOR_WIDTH), (rem.as_str(), 24.0)])
+                .chain([
+                    (check.as_str(), INDICATOR_WIDTH),
+                    (rem.as_str(), REMARKS_WIDTH),
+                    (e.name.as_str(), LIST_FIRM_WIDTHS[2]),
+                    (e.district.as_str(), LIST_FIRM_WIDTHS[1]),
+                    (line.name.as_str(), LIST_LINE_WIDTHS[0]),
+                    (line.process.as_str(), LIST_LINE_WIDTHS[1]),
+                ])
                 .max_by(|a, b| (display_width(a.0) / a.1).total_cmp(&(display_width(b.0) / b.1)))
                 .expect("cells");
             fit_height(ws, r, tallest.0, tallest.1)?;
@@ -732,9 +764,17 @@ impl List<'_> {
         }
         // Totals below the filtered range.
         let r = first + lines.len() as u32;
+        // Printed: up to the remarks (the line id stays on screen, for reading the list back).
+        ws.set_print_area(0, 0, r, (cols.len() - 8) as u16)?;
         ws.write_string_with_format(r, 2, t.t("合计", "Total"), &f.label)?;
         for (c, sum) in sums.iter().enumerate() {
             if let Some((v, fmt)) = sum {
+                // City totals of t/d outgrow the narrow columns at 3 decimals.
+                let fmt = if std::ptr::eq(*fmt, &f.tonnes3) {
+                    &f.tonnes2
+                } else {
+                    fmt
+                };
                 ws.write_number_with_format(r, c as u16, *v, fmt)?;
             }
         }
@@ -855,7 +895,8 @@ impl Section for List<'_> {
                 .unwrap_or(usize::MAX);
             by_district.entry(k).or_default().push(l);
         }
-        for lines in by_district.values() {
+        // A district's own workbook (`report --split district`) is its 清单 sheet.
+        for lines in by_district.values().filter(|_| d.district.is_none()) {
             let district = d.enterprise(lines[0]).district.clone();
             let ws = wb.add_worksheet();
             ws.set_name(sheet_name(&district, &mut used))?;
@@ -881,7 +922,7 @@ fn firm_list(
     t: Labels,
     guarantee: bool,
 ) -> Result<(), XlsxError> {
-    let mut cols = firm_columns(t);
+    let mut cols = firm_columns(t, FIRM_WIDTHS);
     cols.push(if guarantee {
         col(t.t("最低负荷", "Minimum load"), 10.0)
     } else {
@@ -921,6 +962,7 @@ fn firm_list(
         .enterprises
         .iter()
         .enumerate()
+        .filter(|(_, (_, e))| d.district.as_ref().is_none_or(|name| &e.district == name))
         .filter(|(_, (_, e))| {
             if guarantee {
                 e.guarantee_min_load.is_some()

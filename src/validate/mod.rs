@@ -9,4 +9,4 @@ pub mod plausibility;
 mod tables;
 
 pub use diagnostic::{escape_controls, escape_terminal, is_control, Diagnostic, Report, Severity};
-pub use tables::{default_industries, load_dataset, load_dataset_with};
+pub use tables::{default_industries, load_dataset, load_dataset_with, validate_tables};

@@ -90,17 +90,33 @@ pub fn load_dataset_with(
         .join(", ");
     let mut raw: HashMap<&'static str, RawTable> = HashMap::new();
     for spec in TABLES {
-        match sources.get(spec.name) {
-            Some(src) => match src.read() {
+        if let Some(src) = sources.get(spec.name) {
+            match src.read() {
                 Ok(mut t) => {
                     super::header_units::convert_table(&mut t, spec, time, &mut report);
                     raw.insert(spec.name, t);
                 }
                 Err(e) => report.push(io_diag(&e)),
-            },
-            None if spec.required => report.push(error(
+            }
+        }
+    }
+    let inv = validate_tables(&raw, &where_, &mut report);
+    (inv, report)
+}
+
+/// Validate raw tables (by table name, units already converted) into an inventory: a missing
+/// required table is one error (E001) naming `where_`, and nothing else is checked then. The
+/// inventory is returned only when `report` has no error.
+pub fn validate_tables(
+    raw: &HashMap<&'static str, RawTable>,
+    where_: &str,
+    report: &mut Report,
+) -> Option<Inventory> {
+    for spec in TABLES.iter().filter(|s| s.required) {
+        if !raw.contains_key(spec.name) {
+            report.push(error(
                 "E001",
-                &where_,
+                where_,
                 None,
                 None,
                 None,
@@ -109,24 +125,26 @@ pub fn load_dataset_with(
                     "add {}.csv (or .xlsx / .parquet, or a sheet named {}) — see `jianpai schema`",
                     spec.name, spec.zh
                 ),
-            )),
-            None => {}
+            ));
         }
     }
     if report.has_errors() {
-        return (None, report);
+        return None;
     }
     let industries = match raw.get(INDUSTRIES.name) {
-        Some(t) => read_industries(t, &mut report),
+        Some(t) => read_industries(t, report),
         None => default_industries(),
     };
-    let districts = read_districts(&raw[DISTRICTS.name], &mut report);
-    let enterprises =
-        read_enterprises(&raw[ENTERPRISES.name], &industries, &districts, &mut report);
-    let lines = read_lines(&raw[LINES.name], &enterprises, &industries, &mut report);
+    let districts = read_districts(&raw[DISTRICTS.name], report);
+    // An enterprises table whose header could not be matched is reported once (E003), not
+    // again as a missing enterprise on every line (E012).
+    let enterprises = read_enterprises(&raw[ENTERPRISES.name], &industries, &districts, report);
+    let lines = read_lines(&raw[LINES.name], enterprises.as_ref(), &industries, report);
+    // Without enterprises there are no lines, and declared options would all be orphans.
+    let enterprises = enterprises?;
     let options = raw
         .get(OPTIONS.name)
-        .map(|t| read_options(t, &lines, &mut report))
+        .map(|t| read_options(t, &lines, report))
         .unwrap_or_default();
     let with_lines: HashSet<_> = lines.iter().map(|l| &l.enterprise).collect();
     for e in enterprises.values() {
@@ -143,7 +161,7 @@ pub fn load_dataset_with(
         }
     }
     if report.has_errors() {
-        return (None, report);
+        return None;
     }
     let mut inv = Inventory {
         districts,
@@ -153,11 +171,11 @@ pub fn load_dataset_with(
         options,
     };
     inv.canonicalize();
-    super::plausibility::check(&inv, &raw[LINES.name].source, &mut report);
+    super::plausibility::check(&inv, &raw[LINES.name].source, report);
     if report.has_errors() {
-        return (None, report);
+        return None;
     }
-    (Some(inv), report)
+    Some(inv)
 }
 
 fn sheet<'a>(t: &'a RawTable, spec: &'static TableSpec, report: &mut Report) -> Option<Sheet<'a>> {
@@ -275,11 +293,9 @@ fn read_enterprises(
     industries: &IndustryTable,
     districts: &indexmap::IndexMap<String, District>,
     report: &mut Report,
-) -> indexmap::IndexMap<crate::domain::CreditCode, Enterprise> {
+) -> Option<indexmap::IndexMap<crate::domain::CreditCode, Enterprise>> {
     let mut out = indexmap::IndexMap::new();
-    let Some(s) = sheet(t, &ENTERPRISES, report) else {
-        return out;
-    };
+    let s = sheet(t, &ENTERPRISES, report)?;
     let mut first_row: HashMap<crate::domain::CreditCode, usize> = HashMap::new();
     let known_districts = format!(
         "use one of: {}",
@@ -418,12 +434,14 @@ fn read_enterprises(
             },
         );
     }
-    out
+    Some(out)
 }
 
+/// The lines of `t`; with `enterprises` `None` (their table unreadable) the lines' enterprises
+/// are not looked up.
 fn read_lines(
     t: &RawTable,
-    enterprises: &indexmap::IndexMap<crate::domain::CreditCode, Enterprise>,
+    enterprises: Option<&indexmap::IndexMap<crate::domain::CreditCode, Enterprise>>,
     industries: &IndustryTable,
     report: &mut Report,
 ) -> Vec<Line> {
@@ -445,10 +463,9 @@ fn read_lines(
         let em = emissions(&s, report, row);
         let electricity = s.number(report, row, "electricity");
         let status_raw = s.raw(row, "status");
-        let status = match status_raw.to_lowercase().as_str() {
-            "" | "在产" | "生产" | "active" | "运行" | "正常" => Some(LineStatus::Active),
-            "停产" | "闲置" | "idle" | "停用" | "关停" => Some(LineStatus::Idle),
-            _ => {
+        let status = match LineStatus::parse(status_raw) {
+            Some(s) => Some(s),
+            None => {
                 report.push(error(
                     "E016",
                     &t.source,
@@ -490,6 +507,9 @@ fn read_lines(
             continue;
         }
         first_row.insert(id.clone(), row.row);
+        let Some(enterprises) = enterprises else {
+            continue;
+        };
         let Some(ent) = enterprises.get(&code) else {
             report.push(error(
                 "E012",
