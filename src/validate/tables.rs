@@ -90,18 +90,40 @@ pub fn load_dataset_with(
         .join(", ");
     let mut raw: HashMap<&'static str, RawTable> = HashMap::new();
     for spec in TABLES {
-        if let Some(src) = sources.get(spec.name) {
-            match src.read() {
+        match sources.get(spec.name) {
+            Some(src) => match src.read() {
                 Ok(mut t) => {
                     super::header_units::convert_table(&mut t, spec, time, &mut report);
                     raw.insert(spec.name, t);
                 }
                 Err(e) => report.push(io_diag(&e)),
-            }
+            },
+            None if spec.required => report.push(missing_table(spec, &where_)),
+            None => {}
         }
+    }
+    // A table that is there but unreadable is not missing as well.
+    if report.has_errors() {
+        return (None, report);
     }
     let inv = validate_tables(&raw, &where_, &mut report);
     (inv, report)
+}
+
+/// E001: a required table is missing.
+fn missing_table(spec: &TableSpec, where_: &str) -> super::Diagnostic {
+    error(
+        "E001",
+        where_,
+        None,
+        None,
+        None,
+        format!("the '{}' table ({}) is missing", spec.name, spec.zh),
+        format!(
+            "add {}.csv (or .xlsx / .parquet, or a sheet named {}) — see `jianpai schema`",
+            spec.name, spec.zh
+        ),
+    )
 }
 
 /// Validate raw tables (by table name, units already converted) into an inventory: a missing
@@ -114,18 +136,7 @@ pub fn validate_tables(
 ) -> Option<Inventory> {
     for spec in TABLES.iter().filter(|s| s.required) {
         if !raw.contains_key(spec.name) {
-            report.push(error(
-                "E001",
-                where_,
-                None,
-                None,
-                None,
-                format!("the '{}' table ({}) is missing", spec.name, spec.zh),
-                format!(
-                    "add {}.csv (or .xlsx / .parquet, or a sheet named {}) — see `jianpai schema`",
-                    spec.name, spec.zh
-                ),
-            ));
+            report.push(missing_table(spec, where_));
         }
     }
     if report.has_errors() {
