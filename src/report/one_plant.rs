@@ -232,7 +232,7 @@ pub fn workbook_for(d: &PlanData, f: &Formats, t: Labels) -> Result<Workbook, Xl
     for (i, (ei, range)) in d.firms.iter().enumerate() {
         let e = d.firm(*ei);
         let lines = &d.lines[range.clone()];
-        let ws = wb.add_worksheet();
+        let ws = wb.add_worksheet_with_constant_memory()?;
         ws.set_name(&names[i])?;
         ws.set_paper_size(A4);
         ws.set_print_fit_to_pages(1, 0);

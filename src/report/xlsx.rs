@@ -212,11 +212,11 @@ pub fn header_at(
     cols: &[Column],
 ) -> Result<u32, XlsxError> {
     let two_rows = cols.iter().any(|c| c.group.is_some());
+    // The top row first, then the second: constant-memory sheets accept rows only in order.
     let mut i = 0;
     while i < cols.len() {
         let c = &cols[i];
         let col = i as u16;
-        ws.set_column_width(col, c.width)?;
         match &c.group {
             Some(g) => {
                 let mut j = i;
@@ -228,10 +228,6 @@ pub fn header_at(
                 } else {
                     ws.write_string_with_format(row, col, g, &f.header)?;
                 }
-                for (k, m) in cols.iter().enumerate().take(j + 1).skip(i) {
-                    ws.set_column_width(k as u16, m.width)?;
-                    ws.write_string_with_format(row + 1, k as u16, &m.name, &f.header)?;
-                }
                 i = j + 1;
             }
             None => {
@@ -242,6 +238,12 @@ pub fn header_at(
                 }
                 i += 1;
             }
+        }
+    }
+    for (k, c) in cols.iter().enumerate() {
+        ws.set_column_width(k as u16, c.width)?;
+        if c.group.is_some() {
+            ws.write_string_with_format(row + 1, k as u16, &c.name, &f.header)?;
         }
     }
     Ok(if two_rows { row + 2 } else { row + 1 })
