@@ -2,6 +2,7 @@
 //! verification indicator; its CSV and JSON forms.
 
 pub mod decisions;
+pub mod fairness;
 pub mod measure_text;
 pub mod read;
 pub mod summary;
