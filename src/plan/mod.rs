@@ -4,6 +4,7 @@
 pub mod decisions;
 pub mod fairness;
 pub mod measure_text;
+pub mod negotiate;
 pub mod read;
 pub mod summary;
 pub mod workbook;
