@@ -186,8 +186,8 @@ Examples:
         /// Scenario TOML.
         scenario: PathBuf,
         /// How many of the largest emitters get offers (1 to 200).
-        #[arg(long, default_value_t = 10)]
-        top: usize,
+        #[arg(long, default_value_t = 10, allow_negative_numbers = true)]
+        top: i64,
         /// Output folder.
         #[arg(long)]
         out: PathBuf,

@@ -16,18 +16,21 @@ use std::path::Path;
 /// Run the negotiation and write negotiation.csv / .xlsx / .json and decisions.csv.
 pub fn run(
     scenario: &Path,
-    top: usize,
+    top: i64,
     out: &Path,
     overrides: (Option<f64>, Option<f64>),
     english: bool,
     quiet: bool,
 ) -> Result<(), Failure> {
-    if !(1..=MAX_TOP).contains(&top) {
-        return Err(Failure::new(
-            exit::USAGE,
-            format!("--top {top}: 须为 1 到 {MAX_TOP} / must be from 1 to {MAX_TOP}"),
-        ));
-    }
+    let top = usize::try_from(top)
+        .ok()
+        .filter(|t| (1..=MAX_TOP).contains(t))
+        .ok_or_else(|| {
+            Failure::new(
+                exit::USAGE,
+                format!("--top {top}: 须为 1 到 {MAX_TOP} / must be from 1 to {MAX_TOP}"),
+            )
+        })?;
     let loaded = load_with_decisions(scenario, None).map_err(load_failure)?;
     let opts = solver_flags(
         &loaded.scenario.solver,

@@ -84,21 +84,30 @@ impl Attribute {
     }
 }
 
-/// `[fairness]` as written in the scenario.
+/// `[fairness]` as written in the scenario. Values are kept as written and typed by
+/// [`FairnessSettings::check`], so that a value of the wrong type is named with its key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FairnessSettings {
     /// Attributes whose values form a group (`["industry", "grade"]`).
-    pub group: Vec<String>,
+    pub group: toml::Value,
     /// `"uniform"`: one measure per group and level.
     #[serde(default)]
-    pub mode: Option<String>,
+    pub mode: Option<toml::Value>,
     /// At most this many distinct measures per group and level.
     #[serde(default)]
-    pub max_distinct: Option<i64>,
+    pub max_distinct: Option<toml::Value>,
     /// Levels the rule applies to (default: all three).
     #[serde(default)]
-    pub levels: Option<Vec<String>>,
+    pub levels: Option<toml::Value>,
+}
+
+/// The strings of a TOML array, or `None` when the value is not an array of strings.
+fn strings(v: &toml::Value) -> Option<Vec<String>> {
+    v.as_array()?
+        .iter()
+        .map(|x| x.as_str().map(str::to_string))
+        .collect()
 }
 
 /// Most distinct measures a group may be allowed (more is no fairness rule at all).
@@ -121,12 +130,19 @@ impl FairnessSettings {
         let mut errs = Vec::new();
         let names = Attribute::ALL.map(Attribute::key).join(", ");
         let mut group = Vec::new();
-        if self.group.is_empty() {
+        let given = strings(&self.group).unwrap_or_else(|| {
+            errs.push(format!(
+                "E511 [fairness] group = {}：须为属性名列表，如 [\"industry\", \"grade\"] / [fairness] group = {0}: a list of attribute names, e.g. [\"industry\", \"grade\"]",
+                self.group
+            ));
+            Vec::new()
+        });
+        if self.group.as_array().is_some_and(|a| a.is_empty()) {
             errs.push(format!(
                 "E511 [fairness] group 为空：请列出分组属性（{names}） / [fairness] group is empty: list the grouping attributes ({names})"
             ));
         }
-        for g in &self.group {
+        for g in &given {
             match Attribute::parse(g) {
                 Some(a) if group.contains(&a) => errs.push(format!(
                     "E511 [fairness] group：属性 '{g}' 重复 / [fairness] group: attribute '{g}' is given twice"
@@ -137,10 +153,21 @@ impl FairnessSettings {
                 )),
             }
         }
-        let max_distinct = match (self.mode.as_deref().map(str::trim), self.max_distinct) {
+        let mode = self.mode.as_ref().map(|m| match m.as_str() {
+            Some(s) => s.trim().to_string(),
+            None => m.to_string(),
+        });
+        let k = self.max_distinct.as_ref().map(|v| v.as_integer().ok_or(v));
+        let max_distinct = match (mode.as_deref(), k) {
+            (_, Some(Err(v))) => {
+                errs.push(format!(
+                    "E512 [fairness] max_distinct = {v}：须为 1 到 {MAX_DISTINCT} 的整数 / [fairness] max_distinct = {v}: a whole number from 1 to {MAX_DISTINCT}"
+                ));
+                None
+            }
             (Some("uniform" | "统一"), None) => Some(1),
-            (None, Some(k)) if (1..=MAX_DISTINCT).contains(&k) => Some(k as usize),
-            (None, Some(k)) => {
+            (None, Some(Ok(k))) if (1..=MAX_DISTINCT).contains(&k) => Some(k as usize),
+            (None, Some(Ok(k))) => {
                 errs.push(format!(
                     "E512 [fairness] max_distinct = {k}：须为 1 到 {MAX_DISTINCT} 的整数 / [fairness] max_distinct = {k}: a whole number from 1 to {MAX_DISTINCT}"
                 ));
@@ -162,13 +189,16 @@ impl FairnessSettings {
             }
         };
         let mut levels = Vec::new();
-        match &self.levels {
+        match self.levels.as_ref().map(|v| strings(v).ok_or(v)) {
             None => levels = Level::ALL.to_vec(),
-            Some(v) if v.is_empty() => errs.push(
+            Some(Err(v)) => errs.push(format!(
+                "E513 [fairness] levels = {v}：须为预警级别列表，如 [\"orange\", \"red\"] / [fairness] levels = {v}: a list of warning levels, e.g. [\"orange\", \"red\"]"
+            )),
+            Some(Ok(v)) if v.is_empty() => errs.push(
                 "E513 [fairness] levels 为空：省略该键即为全部级别 / [fairness] levels is empty: leave the key out for all levels".into(),
             ),
-            Some(v) => {
-                for s in v {
+            Some(Ok(v)) => {
+                for s in &v {
                     match Level::parse(s) {
                         Some(l) if !levels.contains(&l) => levels.push(l),
                         Some(_) => errs.push(format!(
