@@ -235,3 +235,38 @@ fn check_rejects_a_plan_that_breaks_uniformity_naming_group_level_and_measures()
         .assert()
         .success();
 }
+
+#[test]
+fn the_exported_fair_model_solved_by_cbc_gives_the_same_loss() {
+    let dir = fair(
+        "export",
+        "group = [\"industry\", \"grade\"]\nmode = \"uniform\"",
+    );
+    let c = city();
+    jianpai()
+        .current_dir(&c.root)
+        .args(["plan", "export.toml", "--out", "export-m", "--gap", "0"])
+        .args(["--write-model", "export-m/model.lp", "-q"])
+        .assert()
+        .success();
+    let lp = std::fs::read_to_string(c.root.join("export-m/model.lp")).unwrap();
+    assert!(lp.contains("fair_count.red.") && lp.contains("fair_link.red."));
+    let out = std::process::Command::new("cbc")
+        .arg(c.root.join("export-m/model.lp"))
+        .arg("solve")
+        .output()
+        .expect("cbc (scripts/setup-system.sh installs coinor-cbc)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let cbc: f64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Objective value:"))
+        .unwrap_or_else(|| panic!("no objective from cbc: {text}"))
+        .trim()
+        .parse()
+        .unwrap();
+    let ours = summary(&dir)["objective"].as_f64().unwrap();
+    assert!(
+        (cbc - ours).abs() < 1e-4 * ours.max(1.0),
+        "cbc {cbc} vs {ours}"
+    );
+}
