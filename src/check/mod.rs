@@ -7,6 +7,7 @@
 //! works on hand-edited plans (columns a plan leaves out are not checked).
 
 pub mod decisions;
+pub mod fairness;
 
 use crate::domain::{
     CreditCode, Grade, Inventory, Level, LineStatus, Pollutant, Scenario, Transport,
@@ -20,7 +21,7 @@ use std::collections::{BTreeMap, HashMap};
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Violation {
     /// Kind: completeness, unknown-line, idle-line, cut-mismatch, column-mismatch, obligation,
-    /// exempt, voluntary, guarantee, nesting, stop-lines, target.
+    /// exempt, voluntary, guarantee, nesting, stop-lines, target, decision, fairness.
     pub kind: &'static str,
     /// Plan file row, when about one row.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -260,6 +261,9 @@ pub fn check_plan_with(
     nesting(inv, &active, &chosen, &mut viol);
     let targets = targets(inv, scenario, &chosen, &mut viol);
     v.extend(decisions::verify(inv, decided, rows));
+    if let (Some(rule), Some(resolved)) = (scenario.fairness(), &resolved) {
+        v.extend(fairness::verify(inv, resolved, &rule, rows));
+    }
     CheckReport {
         rows: rows.len(),
         active_lines: active.len(),

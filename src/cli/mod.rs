@@ -3,6 +3,7 @@
 pub mod audit;
 mod check;
 mod import;
+mod negotiate;
 mod plan;
 mod report;
 pub mod revise;
@@ -174,6 +175,36 @@ pub enum Command {
         /// nesting rows) or triples (one binary per nested option triple; large).
         #[arg(long, value_enum, default_value_t = crate::model::export::ModelForm::Compact)]
         model_form: crate::model::export::ModelForm,
+    },
+    /// Negotiated deep cuts (seed item 32): for the N largest emitters, the deeper measure at
+    /// orange / red and the seasonal agreement (stopped at orange and red, lightest yellow), each
+    /// valued by re-solving the plan with it fixed: the city's saving on the other firms is the
+    /// most it could offer in return. The best offers are chosen greedily and re-solved jointly.
+    /// Writes negotiation.csv, negotiation.xlsx (协商清单), negotiation.json and decisions.csv
+    /// (for `plan --decisions`).
+    #[command(
+        after_help = "Ranking: sum over SO2, NOx, PM and VOCs of the firm's baseline emissions as a share of
+the city's whole-society emissions, each weighted by the red-level target ratio.
+
+Examples:
+  jianpai negotiate scenarios/wuxi-2021.toml --top 10 --out out/negotiate
+  jianpai plan scenarios/wuxi-2021.toml --decisions out/negotiate/decisions.csv --out out/agreed"
+    )]
+    Negotiate {
+        /// Scenario TOML.
+        scenario: PathBuf,
+        /// How many of the largest emitters get offers (1 to 200).
+        #[arg(long, default_value_t = 10, allow_negative_numbers = true)]
+        top: i64,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Time limit in seconds of each re-solve (default: the scenario's).
+        #[arg(long, allow_negative_numbers = true)]
+        time_limit: Option<f64>,
+        /// Relative gap of each re-solve (default: the scenario's).
+        #[arg(long, allow_negative_numbers = true)]
+        gap: Option<f64>,
     },
     /// Verify a plan independently (completeness, cuts, rules, exemptions, floors, nesting, targets),
     /// or a calendar (quotas, blocks, windows, caps, daily targets, maintenance, government days).
@@ -516,6 +547,20 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             (time_limit, gap, threads),
             write_model.as_deref(),
             model_form,
+            cli.lang == Lang::En,
+            cli.quiet,
+        ),
+        Command::Negotiate {
+            scenario,
+            top,
+            out,
+            time_limit,
+            gap,
+        } => negotiate::run(
+            &scenario,
+            top,
+            &out,
+            (time_limit, gap),
             cli.lang == Lang::En,
             cli.quiet,
         ),

@@ -150,11 +150,18 @@ pub fn run(
     if !costs.is_empty() {
         summary["decisions"] = serde_json::to_value(&costs).expect("json");
     }
+    let fairness = crate::plan::fairness::price(&loaded, &opts, &planned.solution.report);
+    if let Some(f) = &fairness {
+        summary["fairness"] = serde_json::to_value(f).expect("json");
+    }
     write_json(&dir.join("summary.json"), &summary)?;
     out_dir.commit()?;
     if !quiet {
         print_summary(&planned.summary, english);
         print_decision_costs(&costs, english);
+        if let Some(f) = &fairness {
+            print_fairness(f, english);
+        }
     }
     if !planned.shortfalls.is_empty() {
         eprint!("{}", crate::diagnose::explain(&planned.shortfalls));
@@ -197,6 +204,45 @@ fn write_model_file(
         (_, Some(f)) => Err(f),
         (Err(e), None) => Err(e.into()),
         (Ok(()), None) => Ok(()),
+    }
+}
+
+/// The price of fairness and the lines the rule left out (W511).
+fn print_fairness(f: &crate::plan::fairness::FairnessPrice, english: bool) {
+    let v = |x: Option<f64>| x.map_or("—".into(), |v| format!("{v:.2}"));
+    if english {
+        println!(
+            "fairness ({} by {}): {} groups; loss fair {} ({}) − free {} ({}) = price {}",
+            f.mode,
+            f.group.join("+"),
+            f.groups,
+            v(f.loss_fair),
+            f.status_fair.key(),
+            v(f.loss_free),
+            f.status_free.key(),
+            v(f.price)
+        );
+    } else {
+        println!(
+            "公平约束（{}，按 {} 分组）：{} 个组；公平方案损失 {}（{}）− 自由方案 {}（{}）= 公平代价 {} 万元/季",
+            f.mode,
+            f.group.join("+"),
+            f.groups,
+            v(f.loss_fair),
+            f.status_fair.key(),
+            v(f.loss_free),
+            f.status_free.key(),
+            v(f.price)
+        );
+    }
+    for (level, m) in &f.excluded {
+        for (why, n) in m {
+            let level = crate::domain::Level::parse(level).map_or(*level, |l| l.zh());
+            eprintln!(
+                "W511 公平约束：{level} {n} 条生产线不参与分组：{}",
+                why.zh()
+            );
+        }
     }
 }
 

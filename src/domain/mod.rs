@@ -4,6 +4,7 @@
 pub mod credit_code;
 pub mod decision;
 pub mod enterprise;
+pub mod fairness;
 pub mod industry;
 pub mod inventory;
 pub mod level;

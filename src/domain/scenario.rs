@@ -329,6 +329,9 @@ pub struct Scenario {
     /// Operating time that turns annual and hourly inventory columns into daily means.
     #[serde(default)]
     pub units: OperatingTime,
+    /// Fair lists: lines of a group take the same (or few) measures at a level.
+    #[serde(default)]
+    pub fairness: Option<super::fairness::FairnessSettings>,
 }
 
 /// Operating time (`[units]`): inventory columns whose header states an annual or hourly unit
@@ -467,6 +470,11 @@ impl Scenario {
             .and_then(|t| t.get(level).get(p))
             .unwrap_or(city);
         Fraction(v)
+    }
+
+    /// The checked fairness rule, when the scenario asks for one (checked when it was read).
+    pub fn fairness(&self) -> Option<super::fairness::Fairness> {
+        self.fairness.as_ref().and_then(|f| f.check().ok())
     }
 
     /// Sum of other-sector credits at a level.

@@ -440,6 +440,11 @@ pub const PLAN: Producer = Producer {
         "model.mps",
     ],
 };
+/// `jianpai negotiate`.
+pub const NEGOTIATE: Producer = Producer {
+    command: "negotiate",
+    legacy: &[],
+};
 /// `jianpai revise`.
 pub const REVISE: Producer = Producer {
     command: "revise",

@@ -393,6 +393,9 @@ pub fn check_scenario(s: &Scenario) -> Result<(), String> {
     if let Err(e) = s.solver.check() {
         errs.0.push(e);
     }
+    if let Some(Err(e)) = s.fairness.as_ref().map(|f| f.check()) {
+        errs.0.extend(e);
+    }
     if errs.0.is_empty() {
         // Orders are meaningful only between numbers that are in range.
         errs.0.extend(monotone(s));

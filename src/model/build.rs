@@ -22,6 +22,7 @@ pub fn build(inv: &Inventory, resolved: &Resolved, scenario: &Scenario) -> Probl
         days,
         restart_days,
         figures: Vec::with_capacity(resolved.lines.len()),
+        fairness: Vec::new(),
     };
     for (ri, rule) in resolved.lines.iter().enumerate() {
         let line = &inv.lines[rule.line];
@@ -57,6 +58,10 @@ pub fn build(inv: &Inventory, resolved: &Resolved, scenario: &Scenario) -> Probl
     }
     add_groups(&mut problem, resolved);
     add_targets(&mut problem, inv, scenario);
+    if let Some(rule) = scenario.fairness() {
+        // Units are built one per resolved line, in order: member indices carry over.
+        problem.fairness = crate::rules::fair::groups(inv, resolved, &rule).groups;
+    }
     problem
 }
 

@@ -11,8 +11,8 @@
 
 use super::problem::{Choice, Problem, Unit};
 use super::registry::{
-    choose_level_name, choose_name, nest_name, option_column_name, stop_lines_name, target_name,
-    triple_column_name, SafeNames,
+    choose_level_name, choose_name, fair_column_name, fair_count_name, fair_link_name, nest_name,
+    option_column_name, stop_lines_name, target_name, triple_column_name, SafeNames,
 };
 use crate::domain::{Inventory, Level, Pollutant};
 use std::io::Write;
@@ -75,24 +75,24 @@ pub enum ExportError {
 
 /// Sense of a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Sense {
+pub(crate) enum Sense {
     Eq,
     Ge,
 }
 
 /// A row: registry name, sense, right-hand side and terms (column, coefficient).
-struct ExportRow {
-    name: String,
-    sense: Sense,
-    rhs: f64,
-    terms: Vec<(usize, f64)>,
+pub(crate) struct ExportRow {
+    pub(crate) name: String,
+    pub(crate) sense: Sense,
+    pub(crate) rhs: f64,
+    pub(crate) terms: Vec<(usize, f64)>,
 }
 
 /// The model as rows over named binary columns.
 #[derive(Default)]
-struct Model {
-    columns: Vec<(String, f64)>,
-    rows: Vec<ExportRow>,
+pub(crate) struct Model {
+    pub(crate) columns: Vec<(String, f64)>,
+    pub(crate) rows: Vec<ExportRow>,
 }
 
 impl Model {
@@ -198,7 +198,53 @@ fn triples_model(inv: &Inventory, p: &Problem) -> Model {
             );
         }
     }
+    fair_rows(&mut m, p, |ui, k| {
+        let u = &p.units[ui];
+        u.triples
+            .iter()
+            .enumerate()
+            .map(|(t, tr)| (tr[k] as usize, first[ui] + t))
+            .collect()
+    });
     m
+}
+
+/// The fairness family: per group, level and measure a binary `w` ("the group uses this
+/// measure"), rows `w ≥ Σ columns of a member taking the measure`, and `Σ w ≤ max_distinct`.
+/// `terms(unit, level)` lists the unit's (option, column) pairs at that level.
+fn fair_rows(m: &mut Model, p: &Problem, terms: impl Fn(usize, usize) -> Vec<(usize, usize)>) {
+    for g in &p.fairness {
+        let k = g.level.index();
+        let mut used: std::collections::BTreeMap<String, Vec<(usize, Vec<usize>)>> =
+            std::collections::BTreeMap::new();
+        for &ui in &g.members {
+            let u = &p.units[ui];
+            let mut per_key: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
+            for (c, j) in terms(ui, k) {
+                per_key
+                    .entry(u.choices[c].measure_key())
+                    .or_default()
+                    .push(j);
+            }
+            for (key, cols) in per_key {
+                used.entry(key).or_default().push((ui, cols));
+            }
+        }
+        let mut count = Vec::with_capacity(used.len());
+        for (key, links) in used {
+            let w = m.column(fair_column_name(g.level, &g.name, &key), 0.0);
+            count.push((w, -1.0));
+            for (ui, cols) in links {
+                let row = fair_link_name(g.level, &g.name, &key, &p.figure_id(ui));
+                let terms = std::iter::once((w, 1.0))
+                    .chain(cols.into_iter().map(|j| (j, -1.0)))
+                    .collect();
+                m.row(row, Sense::Ge, 0.0, terms);
+            }
+        }
+        let name = fair_count_name(g.level, &g.name);
+        m.row(name, Sense::Ge, -(g.max_distinct as f64), count);
+    }
 }
 
 /// The options of a unit usable at each level: those that appear at that level in some nested
@@ -228,9 +274,17 @@ fn attributes() -> Vec<Attribute> {
     out
 }
 
+/// Per unit and level: (option index, column) of the compact form.
+pub(crate) type OptionColumns = Vec<[Vec<(usize, usize)>; 3]>;
+
 /// The compact form: one column per line × level × usable option, `choose` rows per level,
 /// nesting rows between consecutive levels.
 fn compact_model(inv: &Inventory, p: &Problem) -> Model {
+    compact(p, |u| line_id(inv, u)).0
+}
+
+/// The compact form with its option columns; `id` names a unit's line.
+pub(crate) fn compact<'s>(p: &Problem, id: impl Fn(&Unit) -> &'s str) -> (Model, OptionColumns) {
     let mut m = Model::default();
     // Per unit and level: (option index, column).
     let mut cols: Vec<[Vec<(usize, usize)>; 3]> = Vec::with_capacity(p.units.len());
@@ -240,7 +294,7 @@ fn compact_model(inv: &Inventory, p: &Problem) -> Model {
             usable[k]
                 .iter()
                 .map(|&c| {
-                    let name = option_column_name(line_id(inv, u), Level::ALL[k], c);
+                    let name = option_column_name(id(u), Level::ALL[k], c);
                     (c, m.column(name, u.level_costs[c][k]))
                 })
                 .collect()
@@ -248,7 +302,7 @@ fn compact_model(inv: &Inventory, p: &Problem) -> Model {
     }
     let attrs = attributes();
     for (u, uc) in p.units.iter().zip(&cols) {
-        let id = line_id(inv, u);
+        let id = id(u);
         for level in Level::ALL {
             let terms = uc[level.index()].iter().map(|&(_, j)| (j, 1.0)).collect();
             m.row(choose_level_name(level, id), Sense::Eq, 1.0, terms);
@@ -303,7 +357,8 @@ fn compact_model(inv: &Inventory, p: &Problem) -> Model {
             );
         }
     }
-    m
+    fair_rows(&mut m, p, |ui, k| cols[ui][k].clone());
+    (m, cols)
 }
 
 /// Terms of `Σ attr·y(upper) − Σ attr·y(lower) ≥ 0`, scaled so that the largest coefficient is 1;

@@ -20,6 +20,19 @@ pub struct Choice {
 }
 
 impl Choice {
+    /// The measure key fairness compares (`L20`, `S`, `V`, `D:CODE`; no transport part).
+    pub fn measure_key(&self) -> String {
+        crate::domain::fairness::measure_key(&crate::domain::Measure {
+            limit: crate::units::Fraction(if self.declared.is_some() {
+                0.0
+            } else {
+                self.limit
+            }),
+            transport: crate::domain::Transport::None,
+            declared: self.declared.clone(),
+        })
+    }
+
     /// `self` is at most as strong as `other` on every pollutant and on loss.
     pub fn weaker_or_equal(&self, other: &Choice) -> bool {
         const EPS: f64 = 1e-12;
@@ -112,6 +125,9 @@ pub struct Problem {
     pub restart_days: [f64; 3],
     /// Each unit's line id and baseline figures, for messages (same order as `units`).
     pub figures: Vec<UnitFigures>,
+    /// Fairness groups (members are unit indices): at most `max_distinct` measures per group at
+    /// its level. Empty without a `[fairness]` rule.
+    pub fairness: Vec<crate::rules::fair::FairGroup>,
 }
 
 /// A unit's line id and the baseline figures its options derive from.
@@ -224,6 +240,13 @@ impl Problem {
         Ok(())
     }
 
+    /// The line id of unit `ui` for names and messages (`#<ui>` when the model has no figures).
+    pub fn figure_id(&self, ui: usize) -> String {
+        self.figures
+            .get(ui)
+            .map_or_else(|| format!("#{ui}"), |f| f.line_id.clone())
+    }
+
     /// Whether unit `u` contributes to target `t`.
     pub fn contributes(&self, u: &Unit, t: &Target) -> bool {
         match t.scope {
@@ -290,7 +313,29 @@ impl Problem {
             .collect()
     }
 
-    /// Whether an assignment meets every target (with tolerance) and every group.
+    /// Per fairness group, the distinct measure keys an assignment gives its lines (sorted).
+    pub fn fair_measures(&self, assignment: &[u32]) -> Vec<Vec<String>> {
+        self.fairness
+            .iter()
+            .map(|g| {
+                let k = g.level.index();
+                let mut keys: Vec<String> = g
+                    .members
+                    .iter()
+                    .map(|&ui| {
+                        let u = &self.units[ui];
+                        u.choices[u.triples[assignment[ui] as usize][k] as usize].measure_key()
+                    })
+                    .collect();
+                keys.sort();
+                keys.dedup();
+                keys
+            })
+            .collect()
+    }
+
+    /// Whether an assignment meets every target (with tolerance), every group and every
+    /// fairness group.
     pub fn feasible(&self, assignment: &[u32]) -> bool {
         let ach = self.achieved(assignment);
         self.targets
@@ -302,6 +347,11 @@ impl Problem {
                 .iter()
                 .zip(&self.groups)
                 .all(|(s, g)| (0..3).all(|k| s[k] >= g.min_stopped[k]))
+            && self
+                .fair_measures(assignment)
+                .iter()
+                .zip(&self.fairness)
+                .all(|(m, g)| m.len() <= g.max_distinct)
     }
 }
 

@@ -14,6 +14,9 @@ pub enum Family {
     Target,
     /// Whole-line stop counts (`stop-lines:<level>:<credit code>`).
     StopLines,
+    /// Fairness: a group's lines take at most k measures at a level
+    /// (`fair-link:<level>:<group>:<measure>:<line>`, `fair-count:<level>:<group>`).
+    Fair,
 }
 
 /// Human-readable name of a target row, e.g. `target:orange:NOx:江阴市`.
@@ -55,6 +58,22 @@ pub fn nest_name(lower: Level, upper: Level, attribute: &str, line: &str) -> Str
 /// Name of a whole-line stop row: `stop-lines:<level>:<credit code>`.
 pub fn stop_lines_name(level: Level, enterprise: &str) -> String {
     format!("stop-lines:{}:{enterprise}", level.key())
+}
+
+/// Column "fairness group `group` uses measure `key` at `level`": `w:<level>:<group>:<key>`.
+pub fn fair_column_name(level: Level, group: &str, key: &str) -> String {
+    format!("w:{}:{group}:{key}", level.key())
+}
+
+/// Row "line `line` takes measure `key` only if its group uses it":
+/// `fair-link:<level>:<group>:<key>:<line>`.
+pub fn fair_link_name(level: Level, group: &str, key: &str, line: &str) -> String {
+    format!("fair-link:{}:{group}:{key}:{line}", level.key())
+}
+
+/// Row "group `group` uses at most k measures at `level`": `fair-count:<level>:<group>`.
+pub fn fair_count_name(level: Level, group: &str) -> String {
+    format!("fair-count:{}:{group}", level.key())
 }
 
 /// Column of the triple form: line `line` takes its nested triple number `t`: `x:<line>:<t>`.
@@ -151,6 +170,11 @@ pub fn rows(p: &Problem, line_ids: &[String]) -> Vec<(Family, String)> {
             out.push((Family::StopLines, stop_lines_name(l, &g.enterprise)));
         }
     }
+    out.extend(
+        p.fairness
+            .iter()
+            .map(|g| (Family::Fair, fair_count_name(g.level, &g.name))),
+    );
     out
 }
 

@@ -2,7 +2,9 @@
 //! verification indicator; its CSV and JSON forms.
 
 pub mod decisions;
+pub mod fairness;
 pub mod measure_text;
+pub mod negotiate;
 pub mod read;
 pub mod summary;
 pub mod workbook;

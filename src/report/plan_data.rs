@@ -81,6 +81,52 @@ pub struct SummaryView {
     pub by_industry: IndexMap<String, BTreeMap<String, GroupView>>,
     /// Per level key: grade label → totals.
     pub by_grade: IndexMap<String, BTreeMap<String, GroupView>>,
+    /// The fairness rule and its price, when the scenario has one.
+    pub fairness: Option<FairnessView>,
+}
+
+/// The price of fairness as `summary.json` states it (see `plan::fairness`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct FairnessView {
+    /// Grouping attributes.
+    pub group: Vec<String>,
+    /// `uniform` or `max_distinct=k`.
+    pub mode: String,
+    /// Groups × levels the rule binds.
+    pub groups: usize,
+    /// Loss of the fair plan, 万元.
+    pub loss_fair: Option<f64>,
+    /// Status of the fair solve.
+    pub status_fair: String,
+    /// Loss without the rule, 万元.
+    pub loss_free: Option<f64>,
+    /// Status of the free solve.
+    pub status_free: String,
+    /// loss_fair − loss_free, 万元.
+    pub price: Option<f64>,
+}
+
+impl FairnessView {
+    /// One line for the report: rule, both losses with their statuses, and the price.
+    pub fn line(&self, t: super::Labels) -> String {
+        let money = |v: Option<f64>| v.map_or("—".into(), |x| super::html::fixed(x, 2));
+        format!(
+            "{}（{}，{} {}）：{} {}（{}） − {} {}（{}） = {} {}",
+            t.t("公平代价", "Price of fairness"),
+            self.mode,
+            t.t("分组", "groups by"),
+            self.group.join("+"),
+            t.t("公平方案", "fair"),
+            money(self.loss_fair),
+            self.status_fair,
+            t.t("自由方案", "free"),
+            money(self.loss_free),
+            self.status_free,
+            money(self.price),
+            t.t("万元/季", "10k yuan per season"),
+        )
+    }
 }
 
 /// A line's measure at one level, as the plan states it.

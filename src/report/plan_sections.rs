@@ -28,7 +28,7 @@ pub fn sections(data: &PlanData) -> Vec<Box<dyn Section + '_>> {
 pub fn subtitle(d: &PlanData, t: Labels) -> Vec<String> {
     let s = &d.summary;
     let money = |v: Option<f64>| v.map_or("—".into(), |x| super::html::fixed(x, 2));
-    vec![
+    let mut lines = vec![
         format!("{}{}", t.t("求解状态：", "Status: "), status_text(d, t)),
         format!(
             "{} {}  ·  {} {}  ·  {} {}",
@@ -39,7 +39,9 @@ pub fn subtitle(d: &PlanData, t: Labels) -> Vec<String> {
             t.t("间隙", "gap"),
             s.gap.map_or("—".into(), |g| format!("{:.4}%", g * 100.0))
         ),
-    ]
+    ];
+    lines.extend(s.fairness.as_ref().map(|f| f.line(t)));
+    lines
 }
 
 /// The status message in the report's language.
@@ -229,7 +231,7 @@ impl Section for Targets<'_> {
         super::xlsx::page_setup(ws, super::xlsx::A3);
         ws.write_string_with_format(0, 0, &s.scenario, &f.title)?;
         ws.set_row_height(0, 24)?;
-        let info: Vec<(&str, String)> = vec![
+        let mut info: Vec<(&str, String)> = vec![
             (t.t("求解状态", "Status"), status_text(d, t)),
             (t.t("求解方法", "Method"), s.method.clone()),
             (
@@ -254,6 +256,9 @@ impl Section for Targets<'_> {
                     .join(" / "),
             ),
         ];
+        if let Some(fair) = &s.fairness {
+            info.push((t.t("公平代价", "Price of fairness"), fair.line(t)));
+        }
         for (i, (k, v)) in info.iter().enumerate() {
             ws.write_string_with_format(1 + i as u32, 0, *k, &f.label)?;
             ws.merge_range(1 + i as u32, 1, 1 + i as u32, 4, v, &f.text)?;

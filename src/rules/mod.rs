@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod decide;
+pub mod fair;
 pub mod obligation;
 pub mod table;
 

@@ -181,7 +181,7 @@ impl Exact {
 }
 
 /// Why HiGHS's MIP stopped, from its model status.
-fn mip_stop(status: HighsModelStatus) -> Stop {
+pub(super) fn mip_stop(status: HighsModelStatus) -> Stop {
     match status {
         HighsModelStatus::Optimal | HighsModelStatus::Infeasible => Stop::Finished,
         HighsModelStatus::ReachedTimeLimit => Stop::TimeLimit,

@@ -3,6 +3,7 @@
 //! reduced-cost fixing, and an exact MIP (HiGHS) on the lines the bound leaves undecided.
 
 pub mod colgen;
+pub mod fair;
 pub mod greedy;
 pub mod mip;
 pub mod pricing;
@@ -50,6 +51,9 @@ pub fn solve_warm(p: &Problem, opts: &SolveOptions, warm: Option<&WarmStart>) ->
             assignment: None,
             report,
         };
+    }
+    if !p.fairness.is_empty() {
+        return fair::solve_fair(p, opts, start);
     }
     let rows = rows::RowIndex::new(p);
     let greedy = greedy::greedy(p, &rows);
@@ -148,6 +152,7 @@ mod tests {
             days: [1.0; 3],
             restart_days: [0.0; 3],
             figures: Vec::new(),
+            fairness: Vec::new(),
         }
     }
 

@@ -103,6 +103,7 @@ pub fn scenario(ratios: [f64; 3], districts: bool) -> Scenario {
         report: Default::default(),
         revision: None,
         units: Default::default(),
+        fairness: None,
     }
 }
 

@@ -1,0 +1,137 @@
+//! Fair lists: the whole model in its compact form (one binary per line × level × option, with
+//! nesting rows) plus the fairness family (a binary per group × level × measure linked to the
+//! lines, at most k of them per group), solved exactly by HiGHS. The fairness rows couple lines
+//! beyond the level × pollutant rows that column generation prices, so this path does not use
+//! it: the bound is HiGHS's own, and the status says what was proven.
+
+use super::mip::mip_stop;
+use super::status::{Method, SolveReport, Stop};
+use super::{Solution, SolveOptions};
+use crate::model::export::{compact, Sense};
+use crate::model::Problem;
+use highs::{HighsModelStatus, RowProblem};
+use std::time::Instant;
+
+/// Solve a problem that has fairness groups.
+pub fn solve_fair(p: &Problem, opts: &SolveOptions, start: Instant) -> Solution {
+    let mut report = SolveReport::new(Method::Mip);
+    let ids: std::collections::HashMap<usize, String> = (0..p.units.len())
+        .map(|ui| (p.units[ui].line, p.figure_id(ui)))
+        .collect();
+    let (model, cols) = compact(p, |u| ids[&u.line].as_str());
+    let mut pb = RowProblem::default();
+    let hc: Vec<highs::Col> = model
+        .columns
+        .iter()
+        .map(|(_, cost)| pb.add_integer_column(*cost, 0.0..=1.0))
+        .collect();
+    for r in &model.rows {
+        let terms: Vec<(highs::Col, f64)> = r.terms.iter().map(|&(j, c)| (hc[j], c)).collect();
+        match r.sense {
+            Sense::Eq => pb.add_row(r.rhs..=r.rhs, terms),
+            Sense::Ge => pb.add_row(r.rhs.., terms),
+        }
+    }
+    report.mip_lines = p.units.len();
+    report.mip_columns = model.columns.len();
+    report
+        .notes
+        .push("公平约束：全模型精确求解（HiGHS），不报告边际损失 / fairness: the whole model solved exactly by HiGHS; no marginal losses".into());
+    let remaining = opts.time_limit - start.elapsed().as_secs_f64();
+    let mut hm = pb.optimise(highs::Sense::Minimise);
+    hm.make_quiet();
+    let _ = hm.try_set_option("threads", opts.threads.max(1) as i32);
+    let _ = hm.try_set_option("random_seed", 0);
+    let settings: [(&str, f64); 4] = [
+        ("time_limit", remaining.max(0.05)),
+        ("mip_rel_gap", (opts.rel_gap * 0.5).max(1e-9)),
+        ("mip_feasibility_tolerance", 1e-9),
+        ("primal_feasibility_tolerance", 1e-9),
+    ];
+    for (key, value) in settings {
+        if let Err(e) = hm.try_set_option(key, value) {
+            report
+                .notes
+                .push(format!("HiGHS refused {key} = {value} ({e:?})"));
+        }
+    }
+    let solved = match hm.try_solve() {
+        Ok(s) => s,
+        Err(e) => {
+            report
+                .notes
+                .push(format!("HiGHS could not solve the fairness model ({e:?})"));
+            report.finish(None, opts, start, Stop::Trouble);
+            return Solution {
+                assignment: None,
+                report,
+            };
+        }
+    };
+    let status = solved.status();
+    let mut stop = mip_stop(status);
+    let values = solved.get_solution().columns().to_vec();
+    let assignment = if values.len() == model.columns.len()
+        && !matches!(
+            status,
+            HighsModelStatus::Infeasible | HighsModelStatus::UnboundedOrInfeasible
+        ) {
+        assignment(p, &cols, &values)
+    } else {
+        None
+    };
+    let assignment = assignment.filter(|a| {
+        let ok = p.feasible(a);
+        if !ok {
+            stop = stop.and(Stop::Trouble);
+            report.notes.push("HiGHS's plan misses a target or a fairness group beyond our tolerance; it is not used".into());
+        }
+        ok
+    });
+    let bound = solved
+        .double_info_value(c"mip_dual_bound")
+        .ok()
+        .filter(|b| b.is_finite());
+    report.bound = match (status, &assignment) {
+        (HighsModelStatus::Optimal, Some(a)) => Some(bound.unwrap_or(p.cost(a)).min(p.cost(a))),
+        _ => bound,
+    };
+    let objective = assignment.as_ref().map(|a| p.cost(a));
+    report.finish(objective, opts, start, stop);
+    if status == HighsModelStatus::Infeasible {
+        report.status = super::Status::Infeasible;
+        report.notes.push(
+            "在公平约束下无法满足减排目标（同组措施数上限过紧，或组内生产线可选措施不同） / the targets cannot be met under the fairness rule".into(),
+        );
+    }
+    Solution { assignment, report }
+}
+
+/// The triple index of each unit from the compact solution (`None` when a line has no chosen
+/// option at a level or its options form no nested triple).
+fn assignment(
+    p: &Problem,
+    cols: &crate::model::export::OptionColumns,
+    values: &[f64],
+) -> Option<Vec<u32>> {
+    p.units
+        .iter()
+        .zip(cols)
+        .map(|(u, uc)| {
+            let pick: Option<Vec<u8>> = uc
+                .iter()
+                .map(|level| {
+                    level
+                        .iter()
+                        .find(|&&(_, j)| values[j] > 0.5)
+                        .map(|&(c, _)| c as u8)
+                })
+                .collect();
+            let pick = pick?;
+            u.triples
+                .iter()
+                .position(|t| t[..] == pick[..])
+                .map(|t| t as u32)
+        })
+        .collect()
+}
