@@ -264,16 +264,21 @@ struct LpRound {
     slack_rows: Vec<(usize, f64)>,
 }
 
+/// HiGHS threads for this process: `--threads` / `[solver] threads` of the first solve. HiGHS
+/// starts one scheduler per process and fails a later solve that asks for another count, so
+/// later solves in the same process (tests, batches) keep the first count.
+fn highs_threads(opts: &SolveOptions) -> i32 {
+    static THREADS: std::sync::OnceLock<i32> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| opts.threads.clamp(1, 256) as i32)
+}
+
 fn configure(hm: &mut highs::Model, opts: &SolveOptions, seconds: f64) {
     hm.make_quiet();
     if std::env::var_os("JIANPAI_HIGHS_LOG").is_some() {
         let _ = hm.try_set_option("output_flag", true);
         let _ = hm.try_set_option("log_to_console", true);
     }
-    // One HiGHS thread whatever `--threads` says: the same calendar for any thread count
-    // (the pricing of the lines runs in parallel instead).
-    let _ = opts.threads;
-    let _ = hm.try_set_option("threads", 1);
+    let _ = hm.try_set_option("threads", highs_threads(opts));
     let _ = hm.try_set_option("time_limit", seconds.max(0.05));
     let _ = hm.try_set_option("random_seed", 0);
 }
@@ -687,6 +692,8 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Outcome {
     if start.elapsed().as_secs_f64() >= opts.time_limit {
         stop = stop.and(Stop::TimeLimit);
     }
+    // Stops beyond a quota only where a daily target needs them.
+    let incumbent = incumbent.map(|s| super::greedy::polish(inst, s));
     out.objective = incumbent.as_ref().map(|s| total_cost(inst, s));
     if let (Some(o), Some(b)) = (out.objective, out.bound) {
         out.bound = Some(b.min(o));
@@ -938,8 +945,11 @@ fn quota_shortfalls(inst: &Instance) -> Option<Vec<Shortfall>> {
                 kind: if u.quotas.is_empty() { "maintenance" } else { "quota" },
                 amount: 0.0,
                 message: format!(
-                    "line {}: its quotas, minimum block of {} days, government stops and maintenance jobs cannot all fit",
-                    u.line, u.min_block
+                    "line {}: its quotas, minimum block of {} days, minimum run of {} days, block limit ({}), government stops and maintenance jobs cannot all fit",
+                    u.line,
+                    u.min_block,
+                    u.min_run,
+                    u.max_blocks.map_or("none".to_string(), |k| format!("{k} per season"))
                 ),
             });
         }
