@@ -264,21 +264,16 @@ struct LpRound {
     slack_rows: Vec<(usize, f64)>,
 }
 
-/// HiGHS threads for this process: `--threads` / `[solver] threads` of the first solve. HiGHS
-/// starts one scheduler per process and fails a later solve that asks for another count, so
-/// later solves in the same process (tests, batches) keep the first count.
-fn highs_threads(opts: &SolveOptions) -> i32 {
-    static THREADS: std::sync::OnceLock<i32> = std::sync::OnceLock::new();
-    *THREADS.get_or_init(|| opts.threads.clamp(1, 256) as i32)
-}
-
 fn configure(hm: &mut highs::Model, opts: &SolveOptions, seconds: f64) {
     hm.make_quiet();
     if std::env::var_os("JIANPAI_HIGHS_LOG").is_some() {
         let _ = hm.try_set_option("output_flag", true);
         let _ = hm.try_set_option("log_to_console", true);
     }
-    let _ = hm.try_set_option("threads", highs_threads(opts));
+    // HiGHS on one thread: its LP and MIP paths differ with the thread count (measured: another
+    // calendar for 2 threads), and its scheduler cannot change the count within a process.
+    // `--threads` sizes the pool that prices the lines instead (see [`solve`]).
+    let _ = hm.try_set_option("threads", 1);
     let _ = hm.try_set_option("time_limit", seconds.max(0.05));
     let _ = hm.try_set_option("random_seed", 0);
 }
@@ -525,7 +520,8 @@ fn generate(
         // Close enough when the LP is within a fraction of the requested gap of the bound: the
         // master MIP then has the time to find a calendar within the gap.
         let converged = added == 0
-            || lp.value - bound <= (0.1 * opts.rel_gap).max(1e-7) * lp.value.abs().max(1.0);
+            || lp.value - bound
+                <= (0.1 * opts.rel_gap).min(1e-4).max(1e-7) * lp.value.abs().max(1.0);
         last = Some(lp);
         if converged {
             return (bound, true, last, rounds, lp_model.trouble);
@@ -533,8 +529,20 @@ fn generate(
     }
 }
 
-/// Solve the calendar.
+/// Solve the calendar; the lines are priced on `opts.threads` threads (the same calendar for
+/// any count: every line's plan is collected in line order).
 pub fn solve(inst: &Instance, opts: &SolveOptions) -> Outcome {
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads.clamp(1, 256) as usize)
+        .build()
+    {
+        Ok(pool) => pool.install(|| solve_here(inst, opts)),
+        Err(_) => solve_here(inst, opts),
+    }
+}
+
+/// [`solve`] on the current thread pool.
+fn solve_here(inst: &Instance, opts: &SolveOptions) -> Outcome {
     let start = Instant::now();
     let greedy_states = greedy(inst);
     let greedy_objective = greedy_states.as_ref().map(|s| total_cost(inst, s));
