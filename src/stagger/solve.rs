@@ -264,7 +264,7 @@ struct LpRound {
     slack_rows: Vec<(usize, f64)>,
 }
 
-fn configure(hm: &mut highs::Model, opts: &SolveOptions, seconds: f64) {
+fn configure(hm: &mut highs::Model, seconds: f64) {
     hm.make_quiet();
     if std::env::var_os("JIANPAI_HIGHS_LOG").is_some() {
         let _ = hm.try_set_option("output_flag", true);
@@ -354,9 +354,9 @@ impl Lp {
         }
     }
 
-    fn solve(&mut self, m: &Master, opts: &SolveOptions, seconds: f64) -> Option<LpRound> {
+    fn solve(&mut self, m: &Master, seconds: f64) -> Option<LpRound> {
         let mut model = self.model.take()?;
-        configure(&mut model, opts, self.spent + seconds);
+        configure(&mut model, self.spent + seconds);
         let t = Instant::now();
         // Presolve would discard the basis of the previous round.
         let _ = model.try_set_option("presolve", "off");
@@ -475,7 +475,7 @@ fn generate(
         if left <= 0.0 {
             return (bound, false, last, rounds, lp_model.trouble);
         }
-        let Some(lp) = lp_model.solve(m, opts, left) else {
+        let Some(lp) = lp_model.solve(m, left) else {
             return (bound, false, last, rounds, lp_model.trouble);
         };
         rounds += 1;
@@ -520,8 +520,7 @@ fn generate(
         // Close enough when the LP is within a fraction of the requested gap of the bound: the
         // master MIP then has the time to find a calendar within the gap.
         let converged = added == 0
-            || lp.value - bound
-                <= (0.1 * opts.rel_gap).min(1e-4).max(1e-7) * lp.value.abs().max(1.0);
+            || lp.value - bound <= (0.1 * opts.rel_gap).clamp(1e-7, 1e-4) * lp.value.abs().max(1.0);
         last = Some(lp);
         if converged {
             return (bound, true, last, rounds, lp_model.trouble);
@@ -673,7 +672,7 @@ fn solve_here(inst: &Instance, opts: &SolveOptions) -> Outcome {
     let mip = if proven {
         Ok((None, None, None, Stop::Finished))
     } else {
-        master_mip(&master, opts, warm, cutoff, &keep, (left, mip_gap))
+        master_mip(&master, warm, cutoff, &keep, (left, mip_gap))
     };
     match mip {
         Ok((states, note, mip_bound, mip_stop)) => {
@@ -789,7 +788,6 @@ type MipResult =
 /// The master as a MIP over the generated patterns.
 fn master_mip(
     m: &Master,
-    opts: &SolveOptions,
     warm: Option<&Vec<Vec<State>>>,
     cutoff: Option<f64>,
     keep: &[usize],
@@ -807,7 +805,7 @@ fn master_mip(
                 Stop::Trouble,
             )
         })?;
-    configure(&mut hm, opts, seconds);
+    configure(&mut hm, seconds);
     let _ = hm.try_set_option("mip_rel_gap", gap);
     if let Some(c) = cutoff {
         let _ = hm.try_set_option("objective_bound", c + 1e-7 * c.abs().max(1.0));
