@@ -2,7 +2,8 @@
 //! size, status, loss, bound, gap, the greedy's loss and the seconds. Used by
 //! `scripts/stagger-scale.sh`.
 //!
-//! `cargo run --release --example stagger_scale -- LINES DAYS MIN_BLOCK [SEED] [TIME_LIMIT] [GAP]`
+//! `cargo run --release --example stagger_scale -- LINES DAYS MIN_BLOCK [SEED] [TIME_LIMIT] [GAP] [MIN_RUN]`
+//! (MIN_RUN: least production days between a chosen block and another stop; default 0, no rule)
 
 use jianpai::solve::{Method, SolveOptions};
 use jianpai::stagger::{check, generate, solve};
@@ -15,6 +16,7 @@ fn main() {
         days: arg(1, 120.0) as usize,
         min_block: arg(2, 7.0) as usize,
         seed: arg(3, 1.0) as u64,
+        min_run: arg(6, 0.0) as usize,
     };
     let opts = SolveOptions {
         method: Method::Mip,
@@ -32,10 +34,11 @@ fn main() {
         .map(|s| check::check_states(&inst, s).len());
     let f = |v: Option<f64>| v.map(|x| format!("{x:.2}")).unwrap_or_else(|| "-".into());
     println!(
-        "lines={} days={} block={} seed={} cols={} binaries={} rows={} status={:?} loss={} bound={} gap={} greedy={} saving={} violations={:?} greedy_s={:.2} total_s={secs:.2}",
+        "lines={} days={} block={} run={} seed={} cols={} binaries={} rows={} status={:?} loss={} bound={} gap={} greedy={} saving={} violations={:?} greedy_s={:.2} total_s={secs:.2}",
         spec.lines,
         spec.days,
         spec.min_block,
+        spec.min_run,
         spec.seed,
         out.size.0,
         out.size.1,

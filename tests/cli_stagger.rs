@@ -70,7 +70,8 @@ nox = 40.0
 nox = 10.0
 [solver]
 time_limit = 60
-rel_gap = 0.03
+# The 7-day minimum run leaves an integrality gap of about 4 % on this fixture (no branching).
+rel_gap = 0.05
 "
         )
     }
@@ -171,8 +172,8 @@ fn stagger_then_check_passes_and_hand_edits_are_caught() {
             .map(|l| {
                 if l.contains(",检修,") {
                     let mut cells: Vec<String> = l.split(',').map(str::to_string).collect();
-                    cells[5] = "2024-02-26".into();
-                    cells[6] = "2024-03-01".into();
+                    cells[6] = "2024-02-26".into();
+                    cells[7] = "2024-03-01".into();
                     cells.join(",")
                 } else {
                     l.to_string()
@@ -192,9 +193,9 @@ fn stagger_then_check_passes_and_hand_edits_are_caught() {
                 if !done && l.contains(",错峰停产,") {
                     done = true;
                     let mut cells: Vec<String> = l.split(',').map(str::to_string).collect();
-                    let start = chrono::NaiveDate::parse_from_str(&cells[5], "%Y-%m-%d").unwrap();
-                    cells[6] = (start + chrono::Duration::days(2)).to_string();
-                    cells[7] = "3".into();
+                    let start = chrono::NaiveDate::parse_from_str(&cells[6], "%Y-%m-%d").unwrap();
+                    cells[7] = (start + chrono::Duration::days(2)).to_string();
+                    cells[8] = "3".into();
                     cells.join(",")
                 } else {
                     l.to_string()
@@ -229,7 +230,7 @@ fn same_calendar_twice_and_english_headers() {
         .success()
         .stdout(predicates::str::contains("status:"));
     let cal = std::fs::read_to_string(f.path("en").join("calendar.csv")).unwrap();
-    assert!(cal.starts_with("\u{feff}line_id,credit_code,"));
+    assert!(cal.starts_with("\u{feff}line_id,line_name,credit_code,"));
     assert!(cal.contains(",stagger,") && cal.contains(",maintenance,"));
     f.check(&f.path("en")).success();
 }

@@ -754,8 +754,9 @@ fn calendar_fixture() -> &'static Fixture {
              maintenance = \"maintenance.csv\"\n[blocks]\nmin_days = 7\n[caps]\ndefault = 0.6\n\
              [[seasons]]\nname = \"冬季\"\nstart = \"2024-02-10\"\nend = \"2024-03-10\"\n\
              [seasons.cut]\nnox = 40.0\n[uplift.orange]\nnox = 10.0\n\
-             [solver]\ntime_limit = 60\nrel_gap = 0.03\n"
+             [solver]\ntime_limit = 60\nrel_gap = 0.05\n"
         );
+        // (rel_gap 5 %: the 7-day minimum run leaves an integrality gap of about 4 % here.)
         std::fs::write(f.path("stagger.toml"), toml).unwrap();
         jianpai()
             .args(["--quiet", "stagger"])
@@ -836,14 +837,15 @@ fn calendar_report_has_the_blocks_the_days_and_the_gantt_chart() {
     assert_eq!(rows.len(), blocks.len());
     for (r, b) in rows.iter().zip(&blocks) {
         assert_eq!(cell_text(&r[0]), &b[0]);
-        match &r[5] {
-            Data::DateTime(d) => assert_eq!(d.as_f64(), excel_serial(&b[5])),
+        assert_eq!(cell_text(&r[1]), &b[1], "line name");
+        match &r[6] {
+            Data::DateTime(d) => assert_eq!(d.as_f64(), excel_serial(&b[6])),
             other => panic!("start is not a date: {other:?}"),
         }
-        assert_eq!(cell_text(&r[8]), &b[8]);
+        assert_eq!(cell_text(&r[9]), &b[9]);
     }
-    let total: f64 = rows.iter().map(|r| num(&r[7])).sum();
-    let csv_total: f64 = blocks.iter().map(|b| b[7].parse::<f64>().unwrap()).sum();
+    let total: f64 = rows.iter().map(|r| num(&r[8])).sum();
+    let csv_total: f64 = blocks.iter().map(|b| b[8].parse::<f64>().unwrap()).sum();
     assert_eq!(total, csv_total);
     // 逐日: one row per day; the NOx cuts add up to days.csv's.
     let all = sheet(&mut wb, "逐日");
@@ -880,7 +882,7 @@ fn calendar_report_has_the_blocks_the_days_and_the_gantt_chart() {
     assert_eq!(en.sheet_names(), ["Summary", "Calendar", "Daily"]);
     let cal = sheet(&mut en, "Calendar");
     assert_eq!(cell_text(&cal[1][0]), "line_id");
-    assert_eq!(cell_text(&cal[2][8]), "season_stop");
+    assert_eq!(cell_text(&cal[2][9]), "season_stop");
     assert_eq!(cal.len() - 2, blocks.len());
     assert!(std::fs::read_to_string(f.path("cal-en/report.html"))
         .unwrap()
@@ -921,7 +923,7 @@ fn calendar_written_in_english_reports_the_same_blocks_and_days() {
             .map(|r| cols.iter().map(|&c| r[c].clone()).collect())
             .collect()
     };
-    let blocks = [0, 1, 5, 6, 7, 8];
+    let blocks = [0, 1, 2, 6, 7, 8, 9];
     assert_eq!(
         pick(data_rows(&mut zh, "日历"), &blocks),
         pick(data_rows(&mut en, "日历"), &blocks)

@@ -45,6 +45,8 @@ fn tiny(seed: u64, units: usize, days: usize) -> Instance {
             };
             Unit {
                 line: format!("L{i}"),
+                name: format!("线{i}"),
+                process: "熟料".into(),
                 credit_code: format!("C{i}"),
                 enterprise: format!("E{i}"),
                 district: "D".into(),
@@ -55,6 +57,8 @@ fn tiny(seed: u64, units: usize, days: usize) -> Instance {
                 emissions: [r.range(0.0, 1.0), r.range(0.1, 1.0), 0.0, 0.0],
                 capacity: r.range(1.0, 10.0),
                 min_block,
+                min_run: 0,
+                max_blocks: None,
                 startup_cost: r.range(0.0, 30.0),
                 quotas: vec![Quota {
                     name: "q".into(),
@@ -64,7 +68,6 @@ fn tiny(seed: u64, units: usize, days: usize) -> Instance {
                 }],
                 gov_days,
                 jobs,
-                rule: String::new(),
             }
         })
         .collect();

@@ -295,7 +295,8 @@ Examples:
         /// Relative gap (default: the scenario's).
         #[arg(long, allow_negative_numbers = true)]
         gap: Option<f64>,
-        /// HiGHS threads (default: the scenario's).
+        /// Threads pricing the lines in parallel; HiGHS runs on one (the same calendar for any
+        /// count; default: the scenario's).
         #[arg(long)]
         threads: Option<u32>,
     },

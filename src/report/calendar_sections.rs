@@ -7,7 +7,7 @@
 
 use super::html::{fixed, table, text, Cell};
 use super::plan_data::read_summary;
-use super::svg::{esc, gantt, line_chart, GanttRow, Series};
+use super::svg::{date_line_chart, esc, gantt, GanttRow, Series};
 use super::sweep_sections::status_label;
 use super::xlsx::{col, filter, header, Column, Formats};
 use super::{Labels, ReportError, Section};
@@ -66,6 +66,8 @@ pub struct CalendarSummary {
 pub struct Block {
     /// Line id.
     pub line: String,
+    /// Line name (empty in calendars written before it was a column).
+    pub line_name: String,
     /// Enterprise credit code.
     pub credit_code: String,
     /// Enterprise name.
@@ -189,6 +191,7 @@ fn read_blocks(table: &RawTable) -> Result<Vec<Block>, ReportError> {
         let cell = |k: &str| s.raw(row, k).trim().to_string();
         out.push(Block {
             line,
+            line_name: cell("line_name"),
             credit_code: cell("credit_code"),
             enterprise: cell("enterprise"),
             district: cell("district"),
@@ -452,6 +455,22 @@ impl Section for Overview<'_> {
 struct Blocks<'a>(&'a CalendarData);
 
 /// Date cell format.
+/// Date ticks `MM-DD` over `span` days from `first`, at axis position `offset + day index`:
+/// every week for horizons up to 120 days, month starts beyond.
+fn date_ticks(first: NaiveDate, span: i64, offset: f64) -> Vec<(f64, String)> {
+    (0..span)
+        .filter_map(|i| {
+            let d = first + chrono::Duration::days(i);
+            let tick = if span <= 120 {
+                i % 7 == 0
+            } else {
+                d.day() == 1
+            };
+            tick.then(|| (i as f64 + offset, d.format("%m-%d").to_string()))
+        })
+        .collect()
+}
+
 fn date_format(f: &Formats) -> Format {
     f.text.clone().set_num_format("yyyy-mm-dd")
 }
@@ -542,8 +561,9 @@ impl Blocks<'_> {
                             self.day(b.end) + 1.0,
                             kind_colour(b.kind).to_string(),
                             format!(
-                                "{} {} · {what} · {} — {} ({} {})",
+                                "{} {} {} · {what} · {} — {} ({} {})",
                                 b.enterprise,
+                                b.line_name,
                                 b.line,
                                 b.start,
                                 b.end,
@@ -558,25 +578,9 @@ impl Blocks<'_> {
         (rows, note)
     }
 
-    /// Axis ticks: weeks for short horizons, month starts for long ones.
+    /// Axis ticks (MM-DD): weeks for short horizons, month starts for long ones.
     fn ticks(&self) -> Vec<(f64, String)> {
-        let (first, span) = (self.0.first, self.0.span);
-        (0..span)
-            .filter_map(|i| {
-                let d = first + chrono::Duration::days(i);
-                let tick = if span <= 120 {
-                    i % 7 == 0
-                } else {
-                    d.day() == 1
-                };
-                let label = if span <= 120 {
-                    d.format("%m-%d")
-                } else {
-                    d.format("%Y-%m")
-                };
-                tick.then(|| (i as f64, label.to_string()))
-            })
-            .collect()
+        date_ticks(self.0.first, self.0.span, 0.0)
     }
 
     fn headers(t: Labels) -> Vec<String> {
@@ -624,6 +628,7 @@ impl Section for Blocks<'_> {
             .map(|b| {
                 vec![
                     text(&b.line),
+                    text(&b.line_name),
                     text(&b.credit_code),
                     text(&b.enterprise),
                     text(&b.district),
@@ -642,7 +647,7 @@ impl Section for Blocks<'_> {
     }
     fn sheets(&self, wb: &mut Workbook, f: &Formats, t: Labels) -> Result<(), XlsxError> {
         let widths = [
-            14.0, 22.0, 34.0, 10.0, 10.0, 12.0, 12.0, 8.0, 14.0, 14.0, 24.0,
+            14.0, 24.0, 22.0, 34.0, 10.0, 10.0, 12.0, 12.0, 8.0, 14.0, 14.0, 48.0,
         ];
         let cols: Vec<Column> = Self::headers(t)
             .iter()
@@ -662,6 +667,7 @@ impl Section for Blocks<'_> {
             let r = first + i as u32;
             let texts = [
                 &b.line,
+                &b.line_name,
                 &b.credit_code,
                 &b.enterprise,
                 &b.district,
@@ -670,12 +676,12 @@ impl Section for Blocks<'_> {
             for (c, s) in texts.into_iter().enumerate() {
                 ws.write_string_with_format(r, c as u16, s, &f.text)?;
             }
-            write_date(ws, r, 5, b.start, &df)?;
-            write_date(ws, r, 6, b.end, &df)?;
-            ws.write_number_with_format(r, 7, b.days, &f.int)?;
-            ws.write_string_with_format(r, 8, kind(b.kind, t.english), &f.text)?;
-            ws.write_string_with_format(r, 9, &b.job, &f.text)?;
-            ws.write_string_with_format(r, 10, &b.reason, &f.text)?;
+            write_date(ws, r, 6, b.start, &df)?;
+            write_date(ws, r, 7, b.end, &df)?;
+            ws.write_number_with_format(r, 8, b.days, &f.int)?;
+            ws.write_string_with_format(r, 9, kind(b.kind, t.english), &f.text)?;
+            ws.write_string_with_format(r, 10, &b.job, &f.text)?;
+            ws.write_string_with_format(r, 11, &b.reason, &f.text)?;
         }
         filter(ws, first, self.0.blocks.len(), cols.len())
     }
@@ -725,20 +731,26 @@ impl Section for Days<'_> {
             .map(|r| (r.0 - self.0.first).num_days() as f64 + 1.0)
             .collect();
         let x_label = format!(
-            "{}{}{}",
-            t.t("第几天（自 ", "day (from "),
+            "{}{} → {}",
+            t.t("日期 ", "date "),
             self.0.first,
-            t.t(" 起）", ")")
+            d.rows.last().map_or(self.0.first, |r| r.0)
         );
+        let names: Vec<String> = d
+            .rows
+            .iter()
+            .map(|r| r.0.format("%m-%d").to_string())
+            .collect();
+        let ticks = date_ticks(self.0.first, self.0.span, 1.0);
         let mut o = String::from("<div class=\"charts\">");
         for (p, cut, target) in self.pollutants() {
-            o.push_str(&line_chart(
+            o.push_str(&date_line_chart(
                 &format!(
                     "{} {}",
                     t.pollutant(p),
                     t.t("逐日减排量与目标", "daily cut and target")
                 ),
-                &x_label,
+                (&x_label, &ticks, &names),
                 "t/d",
                 &x,
                 &[
@@ -820,6 +832,7 @@ mod tests {
         let blocks = (0..lines)
             .map(|i| Block {
                 line: format!("L{i:04}"),
+                line_name: format!("熟料线{i}"),
                 credit_code: format!("C{}", i / per_enterprise),
                 enterprise: format!("企业{}", i / per_enterprise),
                 district: "区".into(),

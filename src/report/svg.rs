@@ -216,6 +216,33 @@ pub fn line_chart(
     x: &[f64],
     series: &[Series],
 ) -> String {
+    chart(title, x_label, y_label, x, series, None)
+}
+
+/// A line chart over days: `x` are day positions, the axis shows the labelled `ticks` (e.g.
+/// `MM-DD` dates) and each point's tooltip its name in `names` (one per `x`).
+pub fn date_line_chart(
+    title: &str,
+    (x_label, ticks, names): (&str, &[(f64, String)], &[String]),
+    y_label: &str,
+    x: &[f64],
+    series: &[Series],
+) -> String {
+    chart(title, x_label, y_label, x, series, Some((ticks, names)))
+}
+
+/// Labelled x ticks `(position, text)` and one name per point (a date chart's x axis).
+type DateAxis<'a> = (&'a [(f64, String)], &'a [String]);
+
+/// The line chart: numeric x ticks, or the given labelled ticks and point names.
+fn chart(
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    x: &[f64],
+    series: &[Series],
+    dates: Option<DateAxis>,
+) -> String {
     let (w, h, left, top_px, bottom) = (560.0, 320.0, 70.0, 56.0, 270.0);
     let right = w - 16.0;
     let xmax = x.iter().copied().fold(0.0, f64::max);
@@ -228,19 +255,38 @@ pub fn line_chart(
     legend(&mut o, series, left, 38.0);
     let yscale = y_axis(&mut o, left, right, top_px, bottom, ymax);
     let xstep = nice_step(xmax - xmin, 6);
-    let xtop = ((xmax - xmin) / xstep).ceil().max(1.0) * xstep + xmin;
+    let xtop = match dates {
+        Some(_) => xmax.max(xmin + 1.0),
+        None => ((xmax - xmin) / xstep).ceil().max(1.0) * xstep + xmin,
+    };
     let xs = |v: f64| left + (v - xmin) / (xtop - xmin) * (right - left);
-    let mut v = xmin;
-    while v <= xtop + xstep * 1e-9 {
+    let tick = |o: &mut String, v: f64, text: &str| {
         let _ = write!(
             o,
             "<text x=\"{:.1}\" y=\"{}\" class=\"ax\" text-anchor=\"middle\">{}</text>",
             xs(v),
             bottom + 16.0,
-            fmt_num(v)
+            esc(text)
         );
-        v += xstep;
+    };
+    match dates {
+        Some((ticks, _)) => {
+            for (v, text) in ticks {
+                tick(&mut o, *v, text);
+            }
+        }
+        None => {
+            let mut v = xmin;
+            while v <= xtop + xstep * 1e-9 {
+                tick(&mut o, v, &fmt_num(v));
+                v += xstep;
+            }
+        }
     }
+    let point_name = |i: usize, a: f64| match dates {
+        Some((_, names)) => names.get(i).cloned().unwrap_or_else(|| fmt_num(a)),
+        None => fmt_num(a),
+    };
     for s in series {
         let pts: Vec<String> = x
             .iter()
@@ -253,7 +299,7 @@ pub fn line_chart(
             s.colour,
             pts.join(" ")
         );
-        for (&a, &b) in x.iter().zip(&s.values) {
+        for (i, (&a, &b)) in x.iter().zip(&s.values).enumerate() {
             let _ = write!(
                 o,
                 "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{}\"><title>{}: {}, {}</title></circle>",
@@ -261,7 +307,7 @@ pub fn line_chart(
                 bottom - b * yscale,
                 s.colour,
                 esc(&s.name),
-                fmt_num(a),
+                esc(&point_name(i, a)),
                 fmt_num(b)
             );
         }

@@ -2,8 +2,8 @@
 //! (stopped capacity per industry and cut per pollutant against the target, day by day), and
 //! reading a calendar back into day states for the checker.
 
-use super::check::{cuts, stopped_capacity};
-use super::instance::{runs, Instance, State};
+use super::check::{counts_toward_quota, cuts, stopped_capacity};
+use super::instance::{runs, Instance, Mode, Quota, State, Unit, TOL};
 use super::tables::CALENDAR;
 use crate::domain::Pollutant;
 use crate::io::RawTable;
@@ -56,6 +56,166 @@ fn csv_bytes(header: &[String], rows: &[Vec<String>]) -> Vec<u8> {
     w.into_bytes()
 }
 
+/// Why a line takes part, in plain words built from its data: grade, industry, process and
+/// participation, then its quotas (`C级水泥熟料错峰：冬季配额60天，其中2月≥20天`).
+pub fn reason(inst: &Instance, u: &Unit, english: bool) -> String {
+    let industry = industry_name(inst, u.industry, english);
+    let grade = match (english, u.grade.is_ascii()) {
+        (false, true) => format!("{}级", u.grade),
+        (false, false) => u.grade.clone(),
+        (true, _) => format!("grade {}", u.grade),
+    };
+    let how = match (u.mode, english) {
+        (Mode::Stagger, false) => "错峰",
+        (Mode::Stagger, true) => "staggered",
+        (Mode::SeasonStop, false) => "整季停产",
+        (Mode::SeasonStop, true) => "stopped for the season",
+        (Mode::Fixed, _) => "",
+    };
+    let mut out = if english {
+        format!("{grade} {industry} {} {how}", u.process)
+    } else {
+        format!("{grade}{industry}{}{how}", u.process)
+    };
+    let mut quotas: Vec<&Quota> = u.quotas.iter().collect();
+    quotas.sort_by_key(|q| (std::cmp::Reverse(q.last - q.first), q.first));
+    let parts: Vec<String> = quotas
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            let inner = quotas[..i]
+                .iter()
+                .any(|o| o.first <= q.first && q.last <= o.last);
+            match (english, inner) {
+                (false, false) => format!("{}配额{}天", q.name, q.min_days),
+                (false, true) => format!("其中{}≥{}天", q.name, q.min_days),
+                (true, false) => format!("{} quota {} days", q.name, q.min_days),
+                (true, true) => format!("of which {} ≥ {} days", q.name, q.min_days),
+            }
+        })
+        .collect();
+    if !parts.is_empty() {
+        out.push_str(if english { ": " } else { "：" });
+        out.push_str(&parts.join(if english { ", " } else { "，" }));
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Day ranges `MM-DD~MM-DD` of sorted day indices (at most three, then 等/…).
+fn day_ranges(inst: &Instance, days: &[usize], english: bool) -> String {
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    for &d in days {
+        match ranges.last_mut() {
+            Some(r) if r.1 + 1 == d => r.1 = d,
+            _ => ranges.push((d, d)),
+        }
+    }
+    let md = |d: usize| inst.days[d].date.format("%m-%d").to_string();
+    let mut text: Vec<String> = ranges
+        .iter()
+        .take(3)
+        .map(|&(a, b)| {
+            if a == b {
+                md(a)
+            } else {
+                format!("{}~{}", md(a), md(b))
+            }
+        })
+        .collect();
+    if ranges.len() > 3 {
+        text.push(if english { "…" } else { "等" }.into());
+    }
+    text.join(if english { ", " } else { "、" })
+}
+
+/// What a chosen block adds to the line's reason when the line stops beyond its quota on some of
+/// its days (every quota window holding the day already met without it): the windows and their
+/// counts, and the days of the block whose daily cut target needs this line (or the block and
+/// run rules that force the extra days).
+fn beyond_quota(
+    inst: &Instance,
+    u: &Unit,
+    s: &[State],
+    (a, b): (usize, usize),
+    cut: &[[f64; 4]],
+    english: bool,
+) -> Option<String> {
+    let count = |q: &Quota| {
+        s[q.first..=q.last]
+            .iter()
+            .filter(|&&x| counts_toward_quota(inst, x))
+            .count()
+    };
+    let beyond = (a..=b).any(|d| {
+        u.quotas
+            .iter()
+            .filter(|q| q.first <= d && d <= q.last)
+            .all(|q| count(q) > q.min_days)
+    });
+    if !beyond {
+        return None;
+    }
+    let windows: Vec<String> = u
+        .quotas
+        .iter()
+        .filter(|q| q.first <= b && a <= q.last && count(q) > q.min_days)
+        .map(|q| {
+            if english {
+                format!("{} {} days against {}", q.name, count(q), q.min_days)
+            } else {
+                format!("{}停产{}天，配额{}天", q.name, count(q), q.min_days)
+            }
+        })
+        .collect();
+    let needed: Vec<usize> = (a..=b)
+        .filter(|&d| {
+            (0..4).any(|p| {
+                u.emissions[p] > 0.0 && cut[d][p] - u.emissions[p] < inst.days[d].target[p] - TOL
+            })
+        })
+        .collect();
+    let rest = needed.len() < b - a + 1;
+    let why = match (needed.is_empty(), english) {
+        (false, false) => format!(
+            "{}的日减排目标需要本线停产{}",
+            day_ranges(inst, &needed, false),
+            if rest {
+                "，其余天数为最短停产、最短连续生产天数所需"
+            } else {
+                ""
+            }
+        ),
+        (false, true) => format!(
+            "the daily cut targets of {} need this line{}",
+            day_ranges(inst, &needed, true),
+            if rest {
+                "; the other days keep the minimum block and run"
+            } else {
+                ""
+            }
+        ),
+        (true, false) => format!(
+            "最短停产{}天、最短连续生产{}天的规则所致",
+            u.min_block, u.min_run
+        ),
+        (true, true) => format!(
+            "forced by the minimum block of {} days and the minimum run of {} days",
+            u.min_block, u.min_run
+        ),
+    };
+    Some(if english {
+        if windows.is_empty() {
+            format!("; beyond the quotas: {why}")
+        } else {
+            format!("; beyond the quota ({}): {why}", windows.join(", "))
+        }
+    } else if windows.is_empty() {
+        format!("；超出配额：{why}")
+    } else {
+        format!("；超出配额（{}）：{why}", windows.join("；"))
+    })
+}
+
 /// `calendar.csv`: rows sorted by line, then start.
 pub fn calendar_csv(inst: &Instance, states: &[Vec<State>], english: bool) -> Vec<u8> {
     let header: Vec<String> = CALENDAR
@@ -63,8 +223,10 @@ pub fn calendar_csv(inst: &Instance, states: &[Vec<State>], english: bool) -> Ve
         .iter()
         .map(|c| if english { c.key } else { c.zh }.to_string())
         .collect();
+    let cut = cuts(inst, states);
     let mut rows = Vec::new();
     for (u, s) in inst.units.iter().zip(states) {
+        let why = reason(inst, u, english);
         for (a, b) in runs(s, |x| x.stopped()).into_iter().flat_map(|(a, b)| {
             // Split a stop run where the state changes (e.g. a government stop then a chosen block).
             let mut parts = Vec::new();
@@ -96,10 +258,18 @@ pub fn calendar_csv(inst: &Instance, states: &[Vec<State>], english: bool) -> Ve
                         "政府指令".into()
                     },
                 ),
-                _ => (String::new(), format!("{} {}", u.grade, u.rule)),
+                State::Chosen => (
+                    String::new(),
+                    format!(
+                        "{why}{}",
+                        beyond_quota(inst, u, s, (a, b), &cut, english).unwrap_or_default()
+                    ),
+                ),
+                _ => (String::new(), why.clone()),
             };
             rows.push(vec![
                 u.line.clone(),
+                u.name.clone(),
                 u.credit_code.clone(),
                 u.enterprise.clone(),
                 u.district.clone(),

@@ -8,8 +8,8 @@ use serde::Serialize;
 /// One broken rule.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Violation {
-    /// Family: `government`, `season`, `participation`, `block`, `quota`, `maintenance`, `cap`,
-    /// `cut`, `overlap`, `row`, `objective`.
+    /// Family: `government`, `season`, `participation`, `block`, `run`, `blocks`, `quota`,
+    /// `maintenance`, `cap`, `cut`, `overlap`, `row`, `objective`.
     pub kind: &'static str,
     /// Line, if about one line.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -49,6 +49,8 @@ pub fn check_states(inst: &Instance, states: &[Vec<State>]) -> Vec<Violation> {
     for (u, s) in inst.units.iter().zip(states) {
         check_forced(inst, u, s, &mut out);
         check_blocks(inst, u, s, &mut out);
+        check_runs(inst, u, s, &mut out);
+        check_block_count(inst, u, s, &mut out);
         check_quotas(inst, u, s, &mut out);
         check_jobs(inst, u, s, &mut out);
     }
@@ -112,6 +114,78 @@ fn check_blocks(inst: &Instance, u: &super::Unit, s: &[State], out: &mut Vec<Vio
                 format!(
                     "stop block {} → {} lasts {len} days, fewer than the minimum {}",
                     inst.days[a].date, inst.days[b].date, u.min_block
+                ),
+            ));
+        }
+    }
+}
+
+/// Production runs too short to run a plant: maximal runs of production days with a stop on
+/// both sides, at least one of them a chosen block, shorter than the line's minimum run
+/// (inclusive day ranges). A run at the start or end of the horizon is never short.
+pub fn short_runs(u: &super::Unit, s: &[State]) -> Vec<(usize, usize)> {
+    if u.min_run <= 1 {
+        return Vec::new();
+    }
+    runs(s, |x| *x == State::Run)
+        .into_iter()
+        .filter(|&(a, b)| {
+            a > 0
+                && b + 1 < s.len()
+                && b - a + 1 < u.min_run
+                && (s[a - 1] == State::Chosen || s[b + 1] == State::Chosen)
+        })
+        .collect()
+}
+
+/// Chosen blocks (inclusive day ranges) that start in season `season`.
+pub fn season_blocks(inst: &Instance, s: &[State], season: usize) -> Vec<(usize, usize)> {
+    let se = &inst.seasons[season];
+    runs(s, |x| *x == State::Chosen)
+        .into_iter()
+        .filter(|&(a, _)| se.first <= a && a <= se.last)
+        .collect()
+}
+
+/// Every production run between a chosen block and another stop lasts the line's minimum run.
+fn check_runs(inst: &Instance, u: &super::Unit, s: &[State], out: &mut Vec<Violation>) {
+    for (a, b) in short_runs(u, s) {
+        out.push(v(
+            "run",
+            Some(&u.line),
+            date(inst, a),
+            format!(
+                "production run {} → {} between two stops lasts {} days, fewer than the minimum run of {} days (stops {} and {})",
+                inst.days[a].date,
+                inst.days[b].date,
+                b - a + 1,
+                u.min_run,
+                inst.days[a - 1].date,
+                inst.days[b + 1].date
+            ),
+        ));
+    }
+}
+
+/// No season has more chosen blocks than the line's limit.
+fn check_block_count(inst: &Instance, u: &super::Unit, s: &[State], out: &mut Vec<Violation>) {
+    let Some(max) = u.max_blocks else { return };
+    for (i, se) in inst.seasons.iter().enumerate() {
+        let blocks = season_blocks(inst, s, i);
+        if blocks.len() > max {
+            let list: Vec<String> = blocks
+                .iter()
+                .map(|&(a, b)| format!("{} → {}", inst.days[a].date, inst.days[b].date))
+                .collect();
+            out.push(v(
+                "blocks",
+                Some(&u.line),
+                date(inst, blocks[max].0),
+                format!(
+                    "season {}: {} stop blocks, at most {max} allowed ({})",
+                    se.name,
+                    blocks.len(),
+                    list.join(", ")
                 ),
             ));
         }

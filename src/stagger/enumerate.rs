@@ -2,7 +2,8 @@
 //! whole problem, so its optimum is the calendar's optimum and its bound the problem's bound.
 //! The rules mirror [`super::pricing`]: maintenance starts clear of forced days and of each
 //! other, chosen days only on choosable non-maintenance days, blocks of at least the minimum
-//! length, every quota window met. Gives up (`None`) beyond [`PER_LINE`] calendars of one line,
+//! length, production runs next to a chosen block of at least the minimum run, at most the
+//! season's block limit, every quota window met. Gives up (`None`) beyond [`PER_LINE`] calendars of one line,
 //! [`TOTAL`] of all lines, or [`NODES`] search steps of one line: large instances keep column
 //! generation.
 
@@ -107,8 +108,20 @@ impl Search<'_> {
         let u = self.u;
         let m = u.min_block.max(1);
         let n = self.inst.days.len();
+        let r_max = if u.min_run > 1 { u.min_run } else { 0 };
+        let stop: Vec<bool> = (0..n)
+            .map(|d| self.inst.forced(u, d).is_some() || self.job_day[d])
+            .collect();
         let mut stack: Vec<Frame> = Vec::new();
-        if !self.enter(0, 0, vec![0; u.quotas.len()], &mut stack) {
+        let start = Frame {
+            phase: 0,
+            choice: 0,
+            counts: vec![0; u.quotas.len()],
+            run: r_max,
+            last_chosen: false,
+            blocks: 0,
+        };
+        if !self.enter(0, start, &mut stack) {
             return false;
         }
         while let Some(d) = stack.len().checked_sub(1) {
@@ -126,6 +139,24 @@ impl Search<'_> {
                 (true, _) if !can[d] => continue,
                 (true, p) => (p + 1).min(m),
             };
+            // Minimum run: a stop after a short run is allowed only when neither side is chosen.
+            let (run, last_chosen) = if choose || stop[d] {
+                if 0 < top.run && top.run < r_max && (top.last_chosen || choose) {
+                    continue;
+                }
+                (0, choose)
+            } else {
+                ((top.run + 1).min(r_max), top.last_chosen)
+            };
+            // Blocks started in the current season.
+            let season_start = self.inst.seasons.iter().any(|s| s.first == d);
+            let mut blocks = if season_start { 0 } else { top.blocks };
+            if choose && top.phase == 0 {
+                blocks += 1;
+                if u.max_blocks.is_some_and(|k| blocks > k) {
+                    continue;
+                }
+            }
             let inc = usize::from(choose || counted[d]);
             let mut counts = top.counts.clone();
             let mut alive = true;
@@ -139,29 +170,32 @@ impl Search<'_> {
                 }
             }
             self.chosen[d] = choose;
-            if alive && !self.enter(d + 1, next, counts, &mut stack) {
+            let frame = Frame {
+                phase: next,
+                choice: 0,
+                counts,
+                run,
+                last_chosen,
+                blocks,
+            };
+            if alive && !self.enter(d + 1, frame, &mut stack) {
                 return false;
             }
         }
         true
     }
 
-    /// Arrive at day `d` in block phase `phase` with quota `counts`: at the end of the horizon
-    /// record the calendar, else push the day's frame. False when a limit is exceeded.
-    fn enter(
-        &mut self,
-        d: usize,
-        phase: usize,
-        counts: Vec<usize>,
-        stack: &mut Vec<Frame>,
-    ) -> bool {
+    /// Arrive at day `d` with the walk's state `frame`: at the end of the horizon record the
+    /// calendar (when its last block is complete), else push the day's frame. False when a
+    /// limit is exceeded.
+    fn enter(&mut self, d: usize, frame: Frame, stack: &mut Vec<Frame>) -> bool {
         self.nodes += 1;
         if self.nodes > NODES {
             return false;
         }
         let m = self.u.min_block.max(1);
         if d == self.inst.days.len() {
-            if phase == 0 || phase == m {
+            if frame.phase == 0 || frame.phase == m {
                 if self.out.len() == PER_LINE {
                     return false;
                 }
@@ -172,19 +206,20 @@ impl Search<'_> {
             }
             return true;
         }
-        stack.push(Frame {
-            phase,
-            choice: 0,
-            counts,
-        });
+        stack.push(frame);
         true
     }
 }
 
 /// One day of the depth-first walk: the block phase on arrival, the next choice to try (0: run,
-/// 1: stop, 2: done) and the quota counts on arrival.
+/// 1: stop, 2: done), the quota counts, the production days since the last stop (capped at the
+/// minimum run) and whether that stop was chosen, and the blocks started in the season, all on
+/// arrival.
 struct Frame {
     phase: usize,
     choice: u8,
     counts: Vec<usize>,
+    run: usize,
+    last_chosen: bool,
+    blocks: usize,
 }

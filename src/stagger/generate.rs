@@ -17,6 +17,8 @@ pub struct Spec {
     pub days: usize,
     /// Least block length.
     pub min_block: usize,
+    /// Least production run between a chosen block and another stop (0: no rule).
+    pub min_run: usize,
     /// Random seed.
     pub seed: u64,
 }
@@ -82,6 +84,8 @@ pub fn instance(spec: Spec) -> Instance {
             }
             Unit {
                 line: format!("S{i:05}"),
+                name: format!("合成熟料线{i:05}"),
+                process: "熟料".into(),
                 credit_code: format!("SYN{i:05}"),
                 enterprise: format!("合成企业{i:05}"),
                 district: "合成区".into(),
@@ -92,11 +96,12 @@ pub fn instance(spec: Spec) -> Instance {
                 emissions,
                 capacity,
                 min_block: spec.min_block,
+                min_run: spec.min_run,
+                max_blocks: None,
                 startup_cost: value * rng.range(0.5, 2.0),
                 quotas,
                 gov_days: Vec::new(),
                 jobs: Vec::new(),
-                rule: "synthetic".into(),
             }
         })
         .collect();

@@ -71,12 +71,62 @@ impl<'a> Greedy<'a> {
         (a..=b).map(|d| self.day_cost(u, d)).sum::<f64>() + if joins { 0.0 } else { u.startup_cost }
     }
 
-    /// Whether [a, b] can become chosen for unit ui (choosable, running, within the cap).
+    /// Whether [a, b] can become chosen for unit ui (choosable, running, within the cap, the
+    /// line's minimum run and block limit kept).
     fn free(&self, ui: usize, a: usize, b: usize) -> bool {
         let u = &self.inst.units[ui];
         b < self.inst.days.len()
             && (a..=b).all(|d| self.inst.choosable(u, d) && self.states[ui][d] == State::Run)
             && self.cap_ok(u, a..=b)
+            && self.runs_ok(ui, a, b)
+            && self.block_count_ok(ui, a, b)
+    }
+
+    /// Whether the production runs either side of a new chosen block [a, b] stay at least the
+    /// line's minimum run (or are empty, or reach the horizon's ends).
+    fn runs_ok(&self, ui: usize, a: usize, b: usize) -> bool {
+        let u = &self.inst.units[ui];
+        if u.min_run <= 1 {
+            return true;
+        }
+        let s = &self.states[ui];
+        let short = |days: &mut dyn Iterator<Item = usize>| {
+            let mut run = 0;
+            for d in days {
+                if s[d].stopped() {
+                    return run > 0 && run < u.min_run;
+                }
+                run += 1;
+                if run >= u.min_run {
+                    return false;
+                }
+            }
+            false
+        };
+        !short(&mut (0..a).rev()) && !short(&mut (b + 1..s.len()))
+    }
+
+    /// Whether the season of day `a` keeps within the line's block limit with [a, b] chosen.
+    fn block_count_ok(&self, ui: usize, a: usize, b: usize) -> bool {
+        let u = &self.inst.units[ui];
+        let (Some(max), Some(season)) = (u.max_blocks, self.inst.days[a].season) else {
+            return true;
+        };
+        let s = &self.states[ui];
+        let se = &self.inst.seasons[season];
+        let chosen = |d: usize| s[d] == State::Chosen || (a..=b).contains(&d);
+        let starts = (se.first..=se.last)
+            .filter(|&d| chosen(d) && (d == 0 || !chosen(d - 1)))
+            .count();
+        starts <= max
+    }
+
+    /// Whether unit ui may stop choosing day d at the end of a block (the neighbour on the side
+    /// of `next` runs, so no short production run appears before another stop).
+    fn trim_keeps_runs(&self, ui: usize, next: Option<usize>) -> bool {
+        let u = &self.inst.units[ui];
+        u.min_run <= 1
+            || next.is_none_or(|n| n >= self.inst.days.len() || !self.states[ui][n].stopped())
     }
 
     fn place_jobs(&mut self) -> bool {
@@ -207,6 +257,16 @@ impl<'a> Greedy<'a> {
                 for a in d.saturating_sub(u.min_block - 1)..=d {
                     cands.push((a, a + u.min_block - 1));
                 }
+                // Stretch a nearby block of the line up to d (no new start: keeps the block
+                // limit and the runs on the far side).
+                let reach = 2 * u.min_block + u.min_run;
+                for (a, b) in super::instance::runs(s, |x| *x == State::Chosen) {
+                    if b < d && d - b <= reach {
+                        cands.push((b + 1, d));
+                    } else if a > d && a - d <= reach {
+                        cands.push((d, a - 1));
+                    }
+                }
                 for (a, b) in cands {
                     if b < a.max(d) || !self.free(ui, a, b) {
                         continue;
@@ -258,12 +318,18 @@ impl<'a> Greedy<'a> {
                         continue;
                     }
                     let (mut a, mut b) = (a, b);
-                    while b - a + 1 > u.min_block && self.removable(ui, b) {
+                    while b - a + 1 > u.min_block
+                        && self.removable(ui, b)
+                        && self.trim_keeps_runs(ui, Some(b + 1))
+                    {
                         self.set(ui, b, State::Run);
                         b -= 1;
                         changed = true;
                     }
-                    while b - a + 1 > u.min_block && self.removable(ui, a) {
+                    while b - a + 1 > u.min_block
+                        && self.removable(ui, a)
+                        && self.trim_keeps_runs(ui, a.checked_sub(1))
+                    {
                         self.set(ui, a, State::Run);
                         a += 1;
                         changed = true;
@@ -298,6 +364,20 @@ pub fn greedy(inst: &Instance) -> Option<Vec<Vec<State>>> {
     super::check::check_states(inst, &states)
         .is_empty()
         .then_some(states)
+}
+
+/// Drop the chosen stop days no quota and no daily target needs (block ends and whole blocks,
+/// keeping block lengths, minimum runs and block limits), so that a line stops beyond its quota
+/// only where a daily cut target needs it. Returns the calendar unchanged when the result would
+/// fail the checker.
+pub fn polish(inst: &Instance, states: Vec<Vec<State>>) -> Vec<Vec<State>> {
+    let mut g = Greedy::from_states(inst, states.clone());
+    g.trim();
+    if super::check::check_states(inst, &g.states).is_empty() {
+        g.states
+    } else {
+        states
+    }
 }
 
 /// Complete a calendar whose lines each meet their own rules (quotas, blocks, jobs) and whose

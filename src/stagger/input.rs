@@ -24,6 +24,11 @@ pub struct BlockSettings {
     pub min_days: usize,
     /// Cost of one shutdown and start-up, in days of the line's output value.
     pub startup_cost_days: f64,
+    /// Least days of production between a chosen stop block and another stop (a kiln restarted
+    /// for a day or two cannot run); 0 or 1: no rule.
+    pub min_run_days: usize,
+    /// Most chosen stop blocks of one line starting in one season (absent: no limit).
+    pub max_per_season: Option<usize>,
 }
 
 impl Default for BlockSettings {
@@ -31,6 +36,8 @@ impl Default for BlockSettings {
         BlockSettings {
             min_days: 7,
             startup_cost_days: 1.0,
+            min_run_days: 7,
+            max_per_season: None,
         }
     }
 }
@@ -143,11 +150,15 @@ lie within the seasons and 366 days either side (E211).
 | `value_factor` | 12 monthly factors on a day's output value (season-dependent loss) | all 1 | each [0, 10] |
 | `maintenance_counts_toward_quota` | maintenance days count toward quotas | true | |
 | `[blocks]` `min_days`, `startup_cost_days` | least block length; cost of a shutdown in days of output | 7, 1 | [1, 366], [0, 60] |
+| `[blocks]` `min_run_days` | least production days between a chosen stop block and another stop of the line (kilns: 7; 0 or 1 = no rule) | 7 | [0, 366] |
+| `[blocks]` `max_per_season` | most chosen stop blocks of one line starting in one season | no limit | [1, 366] |
 | `[caps]` `default`, `[caps.industries]` `<code> = share` | largest share of an industry's capacity stopped on one day | 1 | [0, 1] |
 | `[solver]` `time_limit`, `rel_gap`, `threads` | seconds, relative gap, HiGHS threads | 60, 1e-4, 1 | (0, 86400], [0, 1), [1, 256] |
 
 Table columns: day counts (`min_block_days`, `min_days`, `duration`) are whole numbers up to 366
-(E202); `startup_cost_days` lies in [0, 60] (E212).
+(E202); `startup_cost_days` lies in [0, 60] (E212); a participation rule's `min_run_days` is a
+whole number from 0 to 366 (E701) and its `max_blocks_per_season` from 1 to 366 (E702); empty
+cells take the `[blocks]` defaults.
 ";
 
 /// Why a stagger scenario could not be loaded.
@@ -218,6 +229,8 @@ pub fn date_range() -> (NaiveDate, NaiveDate) {
 const VALUE_FACTOR: Bound = Bound::closed(0.0, 10.0, "a factor on a day's output value");
 /// Least days of a stop block.
 const BLOCK_DAYS: Bound = Bound::closed(1.0, MAX_SEASON_DAYS as f64, "whole days");
+/// Least production run between stops, days (0: no rule).
+const RUN_DAYS: Bound = Bound::closed(0.0, MAX_SEASON_DAYS as f64, "whole days");
 /// A cap on an industry's stopped capacity.
 const CAP: Bound = Bound::closed(0.0, 1.0, "a share of the industry's capacity");
 
@@ -315,6 +328,10 @@ fn check_scenario(s: &StaggerScenario) -> Result<(), String> {
         VALUE_FACTOR.check(&format!("value_factor[{}] (month {})", m, m + 1), f)?;
     }
     BLOCK_DAYS.check("[blocks] min_days", s.blocks.min_days as f64)?;
+    RUN_DAYS.check("[blocks] min_run_days", s.blocks.min_run_days as f64)?;
+    if let Some(k) = s.blocks.max_per_season {
+        BLOCK_DAYS.check("[blocks] max_per_season", k as f64)?;
+    }
     RESTART_DAYS.check("[blocks] startup_cost_days", s.blocks.startup_cost_days)?;
     CAP.check("[caps] default", s.caps.default)?;
     for (k, &v) in &s.caps.industries {
@@ -393,10 +410,37 @@ fn date_cell(
 
 /// A whole number of days from `min` to [`MAX_SEASON_DAYS`]: `E202` otherwise.
 fn days_cell(s: &Sheet, report: &mut Report, row: &RawRow, key: &str, min: usize) -> Option<usize> {
+    count_cell(s, report, row, key, (min, "E202"))
+}
+
+/// An optional whole-number cell from `min` to [`MAX_SEASON_DAYS`] (`code` otherwise); `None`
+/// when empty.
+fn optional_count(
+    s: &Sheet,
+    report: &mut Report,
+    row: &RawRow,
+    key: &str,
+    (min, code): (usize, &'static str),
+) -> Option<usize> {
+    if s.raw(row, key).is_empty() {
+        None
+    } else {
+        count_cell(s, report, row, key, (min, code))
+    }
+}
+
+/// A whole number from `min` to [`MAX_SEASON_DAYS`]: `code` otherwise.
+fn count_cell(
+    s: &Sheet,
+    report: &mut Report,
+    row: &RawRow,
+    key: &str,
+    (min, code): (usize, &'static str),
+) -> Option<usize> {
     let x = s.number(report, row, key)?;
     if x.fract() != 0.0 || x < min as f64 || x > MAX_SEASON_DAYS as f64 {
         report.push(error(
-            "E202",
+            code,
             &s.table.source,
             Some(row.row),
             Some(s.label(key)),
@@ -445,8 +489,9 @@ struct Rule {
     process: Option<String>,
     mode: Option<Mode>,
     min_block: Option<usize>,
+    min_run: Option<usize>,
+    max_blocks: Option<usize>,
     startup_days: Option<f64>,
-    text: String,
 }
 
 fn parse_mode(s: &str) -> Option<Option<Mode>> {
@@ -521,11 +566,9 @@ fn read_rules(path: &Path, inv: &Inventory, report: &mut Report) -> Vec<Rule> {
                 "use 错峰 (stagger), 整季停产 (season_stop) or 豁免 (exempt)",
             ));
         }
-        let min_block = if s.raw(row, "min_block_days").is_empty() {
-            None
-        } else {
-            days_cell(&s, report, row, "min_block_days", 1)
-        };
+        let min_block = optional_count(&s, report, row, "min_block_days", (1, "E202"));
+        let min_run = optional_count(&s, report, row, "min_run_days", (0, "E701"));
+        let max_blocks = optional_count(&s, report, row, "max_blocks_per_season", (1, "E702"));
         let startup_days = if s.raw(row, "startup_cost_days").is_empty() {
             None
         } else {
@@ -536,13 +579,14 @@ fn read_rules(path: &Path, inv: &Inventory, report: &mut Report) -> Vec<Rule> {
             continue;
         }
         rules.push(Rule {
-            text: format!("{} {} {}", industry, if g.is_empty() { "*" } else { &g }, m),
             industry,
             grade,
             district: any(s.raw(row, "district")),
             process: any(s.raw(row, "process")),
             mode: mode.flatten(),
             min_block,
+            min_run,
+            max_blocks,
             startup_days,
         });
     }
@@ -711,6 +755,10 @@ pub fn resolve(sc: &StaggerScenario, inv: &Inventory, report: &mut Report) -> Op
         let industry = industries.get_index_of(&ent.industry).expect("inserted");
         let value = line.baseline_value().0;
         let min_block = rule.and_then(|r| r.min_block).unwrap_or(sc.blocks.min_days);
+        let min_run = rule
+            .and_then(|r| r.min_run)
+            .unwrap_or(sc.blocks.min_run_days);
+        let max_blocks = rule.and_then(|r| r.max_blocks).or(sc.blocks.max_per_season);
         let line_quotas: Vec<Quota> = {
             let mut by_window: IndexMap<&str, &(String, String, NaiveDate, NaiveDate, usize)> =
                 IndexMap::new();
@@ -743,6 +791,8 @@ pub fn resolve(sc: &StaggerScenario, inv: &Inventory, report: &mut Report) -> Op
         gov_days.dedup();
         units.push(Unit {
             line: line.id.clone(),
+            name: line.name.clone(),
+            process: line.process.clone(),
             credit_code: ent.code.to_string(),
             enterprise: ent.name.clone(),
             district: ent.district.clone(),
@@ -753,6 +803,8 @@ pub fn resolve(sc: &StaggerScenario, inv: &Inventory, report: &mut Report) -> Op
             emissions: std::array::from_fn(|p| line.baseline_emissions()[Pollutant::ALL[p]].0),
             capacity: line.effective_capacity().0,
             min_block,
+            min_run,
+            max_blocks,
             startup_cost: value
                 * rule
                     .and_then(|r| r.startup_days)
@@ -774,7 +826,6 @@ pub fn resolve(sc: &StaggerScenario, inv: &Inventory, report: &mut Report) -> Op
                         .collect(),
                 })
                 .collect(),
-            rule: rule.map(|r| r.text.clone()).unwrap_or_default(),
         });
     }
     // Industry capacity: every active line of the industry in the inventory.

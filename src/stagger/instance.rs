@@ -131,6 +131,10 @@ impl Job {
 pub struct Unit {
     /// Line id.
     pub line: String,
+    /// Line name (as in the inventory).
+    pub name: String,
+    /// Process of the line (工序, e.g. 熟料).
+    pub process: String,
     /// 统一社会信用代码.
     pub credit_code: String,
     /// Enterprise name.
@@ -151,6 +155,11 @@ pub struct Unit {
     pub capacity: f64,
     /// Least length of a chosen stop block, days.
     pub min_block: usize,
+    /// Least days of production between a chosen stop block and any other stop of the line
+    /// (0 or 1: no rule). A plant restarted for a day or two cannot run.
+    pub min_run: usize,
+    /// Most chosen stop blocks that start in one season (None: no limit).
+    pub max_blocks: Option<usize>,
     /// Cost of one shutdown and start-up, 万元.
     pub startup_cost: f64,
     /// Stop-day quotas.
@@ -159,8 +168,6 @@ pub struct Unit {
     pub gov_days: Vec<usize>,
     /// Maintenance jobs.
     pub jobs: Vec<Job>,
-    /// Why the line takes part (the participation rule), for the calendar's reason column.
-    pub rule: String,
 }
 
 /// The whole calendar problem.

@@ -1,6 +1,8 @@
 //! One line's cheapest calendar under day prices: a dynamic programme over days whose state is
-//! the position in the current stop block (capped at the minimum length) and the stop days
-//! counted so far in each open quota window (capped at the quota). Maintenance jobs are placed
+//! the position in the current stop block (capped at the minimum length), the production days
+//! since the last stop (capped at the minimum run) and whether that stop was chosen, the blocks
+//! started in the current season (capped at the limit) and the stop days counted so far in each
+//! open quota window (capped at the quota). Maintenance jobs are placed
 //! by enumerating their allowed starts. Exact: it is the pricing problem of the column
 //! generation and the Lagrangian bound rests on it.
 
@@ -111,7 +113,42 @@ fn enumerate_jobs(
     }
 }
 
-/// Cheapest chosen blocks with job days fixed: (blocks, priced cost).
+/// Mixed-radix fields of a DP state packed into one key: block phase, run days since the last
+/// stop, whether that stop was chosen, blocks started in the current season, then one count per
+/// quota window.
+struct Layout {
+    radix: Vec<u64>,
+    place: Vec<u64>,
+}
+
+/// Field indices of [`Layout`].
+const PHASE: usize = 0;
+const RUN: usize = 1;
+const LAST_CHOSEN: usize = 2;
+const BLOCKS: usize = 3;
+const QUOTA0: usize = 4;
+
+impl Layout {
+    /// `None` when the key would overflow 64 bits.
+    fn new(radix: Vec<u64>) -> Option<Self> {
+        let mut place = Vec::with_capacity(radix.len());
+        let mut p = 1u64;
+        for r in &radix {
+            place.push(p);
+            p = p.checked_mul(*r)?;
+        }
+        Some(Layout { radix, place })
+    }
+    fn get(&self, key: u64, f: usize) -> u64 {
+        (key / self.place[f]) % self.radix[f]
+    }
+}
+
+/// Cheapest chosen blocks with job days fixed: (blocks, priced cost). The state carries the
+/// position in the current block (capped at the minimum block), the production days since the
+/// last stop (capped at the minimum run) and whether that stop was chosen, the blocks started in
+/// the current season (up to the limit) and the quota counts, so the run-length and block-count
+/// rules hold exactly.
 fn blocks_dp(
     inst: &Instance,
     u: &Unit,
@@ -120,27 +157,33 @@ fn blocks_dp(
 ) -> Option<(Vec<(usize, usize)>, f64)> {
     let n = inst.days.len();
     let m = u.min_block.max(1) as u64;
-    let radix: Vec<u64> = u.quotas.iter().map(|q| q.min_days as u64 + 1).collect();
-    // Key: phase + (m + 1) · Σ count_w · Π_{v<w} radix_v.
-    let mut place = Vec::with_capacity(radix.len());
-    let mut p = m + 1;
-    for r in &radix {
-        place.push(p);
-        p = p.checked_mul(*r)?;
-    }
+    // Minimum run (0: no rule); the run counter starts "free" (no stop yet).
+    let r_max = if u.min_run > 1 { u.min_run as u64 } else { 0 };
+    let k_max = u.max_blocks.map(|k| k as u64);
+    let mut radix = vec![
+        m + 1,
+        r_max + 1,
+        if r_max > 0 { 2 } else { 1 },
+        k_max.map_or(1, |k| k + 1),
+    ];
+    radix.extend(u.quotas.iter().map(|q| q.min_days as u64 + 1));
+    let lay = Layout::new(radix)?;
     let counted = |d: usize| inst.forced(u, d).is_some() || (job_day[d] && inst.maintenance_counts);
+    let fixed_stop = |d: usize| inst.forced(u, d).is_some() || job_day[d];
+    let season_start = |d: usize| inst.seasons.iter().any(|s| s.first == d);
     let stagger = u.mode == Mode::Stagger;
     // Per day: (key, cost, previous index, chosen).
     let mut layers: Vec<Vec<(u64, f64, u32, bool)>> = Vec::with_capacity(n);
-    let mut cur: Vec<(u64, f64, u32, bool)> = vec![(0, 0.0, 0, false)];
+    let mut cur: Vec<(u64, f64, u32, bool)> = vec![(r_max * lay.place[RUN], 0.0, 0, false)];
     let mut index = Map::default();
     for d in 0..n {
         let can_choose = stagger && !job_day[d] && inst.choosable(u, d);
         let fixed_inc = u64::from(counted(d));
+        let reset_blocks = season_start(d);
         let mut next: Vec<(u64, f64, u32, bool)> = Vec::with_capacity(cur.len() * 2);
         index.clear();
         for (si, &(key, cost, _, _)) in cur.iter().enumerate() {
-            let phase = key % (m + 1);
+            let phase = lay.get(key, PHASE);
             for choose in [false, true] {
                 let new_phase = match (choose, phase) {
                     (false, ph) if ph == 0 || ph == m => 0,
@@ -149,16 +192,27 @@ fn blocks_dp(
                     (true, 0) => 1,
                     (true, ph) => (ph + 1).min(m),
                 };
+                let Some(mut nk) = rule_fields(
+                    &lay,
+                    key,
+                    choose,
+                    fixed_stop(d),
+                    phase,
+                    r_max,
+                    (reset_blocks, k_max),
+                ) else {
+                    continue;
+                };
+                nk += new_phase * lay.place[PHASE];
                 let add = if choose {
                     price[d] + if phase == 0 { startup } else { 0.0 }
                 } else {
                     0.0
                 };
                 let inc = if choose { 1 } else { fixed_inc };
-                let mut nk = new_phase;
                 let mut ok = true;
                 for (w, q) in u.quotas.iter().enumerate() {
-                    let mut c = (key / place[w]) % radix[w];
+                    let mut c = lay.get(key, QUOTA0 + w);
                     if q.first <= d && d <= q.last {
                         c = (c + inc).min(q.min_days as u64);
                         if d == q.last && c < q.min_days as u64 {
@@ -166,7 +220,7 @@ fn blocks_dp(
                             break;
                         }
                     }
-                    nk += c * place[w];
+                    nk += c * lay.place[QUOTA0 + w];
                 }
                 if !ok {
                     continue;
@@ -197,7 +251,7 @@ fn blocks_dp(
         .iter()
         .enumerate()
         .filter(|(_, s)| {
-            let ph = s.0 % (m + 1);
+            let ph = lay.get(s.0, PHASE);
             ph == 0 || ph == m
         })
         .map(|(i, s)| (i, s.1))
@@ -209,4 +263,50 @@ fn blocks_dp(
         si = s.2 as usize;
     }
     Some((super::instance::runs(&chosen, |&c| c), cost))
+}
+
+/// The run and block-count fields of the next state (packed), or `None` when the day's decision
+/// breaks the minimum run (a stop after fewer than `r_max` production days, next to a chosen
+/// block) or the season's block limit.
+fn rule_fields(
+    lay: &Layout,
+    key: u64,
+    choose: bool,
+    fixed_stop: bool,
+    phase: u64,
+    r_max: u64,
+    (season_start, k_max): (bool, Option<u64>),
+) -> Option<u64> {
+    let mut nk = 0;
+    if r_max > 0 {
+        let r = lay.get(key, RUN);
+        let last_chosen = lay.get(key, LAST_CHOSEN) == 1;
+        let (nr, nf) = if choose || fixed_stop {
+            if 0 < r && r < r_max && (last_chosen || choose) {
+                return None;
+            }
+            (0, u64::from(choose))
+        } else if r + 1 >= r_max {
+            // Free again: whatever stopped last no longer matters.
+            (r_max, 0)
+        } else {
+            (r + 1, u64::from(last_chosen))
+        };
+        nk += nr * lay.place[RUN] + nf * lay.place[LAST_CHOSEN];
+    }
+    if let Some(k) = k_max {
+        let mut b = if season_start {
+            0
+        } else {
+            lay.get(key, BLOCKS)
+        };
+        if choose && phase == 0 {
+            b += 1;
+            if b > k {
+                return None;
+            }
+        }
+        nk += b * lay.place[BLOCKS];
+    }
+    Some(nk)
 }

@@ -264,15 +264,15 @@ struct LpRound {
     slack_rows: Vec<(usize, f64)>,
 }
 
-fn configure(hm: &mut highs::Model, opts: &SolveOptions, seconds: f64) {
+fn configure(hm: &mut highs::Model, seconds: f64) {
     hm.make_quiet();
     if std::env::var_os("JIANPAI_HIGHS_LOG").is_some() {
         let _ = hm.try_set_option("output_flag", true);
         let _ = hm.try_set_option("log_to_console", true);
     }
-    // One HiGHS thread whatever `--threads` says: the same calendar for any thread count
-    // (the pricing of the lines runs in parallel instead).
-    let _ = opts.threads;
+    // HiGHS on one thread: its LP and MIP paths differ with the thread count (measured: another
+    // calendar for 2 threads), and its scheduler cannot change the count within a process.
+    // `--threads` sizes the pool that prices the lines instead (see [`solve`]).
     let _ = hm.try_set_option("threads", 1);
     let _ = hm.try_set_option("time_limit", seconds.max(0.05));
     let _ = hm.try_set_option("random_seed", 0);
@@ -354,9 +354,9 @@ impl Lp {
         }
     }
 
-    fn solve(&mut self, m: &Master, opts: &SolveOptions, seconds: f64) -> Option<LpRound> {
+    fn solve(&mut self, m: &Master, seconds: f64) -> Option<LpRound> {
         let mut model = self.model.take()?;
-        configure(&mut model, opts, self.spent + seconds);
+        configure(&mut model, self.spent + seconds);
         let t = Instant::now();
         // Presolve would discard the basis of the previous round.
         let _ = model.try_set_option("presolve", "off");
@@ -475,7 +475,7 @@ fn generate(
         if left <= 0.0 {
             return (bound, false, last, rounds, lp_model.trouble);
         }
-        let Some(lp) = lp_model.solve(m, opts, left) else {
+        let Some(lp) = lp_model.solve(m, left) else {
             return (bound, false, last, rounds, lp_model.trouble);
         };
         rounds += 1;
@@ -520,7 +520,7 @@ fn generate(
         // Close enough when the LP is within a fraction of the requested gap of the bound: the
         // master MIP then has the time to find a calendar within the gap.
         let converged = added == 0
-            || lp.value - bound <= (0.1 * opts.rel_gap).max(1e-7) * lp.value.abs().max(1.0);
+            || lp.value - bound <= (0.1 * opts.rel_gap).clamp(1e-7, 1e-4) * lp.value.abs().max(1.0);
         last = Some(lp);
         if converged {
             return (bound, true, last, rounds, lp_model.trouble);
@@ -528,8 +528,20 @@ fn generate(
     }
 }
 
-/// Solve the calendar.
+/// Solve the calendar; the lines are priced on `opts.threads` threads (the same calendar for
+/// any count: every line's plan is collected in line order).
 pub fn solve(inst: &Instance, opts: &SolveOptions) -> Outcome {
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads.clamp(1, 256) as usize)
+        .build()
+    {
+        Ok(pool) => pool.install(|| solve_here(inst, opts)),
+        Err(_) => solve_here(inst, opts),
+    }
+}
+
+/// [`solve`] on the current thread pool.
+fn solve_here(inst: &Instance, opts: &SolveOptions) -> Outcome {
     let start = Instant::now();
     let greedy_states = greedy(inst);
     let greedy_objective = greedy_states.as_ref().map(|s| total_cost(inst, s));
@@ -660,7 +672,7 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Outcome {
     let mip = if proven {
         Ok((None, None, None, Stop::Finished))
     } else {
-        master_mip(&master, opts, warm, cutoff, &keep, (left, mip_gap))
+        master_mip(&master, warm, cutoff, &keep, (left, mip_gap))
     };
     match mip {
         Ok((states, note, mip_bound, mip_stop)) => {
@@ -687,6 +699,8 @@ pub fn solve(inst: &Instance, opts: &SolveOptions) -> Outcome {
     if start.elapsed().as_secs_f64() >= opts.time_limit {
         stop = stop.and(Stop::TimeLimit);
     }
+    // Stops beyond a quota only where a daily target needs them.
+    let incumbent = incumbent.map(|s| super::greedy::polish(inst, s));
     out.objective = incumbent.as_ref().map(|s| total_cost(inst, s));
     if let (Some(o), Some(b)) = (out.objective, out.bound) {
         out.bound = Some(b.min(o));
@@ -774,7 +788,6 @@ type MipResult =
 /// The master as a MIP over the generated patterns.
 fn master_mip(
     m: &Master,
-    opts: &SolveOptions,
     warm: Option<&Vec<Vec<State>>>,
     cutoff: Option<f64>,
     keep: &[usize],
@@ -792,7 +805,7 @@ fn master_mip(
                 Stop::Trouble,
             )
         })?;
-    configure(&mut hm, opts, seconds);
+    configure(&mut hm, seconds);
     let _ = hm.try_set_option("mip_rel_gap", gap);
     if let Some(c) = cutoff {
         let _ = hm.try_set_option("objective_bound", c + 1e-7 * c.abs().max(1.0));
@@ -938,8 +951,11 @@ fn quota_shortfalls(inst: &Instance) -> Option<Vec<Shortfall>> {
                 kind: if u.quotas.is_empty() { "maintenance" } else { "quota" },
                 amount: 0.0,
                 message: format!(
-                    "line {}: its quotas, minimum block of {} days, government stops and maintenance jobs cannot all fit",
-                    u.line, u.min_block
+                    "line {}: its quotas, minimum block of {} days, minimum run of {} days, block limit ({}), government stops and maintenance jobs cannot all fit",
+                    u.line,
+                    u.min_block,
+                    u.min_run,
+                    u.max_blocks.map_or("none".to_string(), |k| format!("{k} per season"))
                 ),
             });
         }

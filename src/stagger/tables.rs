@@ -29,6 +29,8 @@ pub const PARTICIPATION: TableSpec = TableSpec {
         col("process", "工序", &[], Text, false, "process (e.g. 熟料) or `*` (empty = any)"),
         col("mode", "方式", &["参与方式"], Word, true, "错峰 / stagger (blocks chosen by the optimiser), 整季停产 / season_stop (stops every season day), 豁免 / exempt"),
         col("min_block_days", "最短停产天数", &["min_block"], Number, false, "least days of one stop block (default: `[blocks] min_days`)"),
+        col("min_run_days", "最短连续生产天数", &["min_run"], Number, false, "least production days between a chosen stop block and another stop (default: `[blocks] min_run_days`, 7; 0 = no rule)"),
+        col("max_blocks_per_season", "每季最多停产段数", &["max_blocks"], Number, false, "most chosen stop blocks starting in one season (default: `[blocks] max_per_season`, none)"),
         col("startup_cost_days", "启停成本天数", &[], Number, false, "cost of one shutdown and start-up in days of the line's output (default: `[blocks] startup_cost_days`)"),
     ],
 };
@@ -98,6 +100,7 @@ pub const CALENDAR: TableSpec = TableSpec {
     doc: "The calendar `jianpai stagger` writes: one row per stop block or maintenance job.",
     columns: &[
         col("line_id", "生产线编号", &["line"], Text, true, "line id"),
+        col("line_name", "生产线名称", &[], Text, false, "line name"),
         col("credit_code", "统一社会信用代码", &[], Text, false, "enterprise credit code"),
         col("enterprise", "企业名称", &[], Text, false, "enterprise name"),
         col("district", "区县", &[], Text, false, "district"),

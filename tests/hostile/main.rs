@@ -15,6 +15,7 @@ mod common;
 
 mod cases_import;
 mod cases_fairness;
+mod cases_calendar;
 mod cases_later;
 mod cases_output;
 mod cases_readers;
@@ -440,6 +441,7 @@ fn corpus() -> Vec<Case> {
     all.extend(cases_solver::cases());
     all.extend(cases_import::cases());
     all.extend(cases_fairness::cases());
+    all.extend(cases_calendar::cases());
     all
 }
 
