@@ -13,9 +13,9 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-mod cases_import;
-mod cases_fairness;
 mod cases_calendar;
+mod cases_fairness;
+mod cases_import;
 mod cases_later;
 mod cases_output;
 mod cases_readers;
