@@ -12,6 +12,7 @@ pub mod diagnose;
 pub mod diff;
 pub mod domain;
 pub mod exit;
+pub mod explain;
 pub mod io;
 pub mod model;
 pub mod pipeline;
