@@ -84,8 +84,8 @@ pub struct RowPrice {
 /// What forced a level's measure, when it was not a free choice at the prices.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Forced {
-    /// `rule`, `decision`, `stop_lines`, `nesting` or `solver` (the integer plan differs from
-    /// the LP prices' choice).
+    /// `rule`, `decision`, `stop_lines`, `nesting` or `integer` (the integer plan differs from
+    /// the LP prices' choice: whole measures where the LP takes a fraction of a step).
     pub kind: &'static str,
     /// Explanation.
     pub text: String,
@@ -293,11 +293,11 @@ fn level_view(
             Some(nesting_forced(u, chosen, &codes, k, &all, rc, &code_of, english))
         } else if rc(c) > best(&nests) + tol {
             Some(Forced {
-                kind: "solver",
+                kind: "integer",
                 text: if english {
-                    "at the LP prices another option costs less: the integer plan (exact MIP or a time-limited incumbent) differs from the LP's choice here".into()
+                    "whole measures: at the LP prices another option costs less (the LP takes a fraction of a step on this line); the integer plan needs this one to meet the targets in whole measures (exact MIP, or a time-limited incumbent)".into()
                 } else {
-                    "按线性规划影子价格另有约化成本更低的措施：此处整数解（精确整数规划或限时方案）与线性规划的选择不同".into()
+                    "整数取整：按线性规划影子价格另有约化成本更低的措施（线性规划在此线上只取一个措施档的一部分）；为以整档措施满足目标，整数解（精确整数规划或限时方案）选择了本措施".into()
                 },
             })
         } else {
