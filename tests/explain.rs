@@ -223,16 +223,23 @@ fn reasons_reach_the_list_workbook_and_the_one_plant_sheets() {
     let mut found = false;
     for name in wb.sheet_names() {
         let range = wb.worksheet_range(&name).unwrap();
-        let header = range.rows().any(|row| {
-            row.iter()
-                .any(|x| x.to_string() == "加严理由（严于最低要求时）")
-        });
+        let header = range
+            .rows()
+            .any(|row| row.iter().any(|x| text(x) == "加严理由（严于最低要求时）"));
         let has = range
             .rows()
-            .any(|row| row.iter().any(|x| x.to_string() == reasoned.reason));
+            .any(|row| row.iter().any(|x| text(x) == reasoned.reason));
         found |= header && has;
     }
     assert!(found, "reason of {reasoned:?} not in the 一厂一策 sheets");
+}
+
+/// The text of a workbook cell (empty for other cells).
+fn text(x: &calamine::Data) -> &str {
+    match x {
+        calamine::Data::String(s) => s,
+        _ => "",
+    }
 }
 
 fn explain_json(args: &[&str]) -> Value {

@@ -13,6 +13,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod cases_explain;
 mod cases_later;
 mod cases_output;
 mod cases_readers;
@@ -435,6 +436,7 @@ fn corpus() -> Vec<Case> {
     all.extend(cases_scenario::cases());
     all.extend(cases_output::cases());
     all.extend(cases_later::cases());
+    all.extend(cases_explain::cases());
     all.extend(cases_solver::cases());
     all
 }
