@@ -305,11 +305,8 @@ fn level_view(
         }
     });
     // The comparison set: every admissible option when the choice is free at the prices, the
-    // options that nest with the plan's other levels when nesting binds it.
-    let pool = match &forced {
-        Some(f) if f.kind == "nesting" => &nests,
-        _ => &all,
-    };
+    // options that nest with the plan's other levels when something forces it.
+    let pool = if forced.is_some() { &nests } else { &all };
     let next_best = pool
         .iter()
         .copied()
@@ -577,8 +574,12 @@ pub fn render(e: &Explanation, english: bool) -> String {
                     "    {}{}{}{:.4}{}\n",
                     t("次优 ", "next-best "),
                     n.code,
-                    t("：约化成本高 ", ": reduced cost higher by "),
-                    n.margin,
+                    if n.margin >= 0.0 {
+                        t("：约化成本高 ", ": reduced cost higher by ")
+                    } else {
+                        t("：约化成本低 ", ": reduced cost lower by ")
+                    },
+                    n.margin.abs(),
                     t(" 万元", " (10k yuan)")
                 ));
                 if let (Some(row), Some(d), Some(be)) = (&n.binding_row, n.dual, n.break_even_dual)

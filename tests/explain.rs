@@ -385,10 +385,12 @@ fn json_and_text_tell_the_same_story() {
             "{text}"
         );
         if let Some(n) = lv["next_best"].as_object() {
+            let margin = n["margin"].as_f64().unwrap();
             let m = format!(
-                "次优 {}：约化成本高 {:.4} 万元",
+                "次优 {}：约化成本{} {:.4} 万元",
                 n["code"].as_str().unwrap(),
-                n["margin"].as_f64().unwrap()
+                if margin >= 0.0 { "高" } else { "低" },
+                margin.abs()
             );
             assert!(text.contains(&m), "{m} not in {text}");
             if let Some(be) = n["break_even_dual"].as_f64() {

@@ -98,7 +98,7 @@ pub enum Format {
         "  jianpai plan scenarios/wuxi-2021.toml --out out/wuxi-2021\n",
         "  jianpai check out/wuxi-2021 --scenario scenarios/wuxi-2021.toml\n",
         "  jianpai report out/wuxi-2021 --out out/wuxi-2021/report\n",
-        "  jianpai explain out/wuxi-2021 --line L00042-01\n",
+        "  jianpai explain out/wuxi-2021 --line L00624-08\n",
         "  jianpai stagger scenarios/wuxi-2021-stagger.toml --out out/wuxi-2021-stagger\n",
         "  jianpai seeds generate --enterprises 50000 --seed 7 --out /tmp/city\n",
         "\n",
@@ -208,7 +208,7 @@ pub enum Command {
     /// the choice; or the rule, decision or nesting that forced it.
     #[command(
         group(clap::ArgGroup::new("which").required(true).args(["line", "code"])),
-        after_help = "Examples:\n  jianpai explain out/wuxi-2021 --line L00042-01\n  jianpai explain out/wuxi-2021 --code 91320200MA1XXXXXX0 --format json\n  jianpai --lang en explain out/wuxi-2021 --line L00042-01"
+        after_help = "Examples:\n  jianpai explain out/wuxi-2021 --line L00624-08\n  jianpai explain out/wuxi-2021 --code 91320281AC6626588U --format json\n  jianpai --lang en explain out/wuxi-2021 --line L00624-08"
     )]
     Explain {
         /// Plan directory (plan.csv + summary.json).

@@ -199,8 +199,18 @@ fn parse_plan_described(table: &RawTable, rederive: bool) -> Result<Vec<StatedRo
         });
     }
     if report.has_errors() {
-        Err(report)
-    } else {
-        Ok(rows)
+        return Err(report);
     }
+    // A list workbook always yields the reason column; one that states no reason at all (a
+    // provincial template, a list made elsewhere) has none to check.
+    if !rederive
+        && rows
+            .iter()
+            .all(|r| r.reason.as_deref().is_none_or(str::is_empty))
+    {
+        for r in &mut rows {
+            r.reason = None;
+        }
+    }
+    Ok(rows)
 }
