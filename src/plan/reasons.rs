@@ -355,7 +355,7 @@ pub fn reason(
         }
     }
     if let Some(m) = minimum_choice(u, rule, k) {
-        if let Some(r) = target_reason(cx.prices, u, chosen[k], m, k, cx.english) {
+        if let Some(r) = target_reason(cx.prices, u, value, chosen[k], m, k, cx.english) {
             return Some(r);
         }
     }
@@ -365,10 +365,13 @@ pub fn reason(
 }
 
 /// The priced targets option `c` serves at level `k` against the minimum option `m`, with its
-/// extra cut, extra loss and marginal loss; `None` when no served row has a price.
+/// extra cut, extra loss and marginal loss (`value`: the line's baseline output value, 万元/d);
+/// `None` when no served row has a price.
+#[allow(clippy::too_many_arguments)]
 fn target_reason(
     prices: &Prices,
     u: &Unit,
+    value: f64,
     c: usize,
     m: usize,
     k: usize,
@@ -399,7 +402,8 @@ fn target_reason(
         .collect();
     let price: f64 = served.iter().map(|&q| w[k][q]).sum();
     let valued: f64 = served.iter().map(|&q| w[k][q] * extra_cut[q]).sum();
-    let extra_season_loss = u.level_costs[c][k] - u.level_costs[m][k];
+    // The season loss proper (a revision's stability penalty on changed measures is no loss).
+    let extra_season_loss = p.level_cost(cc, value, k) - p.level_cost(mc, value, k);
     let weighted_cut = valued / price;
     Some(Reason::Target {
         rows,
