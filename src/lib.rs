@@ -13,6 +13,7 @@ pub mod diff;
 pub mod domain;
 pub mod exit;
 pub mod import;
+pub mod explain;
 pub mod io;
 pub mod model;
 pub mod pipeline;

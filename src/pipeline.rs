@@ -275,10 +275,19 @@ pub fn solve_problem(
             solution.assignment = Some(inc);
         }
     }
-    let plan = solution
-        .assignment
-        .as_ref()
-        .map(|a| from_assignment(&l.inventory, &l.resolved, &problem, a, english));
+    let plan = solution.assignment.as_ref().map(|a| {
+        let mut plan = from_assignment(&l.inventory, &l.resolved, &problem, a, english);
+        crate::plan::reasons::annotate(
+            &mut plan,
+            &l.inventory,
+            &l.resolved,
+            &problem,
+            a,
+            &solution.report,
+            english,
+        );
+        plan
+    });
     let empty = Plan { rows: Vec::new() };
     let mut summary = summarize(
         &l.inventory,

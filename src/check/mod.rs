@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, HashMap};
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Violation {
     /// Kind: completeness, unknown-line, idle-line, cut-mismatch, column-mismatch, obligation,
-    /// exempt, voluntary, guarantee, nesting, stop-lines, target, decision, fairness.
+    /// exempt, voluntary, guarantee, nesting, stop-lines, target, decision, fairness, reason.
     pub kind: &'static str,
     /// Plan file row, when about one row.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -229,6 +229,19 @@ pub fn check_plan_with(
                 ),
             );
         }
+        if missing_reason(inv, rule_of.get(&li).copied(), li, r, &eff) {
+            viol(
+                "reason",
+                Some(r.row),
+                Some(&r.line_id),
+                None,
+                Some(r.level),
+                format!(
+                    "措施 {} 严于规则最低要求（{}），加严理由为空 / measure {} is stricter than the rule minimum ({}) and gives no reason",
+                    r.code, r.obligation, r.code, r.obligation
+                ),
+            );
+        }
         if chosen.insert((li, r.level), (eff, r)).is_some() {
             viol(
                 "completeness",
@@ -359,6 +372,28 @@ fn rederive<'r>(
         }
     }
     out
+}
+
+/// A row of a plan file with a reason column whose measure is stricter than the rule minimum
+/// but whose reason is empty. Reasons are the planner's words: any non-empty text passes.
+fn missing_reason(
+    inv: &Inventory,
+    rule: Option<&crate::rules::LineRule>,
+    li: usize,
+    r: &StatedRow,
+    eff: &Effect,
+) -> bool {
+    let (Some(rule), Some(reason)) = (rule, &r.reason) else {
+        return false;
+    };
+    reason.trim().is_empty()
+        && rule.above_minimum(
+            r.level.index(),
+            r.measure.limit.0,
+            r.measure.declared.is_some(),
+            eff.loss,
+            inv.lines[li].baseline_value().0,
+        )
 }
 
 /// A cell as written equals the derived text, allowing for the CSV reader's trimming and for

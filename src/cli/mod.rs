@@ -4,6 +4,7 @@ pub mod audit;
 mod check;
 mod import;
 mod negotiate;
+mod explain;
 mod plan;
 mod report;
 pub mod revise;
@@ -99,6 +100,7 @@ pub enum Format {
         "  jianpai plan scenarios/wuxi-2021.toml --out out/wuxi-2021\n",
         "  jianpai check out/wuxi-2021 --scenario scenarios/wuxi-2021.toml\n",
         "  jianpai report out/wuxi-2021 --out out/wuxi-2021/report\n",
+        "  jianpai explain out/wuxi-2021 --line L00624-08\n",
         "  jianpai stagger scenarios/wuxi-2021-stagger.toml --out out/wuxi-2021-stagger\n",
         "  jianpai seeds generate --enterprises 50000 --seed 7 --out /tmp/city\n",
         "\n",
@@ -242,6 +244,33 @@ Examples:
         /// `<out>/districts/<区县>/` (plans and revisions).
         #[arg(long, value_enum)]
         split: Option<Split>,
+    },
+    /// Why a line (or every line of an enterprise) takes its measure at each level: every
+    /// admissible option with its cuts, loss and cut per 万元, the target prices (LP duals), each
+    /// option's reduced cost, the margin over the next-best option and the price that would flip
+    /// the choice; or the rule, decision or nesting that forced it.
+    #[command(
+        group(clap::ArgGroup::new("which").required(true).args(["line", "code"])),
+        after_help = "Examples:\n  jianpai explain out/wuxi-2021 --line L00624-08\n  jianpai explain out/wuxi-2021 --code 91320281AC6626588U --format json\n  jianpai --lang en explain out/wuxi-2021 --line L00624-08"
+    )]
+    Explain {
+        /// Plan directory (plan.csv + summary.json).
+        dir: PathBuf,
+        /// Line id.
+        #[arg(long)]
+        line: Option<String>,
+        /// Enterprise credit code (统一社会信用代码): every active line of the firm.
+        #[arg(long)]
+        code: Option<String>,
+        /// Scenario TOML (default: the one named in summary.json).
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+        /// The planner's decisions the plan was made with (replaces the scenario's `decisions`).
+        #[arg(long)]
+        decisions: Option<PathBuf>,
+        /// Output format (JSON keys in English, deterministic order).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
     /// September revision (绩效分级、应急减排清单、豁免企业清单修订): this year's inventory and rules plus
     /// last year's list → a new list changing as few measures as sensible, the diff and the filings.
@@ -584,6 +613,30 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             cli.lang == Lang::En,
             cli.quiet,
         ),
+        Command::Explain {
+            dir,
+            line,
+            code,
+            scenario,
+            decisions,
+            format,
+        } => {
+            let which = match (line, code) {
+                (Some(l), _) => explain::Which::Line(l),
+                (None, Some(c)) => explain::Which::Code(c),
+                (None, None) => {
+                    return Err(Failure::new(crate::exit::USAGE, "give --line or --code"))
+                }
+            };
+            explain::run(
+                &dir,
+                which,
+                scenario,
+                decisions.as_deref(),
+                format,
+                cli.lang == Lang::En,
+            )
+        }
         Command::Revise(args) => revise::run_revise(args, cli.lang == Lang::En, cli.quiet),
         Command::Diff {
             old,

@@ -758,6 +758,16 @@ pub const PLAN: TableSpec = TableSpec {
             "expected electricity as share of baseline",
         ),
         col("note", "备注", &[], Text, "", false, "remarks").note(),
+        col(
+            "reason",
+            "加严理由",
+            &["理由"],
+            Text,
+            "",
+            false,
+            "why a measure stricter than the rule minimum was chosen (targets served with their prices and the marginal loss, nesting, a decision, a rule); required on such rows when the column is present",
+        )
+        .note(),
     ],
 };
 

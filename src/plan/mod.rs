@@ -6,6 +6,7 @@ pub mod fairness;
 pub mod measure_text;
 pub mod negotiate;
 pub mod read;
+pub mod reasons;
 pub mod summary;
 pub mod workbook;
 pub mod write;
@@ -40,6 +41,9 @@ pub struct PlanRow {
     pub electricity_share: f64,
     /// Remarks.
     pub note: String,
+    /// Why a measure stricter than the rule minimum was chosen (empty otherwise; see
+    /// [`reasons`]).
+    pub reason: String,
 }
 
 /// A complete list.
@@ -47,6 +51,31 @@ pub struct PlanRow {
 pub struct Plan {
     /// Rows in line order, levels yellow → red.
     pub rows: Vec<PlanRow>,
+}
+
+/// The measure of a model option under the rules' transport restriction at its level.
+pub fn choice_measure(c: &crate::model::Choice, transport: crate::domain::Transport) -> Measure {
+    Measure {
+        limit: crate::units::Fraction(if c.declared.is_some() { 0.0 } else { c.limit }),
+        transport,
+        declared: c.declared.clone(),
+    }
+}
+
+/// The text of a measure of line `line_id` (declared options in the inventory's words).
+pub fn measure_text(inv: &Inventory, line_id: &str, measure: &Measure, english: bool) -> String {
+    let declared_text = measure.declared.as_ref().and_then(|code| {
+        inv.options
+            .get(line_id)?
+            .iter()
+            .find(|o| &o.code == code)
+            .map(|o| o.text.as_str())
+    });
+    if english {
+        measure.text_en(declared_text)
+    } else {
+        measure.text_zh(declared_text)
+    }
 }
 
 /// Turn an assignment into plan rows.
@@ -65,23 +94,8 @@ pub fn from_assignment(
         for level in Level::ALL {
             let k = level.index();
             let c = &u.choices[u.triples[t as usize][k] as usize];
-            let measure = Measure {
-                limit: crate::units::Fraction(if c.declared.is_some() { 0.0 } else { c.limit }),
-                transport: rule.transport[k],
-                declared: c.declared.clone(),
-            };
-            let declared_text = c.declared.as_ref().and_then(|code| {
-                inv.options
-                    .get(&line.id)?
-                    .iter()
-                    .find(|o| &o.code == code)
-                    .map(|o| o.text.as_str())
-            });
-            let text = if english {
-                measure.text_en(declared_text)
-            } else {
-                measure.text_zh(declared_text)
-            };
+            let measure = choice_measure(c, rule.transport[k]);
+            let text = measure_text(inv, &line.id, &measure, english);
             rows.push(PlanRow {
                 line_id: line.id.clone(),
                 credit_code: line.enterprise.to_string(),
@@ -104,6 +118,7 @@ pub fn from_assignment(
                     .chain(rule.decided[k].iter().map(|d| d.note()))
                     .collect::<Vec<_>>()
                     .join("；"),
+                reason: String::new(),
             });
         }
     }

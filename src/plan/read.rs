@@ -31,6 +31,9 @@ pub struct StatedRow {
     pub electricity: Option<f64>,
     /// Remarks as written.
     pub note: String,
+    /// Reason for a measure above its minimum as written; `None` when the file has no such
+    /// column (a hand-made plan, a list workbook).
+    pub reason: Option<String>,
     /// Minimum obligation of the rules as written (may be empty).
     pub obligation: String,
     /// The descriptive and derived columns the file carries, as written (see [`DESCRIBED`]).
@@ -124,6 +127,11 @@ fn parse_plan_described(table: &RawTable, rederive: bool) -> Result<Vec<StatedRo
                 .is_some_and(|c| table.headers.iter().any(|h| c.matches(h)))
         })
         .collect();
+    let has_reason = PLAN
+        .columns
+        .iter()
+        .find(|c| c.key == "reason")
+        .is_some_and(|c| table.headers.iter().any(|h| c.matches(h)));
     let mut rows = Vec::new();
     for row in &table.rows {
         let before = report.error_count();
@@ -178,6 +186,7 @@ fn parse_plan_described(table: &RawTable, rederive: bool) -> Result<Vec<StatedRo
             loss,
             electricity,
             note: s.raw(row, "note").to_string(),
+            reason: has_reason.then(|| s.raw(row, "reason").to_string()),
             obligation: s.raw(row, "obligation").to_string(),
             described: present
                 .iter()
@@ -190,8 +199,18 @@ fn parse_plan_described(table: &RawTable, rederive: bool) -> Result<Vec<StatedRo
         });
     }
     if report.has_errors() {
-        Err(report)
-    } else {
-        Ok(rows)
+        return Err(report);
     }
+    // A list workbook always yields the reason column; one that states no reason at all (a
+    // provincial template, a list made elsewhere) has none to check.
+    if !rederive
+        && rows
+            .iter()
+            .all(|r| r.reason.as_deref().is_none_or(str::is_empty))
+    {
+        for r in &mut rows {
+            r.reason = None;
+        }
+    }
+    Ok(rows)
 }

@@ -541,7 +541,8 @@ fn read_sheet_rows(
             row[at("line_name")] = line_name.to_string();
             row[at("process")] = cell(Col::Process).to_string();
             row[at("level")] = level.zh().to_string();
-            row[at("note")] = cell(Col::Remarks).to_string();
+            row[at("note")] = without_reasons(cell(Col::Remarks));
+            row[at("reason")] = level_reason(cell(Col::Remarks), level);
             let j = find(Col::Measure(level)).expect("checked");
             let text = cells[j].as_str();
             // The text wins; a code column (hidden in our workbooks) stands in for texts only
@@ -644,6 +645,38 @@ fn electricity(text: &str) -> ([Option<f64>; 3], Option<f64>) {
         }
     }
     (out, num(rest))
+}
+
+/// Whether a line of a list row's 备注 is a level's reason (as the report writes them).
+fn is_reason_line(l: &str) -> bool {
+    let l = l.trim();
+    Level::ALL.iter().any(|lv| {
+        l.starts_with(&format!("{}预警加严理由：", lv.zh()))
+            || l.starts_with(&format!("{} warning reason: ", lv.key()))
+    })
+}
+
+/// A list row's 备注 without its reason lines (the remarks proper).
+fn without_reasons(remarks: &str) -> String {
+    remarks
+        .lines()
+        .filter(|l| !is_reason_line(l))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The reason of a level's measure in a list row's 备注, as the report writes it
+/// (`橙色预警加严理由：…` or `orange warning reason: …`, one per line); empty when there is none.
+fn level_reason(remarks: &str, level: Level) -> String {
+    let heads = [
+        format!("{}预警加严理由：", level.zh()),
+        format!("{} warning reason: ", level.key()),
+    ];
+    remarks
+        .lines()
+        .find_map(|l| heads.iter().find_map(|h| l.trim().strip_prefix(h.as_str())))
+        .map(|r| r.trim().to_string())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

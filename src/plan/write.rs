@@ -74,6 +74,7 @@ pub fn plan_csv(inv: &Inventory, plan: &Plan, english: bool) -> Vec<u8> {
             num(r.electricity, 1),
             num(r.electricity_share, 4),
             r.note.clone(),
+            r.reason.clone(),
         ];
         w.row(&rec);
     }

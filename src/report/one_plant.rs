@@ -4,7 +4,8 @@
 use super::plan_data::{ListLine, PlanData};
 use super::plan_sections::{pollutant_columns, remarks};
 use super::xlsx::{
-    col, fit_height, header_at, page_setup, sheet_name, sheet_ref, workbook, Column, Formats, A4,
+    col, display_width, fit_height, header_at, page_setup, sheet_name, sheet_ref, workbook, Column,
+    Formats, A4,
 };
 use super::Labels;
 use crate::domain::{Level, Pollutant};
@@ -116,8 +117,18 @@ fn columns(t: Labels) -> Vec<Column> {
         ),
         16.0,
     ));
+    c.push(col(
+        t.t(
+            "加严理由（严于最低要求时）",
+            "Reason (when above the minimum)",
+        ),
+        REASON_WIDTH,
+    ));
     c
 }
+
+/// Width of the reason column.
+const REASON_WIDTH: f64 = 48.0;
 
 /// The baseline table: electricity (C:D merged) and emissions aligned with the cut columns.
 fn baseline_table(
@@ -268,7 +279,6 @@ pub fn workbook_for(d: &PlanData, f: &Formats, t: Labels) -> Result<Workbook, Xl
                 ws.write_string_with_format(r, 1, &line.process, &f.text)?;
                 ws.write_string_with_format(r, 2, t.level(*l), &f.text)?;
                 ws.write_string_with_format(r, 3, &lv.text, &f.wrap)?;
-                fit_height(ws, r, &lv.text, MEASURE_WIDTH)?;
                 for (pi, v) in lv.cut.iter().enumerate() {
                     ws.write_number_with_format(r, 4 + pi as u16, *v, &f.tonnes)?;
                 }
@@ -276,6 +286,15 @@ pub fn workbook_for(d: &PlanData, f: &Formats, t: Labels) -> Result<Workbook, Xl
                     Some(kwh) => ws.write_number_with_format(r, 8, kwh, &f.kwh)?,
                     None => ws.write_string_with_format(r, 8, "—", &f.text)?,
                 };
+                ws.write_string_with_format(r, 9, &lv.reason, &f.wrap)?;
+                // The row's height for the taller of the wrapped cells.
+                if display_width(&lv.reason) / REASON_WIDTH
+                    > display_width(&lv.text) / MEASURE_WIDTH
+                {
+                    fit_height(ws, r, &lv.reason, REASON_WIDTH)?;
+                } else {
+                    fit_height(ws, r, &lv.text, MEASURE_WIDTH)?;
+                }
                 r += 1;
             }
         }

@@ -144,6 +144,8 @@ pub struct LevelEntry {
     pub electricity: Option<f64>,
     /// Minimum obligation of the rules as the plan states it.
     pub obligation: String,
+    /// Why the measure is stricter than that minimum (empty when it is not, or not stated).
+    pub reason: String,
 }
 
 impl LevelEntry {
@@ -335,6 +337,7 @@ fn load_workbook(
                 electricity: r.electricity.unwrap_or(0.0),
                 electricity_share: 0.0,
                 note: r.note.clone(),
+                reason: r.reason.clone().unwrap_or_default(),
             })
             .collect(),
     };
@@ -469,6 +472,7 @@ fn join(
             loss: r.loss,
             electricity: r.electricity,
             obligation: r.obligation.clone(),
+            reason: r.reason.clone().unwrap_or_default(),
         };
         notes.entry(li).or_insert(r.note.as_str());
         let slot = &mut by_line.entry(li).or_default()[r.level.index()];

@@ -578,7 +578,8 @@ pub fn remarks(e: &crate::domain::Enterprise, t: Labels) -> String {
 }
 
 /// The 备注 of a list row: the enterprise's remarks and the rules' notes on the line, each once
-/// (a list read back from a workbook carries both in its note).
+/// (a list read back from a workbook carries both in its note), then the reason of every measure
+/// stricter than its rule minimum, by level.
 fn list_remarks(e: &crate::domain::Enterprise, l: &ListLine, t: Labels) -> String {
     let mut parts: Vec<String> = Vec::new();
     let own = remarks(e, t);
@@ -590,7 +591,31 @@ fn list_remarks(e: &crate::domain::Enterprise, l: &ListLine, t: Labels) -> Strin
             parts.push(p.to_string());
         }
     }
-    parts.join(t.t("；", "; "))
+    let mut out = parts.join(t.t("；", "; "));
+    for r in level_reasons(l, t) {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&r);
+    }
+    out
+}
+
+/// `橙色预警加严理由：…` for every level whose measure carries a reason.
+pub fn level_reasons(l: &ListLine, t: Labels) -> Vec<String> {
+    Level::ALL
+        .iter()
+        .zip(&l.levels)
+        .filter(|(_, e)| !e.reason.is_empty())
+        .map(|(lv, e)| {
+            format!(
+                "{}{}{}",
+                t.level(*lv),
+                t.t("加严理由：", " reason: "),
+                e.reason
+            )
+        })
+        .collect()
 }
 
 /// The first columns of every enterprise table: 序号, 区县, 企业名称, 统一社会信用代码, 行业, 绩效等级.

@@ -30,6 +30,29 @@ pub struct LineRule {
     pub decided: [Vec<super::decide::Decided>; 3],
 }
 
+impl LineRule {
+    /// Whether a measure at level `k` is stricter than the rules' minimum there, so that the list
+    /// must say why (issue 13): a proportional `limit` above the minimum limit, or a declared
+    /// option whose daily `loss` exceeds what the minimum limit would lose (`value` = the line's
+    /// baseline output value, 万元/d). A declared option losing no more than the minimum is a
+    /// cheaper way to comply, not a stricter one.
+    pub fn above_minimum(
+        &self,
+        k: usize,
+        limit: f64,
+        declared: bool,
+        loss: f64,
+        value: f64,
+    ) -> bool {
+        let min = self.min[k].0;
+        if declared {
+            loss > value * min + 1e-9 * (1.0 + value.abs())
+        } else {
+            limit > min + 1e-9
+        }
+    }
+}
+
 /// "Stop X % of lines, counted in whole lines" for one enterprise.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StopGroup {

@@ -16,6 +16,7 @@ mod common;
 mod cases_calendar;
 mod cases_fairness;
 mod cases_import;
+mod cases_explain;
 mod cases_later;
 mod cases_output;
 mod cases_readers;
@@ -438,6 +439,7 @@ fn corpus() -> Vec<Case> {
     all.extend(cases_scenario::cases());
     all.extend(cases_output::cases());
     all.extend(cases_later::cases());
+    all.extend(cases_explain::cases());
     all.extend(cases_solver::cases());
     all.extend(cases_import::cases());
     all.extend(cases_fairness::cases());
