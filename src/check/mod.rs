@@ -7,6 +7,7 @@
 //! works on hand-edited plans (columns a plan leaves out are not checked).
 
 pub mod decisions;
+pub mod recompute;
 
 use crate::domain::{
     CreditCode, Grade, Inventory, Level, LineStatus, Pollutant, Scenario, Transport,
@@ -117,13 +118,7 @@ pub fn check_plan_with(
         .collect();
     // The rules' own wording per line (obligation code, remarks); `None` when a rule is missing,
     // which `obligations` reports.
-    let resolved = crate::rules::apply::resolve(inv, rules, scenario)
-        .ok()
-        .map(|mut r| {
-            // Conflicting decisions are reported by `decisions::verify`, not here.
-            let _ = crate::rules::decide::apply(&mut r, inv, decided);
-            r
-        });
+    let resolved = rules_with_decisions(inv, rules, scenario, decided);
     let rule_of: HashMap<usize, &crate::rules::LineRule> = resolved
         .iter()
         .flat_map(|r| r.lines.iter().map(|l| (l.line, l)))
@@ -215,7 +210,7 @@ pub fn check_plan_with(
                 ),
             );
         }
-        for (d, derived) in rederive(inv, scenario, rule_of.get(&li).copied(), li, r) {
+        for (d, derived) in rederive(inv, scenario, rule_of.get(&li).copied(), li, r, false) {
             viol(
                 "column-mismatch",
                 Some(r.row),
@@ -268,14 +263,31 @@ pub fn check_plan_with(
     }
 }
 
+/// The rules applied to every line with the decisions bound (`None` when a rule is missing).
+/// Conflicting decisions are reported by `decisions::verify`, not here.
+fn rules_with_decisions(
+    inv: &Inventory,
+    rules: &Rules,
+    scenario: &Scenario,
+    decided: &[crate::domain::Decision],
+) -> Option<crate::rules::Resolved> {
+    crate::rules::apply::resolve(inv, rules, scenario)
+        .ok()
+        .map(|mut r| {
+            let _ = crate::rules::decide::apply(&mut r, inv, decided);
+            r
+        })
+}
+
 /// The descriptive cells of a row that differ from what the inventory, rules and scenario give,
-/// each with the derived value (Chinese form; the English form is accepted too).
+/// each with the derived value (Chinese form, or English when `english`; either is accepted).
 fn rederive<'r>(
     inv: &Inventory,
     scenario: &Scenario,
     rule: Option<&crate::rules::LineRule>,
     li: usize,
     r: &'r StatedRow,
+    english: bool,
 ) -> Vec<(&'r Described, String)> {
     let line = &inv.lines[li];
     let ent = inv.enterprise_of(line);
@@ -349,7 +361,7 @@ fn rederive<'r>(
         if !ok {
             let derived = match decimals {
                 Some((v, places)) => crate::plan::write::num(v, places),
-                None => forms[0].clone(),
+                None => forms.get(usize::from(english)).unwrap_or(&forms[0]).clone(),
             };
             out.push((d, derived));
         }

@@ -88,7 +88,19 @@ pub fn inputs<'a>(
     v.extend(s.rule_overrides.as_deref());
     v.extend(s.decisions.as_deref());
     v.extend(s.revision.as_ref().and_then(|r| r.previous.as_deref()));
+    v.extend(s.calendar.as_deref());
     v
+}
+
+/// The `provenance` of a result written to `out` from a list scenario (see
+/// [`crate::io::provenance`]).
+pub fn provenance(
+    scenario_file: &Path,
+    s: &crate::domain::scenario::Scenario,
+    out: &Path,
+) -> serde_json::Value {
+    let inputs = crate::io::provenance::scenario_inputs(scenario_file, s);
+    serde_json::to_value(crate::io::provenance::collect(&inputs, out)).expect("json")
 }
 
 /// Run the optimiser and write the list.
@@ -150,6 +162,7 @@ pub fn run(
     if !costs.is_empty() {
         summary["decisions"] = serde_json::to_value(&costs).expect("json");
     }
+    summary["provenance"] = provenance(scenario, &loaded.scenario, out);
     write_json(&dir.join("summary.json"), &summary)?;
     out_dir.commit()?;
     if !quiet {
