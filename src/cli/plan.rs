@@ -41,9 +41,10 @@ pub fn report_failure(r: &crate::validate::Report, message: String) -> Failure {
 /// Map a load error to a failure, printing its details.
 pub fn load_failure(e: LoadError) -> Failure {
     match &e {
-        LoadError::Inventory(r) | LoadError::Rules(r) | LoadError::Decisions(r) => {
-            report_failure(r, e.to_string())
-        }
+        LoadError::Inventory(r)
+        | LoadError::Rules(r)
+        | LoadError::Decisions(r)
+        | LoadError::Calendar(r) => report_failure(r, e.to_string()),
         LoadError::Scenario(crate::io::IoError::Read { .. }) => {
             Failure::new(exit::IO, e.to_string())
         }
