@@ -90,6 +90,23 @@ fn summary_records_version_command_and_every_input_hash() {
     assert_eq!(lines["blake3"], blake3::hash(&bytes).to_hex().to_string());
     assert_eq!(lines["bytes"], bytes.len());
 
+    // The report prints it in the page footer.
+    jianpai(&f.root)
+        .args(["report", "plan", "--out", "rep", "--quiet"])
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(f.path("rep/报告.html")).unwrap();
+    let footer = &html[html.find("<footer").unwrap()..];
+    assert!(
+        footer.contains("jianpai plan s.toml --out &lt;out&gt; --quiet"),
+        "{footer}"
+    );
+    let short = &lines["blake3"].as_str().unwrap()[..16];
+    assert!(
+        footer.contains(&format!("inventory.lines ../city/lines.csv BLAKE3 {short}")),
+        "{footer}"
+    );
+
     // Same inputs, same folder: the same provenance, byte for byte.
     let again = f.plan("plan");
     assert_eq!(
@@ -359,3 +376,18 @@ fn a_calendar_naming_unknown_lines_or_kinds_is_refused() {
 }
 
 use predicates::prelude::PredicateBooleanExt;
+
+#[test]
+fn verify_and_recompute_have_help() {
+    let dir = tempfile::tempdir().unwrap();
+    jianpai(dir.path())
+        .args(["verify", "--help"])
+        .assert()
+        .success()
+        .stdout(contains("provenance").and(contains("jianpai verify out/wuxi-2021")));
+    jianpai(dir.path())
+        .args(["check", "--help"])
+        .assert()
+        .success()
+        .stdout(contains("--recompute"));
+}

@@ -81,6 +81,8 @@ pub struct SummaryView {
     pub by_industry: IndexMap<String, BTreeMap<String, GroupView>>,
     /// Per level key: grade label → totals.
     pub by_grade: IndexMap<String, BTreeMap<String, GroupView>>,
+    /// What produced the result (absent in older summaries).
+    pub provenance: Option<crate::io::provenance::Provenance>,
 }
 
 /// A line's measure at one level, as the plan states it.
