@@ -3,6 +3,7 @@
 use super::{Failure, Format};
 use crate::exit;
 use crate::io::provenance::{verify, FileState, Provenance};
+use crate::validate::escape_controls;
 use std::path::Path;
 
 /// Re-hash every input recorded in `DIR/summary.json` and say which match, which changed and
@@ -68,7 +69,11 @@ pub fn run(dir: &Path, format: Format, english: bool, quiet: bool) -> Result<(),
                     FileState::Changed => "E533 ",
                     FileState::Missing => "E534 ",
                 };
-                let line = format!("{code}{state}\t{}\t{}", v.role, v.path);
+                let line = format!(
+                    "{code}{state}\t{}\t{}",
+                    escape_controls(&v.role),
+                    escape_controls(&v.path)
+                );
                 match v.state {
                     FileState::Same if quiet => {}
                     FileState::Same => println!("{line}"),

@@ -15,6 +15,7 @@ mod common;
 
 mod cases_later;
 mod cases_output;
+mod cases_provenance;
 mod cases_readers;
 mod cases_scenario;
 mod cases_setup;
@@ -436,6 +437,7 @@ fn corpus() -> Vec<Case> {
     all.extend(cases_output::cases());
     all.extend(cases_later::cases());
     all.extend(cases_solver::cases());
+    all.extend(cases_provenance::cases());
     all
 }
 
