@@ -33,6 +33,9 @@ pub enum LoadError {
     /// The decisions file has errors.
     #[error("the decisions file has {} errors", .0.error_count())]
     Decisions(Report),
+    /// The staggered-production calendar has errors.
+    #[error("the calendar has {} errors", .0.error_count())]
+    Calendar(Report),
     /// Some decisions are not allowed by the rules.
     #[error("有 {} 处决策与规则冲突：\n{}", .0.len(), .0.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("\n"))]
     DecisionConflicts(Vec<DecisionConflict>),
@@ -110,6 +113,9 @@ pub fn prepare_with(
             })
         },
     )?;
+    if let Some(path) = &scenario.calendar {
+        season_stops(&mut inventory, path)?;
+    }
     let rules = match rules {
         Some(r) => r.clone(),
         None => Rules::load(
@@ -136,6 +142,24 @@ pub fn prepare_with(
         warnings,
         decisions,
     })
+}
+
+/// The staggered-production calendar's whole-season stops (`整季停产`): such a line emits nothing
+/// and produces nothing during the warning season, so it is kept on the list (its obligations
+/// still apply, and stopping it counts toward a whole-line stop share) with a zero baseline —
+/// every measure on it cuts 0 t/d at 0 loss, and no warning cut is credited twice. Lines the
+/// calendar stops for part of the season keep their full warning figures (not pro rata: a
+/// warning may fall on any day, and staggered blocks move around the warnings).
+pub fn season_stops(inv: &mut Inventory, path: &Path) -> Result<Vec<String>, LoadError> {
+    let table = crate::io::table::read_table(path)?;
+    let stopped =
+        crate::stagger::calendar::season_stopped(&table, inv).map_err(LoadError::Calendar)?;
+    for line in inv.lines.iter_mut().filter(|l| stopped.contains(&l.id)) {
+        line.emissions = Default::default();
+        line.output_value = crate::units::WanYuanPerDay(0.0);
+        line.electricity = crate::units::KwhPerDay(0.0);
+    }
+    Ok(stopped)
 }
 
 /// Read and check a decisions file against the inventory.

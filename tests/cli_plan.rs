@@ -236,8 +236,11 @@ fn same_plan_for_shuffled_rows_and_any_thread_count() {
         std::fs::read(c.path("c/plan.csv")).unwrap(),
         "row order changed the plan"
     );
+    // Timing is wall-clock; the provenance records the input files' hashes, which the
+    // shuffle changed on purpose.
     let strip = |mut v: serde_json::Value| {
         v.as_object_mut().unwrap().remove("timing");
+        v.as_object_mut().unwrap().remove("provenance");
         v
     };
     assert_eq!(strip(summary(&c.path("a"))), strip(summary(&c.path("c"))));

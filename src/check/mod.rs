@@ -8,6 +8,7 @@
 
 pub mod decisions;
 pub mod fairness;
+pub mod recompute;
 
 use crate::domain::{
     CreditCode, Grade, Inventory, Level, LineStatus, Pollutant, Scenario, Transport,
@@ -118,13 +119,7 @@ pub fn check_plan_with(
         .collect();
     // The rules' own wording per line (obligation code, remarks); `None` when a rule is missing,
     // which `obligations` reports.
-    let resolved = crate::rules::apply::resolve(inv, rules, scenario)
-        .ok()
-        .map(|mut r| {
-            // Conflicting decisions are reported by `decisions::verify`, not here.
-            let _ = crate::rules::decide::apply(&mut r, inv, decided);
-            r
-        });
+    let resolved = rules_with_decisions(inv, rules, scenario, decided);
     let rule_of: HashMap<usize, &crate::rules::LineRule> = resolved
         .iter()
         .flat_map(|r| r.lines.iter().map(|l| (l.line, l)))
@@ -216,7 +211,7 @@ pub fn check_plan_with(
                 ),
             );
         }
-        for (d, derived) in rederive(inv, scenario, rule_of.get(&li).copied(), li, r) {
+        for (d, derived) in rederive(inv, scenario, rule_of.get(&li).copied(), li, r, false) {
             viol(
                 "column-mismatch",
                 Some(r.row),
@@ -285,14 +280,31 @@ pub fn check_plan_with(
     }
 }
 
+/// The rules applied to every line with the decisions bound (`None` when a rule is missing).
+/// Conflicting decisions are reported by `decisions::verify`, not here.
+fn rules_with_decisions(
+    inv: &Inventory,
+    rules: &Rules,
+    scenario: &Scenario,
+    decided: &[crate::domain::Decision],
+) -> Option<crate::rules::Resolved> {
+    crate::rules::apply::resolve(inv, rules, scenario)
+        .ok()
+        .map(|mut r| {
+            let _ = crate::rules::decide::apply(&mut r, inv, decided);
+            r
+        })
+}
+
 /// The descriptive cells of a row that differ from what the inventory, rules and scenario give,
-/// each with the derived value (Chinese form; the English form is accepted too).
+/// each with the derived value (Chinese form, or English when `english`; either is accepted).
 fn rederive<'r>(
     inv: &Inventory,
     scenario: &Scenario,
     rule: Option<&crate::rules::LineRule>,
     li: usize,
     r: &'r StatedRow,
+    english: bool,
 ) -> Vec<(&'r Described, String)> {
     let line = &inv.lines[li];
     let ent = inv.enterprise_of(line);
@@ -366,7 +378,7 @@ fn rederive<'r>(
         if !ok {
             let derived = match decimals {
                 Some((v, places)) => crate::plan::write::num(v, places),
-                None => forms[0].clone(),
+                None => forms.get(usize::from(english)).unwrap_or(&forms[0]).clone(),
             };
             out.push((d, derived));
         }
@@ -479,7 +491,8 @@ fn obligations(
         let cap = ent.guarantee_min_load.map(|m| 1.0 - m.0).unwrap_or(1.0);
         let mut need_limit = vec![0.0f64; lis.len()];
         let mut need_transport = Transport::None;
-        let mut need_share = 0.0f64;
+        // Whole-line stop shares demanded so far (nested: a level keeps the lower levels' shares).
+        let mut need_shares: Vec<&crate::rules::Obligation> = Vec::new();
         for level in Level::ALL {
             let rule = if grade.is_voluntary() {
                 None
@@ -494,7 +507,17 @@ fn obligations(
                         need_limit[j].max(if stop { 1.0 } else { r.obligation.limit.0 });
                 }
                 need_transport = need_transport.max(r.obligation.transport);
-                need_share = need_share.max(r.obligation.stop_line_share.0);
+                if r.obligation.stop_line_share.0 > 0.0 {
+                    // One share per counted set: the largest so far.
+                    let same = |o: &&crate::rules::Obligation| {
+                        o.stop_line_processes == r.obligation.stop_line_processes
+                    };
+                    match need_shares.iter_mut().find(|o| same(o)) {
+                        Some(o) if o.stop_line_share.0 >= r.obligation.stop_line_share.0 => {}
+                        Some(o) => *o = &r.obligation,
+                        None => need_shares.push(&r.obligation),
+                    }
+                }
             } else if !grade.is_voluntary() {
                 viol(
                     "obligation",
@@ -510,7 +533,7 @@ fn obligations(
                     ),
                 );
             }
-            let mut stopped = 0;
+            let mut stopped = vec![false; lis.len()];
             for (j, &li) in lis.iter().enumerate() {
                 let Some((eff, row)) = chosen.get(&(li, level)) else {
                     continue;
@@ -522,7 +545,7 @@ fn obligations(
                 } else {
                     m.limit.0
                 };
-                stopped += usize::from(eff.stop);
+                stopped[j] = eff.stop;
                 if ent.exempt.is_some() {
                     let demands_stop = need_limit[j] >= 1.0;
                     let allowed = if scenario.options.exempt_lowest_limit && demands_stop {
@@ -596,14 +619,52 @@ fn obligations(
                     viol("guarantee", Some(row.row), Some(id), Some(code.as_str()), Some(level), format!("保障类 firm limited by {:.0}%, its certified floor allows at most {:.0}%", m.limit.0 * 100.0, cap * 100.0));
                 }
             }
-            if need_share > 0.0 && ent.exempt.is_none() && !grade.is_voluntary() {
-                let stoppable = if cap >= 1.0 { lis.len() } else { 0 };
-                let need = ((need_share * lis.len() as f64 - 1e-9).ceil() as usize).min(stoppable);
-                if stopped < need {
-                    viol("stop-lines", None, None, Some(code.as_str()), Some(level), format!("{stopped} of {} lines stopped; the rule requires {need} (stop {:.0}% counted in whole lines)", lis.len(), need_share * 100.0));
+            if ent.exempt.is_none() && !grade.is_voluntary() {
+                for o in &need_shares {
+                    stop_share(inv, code, level, &lis, &stopped, cap, o, viol);
                 }
             }
         }
+    }
+}
+
+/// One whole-line stop share at one level: of the enterprise's lines of the counted processes
+/// (every line when the rule names none), enough are stopped.
+#[allow(clippy::too_many_arguments)]
+fn stop_share(
+    inv: &Inventory,
+    code: &CreditCode,
+    level: Level,
+    lis: &[usize],
+    stopped: &[bool],
+    cap: f64,
+    o: &crate::rules::Obligation,
+    viol: &mut Viol,
+) {
+    let counted: Vec<usize> = (0..lis.len())
+        .filter(|&j| o.counts_line(&inv.lines[lis[j]].process))
+        .collect();
+    let n = counted.len();
+    let stoppable = if cap >= 1.0 { n } else { 0 };
+    let need = ((o.stop_line_share.0 * n as f64 - 1e-9).ceil() as usize).min(stoppable);
+    let done = counted.iter().filter(|&&j| stopped[j]).count();
+    if done < need {
+        let what = if o.stop_line_processes.is_empty() {
+            "lines".to_string()
+        } else {
+            format!("{} lines", o.stop_line_processes.join("|"))
+        };
+        viol(
+            "stop-lines",
+            None,
+            None,
+            Some(code.as_str()),
+            Some(level),
+            format!(
+                "{done} of {n} {what} stopped; the rule requires {need} (stop {:.0}% counted in whole lines)",
+                o.stop_line_share.0 * 100.0
+            ),
+        );
     }
 }
 

@@ -13,13 +13,31 @@ pub fn run(
     plan: &Path,
     scenario: &Path,
     decisions: Option<&Path>,
+    recompute: bool,
     format: Format,
     quiet: bool,
 ) -> Result<(), Failure> {
     if super::stagger::is_calendar(plan) {
+        if recompute {
+            return Err(Failure::new(
+                exit::USAGE,
+                format!(
+                    "{}: --recompute rewrites a plan, not a calendar",
+                    plan.display()
+                ),
+            ));
+        }
         return super::stagger::run_check(plan, scenario, format, quiet);
     }
+    if recompute {
+        // Say a wrong file kind before loading anything.
+        crate::check::recompute::plan_file(plan)
+            .map_err(|e| Failure::new(exit::USAGE, e.to_string()))?;
+    }
     let loaded = load_with_decisions(scenario, decisions).map_err(load_failure)?;
+    if recompute {
+        run_recompute(plan, &loaded, quiet)?;
+    }
     let (rows, file) = read_plan(plan, Some(&loaded.inventory)).map_err(|r| {
         report_failure(
             &r,
@@ -77,4 +95,35 @@ pub fn run(
             format!("{} violations", report.violations.len()),
         ))
     }
+}
+
+/// `--recompute`: rewrite the plan file's derived columns and say how many changed.
+fn run_recompute(
+    plan: &Path,
+    loaded: &crate::pipeline::Loaded,
+    quiet: bool,
+) -> Result<(), Failure> {
+    use crate::check::recompute::{recompute, RecomputeError};
+    let done = recompute(
+        &loaded.inventory,
+        &loaded.rules,
+        &loaded.scenario,
+        &loaded.decisions,
+        plan,
+    )
+    .map_err(|e| match e {
+        RecomputeError::NotCsv(_) => Failure::new(exit::USAGE, e.to_string()),
+        RecomputeError::Io(io) => io.into(),
+        RecomputeError::Invalid(r) => report_failure(
+            &r,
+            format!("{}: the plan file cannot be read", plan.display()),
+        ),
+    })?;
+    if !quiet {
+        println!(
+            "重算：{} 行 {} 个单元格已按措施代码更新 (recomputed {} cells in {} rows from the measure codes)",
+            done.rows, done.cells, done.cells, done.rows
+        );
+    }
+    Ok(())
 }

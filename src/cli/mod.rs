@@ -12,6 +12,7 @@ mod seeds;
 mod stagger;
 mod sweep;
 mod validate;
+mod verify;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -222,6 +223,24 @@ Examples:
         /// The planner's decisions the plan was made with (replaces the scenario's `decisions`).
         #[arg(long)]
         decisions: Option<PathBuf>,
+        /// First rewrite the plan file's cuts, loss, electricity and every other derived column
+        /// from its measure codes (after a hand edit), atomically; then check it.
+        #[arg(long)]
+        recompute: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Say whether the inputs a result was made from are unchanged: re-hash every input file
+    /// recorded in summary.json `provenance` (scenario, bases, inventory tables, rules,
+    /// decisions, previous list, calendar) and list which match, changed or are missing.
+    /// Exit 0 when all match, 6 when any changed or is missing.
+    #[command(
+        after_help = "Examples:\n  jianpai verify out/wuxi-2021\n  jianpai verify out/wuxi-2021 --format json"
+    )]
+    Verify {
+        /// Result folder (with summary.json), or its summary.json.
+        dir: PathBuf,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -598,8 +617,19 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             plan,
             scenario,
             decisions,
+            recompute,
             format,
-        } => check::run(&plan, &scenario, decisions.as_deref(), format, cli.quiet),
+        } => check::run(
+            &plan,
+            &scenario,
+            decisions.as_deref(),
+            recompute,
+            format,
+            cli.quiet,
+        ),
+        Command::Verify { dir, format } => {
+            verify::run(&dir, format, cli.lang == Lang::En, cli.quiet)
+        }
         Command::Report {
             dir,
             out,

@@ -41,9 +41,10 @@ pub fn report_failure(r: &crate::validate::Report, message: String) -> Failure {
 /// Map a load error to a failure, printing its details.
 pub fn load_failure(e: LoadError) -> Failure {
     match &e {
-        LoadError::Inventory(r) | LoadError::Rules(r) | LoadError::Decisions(r) => {
-            report_failure(r, e.to_string())
-        }
+        LoadError::Inventory(r)
+        | LoadError::Rules(r)
+        | LoadError::Decisions(r)
+        | LoadError::Calendar(r) => report_failure(r, e.to_string()),
         LoadError::Scenario(crate::io::IoError::Read { .. }) => {
             Failure::new(exit::IO, e.to_string())
         }
@@ -88,7 +89,19 @@ pub fn inputs<'a>(
     v.extend(s.rule_overrides.as_deref());
     v.extend(s.decisions.as_deref());
     v.extend(s.revision.as_ref().and_then(|r| r.previous.as_deref()));
+    v.extend(s.calendar.as_deref());
     v
+}
+
+/// The `provenance` of a result written to `out` from a list scenario (see
+/// [`crate::io::provenance`]).
+pub fn provenance(
+    scenario_file: &Path,
+    s: &crate::domain::scenario::Scenario,
+    out: &Path,
+) -> serde_json::Value {
+    let inputs = crate::io::provenance::scenario_inputs(scenario_file, s);
+    serde_json::to_value(crate::io::provenance::collect(&inputs, out)).expect("json")
 }
 
 /// Run the optimiser and write the list.
@@ -154,6 +167,7 @@ pub fn run(
     if let Some(f) = &fairness {
         summary["fairness"] = serde_json::to_value(f).expect("json");
     }
+    summary["provenance"] = provenance(scenario, &loaded.scenario, out);
     write_json(&dir.join("summary.json"), &summary)?;
     out_dir.commit()?;
     if !quiet {

@@ -79,6 +79,7 @@ pub fn run_revise(a: ReviseArgs, english: bool, quiet: bool) -> Result<(), Failu
     ins.push(&previous_path);
     let out_dir = ResultDir::create(&a.out, REVISE, &ins)?;
     let out = out_dir.path();
+    let provenance = revision_provenance(&a.scenario, &loaded.scenario, &previous_path, &a.out);
     let rev = revise(&loaded, &previous, weight, &opts, english);
     let planned = &rev.planned;
     let status = planned.summary.status;
@@ -90,7 +91,7 @@ pub fn run_revise(a: ReviseArgs, english: bool, quiet: bool) -> Result<(), Failu
         }
         write_json(
             &out.join("summary.json"),
-            &with_kind(summary, &a.scenario, &a.out),
+            &with_kind(summary, &a.scenario, &a.out, &provenance),
         )?;
         out_dir.commit()?;
         return Err(Failure::new(status.exit_code(), status.message()));
@@ -126,7 +127,7 @@ pub fn run_revise(a: ReviseArgs, english: bool, quiet: bool) -> Result<(), Failu
     summary["bound"] = Value::Null;
     write_json(
         &out.join("summary.json"),
-        &with_kind(summary, &a.scenario, &a.out),
+        &with_kind(summary, &a.scenario, &a.out, &provenance),
     )?;
     out_dir.commit()?;
     if !quiet {
@@ -163,7 +164,7 @@ pub fn run_revise(a: ReviseArgs, english: bool, quiet: bool) -> Result<(), Failu
 
 /// `"kind": "revision"` first, then the summary's fields and the scenario file relative to the
 /// result directory `out` (so that `jianpai report` can reload the inventory).
-fn with_kind(summary: Value, scenario: &Path, out: &Path) -> Value {
+fn with_kind(summary: Value, scenario: &Path, out: &Path, provenance: &Value) -> Value {
     let mut m = Map::new();
     m.insert("kind".into(), json!("revision"));
     if let Value::Object(mut rest) = summary {
@@ -175,7 +176,29 @@ fn with_kind(summary: Value, scenario: &Path, out: &Path) -> Value {
         "scenario_file".into(),
         json!(crate::io::scenario_file::stored_path(scenario, out)),
     );
+    m.insert("provenance".into(), provenance.clone());
     Value::Object(m)
+}
+
+/// The provenance of a revision: the scenario's inputs with the previous list actually read.
+fn revision_provenance(
+    scenario_file: &Path,
+    s: &crate::domain::scenario::Scenario,
+    previous: &Path,
+    out: &Path,
+) -> Value {
+    use crate::io::provenance::{collect, scenario_inputs};
+    let mut inputs = scenario_inputs(scenario_file, s);
+    inputs.retain(|(role, _)| role != "previous");
+    let file = if previous.join("plan.csv").is_file() {
+        previous.join("plan.csv")
+    } else {
+        crate::plan::workbook::locate(previous)
+            .map(|w| w.file)
+            .unwrap_or_else(|| previous.to_path_buf())
+    };
+    inputs.push(("previous".into(), file));
+    serde_json::to_value(collect(&inputs, out)).expect("json")
 }
 
 /// Compare two lists.

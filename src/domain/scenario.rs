@@ -287,6 +287,10 @@ pub struct Scenario {
     /// The planner's decisions file (measures fixed or bounded per line or enterprise and level).
     #[serde(default)]
     pub decisions: Option<PathBuf>,
+    /// The staggered-production calendar (`calendar.csv` of `jianpai stagger`): lines stopped for
+    /// the whole warning season are not credited again as warning cuts (see the README).
+    #[serde(default)]
+    pub calendar: Option<PathBuf>,
     /// Whole-society emissions override (t/d); default: the sum of the dataset's districts.
     #[serde(default)]
     pub society: Option<PollutantTable>,

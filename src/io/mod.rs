@@ -8,6 +8,7 @@ pub mod cells;
 pub mod dataset;
 pub mod encoding;
 pub mod parquet;
+pub mod provenance;
 pub mod result_dir;
 pub mod scenario_file;
 pub mod schema;

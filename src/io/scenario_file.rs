@@ -13,11 +13,12 @@ use std::path::{Path, PathBuf};
 
 /// Keys whose values are paths relative to the file that states them (list and stagger
 /// scenarios).
-const PATH_KEYS: [&str; 10] = [
+const PATH_KEYS: [&str; 11] = [
     "inventory",
     "rules",
     "rule_overrides",
     "decisions",
+    "calendar",
     "base",
     "participation",
     "quotas",

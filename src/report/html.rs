@@ -95,6 +95,17 @@ pub fn page(
     sections: &[Box<dyn Section + '_>],
     t: Labels,
 ) -> String {
+    page_with_footer(title, subtitle, sections, t, &[])
+}
+
+/// The whole page, with extra footer lines (the result's provenance).
+pub fn page_with_footer(
+    title: &str,
+    subtitle: &[String],
+    sections: &[Box<dyn Section + '_>],
+    t: Labels,
+    footer: &[String],
+) -> String {
     let mut o = String::with_capacity(1 << 20);
     let _ = write!(
         o,
@@ -122,9 +133,13 @@ pub fn page(
             s.html(t)
         );
     }
+    let extra: String = footer
+        .iter()
+        .map(|l| format!("<br><span class=\"provenance\">{}</span>", esc(l)))
+        .collect();
     let _ = writeln!(
         o,
-        "</main><footer class=\"note\" style=\"padding:0 32px 24px\">{}</footer><script>{JS}</script></body></html>",
+        "</main><footer class=\"note\" style=\"padding:0 32px 24px\">{}{extra}</footer><script>{JS}</script></body></html>",
         esc(t.t(
             "由 jianpai 生成。表格可点击表头排序；图表悬停显示数值。",
             "Made by jianpai. Click a table header to sort; hover a chart for values."

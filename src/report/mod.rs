@@ -250,7 +250,19 @@ pub fn write_report(dir: &Path, out: &Path, opts: &Options) -> Result<Vec<PathBu
             save(&mut wb, &plant_path)?;
 
             let html_path = out.join(html_name);
-            let page = html::page(&title, &plan_sections::subtitle(&data, t), &sections, t);
+            let footer = data
+                .summary
+                .provenance
+                .as_ref()
+                .map(|p| crate::io::provenance::footer_lines(p, t.english))
+                .unwrap_or_default();
+            let page = html::page_with_footer(
+                &title,
+                &plan_sections::subtitle(&data, t),
+                &sections,
+                t,
+                &footer,
+            );
             write_bytes(&html_path, page.as_bytes())?;
             let mut files = vec![list_path, plant_path, html_path];
             if opts.split_districts {

@@ -83,6 +83,8 @@ pub struct SummaryView {
     pub by_grade: IndexMap<String, BTreeMap<String, GroupView>>,
     /// The fairness rule and its price, when the scenario has one.
     pub fairness: Option<FairnessView>,
+    /// What produced the result (absent in older summaries).
+    pub provenance: Option<crate::io::provenance::Provenance>,
 }
 
 /// The price of fairness as `summary.json` states it (see `plan::fairness`).

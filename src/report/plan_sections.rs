@@ -313,6 +313,19 @@ impl Section for Targets<'_> {
             ws.write_number_with_format(r, 2, g.lines_controlled as f64, &f.int)?;
             ws.write_number_with_format(r, 3, g.loss_per_day, &f.money)?;
         }
+        if let Some(p) = &s.provenance {
+            r += 2;
+            ws.write_string_with_format(
+                r,
+                0,
+                t.t("来源（输入文件 BLAKE3）", "Provenance (input BLAKE3)"),
+                &f.label,
+            )?;
+            for line in crate::io::provenance::footer_lines(p, t.english) {
+                r += 1;
+                ws.merge_range(r, 0, r, 8, &line, &f.text)?;
+            }
+        }
         let districts = self.district_rows();
         if districts.is_empty() {
             return Ok(());

@@ -58,7 +58,8 @@ impl LineRule {
 pub struct StopGroup {
     /// The enterprise.
     pub enterprise: CreditCode,
-    /// Indices into [`Resolved::lines`] of the lines that may count.
+    /// Indices into [`Resolved::lines`] of the lines that count (those of the processes the rule
+    /// names, e.g. clinker kilns for `SL50:熟料`).
     pub lines: Vec<usize>,
     /// Whole lines that must stop at each level.
     pub min_stopped: [usize; 3],
@@ -221,9 +222,15 @@ pub fn resolve(
                 decided: Default::default(),
             });
         }
-        // Whole-line stop groups.
+        // Whole-line stop groups: the lines of the processes the rule counts (every line when it
+        // names none; the rules loader ensures one enterprise's levels name the same processes).
+        let counted = obligations
+            .iter()
+            .map(|(o, _)| o)
+            .find(|o| o.stop_line_share.0 > 0.0);
         let members: Vec<usize> = (first_rule..lines.len())
             .filter(|&r| lines[r].controllable)
+            .filter(|&r| counted.is_none_or(|o| o.counts_line(&inv.lines[lines[r].line].process)))
             .collect();
         if !members.is_empty() && ent.exempt.is_none() && !grade.is_voluntary() {
             let n = members.len();

@@ -1,4 +1,5 @@
-//! The obligation vocabulary: `V`, `T4`, `T0`, `L20`, `SL50`, `SP:烧结|球团`, `S`, joined with `+`.
+//! The obligation vocabulary: `V`, `T4`, `T0`, `L20`, `SL50`, `SL50:熟料`, `SP:烧结|球团`, `S`,
+//! joined with `+`.
 
 use crate::domain::measure::fmt_percent;
 use crate::domain::Transport;
@@ -14,6 +15,10 @@ pub struct Obligation {
     pub transport: Transport,
     /// Share of the enterprise's active lines to stop, counted in whole lines (rounded up).
     pub stop_line_share: Fraction,
+    /// The processes whose lines `stop_line_share` counts (`SL50:熟料`: clinker kilns, not
+    /// grinding mills); empty = every line of the enterprise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stop_line_processes: Vec<String>,
     /// Processes whose lines must stop.
     pub stop_processes: Vec<String>,
 }
@@ -25,6 +30,7 @@ impl Obligation {
             limit: Fraction::ZERO,
             transport: Transport::None,
             stop_line_share: Fraction::ZERO,
+            stop_line_processes: Vec::new(),
             stop_processes: Vec::new(),
         }
     }
@@ -45,21 +51,29 @@ impl Obligation {
                 o.transport = o.transport.max(Transport::BanGuoSi);
             } else if up == "T0" {
                 o.transport = Transport::NoRoad;
-            } else if let Some(rest) = up.strip_prefix("SL") {
-                o.stop_line_share = Fraction(percent(rest, part)?);
+            } else if part.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("SL")) {
+                let (share, counted) = match part[2..].split_once(':') {
+                    Some((share, names)) => (share, Some(process_list(names))),
+                    None => (&part[2..], None),
+                };
+                o.stop_line_share = Fraction(percent(share, part)?);
+                if let Some(counted) = counted {
+                    if counted.is_empty() {
+                        return Err(format!(
+                            "'{part}' names no counted process (write SL50:熟料, or SL50 to count every line)"
+                        ));
+                    }
+                    o.stop_line_processes = counted;
+                }
             } else if part.starts_with("SP:") || part.starts_with("sp:") {
-                o.stop_processes = part[3..]
-                    .split('|')
-                    .map(|p| p.trim().to_string())
-                    .filter(|p| !p.is_empty())
-                    .collect();
+                o.stop_processes = process_list(&part[3..]);
                 if o.stop_processes.is_empty() {
                     return Err(format!("'{part}' names no process (write SP:烧结|球团)"));
                 }
             } else if let Some(rest) = up.strip_prefix('L') {
                 o.limit = Fraction(o.limit.0.max(percent(rest, part)?));
             } else {
-                return Err(format!("unknown measure part '{part}' (use V, T4, T0, L<percent>, SL<percent>, SP:<process>, S)"));
+                return Err(format!("unknown measure part '{part}' (use V, T4, T0, L<percent>, SL<percent>, SL<percent>:<process>, SP:<process>, S)"));
             }
         }
         Ok(o)
@@ -75,7 +89,12 @@ impl Obligation {
                 parts.push(format!("SP:{}", self.stop_processes.join("|")));
             }
             if self.stop_line_share.0 > 0.0 {
-                parts.push(format!("SL{}", fmt_percent(self.stop_line_share)));
+                let counted = if self.stop_line_processes.is_empty() {
+                    String::new()
+                } else {
+                    format!(":{}", self.stop_line_processes.join("|"))
+                };
+                parts.push(format!("SL{}{counted}", fmt_percent(self.stop_line_share)));
             }
             if self.limit.0 > 0.0 {
                 parts.push(format!("L{}", fmt_percent(self.limit)));
@@ -91,6 +110,11 @@ impl Obligation {
         }
     }
 
+    /// Whether a line of `process` counts toward the whole-line stop share.
+    pub fn counts_line(&self, process: &str) -> bool {
+        self.stop_line_processes.is_empty() || self.stop_line_processes.iter().any(|p| p == process)
+    }
+
     /// Chinese text.
     pub fn text_zh(&self) -> String {
         let mut parts = Vec::new();
@@ -101,8 +125,13 @@ impl Obligation {
                 parts.push(format!("停产{}工序", self.stop_processes.join("、")));
             }
             if self.stop_line_share.0 > 0.0 {
+                let counted = if self.stop_line_processes.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}工序", self.stop_line_processes.join("、"))
+                };
                 parts.push(format!(
-                    "停产{}%生产线（按整条线计）",
+                    "停产{}%{counted}生产线（按整条线计）",
                     fmt_percent(self.stop_line_share)
                 ));
             }
@@ -119,6 +148,14 @@ impl Obligation {
             parts.join("；")
         }
     }
+}
+
+/// `烧结|球团` → the trimmed, non-empty process names.
+fn process_list(s: &str) -> Vec<String> {
+    s.split('|')
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect()
 }
 
 fn percent(s: &str, part: &str) -> Result<f64, String> {
@@ -142,12 +179,23 @@ mod tests {
             "L20+T4",
             "S+T0",
             "SL50+T4",
+            "SL50:熟料+T4",
+            "SL34:烧结|球团+L20",
             "SP:烧结|球团+L20+T4",
         ] {
             assert_eq!(Obligation::parse(s).unwrap().code(), s);
         }
         assert!(Obligation::parse("L0").is_err());
         assert!(Obligation::parse("X1").is_err());
+        assert!(Obligation::parse("SL50:").is_err());
+        assert!(Obligation::parse("SL0:熟料").is_err());
+        let kilns = Obligation::parse("SL50:熟料+T4").unwrap();
+        assert!(kilns.counts_line("熟料") && !kilns.counts_line("水泥粉磨"));
+        assert!(Obligation::parse("SL50").unwrap().counts_line("水泥粉磨"));
+        assert_eq!(
+            kilns.text_zh(),
+            "停产50%熟料工序生产线（按整条线计）；国四及以下重型柴油货车禁止运输"
+        );
         assert_eq!(
             Obligation::parse("SL50+T4").unwrap().text_zh(),
             "停产50%生产线（按整条线计）；国四及以下重型柴油货车禁止运输"

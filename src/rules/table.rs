@@ -180,10 +180,57 @@ impl Rules {
                 );
             }
         }
+        if !report.has_errors() {
+            rules.check_counted(industries, &mut report);
+        }
         if report.has_errors() {
             Err(report)
         } else {
             Ok(rules)
+        }
+    }
+
+    /// E531: the whole-line stop shares one firm's rows impose at its three levels must count
+    /// the same processes (a firm's lines form one stop group).
+    fn check_counted(&self, industries: &IndustryTable, report: &mut Report) {
+        let mut seen = std::collections::BTreeSet::new();
+        for (code, ind) in &industries.by_code {
+            for grade in Grade::ALL.into_iter().filter(|g| !g.is_voluntary()) {
+                let shares: Vec<&RuleRow> = Level::ALL
+                    .iter()
+                    .filter_map(|&l| self.lookup(code, ind.key, grade, l))
+                    .filter(|r| r.obligation.stop_line_share.0 > 0.0)
+                    .collect();
+                let Some(first) = shares.first() else {
+                    continue;
+                };
+                let Some(other) = shares.iter().find(|r| {
+                    r.obligation.stop_line_processes != first.obligation.stop_line_processes
+                }) else {
+                    continue;
+                };
+                if !seen.insert((first.origin.clone(), other.origin.clone())) {
+                    continue;
+                }
+                let (file, row) = split_origin(&other.origin);
+                report.push(error(
+                    "E531",
+                    file,
+                    row,
+                    Some("measure".into()),
+                    Some(&other.obligation.code()),
+                    format!(
+                        "{} × {}：各预警级别的按整条线停产比例须计同一组工序，而 {} 计「{}」，{} 计「{}」",
+                        code,
+                        grade.label(),
+                        first.origin,
+                        counted_label(first),
+                        other.origin,
+                        counted_label(other)
+                    ),
+                    "write the same SL<percent>:<processes> at every level of this industry × grade",
+                ));
+            }
         }
     }
 
@@ -211,5 +258,22 @@ impl Rules {
     /// All rows, in key order.
     pub fn rows(&self) -> impl Iterator<Item = &RuleRow> {
         self.rows.values()
+    }
+}
+
+/// The processes a row's whole-line stop share counts, for messages.
+fn counted_label(r: &RuleRow) -> String {
+    if r.obligation.stop_line_processes.is_empty() {
+        "全部生产线".into()
+    } else {
+        r.obligation.stop_line_processes.join("|")
+    }
+}
+
+/// `file row N` → (file, row).
+fn split_origin(origin: &str) -> (&str, Option<usize>) {
+    match origin.rsplit_once(" row ") {
+        Some((file, row)) => (file, row.parse().ok()),
+        None => (origin, None),
     }
 }

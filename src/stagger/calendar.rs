@@ -484,3 +484,57 @@ pub fn read_calendar(inst: &Instance, table: &RawTable) -> (Vec<Vec<State>>, Rep
     }
     (states, report)
 }
+
+/// The lines a calendar stops for the whole season (`整季停产` rows), read for `jianpai plan`'s
+/// `calendar` key: every row must name a line of the inventory (E535) and a known kind (E536).
+/// Rows of other kinds (staggered blocks, maintenance, government stops) stop a line for part of
+/// the season only and are not used by the list.
+pub fn season_stopped(
+    table: &RawTable,
+    inv: &crate::domain::Inventory,
+) -> Result<Vec<String>, Report> {
+    let mut report = Report::default();
+    let Some(s) = Sheet::new(table, &CALENDAR, &mut report) else {
+        return Err(report);
+    };
+    let lines: std::collections::HashSet<&str> = inv.lines.iter().map(|l| l.id.as_str()).collect();
+    let mut out = Vec::new();
+    for row in &table.rows {
+        let Some(line) = s.text(&mut report, row, "line_id") else {
+            continue;
+        };
+        let raw_kind = s.raw(row, "kind");
+        let Some(kind) = parse_kind(raw_kind) else {
+            report.push(error(
+                "E536",
+                &table.source,
+                Some(row.row),
+                Some(s.label("kind")),
+                Some(raw_kind),
+                "unknown kind of stop",
+                "use 错峰停产, 整季停产, 政府指令停产 or 检修 (stagger, season_stop, government, maintenance)",
+            ));
+            continue;
+        };
+        if !lines.contains(line.as_str()) {
+            report.push(error(
+                "E535",
+                &table.source,
+                Some(row.row),
+                Some(s.label("line_id")),
+                Some(&line),
+                "the line is not in the scenario's inventory",
+                "give the calendar made for this inventory (jianpai stagger)",
+            ));
+            continue;
+        }
+        if kind == State::Season && !out.contains(&line) {
+            out.push(line);
+        }
+    }
+    if report.has_errors() {
+        Err(report)
+    } else {
+        Ok(out)
+    }
+}

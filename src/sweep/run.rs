@@ -237,7 +237,7 @@ impl Inventories {
 /// A load error with its first findings (the table has one cell for it).
 fn load_message(e: &LoadError) -> String {
     match e {
-        LoadError::Inventory(r) | LoadError::Rules(r) => {
+        LoadError::Inventory(r) | LoadError::Rules(r) | LoadError::Calendar(r) => {
             let first: Vec<String> = r
                 .diagnostics
                 .iter()

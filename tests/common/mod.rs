@@ -65,6 +65,7 @@ pub fn scenario(ratios: [f64; 3], districts: bool) -> Scenario {
         rules: PathBuf::new(),
         rule_overrides: None,
         decisions: None,
+        calendar: None,
         society: None,
         targets: LevelTable {
             yellow: pt(ratios[0]),

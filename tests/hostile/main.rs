@@ -19,6 +19,7 @@ mod cases_import;
 mod cases_explain;
 mod cases_later;
 mod cases_output;
+mod cases_provenance;
 mod cases_readers;
 mod cases_scenario;
 mod cases_setup;
@@ -444,6 +445,7 @@ fn corpus() -> Vec<Case> {
     all.extend(cases_import::cases());
     all.extend(cases_fairness::cases());
     all.extend(cases_calendar::cases());
+    all.extend(cases_provenance::cases());
     all
 }
 
