@@ -347,7 +347,7 @@ fn compliant_lines_are_not_flagged_on_noise_alone() {
             min_coverage: 0.5,
             alpha: DEFAULT_ALPHA,
         };
-        let r = audit(&listing, &d, &ld, &s, "test".into());
+        let r = audit(&listing, &d, &ld, &s, "test".into(), None);
         for l in &r.lines {
             assert_ne!(
                 l.verdict,
@@ -364,4 +364,82 @@ fn compliant_lines_are_not_flagged_on_noise_alone() {
     // Documented rate 0.1 %: at most 1 of 500 by chance (the hourly-only statistic of the old
     // audit exceeded z = 3 far more often under day-to-day swings).
     assert!(above <= 1, "{above} of {tested} above the critical value");
+}
+
+/// Gate logs verify truck bans: a China-IV truck during the warning is found even where
+/// electricity shows full compliance (a one-source cheat), a clean log clears a truck-ban-only
+/// line, an enterprise absent from the log is insufficient data, and a bad cell is refused.
+#[test]
+fn gate_logs_verify_truck_bans() {
+    let c = City::new();
+    let m = c.meters("m.csv", 10_000, 0, 3);
+    let v = c.json(&m, "orange", &["--window", WINDOW]);
+    let t4: Vec<(String, String, String)> = v["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["measure"].as_str().unwrap().ends_with("+T4"))
+        .filter(|l| l["verdict"] == "compliant")
+        .map(|l| {
+            (
+                l["credit_code"].as_str().unwrap().to_string(),
+                l["line_id"].as_str().unwrap().to_string(),
+                l["measure"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(t4.len() >= 3);
+    let cheat = t4[0].0.clone();
+    let absent = t4.iter().find(|x| x.0 != cheat).unwrap().0.clone();
+    let mut log = String::from("统一社会信用代码,车牌号,排放标准,通行时间,进出\n");
+    for (code, _, _) in &t4 {
+        if *code == absent {
+            continue;
+        }
+        log.push_str(&format!("{code},苏B00001,国五,2021-12-23T09:00,进\n"));
+        log.push_str(&format!("{code},苏B00002,国四,2021-12-10T09:00,进\n"));
+    }
+    log.push_str(&format!("{cheat},苏B66666,国IV,2021-12-23T10:15,进\n"));
+    std::fs::write(c.path("gates.csv"), &log).unwrap();
+    let g = c.json(&m, "orange", &["--window", WINDOW, "--gates", "gates.csv"]);
+    let lines = g["lines"].as_array().unwrap();
+    let of = |code: String| {
+        lines
+            .iter()
+            .filter(move |l| l["credit_code"] == code.as_str())
+    };
+    for l in of(cheat.clone()).filter(|l| l["measure"].as_str().unwrap().contains("T4")) {
+        assert_eq!(l["verdict"], "likely_non_compliant", "{l}");
+        assert_eq!(l["decided_by"], "gate_log");
+        assert!(l["reason"].as_str().unwrap().contains("苏B66666"), "{l}");
+    }
+    for l in of(absent.clone()).filter(|l| l["measure"].as_str().unwrap().contains("T4")) {
+        assert_eq!(l["verdict"], "insufficient_data", "{l}");
+    }
+    let others = t4.iter().filter(|x| x.0 != cheat && x.0 != absent);
+    for (code, id, _) in others {
+        let l = lines.iter().find(|l| l["line_id"] == id.as_str()).unwrap();
+        assert_eq!(l["verdict"], "compliant", "{code} {l}");
+    }
+    // A truck-ban-only line at yellow: the gate log decides.
+    let y = c.json(&m, "yellow", &["--window", WINDOW, "--gates", "gates.csv"]);
+    assert!(y["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["measure"] == "T4")
+        .all(|l| l["decided_by"] == "gate_log" && l["verdict"] != "not_verifiable"));
+    // A bad cell: file, row, column and value.
+    std::fs::write(
+        c.path("bad.csv"),
+        format!("统一社会信用代码,车牌号,排放标准,通行时间\n{cheat},苏B1,国七,2021-12-23T10:00\n"),
+    )
+    .unwrap();
+    let a = c
+        .audit(&m, "orange", &["--window", WINDOW, "--gates", "bad.csv"])
+        .code(3);
+    let e = stderr(&a);
+    for frag in ["bad.csv row 2", "column 排放标准 (C)", "value \"国七\""] {
+        assert!(e.contains(frag), "{e} lacks {frag}");
+    }
 }

@@ -2,6 +2,7 @@
 //! metered load during a warning against a pre-warning baseline, compared with the load its
 //! measure should leave (核查用电比例), with a verdict and the numbers behind it.
 
+pub mod gates;
 pub mod meters;
 pub mod series;
 pub mod time;
@@ -9,7 +10,7 @@ pub mod warnings;
 
 use crate::diff::listing::Listing;
 use crate::domain::summary::round6;
-use crate::domain::Level;
+use crate::domain::{Level, Transport};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -378,7 +379,8 @@ fn electric(ms: &[usize], loads: &[series::MeterLoads], s: &Settings) -> Electri
             e = e.max(r * sd * (1.0 / nb + 1.0 / nw).sqrt());
             crit = stats::t_critical(s.alpha, df.max(3.0));
         }
-        se = Some(e);
+        // Meters resolve about 0.1 % of a load: a spread below it is rounding, not precision.
+        se = Some(e.max(1e-3 * r));
     }
     Electric {
         base,
@@ -460,6 +462,7 @@ pub fn audit(
     loads: &[series::MeterLoads],
     s: &Settings,
     warning_source: String,
+    gates: Option<&gates::GateLog>,
 ) -> AuditReport {
     let k = s.level.index();
     let mut by_line: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
@@ -501,11 +504,25 @@ pub fn audit(
             verdict: Verdict::NotVerifiable,
             reason: String::new(),
         };
+        let gate = gates.and_then(|g| {
+            gates::gate_verdict(
+                g,
+                &l.credit_code,
+                measure.map_or(Transport::None, |m| m.transport),
+            )
+        });
         if expected >= 0.999 {
             if transport_only(measure, expected) {
-                row.reason =
-                    "仅有运输管控措施，用电量无法核查：需门禁记录（车牌、排放标准、进出时间）"
-                        .into();
+                match gate {
+                    Some((verdict, reason)) => {
+                        row.verdict = verdict;
+                        row.reason = reason;
+                        row.decided_by = "gate_log";
+                    }
+                    None => {
+                        row.reason = "仅有运输管控措施，用电量无法核查：需门禁记录（车牌、排放标准、进出时间）".into();
+                    }
+                }
                 lines.push(row);
             } else {
                 no_drop += 1;
@@ -514,6 +531,12 @@ pub fn audit(
         }
         let Some(ms) = by_line.get(id.as_str()) else {
             no_meter += 1;
+            if let Some((verdict, reason)) = gate {
+                row.verdict = verdict.max(Verdict::InsufficientData);
+                row.reason = format!("无电表数据；门禁：{reason}");
+                row.decided_by = "gate_log";
+                lines.push(row);
+            }
             continue;
         };
         let x = electric(ms, loads, s);
@@ -532,6 +555,14 @@ pub fn audit(
         row.decided_by = "electricity";
         row.verdict = verdict;
         row.reason = reason;
+        if let Some((gv, gr)) = gate {
+            // Both sources speak; the worse verdict decides and both reasons are kept.
+            if gv > row.verdict {
+                row.verdict = gv;
+                row.decided_by = "gate_log";
+            }
+            row.reason = format!("电表：{}；门禁：{gr}", row.reason);
+        }
         lines.push(row);
     }
     lines.sort_by(|a, b| {

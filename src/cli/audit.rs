@@ -1,6 +1,7 @@
 //! `jianpai audit` and `jianpai seeds meters`.
 
 use super::{Failure, Format};
+use crate::audit::gates::read_gates;
 use crate::audit::warnings::{default_baseline, overlap, read_warnings, show, Warning};
 use crate::audit::{
     audit, count_zh, meters::read_meters, series::loads, time, AuditReport, Settings, Verdict,
@@ -50,11 +51,14 @@ pub struct AuditArgs {
     #[arg(long)]
     pub baseline: Option<String>,
     /// A line complies when its load fell by at least this share of the drop its measure implies.
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
     pub min_share: f64,
     /// False-alarm rate per compliant line (one-sided test; see docs/audit in the README).
-    #[arg(long, default_value_t = crate::audit::DEFAULT_ALPHA)]
+    #[arg(long, default_value_t = crate::audit::DEFAULT_ALPHA, allow_negative_numbers = true)]
     pub false_alarm: f64,
+    /// Truck gate log (门禁记录; columns in docs/schema.md, `gates`): verifies T4/T0 measures.
+    #[arg(long)]
+    pub gates: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -129,6 +133,10 @@ pub fn run_audit(a: AuditArgs, english: bool) -> Result<(), Failure> {
     if !(a.false_alarm > 0.0 && a.false_alarm <= 0.1) {
         return Err(usage("--false-alarm must be in (0, 0.1]".into()));
     }
+    let explicit_baseline = match &a.baseline {
+        Some(b) => Some(time::window(b).map_err(|m| usage(format!("--baseline {m}")))?),
+        None => None,
+    };
     let listing = plan(&a.plan)?;
     let meter_err = |e: crate::audit::meters::MeterError| {
         let code = if e.unreadable {
@@ -147,9 +155,8 @@ pub fn run_audit(a: AuditArgs, english: bool) -> Result<(), Failure> {
         source,
         record,
     } = warning_window(&a, level)?;
-    let baseline = match &a.baseline {
+    let baseline = match explicit_baseline {
         Some(b) => {
-            let b = time::window(b).map_err(|m| usage(format!("--baseline {m}")))?;
             let clash = std::iter::once((warning, "预警期 warning".to_string()))
                 .chain(record.iter().map(|r| {
                     (
@@ -184,7 +191,11 @@ pub fn run_audit(a: AuditArgs, english: bool) -> Result<(), Failure> {
         min_coverage: 0.5,
         alpha: a.false_alarm,
     };
-    let report = audit(&listing, &data, &loads, &settings, source);
+    let gates = match &a.gates {
+        Some(p) => Some(read_gates(p, warning).map_err(meter_err)?),
+        None => None,
+    };
+    let report = audit(&listing, &data, &loads, &settings, source, gates.as_ref());
     match a.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report).expect("json")),
         Format::Text => print_text(&report, english),
@@ -244,9 +255,10 @@ fn print_text(report: &AuditReport, english: bool) {
     for (k, v) in &report.counts {
         println!("{}: {v}", if english { k } else { count_zh(k) });
     }
+    // The key stays beside the label: scripts read `rows_read: N`.
     println!(
-        "{}: {}",
-        t("读取电表数据行数", "rows_read"),
+        "{}rows_read: {}",
+        t("读取电表数据行数 ", ""),
         report.rows_read
     );
 }

@@ -13,6 +13,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod cases_audit;
 mod cases_later;
 mod cases_output;
 mod cases_readers;
@@ -436,6 +437,7 @@ fn corpus() -> Vec<Case> {
     all.extend(cases_output::cases());
     all.extend(cases_later::cases());
     all.extend(cases_solver::cases());
+    all.extend(cases_audit::cases());
     all
 }
 
