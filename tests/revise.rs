@@ -395,10 +395,14 @@ fn precision_recall(c: &City, noise: &str, seed: &str) -> (f64, f64) {
 #[test]
 fn audit_finds_the_cheaters_at_several_noise_levels() {
     let c = City::new();
-    for (noise, seed) in [("0.02", "1"), ("0.05", "2"), ("0.10", "3")] {
+    // At 10 % hourly noise an 8 % drop (限产10%) is within two days' swings: the audit's honest
+    // statistic (day blocks, false-alarm rate 10⁻⁴) calls such lines 数据不足 rather than guess,
+    // so recall is lower there while precision stays (issue 17).
+    for (noise, seed, min_recall) in [("0.02", "1", 0.95), ("0.05", "2", 0.95), ("0.10", "3", 0.6)]
+    {
         let (p, r) = precision_recall(&c, noise, seed);
         assert!(
-            p >= 0.95 && r >= 0.95,
+            p >= 0.95 && r >= min_recall,
             "noise {noise}: precision {p}, recall {r}"
         );
     }

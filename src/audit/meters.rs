@@ -2,7 +2,7 @@
 //! rows inside the audit's time span so memory grows with the windows, not with the file.
 
 use super::time;
-use crate::io::schema::{ColumnSpec, METERS};
+use crate::io::schema::{ColumnSpec, TableSpec, METERS};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -52,50 +52,85 @@ pub struct MeterData {
     pub last_ts: Option<i64>,
 }
 
-struct Columns {
-    idx: [Option<usize>; 5],
-    headers: Vec<String>,
+/// Where the columns of an evidence table are (by the keys asked for) and its headers.
+pub struct Columns {
+    /// Position of each key's column, in the order the keys were given.
+    pub idx: Vec<Option<usize>>,
+    /// Header cells.
+    pub headers: Vec<String>,
+}
+
+impl Columns {
+    /// An error about a cell of key `k` (by position in the keys), naming file, row, column and
+    /// value.
+    pub fn bad(&self, file: &str, row: usize, k: usize, value: &str, msg: &str) -> MeterError {
+        MeterError {
+            file: file.into(),
+            row: Some(row),
+            column: self.idx[k].map(|i| {
+                format!(
+                    "{} ({})",
+                    self.headers[i],
+                    crate::io::table::column_letter(i)
+                )
+            }),
+            value: Some(value.to_string()),
+            message: msg.into(),
+            unreadable: false,
+        }
+    }
 }
 
 const KEYS: [&str; 5] = ["meter", "line_id", "timestamp", "reading", "kwh"];
 
-fn spec(key: &str) -> &'static ColumnSpec {
-    METERS
-        .columns
+/// Match headers to `keys` of `spec`; a required column missing is an error at row 1.
+pub fn columns(
+    file: &str,
+    spec: &'static TableSpec,
+    keys: &[&str],
+    headers: Vec<String>,
+) -> Result<Columns, MeterError> {
+    let specs: Vec<&ColumnSpec> = keys
         .iter()
-        .find(|c| c.key == key)
-        .expect("meter column")
+        .map(|k| {
+            spec.columns
+                .iter()
+                .find(|c| c.key == *k)
+                .expect("column of the spec")
+        })
+        .collect();
+    let idx: Vec<Option<usize>> = specs
+        .iter()
+        .map(|c| headers.iter().position(|h| c.matches(h)))
+        .collect();
+    let missing: Vec<&str> = specs
+        .iter()
+        .zip(&idx)
+        .filter(|(c, i)| c.required && i.is_none())
+        .map(|(c, _)| c.zh)
+        .collect();
+    if !missing.is_empty() {
+        return Err(header_error(
+            file,
+            format!(
+                "missing column {} (headers found: {})",
+                missing.join(", "),
+                headers.join(", ")
+            ),
+        ));
+    }
+    Ok(Columns { idx, headers })
 }
 
-fn columns(file: &str, headers: Vec<String>) -> Result<Columns, MeterError> {
-    let idx = KEYS.map(|k| headers.iter().position(|h| spec(k).matches(h)));
-    let missing: Vec<&str> = [0, 2]
-        .iter()
-        .filter(|&&i| idx[i].is_none())
-        .map(|&i| spec(KEYS[i]).zh)
-        .collect();
-    let err = |m: String| MeterError {
+fn header_error(file: &str, message: String) -> MeterError {
+    MeterError {
         file: file.into(),
         row: Some(1),
         column: None,
         value: None,
-        message: m,
+        message,
         unreadable: false,
-    };
-    if !missing.is_empty() {
-        return Err(err(format!(
-            "missing column {} (headers found: {})",
-            missing.join(", "),
-            headers.join(", ")
-        )));
     }
-    if idx[3].is_none() && idx[4].is_none() {
-        return Err(err(format!(
-            "needs a register column (表码 / reading) or an interval column (区间电量 / kwh); headers found: {}",
-            headers.join(", ")
-        )));
-    }
-    Ok(Columns { idx, headers })
 }
 
 impl MeterData {
@@ -142,20 +177,7 @@ fn parse_row(
     row: usize,
     cells: [&str; 5],
 ) -> Result<(i64, f64, f64), MeterError> {
-    let bad = |k: usize, msg: &str| MeterError {
-        file: file.into(),
-        row: Some(row),
-        column: cols.idx[k].map(|i| {
-            format!(
-                "{} ({})",
-                cols.headers[i],
-                crate::io::table::column_letter(i)
-            )
-        }),
-        value: Some(cells[k].to_string()),
-        message: msg.into(),
-        unreadable: false,
-    };
+    let bad = |k: usize, msg: &str| cols.bad(file, row, k, cells[k], msg);
     if cells[0].is_empty() {
         return Err(bad(0, "meter id is empty"));
     }
@@ -184,26 +206,51 @@ fn parse_row(
 /// `span` is `None`).
 pub fn read_meters(path: &Path, span: Option<(i64, i64)>) -> Result<MeterData, MeterError> {
     let file = crate::io::table::display(path);
+    let mut data = MeterData::default();
+    let mut ids: HashMap<String, u32> = HashMap::new();
+    stream_rows(
+        path,
+        &METERS,
+        &KEYS,
+        |cols| {
+            if cols.idx[3].is_none() && cols.idx[4].is_none() {
+                return Err(header_error(&file, format!(
+                    "needs a register column (表码 / reading) or an interval column (区间电量 / kwh); headers found: {}",
+                    cols.headers.join(", ")
+                )));
+            }
+            Ok(())
+        },
+        |cols, row, cells| {
+            let cells = [cells[0], cells[1], cells[2], cells[3], cells[4]];
+            let (ts, reading, kwh) = parse_row(&file, cols, row, cells)?;
+            data.rows_read += 1;
+            data.last_ts = Some(data.last_ts.map_or(ts, |l| l.max(ts)));
+            if span.is_none_or(|(a, b)| ts >= a && ts <= b) {
+                data.push(&mut ids, cells, ts, reading, kwh);
+            }
+            Ok(())
+        },
+    )?;
+    Ok(data)
+}
+
+/// Stream the rows of an evidence table (CSV row by row, or Parquet): match the headers to
+/// `keys` of `spec` (then `check` the matched columns), hand every non-empty row's cells (trimmed,
+/// in key order, empty for absent columns) with its row number (header = 1) to `each`. A file
+/// with a header but no data rows is an error (an audit of nothing proves nothing).
+pub fn stream_rows(
+    path: &Path,
+    spec: &'static TableSpec,
+    keys: &[&str],
+    check: impl FnOnce(&Columns) -> Result<(), MeterError>,
+    mut each: impl FnMut(&Columns, usize, &[&str]) -> Result<(), MeterError>,
+) -> Result<usize, MeterError> {
+    let file = crate::io::table::display(path);
     let is_parquet = path
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
-    let mut data = MeterData::default();
-    let mut ids: HashMap<String, u32> = HashMap::new();
-    let accept = |data: &mut MeterData,
-                  ids: &mut HashMap<String, u32>,
-                  cols: &Columns,
-                  row: usize,
-                  cells: [&str; 5]|
-     -> Result<(), MeterError> {
-        let (ts, reading, kwh) = parse_row(&file, cols, row, cells)?;
-        data.rows_read += 1;
-        data.last_ts = Some(data.last_ts.map_or(ts, |l| l.max(ts)));
-        if span.is_none_or(|(a, b)| ts >= a && ts <= b) {
-            data.push(ids, cells, ts, reading, kwh);
-        }
-        Ok(())
-    };
     let io_err = |m: String| MeterError {
         file: file.clone(),
         row: None,
@@ -216,19 +263,24 @@ pub fn read_meters(path: &Path, span: Option<(i64, i64)>) -> Result<MeterData, M
         unreadable: true,
         ..io_err(m)
     };
+    let mut rows = 0usize;
     if is_parquet {
         let table = crate::io::parquet::read_parquet(path).map_err(|e| match e {
             crate::io::IoError::Read { .. } => unreadable(e.to_string()),
             e => io_err(e.to_string()),
         })?;
-        let cols = columns(&file, table.headers.clone())?;
+        let cols = columns(&file, spec, keys, table.headers.clone())?;
+        check(&cols)?;
         for r in &table.rows {
-            let cells = cols
+            let cells: Vec<&str> = cols
                 .idx
-                .map(|i| i.and_then(|i| r.cells.get(i)).map_or("", String::as_str));
-            accept(&mut data, &mut ids, &cols, r.row, cells)?;
+                .iter()
+                .map(|i| i.and_then(|i| r.cells.get(i)).map_or("", String::as_str))
+                .collect();
+            each(&cols, r.row, &cells)?;
+            rows += 1;
         }
-        return no_rows(data, &io_err);
+        return no_rows(rows, &io_err);
     }
     let source = CsvSource::open(path).map_err(|e| match e {
         crate::io::IoError::Read { .. } => unreadable(e.to_string()),
@@ -247,7 +299,8 @@ pub fn read_meters(path: &Path, span: Option<(i64, i64)>) -> Result<MeterData, M
     if headers.iter().all(String::is_empty) {
         return Err(io_err("is empty: it has no header row and no data".into()));
     }
-    let cols = columns(&file, headers)?;
+    let cols = columns(&file, spec, keys, headers)?;
+    check(&cols)?;
     let mut rec = csv::StringRecord::new();
     let mut row = 1;
     loop {
@@ -265,23 +318,23 @@ pub fn read_meters(path: &Path, span: Option<(i64, i64)>) -> Result<MeterData, M
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let cells = cols
+        let cells: Vec<&str> = cols
             .idx
-            .map(|i| i.and_then(|i| rec.get(i)).map_or("", str::trim));
-        accept(&mut data, &mut ids, &cols, row, cells)?;
+            .iter()
+            .map(|i| i.and_then(|i| rec.get(i)).map_or("", str::trim))
+            .collect();
+        each(&cols, row, &cells)?;
+        rows += 1;
     }
-    no_rows(data, &io_err)
+    no_rows(rows, &io_err)
 }
 
 /// A file with a header but no data rows is an error (an audit of nothing proves nothing).
-fn no_rows(
-    data: MeterData,
-    io_err: &dyn Fn(String) -> MeterError,
-) -> Result<MeterData, MeterError> {
-    if data.rows_read == 0 {
+fn no_rows(rows: usize, io_err: &dyn Fn(String) -> MeterError) -> Result<usize, MeterError> {
+    if rows == 0 {
         return Err(io_err("has a header but no data rows".into()));
     }
-    Ok(data)
+    Ok(rows)
 }
 
 /// Bytes of a meter CSV ready for the CSV reader: UTF-8 files are streamed; UTF-16 and

@@ -6,13 +6,15 @@ use super::meters::MeterData;
 use super::time::HOUR_MS;
 use polars::prelude::*;
 
+/// Milliseconds in a day.
+const DAY_MS: i64 = 24 * HOUR_MS;
 /// Longest interval accepted between two register readings (longer: a gap).
 const MAX_REGISTER_GAP_MS: i64 = 24 * HOUR_MS;
 /// Longest interval an interval-kWh row may close (15-minute and hourly data mixed).
 const MAX_INTERVAL_MS: i64 = HOUR_MS;
 
 /// One window of one meter.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct WindowLoad {
     /// Energy of the intervals inside the window (kWh).
     pub energy: f64,
@@ -22,6 +24,9 @@ pub struct WindowLoad {
     pub buckets: usize,
     /// Standard deviation of the hourly mean loads (kW).
     pub std_kw: f64,
+    /// Day blocks (24 hours from the window's start, each a whole daily cycle): block number,
+    /// energy (kWh) and hours with data, in block order.
+    pub blocks: Vec<(i64, f64, f64)>,
 }
 
 impl WindowLoad {
@@ -238,7 +243,28 @@ fn batch(
                 .sum()
                 .alias("h"),
         ])
-        .with_columns([(col("e") / col("h")).alias("kw")])
+        .with_columns([(col("e") / col("h")).alias("kw")]);
+    let window_start = when(col("window").eq(lit(0i32)))
+        .then(lit(baseline.0))
+        .otherwise(lit(warning.0));
+    let daily = hourly
+        .clone()
+        .with_columns([
+            ((col("hour") * lit(HOUR_MS) - window_start).cast(DataType::Float64)
+                / lit(DAY_MS as f64))
+            // Non-negative inside the window (an hour starting before an off-hour window start is
+            // block 0): truncation is the floor.
+            .cast(DataType::Int64)
+            .alias("block"),
+        ])
+        .group_by([col("meter"), col("window"), col("block")])
+        .agg([col("e").sum().alias("e"), col("h").sum().alias("h")])
+        .sort_by_exprs(
+            [col("meter"), col("window"), col("block")],
+            SortMultipleOptions::default(),
+        )
+        .collect()?;
+    let hourly = hourly
         .group_by([col("meter"), col("window")])
         .agg([
             col("e").sum().alias("energy"),
@@ -278,11 +304,30 @@ fn batch(
             hours: hours.get(row).unwrap_or(0.0),
             buckets: buckets.get(row).unwrap_or(0) as usize,
             std_kw: (kw2.get(row).unwrap_or(0.0) - mean * mean).max(0.0).sqrt(),
+            blocks: Vec::new(),
         };
         if window.get(row) == Some(0) {
             out[m].baseline = w;
         } else {
             out[m].warning = w;
+        }
+    }
+    let meter = daily.column("meter")?.u32()?;
+    let window = daily.column("window")?.i32()?;
+    let block = daily.column("block")?.i64()?;
+    let energy = daily.column("e")?.f64()?;
+    let hours = daily.column("h")?.f64()?;
+    for row in 0..daily.height() {
+        let m = meter.get(row).unwrap_or(0) as usize;
+        let b = (
+            block.get(row).unwrap_or(0),
+            energy.get(row).unwrap_or(0.0),
+            hours.get(row).unwrap_or(0.0),
+        );
+        if window.get(row) == Some(0) {
+            out[m].baseline.blocks.push(b);
+        } else {
+            out[m].warning.blocks.push(b);
         }
     }
     Ok(())

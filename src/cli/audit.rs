@@ -1,7 +1,11 @@
 //! `jianpai audit` and `jianpai seeds meters`.
 
 use super::{Failure, Format};
-use crate::audit::{audit, meters::read_meters, series::loads, time, Settings, Verdict};
+use crate::audit::gates::read_gates;
+use crate::audit::warnings::{default_baseline, overlap, read_warnings, show, Warning};
+use crate::audit::{
+    audit, count_zh, meters::read_meters, series::loads, time, AuditReport, Settings, Verdict,
+};
 use crate::diff::listing::{read_listing, Listing};
 use crate::domain::Level;
 use crate::exit;
@@ -34,26 +38,106 @@ pub struct AuditArgs {
     /// Warning level (yellow, orange, red).
     #[arg(long)]
     pub level: String,
-    /// Warning window START..END (local time unless an offset is given; default: the last
-    /// 72 hours of data).
+    /// The city's warning record (预警记录: level, start, end; or the calendar's forecast table):
+    /// the latest warning of the level is audited and baselines stay clear of every warning.
+    #[arg(long)]
+    pub warnings: Option<PathBuf>,
+    /// Warning window START..END (local time unless an offset is given); with `--warnings`, it
+    /// picks the warning audited. One of the two is required.
     #[arg(long)]
     pub window: Option<String>,
-    /// Baseline window START..END (default: the 7 days ending 24 h before the warning).
+    /// Baseline window START..END (default: the 14 days ending 24 h before the warning, moved
+    /// earlier past any warning of the record). It must not overlap a warning.
     #[arg(long)]
     pub baseline: Option<String>,
     /// A line complies when its load fell by at least this share of the drop its measure implies.
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
     pub min_share: f64,
+    /// False-alarm rate per compliant line (one-sided test; see docs/audit in the README).
+    #[arg(long, default_value_t = crate::audit::DEFAULT_ALPHA, allow_negative_numbers = true)]
+    pub false_alarm: f64,
+    /// Truck gate log (门禁记录; columns in docs/schema.md, `gates`): verifies T4/T0 measures.
+    #[arg(long)]
+    pub gates: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
 
+/// The warning audited, where it came from, and the record's warnings.
+struct Chosen {
+    window: (i64, i64),
+    source: String,
+    record: Vec<Warning>,
+}
+
+/// Pick the warning audited from `--warnings` and `--window` (refusing when neither is given).
+fn warning_window(a: &AuditArgs, level: Level) -> Result<Chosen, Failure> {
+    let usage = |m: String| Failure::new(exit::USAGE, m);
+    let record = match &a.warnings {
+        Some(p) => read_warnings(p).map_err(|r| {
+            super::plan::report_failure(
+                &r,
+                format!("{}: the warning record cannot be read", p.display()),
+            )
+        })?,
+        None => Vec::new(),
+    };
+    let window = match &a.window {
+        Some(w) => Some(time::window(w).map_err(|m| usage(format!("--window {m}")))?),
+        None => None,
+    };
+    match (&a.warnings, window) {
+        (None, None) => Err(usage(
+            "audit needs the warning audited: pass --warnings warnings.csv (the city's warning record 预警记录: level, start, end) or --window START..END (e.g. 2021-12-22T00:00..2021-12-25T00:00); it does not guess".into(),
+        )),
+        (None, Some(w)) => Ok(Chosen {
+            window: w,
+            source: "--window".into(),
+            record,
+        }),
+        (Some(p), w) => {
+            let file = crate::io::table::display(p);
+            let of_level: Vec<&Warning> = record
+                .iter()
+                .filter(|r| r.level == level && w.is_none_or(|w| overlap(w, r.window)))
+                .collect();
+            let Some(chosen) = of_level.last() else {
+                return Err(Failure::new(
+                    exit::INVALID_INPUT,
+                    format!(
+                        "E606 {file}: no {} warning{} in the warning record (预警记录中无{}预警)",
+                        level.key(),
+                        w.map(|w| format!(" overlapping {}", show(w))).unwrap_or_default(),
+                        level.zh()
+                    ),
+                ));
+            };
+            let window = w.unwrap_or(chosen.window);
+            Ok(Chosen {
+                window,
+                source: format!("{file} row {}", chosen.row),
+                record,
+            })
+        }
+    }
+}
+
 /// Audit a warning.
 pub fn run_audit(a: AuditArgs, english: bool) -> Result<(), Failure> {
     let level = level(&a.level)?;
-    let listing = plan(&a.plan)?;
     let usage = |m: String| Failure::new(exit::USAGE, m);
+    if !(a.min_share > 0.0 && a.min_share <= 1.0) {
+        return Err(usage("--min-share must be in (0, 1]".into()));
+    }
+    if !(a.false_alarm > 0.0 && a.false_alarm <= 0.1) {
+        return Err(usage("--false-alarm must be in (0, 0.1]".into()));
+    }
+    let explicit_baseline = match &a.baseline {
+        Some(b) => Some(time::window(b).map_err(|m| usage(format!("--baseline {m}")))?),
+        None => None,
+    };
+    let listing = plan(&a.plan)?;
     let meter_err = |e: crate::audit::meters::MeterError| {
         let code = if e.unreadable {
             exit::IO
@@ -62,27 +146,39 @@ pub fn run_audit(a: AuditArgs, english: bool) -> Result<(), Failure> {
         };
         Failure::new(code, e.to_string())
     };
-    let warning = match &a.window {
-        Some(w) => time::window(w).map_err(|m| usage(format!("--window {m}")))?,
-        None => {
-            // Default: the last 72 hours of data.
-            let last = read_meters(&a.meter, Some((i64::MAX, i64::MAX)))
-                .map_err(meter_err)?
-                .last_ts
-                .ok_or_else(|| Failure::new(exit::INVALID_INPUT, "the meter file has no rows"))?;
-            (last - 72 * time::HOUR_MS, last)
-        }
-    };
-    let baseline = match &a.baseline {
-        Some(w) => time::window(w).map_err(|m| usage(format!("--baseline {m}")))?,
-        None => (
-            warning.0 - 7 * 24 * time::HOUR_MS,
-            warning.0 - 24 * time::HOUR_MS,
-        ),
-    };
-    if !(a.min_share > 0.0 && a.min_share <= 1.0) {
-        return Err(usage("--min-share must be in (0, 1]".into()));
+    if a.warnings.is_none() && a.window.is_none() {
+        // Bad inputs are reported as such before the refusal (no rows are kept).
+        read_meters(&a.meter, Some((i64::MAX, i64::MAX))).map_err(meter_err)?;
     }
+    let Chosen {
+        window: warning,
+        source,
+        record,
+    } = warning_window(&a, level)?;
+    let baseline = match explicit_baseline {
+        Some(b) => {
+            let clash = std::iter::once((warning, "预警期 warning".to_string()))
+                .chain(record.iter().map(|r| {
+                    (
+                        r.window,
+                        format!("{}预警（预警记录第 {} 行）", r.level.zh(), r.row),
+                    )
+                }))
+                .find(|(w, _)| overlap(*w, b));
+            if let Some((w, what)) = clash {
+                return Err(Failure::new(
+                    exit::INVALID_INPUT,
+                    format!(
+                        "E605 --baseline {} overlaps the {what} {}: a baseline must be free of warnings (基准期不得与预警期重叠)",
+                        show(b),
+                        show(w)
+                    ),
+                ));
+            }
+            b
+        }
+        None => default_baseline(warning, &record, 14),
+    };
     let span = (baseline.0.min(warning.0), baseline.1.max(warning.1));
     let data = read_meters(&a.meter, Some(span)).map_err(meter_err)?;
     let loads = loads(&data, baseline, warning)
@@ -93,64 +189,78 @@ pub fn run_audit(a: AuditArgs, english: bool) -> Result<(), Failure> {
         warning,
         min_share: a.min_share,
         min_coverage: 0.5,
-        z: 3.0,
+        alpha: a.false_alarm,
     };
-    let report = audit(&listing, &data, &loads, &settings);
+    let gates = match &a.gates {
+        Some(p) => Some(read_gates(p, warning).map_err(meter_err)?),
+        None => None,
+    };
+    let report = audit(&listing, &data, &loads, &settings, source, gates.as_ref());
     match a.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report).expect("json")),
-        Format::Text => {
-            let t = |zh: &'static str, en: &'static str| if english { en } else { zh };
-            println!(
-                "{} {}  {} {} .. {}  {} {} .. {}",
-                t("预警级别", "level"),
-                if english { level.key() } else { level.zh() },
-                t("预警期", "warning"),
-                report.warning[0],
-                report.warning[1],
-                t("基准期", "baseline"),
-                report.baseline[0],
-                report.baseline[1]
-            );
-            println!(
-                "{}",
-                t(
-                    "结论\t生产线\t企业\t措施\t要求用电比例\t实测用电比例\t标准误\t说明",
-                    "verdict\tline\tenterprise\tmeasure\texpected share\tobserved share\tstd error\treason"
-                )
-            );
-            for l in report
-                .lines
-                .iter()
-                .filter(|l| l.verdict != Verdict::Compliant)
-            {
-                let f = |v: Option<f64>| v.map(|x| format!("{x:.3}")).unwrap_or_else(|| "—".into());
-                println!(
-                    "{}\t{}\t{}\t{}\t{:.3}\t{}\t{}\t{}",
-                    if english {
-                        match l.verdict {
-                            Verdict::LikelyNonCompliant => "likely non-compliant",
-                            Verdict::InsufficientData => "insufficient data",
-                            Verdict::Compliant => "compliant",
-                        }
-                    } else {
-                        l.verdict.zh()
-                    },
-                    l.line_id,
-                    l.credit_code,
-                    l.measure,
-                    l.expected_share,
-                    f(l.observed_share),
-                    f(l.standard_error),
-                    l.reason
-                );
-            }
-            for (k, v) in &report.counts {
-                println!("{k}: {v}");
-            }
-            println!("rows_read: {}", report.rows_read);
-        }
+        Format::Text => print_text(&report, english),
     }
     Ok(())
+}
+
+/// The audit as text: the lines that are not plainly compliant, then the counts.
+fn print_text(report: &AuditReport, english: bool) {
+    let t = |zh: &'static str, en: &'static str| if english { en } else { zh };
+    println!(
+        "{} {}  {} {} .. {}  {} {} .. {}  （{}）",
+        t("预警级别", "level"),
+        if english {
+            report.level.key()
+        } else {
+            report.level.zh()
+        },
+        t("预警期", "warning"),
+        report.warning[0],
+        report.warning[1],
+        t("基准期", "baseline"),
+        report.baseline[0],
+        report.baseline[1],
+        report.warning_source
+    );
+    println!(
+        "{}",
+        t(
+            "结论\t区县\t企业\t生产线\t措施\t要求用电比例\t实测用电比例\t标准误\t说明",
+            "verdict\tdistrict\tenterprise\tline\tmeasure\texpected share\tobserved share\tstd error\treason"
+        )
+    );
+    let f = |v: Option<f64>| v.map(|x| format!("{x:.3}")).unwrap_or_else(|| "—".into());
+    for l in report
+        .lines
+        .iter()
+        .filter(|l| l.verdict != Verdict::Compliant)
+    {
+        println!(
+            "{}\t{}\t{}\t{}\t{}\t{:.3}\t{}\t{}\t{}",
+            if english {
+                l.verdict.en()
+            } else {
+                l.verdict.zh()
+            },
+            l.district,
+            l.enterprise,
+            l.line_id,
+            l.measure,
+            l.expected_share,
+            f(l.observed_share),
+            f(l.standard_error),
+            l.reason
+        );
+    }
+    for (k, v) in &report.counts {
+        println!("{}: {v}", if english { k } else { count_zh(k) });
+    }
+    // The key stays beside the label: scripts read `rows_read: N`.
+    println!(
+        "{}rows_read: {}",
+        t("读取电表数据行数 ", ""),
+        report.rows_read
+    );
 }
 
 /// Arguments of `jianpai seeds meters`.

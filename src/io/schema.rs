@@ -559,7 +559,7 @@ pub fn markdown() -> String {
     s.push('\n');
     s.push_str(&super::table::limits_doc());
     s.push_str(SCENARIO_DOC);
-    for t in TABLES.into_iter().chain([&METERS]) {
+    for t in TABLES.into_iter().chain([&METERS, &WARNINGS, &GATES]) {
         s.push_str(&table_markdown(t));
     }
     s.push_str(&table_markdown(&DECISIONS));
@@ -786,6 +786,39 @@ pub const METERS: TableSpec = TableSpec {
         col("timestamp", "时间", &["time", "采集时间", "datetime"], Text, "ISO 8601", true, "end of the interval, e.g. 2021-12-20T08:00:00 or 2021-12-20 08:00+08:00"),
         col("reading", "表码", &["累计电量", "register", "示数"], Number, "kWh", false, "cumulative register reading"),
         col("kwh", "区间电量", &["interval_kwh", "电量"], Number, "kWh", false, "energy of the interval ending at the time stamp (used when the meter has no readings)"),
+    ],
+};
+
+/// 预警记录: the warnings a city issued, for `jianpai audit --warnings`.
+pub const WARNINGS: TableSpec = TableSpec {
+    name: "warnings",
+    zh: "预警记录",
+    required: false,
+    doc: "The warnings the city issued (one row per warning) for `jianpai audit --warnings`: the audit takes its \
+          warning window from it and keeps its baseline clear of every warning in it. Warnings must not overlap. \
+          The calendar's `forecast` table (date, level) is accepted too: consecutive days of one level make one warning.",
+    columns: &[
+        col("level", "预警级别", &["级别"], Word, "", true, "黄色 / 橙色 / 红色 (yellow / orange / red)"),
+        col("start", "开始时间", &["开始", "发布时间"], Text, "ISO 8601", true, "start, e.g. 2021-12-22T00:00 (local time) or with an offset"),
+        col("end", "结束时间", &["结束", "解除时间"], Text, "ISO 8601", true, "end (exclusive), e.g. 2021-12-25T00:00"),
+        col("note", "备注", &["文号"], Text, "", false, "document number or remark").note(),
+    ],
+};
+
+/// 门禁记录: truck gate logs, for `jianpai audit --gates`.
+pub const GATES: TableSpec = TableSpec {
+    name: "gates",
+    zh: "门禁记录",
+    required: false,
+    doc: "Truck gate records (门禁和视频监控) for `jianpai audit --gates`: one row per truck passing an enterprise's gate. \
+          They verify transport measures: T4 (no China-IV-or-older heavy diesel trucks) and T0 (no road trucks but new-energy ones) \
+          during the warning. Rows may come in any order; time stamps as in `meters`.",
+    columns: &[
+        col("credit_code", "统一社会信用代码", &["信用代码", "code", "uscc"], Text, "", true, "enterprise").id(),
+        col("plate", "车牌号", &["车牌", "plate_number"], Text, "", true, "licence plate").id(),
+        col("standard", "排放标准", &["排放阶段", "emission_standard"], Word, "", true, "国一 … 国六 (or 国1 … 国6, 国I … 国VI), 新能源 / 电动"),
+        col("timestamp", "通行时间", &["时间", "time"], Text, "ISO 8601", true, "time the truck passed the gate"),
+        col("direction", "进出", &["方向", "direction", "in_out"], Word, "", false, "进 / 出 (in / out); empty counts as a passage"),
     ],
 };
 

@@ -565,13 +565,31 @@ pub fn indicator(d: &PlanData, l: &ListLine, t: Labels) -> String {
     }
     let base = d.line(l).baseline_electricity().0;
     format!(
-        "{}{} kWh{}{} kWh{}",
+        "{}{} kWh{}{} kWh{}{}",
         t.t("日用电量≤ ", "daily electricity ≤ "),
         parts.join(t.t("；", "; ")),
         t.t("（基准 ", " (baseline "),
         super::html::fixed(base, 0),
-        t.t("）", ")")
+        t.t("）", ")"),
+        evidence(l, t)
     )
+}
+
+/// What verifies the line's strongest measure, in plain Chinese (`；核查：…`; empty in English).
+/// It holds no digits: the workbook reader takes the numbers of the text before it.
+fn evidence(l: &ListLine, t: Labels) -> String {
+    let strongest = Level::ALL
+        .iter()
+        .rev()
+        .map(|lv| &l.levels[lv.index()])
+        .find(|e| e.controlled())
+        .and_then(|e| crate::domain::Measure::parse_code(&e.code));
+    match strongest {
+        Some(m) if !t.t("zh", "").is_empty() => {
+            format!("；核查：{}", crate::audit::evidence_zh(&m))
+        }
+        _ => String::new(),
+    }
 }
 
 /// Remarks of an enterprise: exemption, guarantee floor.

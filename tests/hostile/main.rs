@@ -17,6 +17,7 @@ mod cases_calendar;
 mod cases_fairness;
 mod cases_import;
 mod cases_explain;
+mod cases_audit;
 mod cases_later;
 mod cases_output;
 mod cases_provenance;
@@ -446,6 +447,7 @@ fn corpus() -> Vec<Case> {
     all.extend(cases_fairness::cases());
     all.extend(cases_calendar::cases());
     all.extend(cases_provenance::cases());
+    all.extend(cases_audit::cases());
     all
 }
 
