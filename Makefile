@@ -2,7 +2,7 @@
 SCENARIO ?= scenarios/wuxi-2021.toml
 OUT ?= out/wuxi-2021
 
-.PHONY: wuxi test setup lint seeds bench fmt report revise stagger
+.PHONY: wuxi roundtrip test setup lint seeds bench fmt report revise stagger
 
 ## Build the Wuxi 2021 emergency reduction list from the bundled seed data.
 wuxi: setup
@@ -13,6 +13,11 @@ wuxi: setup
 ## Reports of the Wuxi list (after `make wuxi`): list workbook, 一厂一策 workbook, HTML page.
 report: setup
 	cargo run --quiet -- report $(OUT) --out $(OUT)/report
+
+## The Wuxi list read back from its workbook: check, diff (0 changes), revise (after `make wuxi`).
+roundtrip:
+	cargo build --quiet
+	bash scripts/wuxi-roundtrip.sh
 
 ## Run the whole test suite.
 test: setup

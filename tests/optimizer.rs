@@ -3,11 +3,8 @@
 mod common;
 
 use common::*;
-use jianpai::check::check_plan;
 use jianpai::domain::{Inventory, Scenario};
 use jianpai::model::{build, Problem};
-use jianpai::plan::read::read_plan;
-use jianpai::plan::{from_assignment, write::plan_csv};
 use jianpai::rules::{resolve, Rules};
 use jianpai::seeds::rng::Rng;
 use jianpai::solve::{solve, Method, Solution, SolveOptions, Status};
@@ -26,26 +23,6 @@ fn run(inv: &Inventory, rules: &Rules, s: &Scenario, method: Method) -> (Problem
     let p = build(inv, &resolved, s);
     let sol = solve(&p, &opts(method));
     (p, sol)
-}
-
-/// Write the plan as CSV, read it back, and run the independent checker.
-fn check_violations(
-    inv: &Inventory,
-    rules: &Rules,
-    s: &Scenario,
-    p: &Problem,
-    a: &[u32],
-) -> Vec<String> {
-    let resolved = resolve(inv, rules, s).unwrap();
-    let plan = from_assignment(inv, &resolved, p, a, false);
-    let (_d, path) = temp_file("plan.csv", "");
-    std::fs::write(&path, plan_csv(inv, &plan, false)).unwrap();
-    let (rows, _) = read_plan(&path, None).expect("plan reads back");
-    check_plan(inv, rules, s, &rows)
-        .violations
-        .iter()
-        .map(|v| format!("{v:?}"))
-        .collect()
 }
 
 fn random_ratios(rng: &mut Rng) -> [f64; 3] {
@@ -89,7 +66,7 @@ fn brute_force_equals_optimiser_on_random_tiny_instances() {
                     sol.report
                 );
                 assert!(p.feasible(a));
-                let v = check_violations(&inv, &rules, &s, &p, a);
+                let v = plan_violations(&inv, &rules, &s, &p, a);
                 assert!(v.is_empty(), "seed {seed}: checker found {v:?}");
                 optimal += 1;
             }
@@ -111,7 +88,7 @@ fn greedy_plans_are_feasible_and_never_better_than_the_optimum() {
             assert!(p.feasible(ga));
             assert!(p.cost(ga) >= p.cost(ma) - 1e-9);
             assert_eq!(g.report.status, Status::Heuristic);
-            assert!(check_violations(&inv, &rules, &s, &p, ga).is_empty());
+            assert!(plan_violations(&inv, &rules, &s, &p, ga).is_empty());
         }
     }
 }

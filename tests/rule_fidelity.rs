@@ -5,11 +5,8 @@
 mod common;
 
 use common::*;
-use jianpai::check::check_plan;
 use jianpai::domain::*;
 use jianpai::model::{build, Problem};
-use jianpai::plan::read::read_plan;
-use jianpai::plan::{from_assignment, write::plan_csv};
 use jianpai::rules::{resolve, Rules};
 use jianpai::solve::{solve, Method, SolveOptions, Status};
 use jianpai::units::*;
@@ -98,20 +95,6 @@ fn stopped_at_yellow(inv: &Inventory, p: &Problem, a: &[u32]) -> Vec<String> {
         .collect()
 }
 
-/// The independent checker's violations of an assignment, through plan.csv.
-fn violations(inv: &Inventory, rules: &Rules, s: &Scenario, p: &Problem, a: &[u32]) -> Vec<String> {
-    let resolved = resolve(inv, rules, s).unwrap();
-    let plan = from_assignment(inv, &resolved, p, a, false);
-    let (_d, path) = temp_file("plan.csv", "");
-    std::fs::write(&path, plan_csv(inv, &plan, false)).unwrap();
-    let (rows, _) = read_plan(&path, None).expect("plan reads back");
-    check_plan(inv, rules, s, &rows)
-        .violations
-        .iter()
-        .map(|v| format!("{}: {}", v.kind, v.message))
-        .collect()
-}
-
 /// The assignment with exactly `ids` stopped at yellow (every other choice as in `a`).
 fn with_yellow_stops(inv: &Inventory, p: &Problem, a: &[u32], ids: &[&str]) -> Vec<u32> {
     p.units
@@ -162,11 +145,14 @@ fn sl50_on_a_cement_firm_with_three_kilns_and_a_mill_stops_two_kilns() {
         ["K1", "K2"],
         "two kilns stop, the cheapest; the mill runs"
     );
-    assert_eq!(violations(&inv, &rules, &s, &p, &a), Vec::<String>::new());
+    assert_eq!(
+        plan_violations(&inv, &rules, &s, &p, &a),
+        Vec::<String>::new()
+    );
 
     // A plan stopping the mill and one kiln keeps two kilns running: check rejects it.
     let mill = with_yellow_stops(&inv, &p, &a, &["K1", "M1"]);
-    let v = violations(&inv, &rules, &s, &p, &mill);
+    let v = plan_violations(&inv, &rules, &s, &p, &mill);
     assert!(
         v.iter()
             .any(|m| m.starts_with("stop-lines") && m.contains("1 of 3 熟料 lines")),
@@ -174,7 +160,7 @@ fn sl50_on_a_cement_firm_with_three_kilns_and_a_mill_stops_two_kilns() {
     );
     // Two kilns and the mill: the share is met by the kilns.
     let more = with_yellow_stops(&inv, &p, &a, &["K1", "K3", "M1"]);
-    assert!(!violations(&inv, &rules, &s, &p, &more)
+    assert!(!plan_violations(&inv, &rules, &s, &p, &more)
         .iter()
         .any(|m| m.starts_with("stop-lines")));
 }

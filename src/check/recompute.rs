@@ -100,6 +100,16 @@ pub fn recompute(
             for (d, derived) in rederive(inv, scenario, rule_of.get(&li).copied(), li, r, english) {
                 cells.push((d.key, derived));
             }
+            // A hand-set measure above the rule minimum is the planner's own choice: say so
+            // where the reason is blank (the planner may replace the words).
+            if super::missing_reason(inv, rule_of.get(&li).copied(), li, r, &eff) {
+                let why = if english {
+                    "set by hand in the plan file (figures recomputed by check --recompute)"
+                } else {
+                    "人工调整措施（数值经 check --recompute 重算）"
+                };
+                cells.push(("reason", why.to_string()));
+            }
         }
         let before = done.cells;
         for (key, value) in cells {

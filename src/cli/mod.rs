@@ -2,9 +2,9 @@
 
 pub mod audit;
 mod check;
+mod explain;
 mod import;
 mod negotiate;
-mod explain;
 mod plan;
 mod report;
 pub mod revise;

@@ -10,10 +10,59 @@ use super::{Solution, SolveOptions};
 use crate::model::export::{compact, Sense};
 use crate::model::Problem;
 use highs::{HighsModelStatus, RowProblem};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-/// Solve a problem that has fairness groups.
+/// Seconds the watchdog waits beyond the time limit before it stops waiting for HiGHS.
+const GRACE: f64 = 5.0;
+
+/// Solve a problem that has fairness groups, within the time limit: HiGHS's MIP set-up (clique
+/// partition) does not look at its own limit — on the Wuxi seed it ran for minutes — so the solve
+/// runs on a worker thread and a watchdog stops waiting at the limit plus a grace period.
 pub fn solve_fair(p: &Problem, opts: &SolveOptions, start: Instant) -> Solution {
+    let wait = (opts.time_limit - start.elapsed().as_secs_f64()).max(0.0) + GRACE;
+    let (p, o) = (p.clone(), opts.clone());
+    with_watchdog(
+        move || solve_fair_exact(&p, &o, start),
+        Duration::from_secs_f64(wait),
+        opts,
+        start,
+    )
+}
+
+/// Run `solve` on a worker thread; past `wait` (or when the worker dies) report that no plan was
+/// found within the time limit. The abandoned worker ends with the process.
+fn with_watchdog<F>(solve: F, wait: Duration, opts: &SolveOptions, start: Instant) -> Solution
+where
+    F: FnOnce() -> Solution + Send + 'static,
+{
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(solve());
+    });
+    let (stop, note) = match rx.recv_timeout(wait) {
+        Ok(solution) => return solution,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => (
+            Stop::TimeLimit,
+            format!(
+                "公平约束模型：HiGHS 在时间上限后 {GRACE:.0} 秒仍未返回，已停止等待（模型过大，请缩小分组范围或延长时间上限） / fairness model: HiGHS had not returned {GRACE:.0} s after the time limit; stopped waiting"
+            ),
+        ),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => (
+            Stop::Trouble,
+            "公平约束模型：求解线程异常终止 / fairness model: the solver thread failed".to_string(),
+        ),
+    };
+    let mut report = SolveReport::new(Method::Mip);
+    report.notes.push(note);
+    report.finish(None, opts, start, stop);
+    Solution {
+        assignment: None,
+        report,
+    }
+}
+
+/// The exact HiGHS solve of the compact model with the fairness family.
+fn solve_fair_exact(p: &Problem, opts: &SolveOptions, start: Instant) -> Solution {
     let mut report = SolveReport::new(Method::Mip);
     let ids: std::collections::HashMap<usize, String> = (0..p.units.len())
         .map(|ui| (p.units[ui].line, p.figure_id(ui)))
@@ -134,4 +183,51 @@ fn assignment(
                 .map(|t| t as u32)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts() -> SolveOptions {
+        SolveOptions {
+            method: Method::Mip,
+            time_limit: 0.1,
+            rel_gap: 1e-4,
+            threads: 1,
+        }
+    }
+
+    #[test]
+    fn the_watchdog_stops_waiting_for_a_solver_that_does_not_return() {
+        let opts = opts();
+        let begun = Instant::now();
+        let s = with_watchdog(
+            || {
+                std::thread::sleep(Duration::from_secs(30));
+                unreachable!("the watchdog returns first")
+            },
+            Duration::from_millis(200),
+            &opts,
+            begun,
+        );
+        assert!(begun.elapsed() < Duration::from_secs(10));
+        assert!(s.assignment.is_none());
+        assert_eq!(s.report.status, crate::solve::Status::NoSolution);
+        assert!(s.report.notes.iter().any(|n| n.contains("stopped waiting")));
+    }
+
+    #[test]
+    fn a_solver_that_returns_in_time_is_passed_through() {
+        let opts = opts();
+        let mut report = SolveReport::new(Method::Mip);
+        report.notes.push("inner".into());
+        let inner = Solution {
+            assignment: Some(vec![0]),
+            report,
+        };
+        let s = with_watchdog(move || inner, Duration::from_secs(5), &opts, Instant::now());
+        assert_eq!(s.assignment, Some(vec![0]));
+        assert_eq!(s.report.notes, vec!["inner".to_string()]);
+    }
 }

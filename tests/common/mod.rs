@@ -315,3 +315,27 @@ pub fn small_city_scenario(inventory: &str, rules_dir: &std::path::Path, scale: 
     }
     out
 }
+
+/// The checker's violations of an assignment, written and read back as `plan` writes it
+/// (measures, figures and the reasons the pipeline adds), as "kind: message" lines.
+pub fn plan_violations(
+    inv: &Inventory,
+    rules: &Rules,
+    s: &Scenario,
+    p: &Problem,
+    a: &[u32],
+) -> Vec<String> {
+    use jianpai::plan::{from_assignment, reasons::annotate, write::plan_csv};
+    let resolved = jianpai::rules::resolve(inv, rules, s).unwrap();
+    let mut plan = from_assignment(inv, &resolved, p, a, false);
+    let report = jianpai::solve::SolveReport::new(jianpai::solve::Method::Mip);
+    annotate(&mut plan, inv, &resolved, p, a, &report, false);
+    let (_d, path) = temp_file("plan.csv", "");
+    std::fs::write(&path, plan_csv(inv, &plan, false)).unwrap();
+    let (rows, _) = jianpai::plan::read::read_plan(&path, None).expect("plan reads back");
+    jianpai::check::check_plan(inv, rules, s, &rows)
+        .violations
+        .iter()
+        .map(|v| format!("{}: {}", v.kind, v.message))
+        .collect()
+}

@@ -13,11 +13,11 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod cases_audit;
 mod cases_calendar;
+mod cases_explain;
 mod cases_fairness;
 mod cases_import;
-mod cases_explain;
-mod cases_audit;
 mod cases_later;
 mod cases_output;
 mod cases_provenance;
