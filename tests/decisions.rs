@@ -7,7 +7,6 @@ use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 fn jianpai() -> Command {
     Command::cargo_bin("jianpai").unwrap()
@@ -63,12 +62,7 @@ struct City {
 fn city() -> &'static City {
     static CITY: OnceLock<City> = OnceLock::new();
     CITY.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().to_path_buf();
-        jianpai::seeds::generate_to(60, 11, &root.join("city")).unwrap();
-        let rules = Path::new(ROOT).join("seeds/rules");
-        let s = common::small_city_scenario("city", &rules, 0.25);
-        std::fs::write(root.join("s.toml"), s).unwrap();
+        let (dir, root) = common::small_city_dir(0.25, |s| s);
         plan(&root, "s.toml", "free", None).success();
         let free = read_plan(&root.join("free"));
         let free_loss = objective(&root.join("free"));

@@ -8,7 +8,6 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 fn jianpai() -> Command {
     Command::cargo_bin("jianpai").unwrap()
@@ -24,14 +23,11 @@ struct City {
 fn city() -> &'static City {
     static CITY: OnceLock<City> = OnceLock::new();
     CITY.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().to_path_buf();
-        jianpai::seeds::generate_to(60, 11, &root.join("city")).unwrap();
-        let rules = Path::new(ROOT).join("seeds/rules");
-        let s = common::small_city_scenario("city", &rules, 0.6)
-            .replace("restart_cost_days = 1.0", "restart_cost_days = 0.0");
-        assert!(s.contains("restart_cost_days = 0.0"));
-        std::fs::write(root.join("s.toml"), s).unwrap();
+        let (dir, root) = common::small_city_dir(0.6, |s| {
+            s.replace("restart_cost_days = 1.0", "restart_cost_days = 0.0")
+        });
+        let toml = std::fs::read_to_string(root.join("s.toml")).unwrap();
+        assert!(toml.contains("restart_cost_days = 0.0"));
         let run = |args: &[&str]| {
             jianpai()
                 .current_dir(&root)

@@ -339,3 +339,15 @@ pub fn plan_violations(
         .map(|v| format!("{}: {}", v.kind, v.message))
         .collect()
 }
+
+/// A temporary folder with the 60-firm generated city (seed 11) in `city/` and a scenario
+/// `s.toml` on it at `scale` × the Wuxi targets, its text passed through `edit`.
+pub fn small_city_dir(scale: f64, edit: impl Fn(String) -> String) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    jianpai::seeds::generate_to(60, 11, &root.join("city")).unwrap();
+    let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds/rules");
+    let s = edit(small_city_scenario("city", &rules, scale));
+    std::fs::write(root.join("s.toml"), s).unwrap();
+    (dir, root)
+}
