@@ -10,9 +10,9 @@ SCENARIO=${SCENARIO:-scenarios/wuxi-2021.toml}
 $J report "$OUT" --out "$OUT-report" --quiet
 LIST="$OUT-report/应急减排清单.xlsx"
 $J check "$LIST" --scenario "$SCENARIO" --quiet
-counts=$($J diff "$OUT" "$LIST" --format json | python3 -c 'import json,sys; c=json.load(sys.stdin)["counts"]; print(sum(v for v in c.values() if isinstance(v,(int,float))), c)')
+counts=$($J diff "$OUT" "$LIST" --format json | tr -d ' \n' | grep -o '"counts":{[^}]*}')
 echo "diff plan folder vs workbook: $counts"
-[ "${counts%% *}" = "0" ] || { echo "round trip changed the list" >&2; exit 1; }
+if echo "$counts" | grep -q ':[1-9]'; then echo "round trip changed the list" >&2; exit 1; fi
 $J revise scenarios/wuxi-2022-revision.toml --previous "$OUT" --out "$OUT-rev-dir" --quiet
 $J revise scenarios/wuxi-2022-revision.toml --previous "$LIST" --out "$OUT-rev-xlsx" --quiet
 cmp "$OUT-rev-dir/plan.csv" "$OUT-rev-xlsx/plan.csv"
