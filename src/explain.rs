@@ -582,8 +582,14 @@ pub fn render(e: &Explanation, english: bool) -> String {
                     n.margin.abs(),
                     t(" 万元", " (10k yuan)")
                 ));
-                if let (Some(row), Some(d), Some(be)) = (&n.binding_row, n.dual, n.break_even_dual)
+                if let (Some(key), Some(d), Some(be)) = (&n.binding_row, n.dual, n.break_even_dual)
                 {
+                    // The planner's label of the row (the registry key in json).
+                    let row = v
+                        .prices
+                        .iter()
+                        .find(|p| &p.row == key)
+                        .map_or(key.as_str(), |p| p.label.as_str());
                     o.push_str(&format!(
                         "    {}{row}{}{d:.4}{}{be:.4}{}{}\n",
                         t("翻转价格：若 ", "break-even: if the price of "),

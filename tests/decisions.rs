@@ -7,7 +7,6 @@ use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-
 fn jianpai() -> Command {
     Command::cargo_bin("jianpai").unwrap()
 }

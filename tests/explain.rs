@@ -11,7 +11,6 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-
 fn jianpai() -> Command {
     Command::cargo_bin("jianpai").unwrap()
 }

@@ -10,7 +10,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-
 fn jianpai() -> Command {
     Command::cargo_bin("jianpai").unwrap()
 }

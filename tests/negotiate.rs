@@ -8,7 +8,6 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-
 fn jianpai() -> Command {
     Command::cargo_bin("jianpai").unwrap()
 }
