@@ -165,6 +165,27 @@ fn audit_result_becomes_the_inspectors_report() {
         );
     }
 
+    // A damaged audit.json is invalid input (exit 3) naming the file; --out onto an input is
+    // refused and leaves it alone.
+    std::fs::write(d.join("a2/audit.json"), "{").unwrap();
+    let a = jianpai()
+        .current_dir(&d)
+        .args(["report", "a2", "--out", "r3"])
+        .assert()
+        .code(3);
+    let e = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    assert!(e.contains("audit.json"), "{e}");
+    let plan_before = std::fs::read(d.join("plan/plan.csv")).unwrap();
+    jianpai()
+        .current_dir(&d)
+        .args([
+            "audit", "--plan", "plan", "--meter", "m.csv", "--level", "orange", "--window", WINDOW,
+            "--out", "plan",
+        ])
+        .assert()
+        .code(3);
+    assert_eq!(std::fs::read(d.join("plan/plan.csv")).unwrap(), plan_before);
+
     // English.
     run(&d, &["--lang", "en", "report", "a", "--out", "re"]);
     let en = rows(&d.join("re/audit-report.xlsx"), "Inspection report");
