@@ -9,6 +9,9 @@ use crate::audit::{
 use crate::diff::listing::{read_listing, Listing};
 use crate::domain::Level;
 use crate::exit;
+use crate::io::atomic::write_bytes;
+use crate::io::cells::CsvOut;
+use crate::io::result_dir::{ResultDir, AUDIT};
 use std::path::{Path, PathBuf};
 
 fn plan(path: &Path) -> Result<Listing, Failure> {
@@ -62,6 +65,10 @@ pub struct AuditArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Also write a result folder (audit.json, audit.csv, summary.json) that `jianpai report`
+    /// turns into the inspectors' report (核查报告).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// The warning audited, where it came from, and the record's warnings.
@@ -196,11 +203,83 @@ pub fn run_audit(a: AuditArgs, english: bool) -> Result<(), Failure> {
         None => None,
     };
     let report = audit(&listing, &data, &loads, &settings, source, gates.as_ref());
+    if let Some(out) = &a.out {
+        write_result(out, &a, &report)?;
+    }
     match a.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report).expect("json")),
         Format::Text => print_text(&report, english),
     }
     Ok(())
+}
+
+/// Write the audit's result folder atomically: audit.json (the whole audit), audit.csv (one row
+/// per line) and summary.json (`"kind": "audit"` and the counts).
+fn write_result(out: &Path, a: &AuditArgs, report: &AuditReport) -> Result<(), Failure> {
+    let mut inputs = vec![a.plan.as_path(), a.meter.as_path()];
+    inputs.extend(a.warnings.as_deref());
+    inputs.extend(a.gates.as_deref());
+    let dir = ResultDir::create(out, AUDIT, &inputs)?;
+    write_bytes(&dir.path().join("audit.json"), pretty(report).as_bytes())?;
+    let summary = serde_json::json!({
+        "kind": "audit",
+        "level": report.level,
+        "warning": report.warning,
+        "counts": report.counts,
+    });
+    write_bytes(
+        &dir.path().join("summary.json"),
+        pretty(&summary).as_bytes(),
+    )?;
+    write_bytes(&dir.path().join("audit.csv"), &audit_csv(report))?;
+    dir.commit()?;
+    Ok(())
+}
+
+/// Pretty json with a final newline.
+fn pretty<T: serde::Serialize>(v: &T) -> String {
+    format!("{}\n", serde_json::to_string_pretty(v).expect("json"))
+}
+
+/// One row per audited line (json keys as column names).
+fn audit_csv(report: &AuditReport) -> Vec<u8> {
+    let mut w = CsvOut::with_bom();
+    w.row([
+        "district",
+        "enterprise",
+        "credit_code",
+        "line_id",
+        "line_name",
+        "measure",
+        "verdict",
+        "decided_by",
+        "expected_share",
+        "observed_share",
+        "standard_error",
+        "baseline_kw",
+        "warning_kw",
+        "reason",
+    ]);
+    let f = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+    for l in &report.lines {
+        w.row([
+            l.district.clone(),
+            l.enterprise.clone(),
+            l.credit_code.clone(),
+            l.line_id.clone(),
+            l.line_name.clone(),
+            l.measure.clone(),
+            l.verdict.key().to_string(),
+            l.decided_by.to_string(),
+            l.expected_share.to_string(),
+            f(l.observed_share),
+            f(l.standard_error),
+            f(l.baseline_kw),
+            f(l.warning_kw),
+            l.reason.clone(),
+        ]);
+    }
+    w.into_bytes()
 }
 
 /// The audit as text: the lines that are not plainly compliant, then the counts.

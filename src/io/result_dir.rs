@@ -459,6 +459,11 @@ pub const REVISE: Producer = Producer {
         "filing-exempt.csv",
     ],
 };
+/// `jianpai audit --out`.
+pub const AUDIT: Producer = Producer {
+    command: "audit",
+    legacy: &[],
+};
 /// `jianpai report`.
 pub const REPORT: Producer = Producer {
     command: "report",
@@ -473,6 +478,8 @@ pub const REPORT: Producer = Producer {
         "report.html",
         "sweep-comparison.xlsx",
         "staggered-calendar.xlsx",
+        "核查报告.xlsx",
+        "audit-report.xlsx",
     ],
 };
 /// `jianpai stagger`.

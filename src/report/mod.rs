@@ -8,6 +8,7 @@
 //! `jianpai curve`, the cost curve; calendar directories (`jianpai stagger`) get the summary, the
 //! Gantt chart of the stop blocks and the daily cuts.
 
+pub mod audit_sections;
 pub mod calendar_sections;
 pub mod html;
 pub mod labels;
@@ -74,6 +75,8 @@ pub enum Kind {
     Revision,
     /// A scenario sweep.
     Sweep,
+    /// A compliance audit (`jianpai audit --out`).
+    Audit,
 }
 
 impl Kind {
@@ -84,6 +87,7 @@ impl Kind {
             Kind::Calendar => "calendar",
             Kind::Revision => "revision",
             Kind::Sweep => "sweep",
+            Kind::Audit => "audit",
         }
     }
 }
@@ -97,13 +101,19 @@ pub fn detect(dir: &Path) -> Result<Kind, ReportError> {
     let head: Head = plan_data::read_summary(dir)?;
     match head.kind.as_deref() {
         None if dir.join("plan.csv").is_file() => Ok(Kind::Plan),
-        Some(k) => [Kind::Plan, Kind::Calendar, Kind::Revision, Kind::Sweep]
-            .into_iter()
-            .find(|kind| kind.key() == k)
-            .ok_or_else(|| ReportError::Input {
-                file: dir.join("summary.json").display().to_string(),
-                message: format!("unknown result kind {k:?} (plan, calendar, revision, sweep)"),
-            }),
+        Some(k) => [
+            Kind::Plan,
+            Kind::Calendar,
+            Kind::Revision,
+            Kind::Sweep,
+            Kind::Audit,
+        ]
+        .into_iter()
+        .find(|kind| kind.key() == k)
+        .ok_or_else(|| ReportError::Input {
+            file: dir.join("summary.json").display().to_string(),
+            message: format!("unknown result kind {k:?} (plan, calendar, revision, sweep, audit)"),
+        }),
         None => Err(ReportError::Input {
             file: dir.join("summary.json").display().to_string(),
             message: "no \"kind\" and no plan.csv beside it".into(),
@@ -186,6 +196,15 @@ pub fn calendar_file_names(t: Labels) -> [&'static str; 2] {
     }
 }
 
+/// Names of the output files of an audit report.
+pub fn audit_file_names(t: Labels) -> [&'static str; 2] {
+    if t.english {
+        ["audit-report.xlsx", "report.html"]
+    } else {
+        ["核查报告.xlsx", "报告.html"]
+    }
+}
+
 /// Write the report of a result directory into `out`; returns the files written. Everything is
 /// read before anything is written.
 pub fn write_report(dir: &Path, out: &Path, opts: &Options) -> Result<Vec<PathBuf>, ReportError> {
@@ -199,9 +218,9 @@ pub fn write_report(dir: &Path, out: &Path, opts: &Options) -> Result<Vec<PathBu
     };
     let f = xlsx::Formats::new();
     match kind {
-        Kind::Calendar | Kind::Sweep if opts.split_districts => Err(ReportError::Input {
+        Kind::Calendar | Kind::Sweep | Kind::Audit if opts.split_districts => Err(ReportError::Input {
             file: dir.display().to_string(),
-            message: "--split district applies to plans and revisions (a list), not to sweeps or calendars".into(),
+            message: "--split district applies to plans and revisions (a list), not to sweeps, calendars or audits".into(),
         }),
         Kind::Calendar => {
             let data = calendar_sections::load(dir)?;
@@ -213,6 +232,13 @@ pub fn write_report(dir: &Path, out: &Path, opts: &Options) -> Result<Vec<PathBu
             let sections = calendar_sections::sections(&data);
             let subtitle = calendar_sections::subtitle(&data, t);
             workbook_and_page(&title, &subtitle, &sections, calendar_file_names(t), out, t)
+        }
+        Kind::Audit => {
+            let data = audit_sections::load(dir)?;
+            let title = format!("{} {}", t.t("核查报告", "Inspection report"), data.warning[0]);
+            let sections = audit_sections::sections(&data);
+            let subtitle = audit_sections::subtitle(&data, t);
+            workbook_and_page(&title, &subtitle, &sections, audit_file_names(t), out, t)
         }
         Kind::Sweep => {
             let data = sweep_sections::load(dir)?;
