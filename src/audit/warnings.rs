@@ -9,7 +9,7 @@ use crate::io::schema::WARNINGS;
 use crate::io::table::{display, read_table};
 use crate::io::RawTable;
 use crate::stagger::tables::FORECAST;
-use crate::validate::cells::{error, Sheet};
+use crate::validate::cells::{error, unreadable, Sheet};
 use crate::validate::Report;
 use std::path::Path;
 
@@ -43,15 +43,7 @@ pub fn read_warnings(path: &Path) -> Result<Vec<Warning>, Report> {
     let table = match read_table(path) {
         Ok(t) => t,
         Err(e) => {
-            report.push(error(
-                e.diagnostic_code(),
-                &display(path),
-                None,
-                None,
-                None,
-                e.to_string(),
-                "",
-            ));
+            report.push(unreadable(&e, &display(path), ""));
             return Err(report);
         }
     };

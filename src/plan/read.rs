@@ -4,7 +4,7 @@
 use crate::domain::{Inventory, Level, Measure};
 use crate::io::schema::PLAN;
 use crate::io::table::{read_table, RawTable};
-use crate::validate::cells::{error, Sheet};
+use crate::validate::cells::{error, unreadable, Sheet};
 use crate::validate::Report;
 use std::path::Path;
 
@@ -81,13 +81,9 @@ pub fn read_plan_table(path: &Path, inv: Option<&Inventory>) -> Result<RawTable,
     };
     read_table(&file).map_err(|e| {
         let mut report = Report::default();
-        report.push(error(
-            e.diagnostic_code(),
+        report.push(unreadable(
+            &e,
             &file.display().to_string(),
-            None,
-            None,
-            None,
-            e.to_string(),
             "give a plan folder (with plan.csv), a plan file, or a list workbook (应急减排清单.xlsx or 应急减排清单.xlsx#sheet)",
         ));
         report

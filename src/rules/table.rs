@@ -4,7 +4,7 @@ use super::Obligation;
 use crate::domain::{Grade, IndustryTable, Level};
 use crate::io::schema::RULES;
 use crate::io::table::read_table;
-use crate::validate::cells::{error, Sheet};
+use crate::validate::cells::{error, unreadable, Sheet};
 use crate::validate::Report;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -50,15 +50,7 @@ impl Rules {
             let table = match read_table(path) {
                 Ok(t) => t,
                 Err(e) => {
-                    report.push(error(
-                        e.diagnostic_code(),
-                        &path.display().to_string(),
-                        None,
-                        None,
-                        None,
-                        e.to_string(),
-                        "",
-                    ));
+                    report.push(unreadable(&e, &path.display().to_string(), ""));
                     continue;
                 }
             };

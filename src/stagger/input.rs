@@ -8,7 +8,7 @@ use crate::domain::scenario::{Bound, PollutantTable, SolverOptions, RESTART_DAYS
 use crate::domain::{Grade, Inventory, Level, LineStatus, Pollutant};
 use crate::io::table::{display, read_table};
 use crate::io::{IoError, RawRow, RawTable};
-use crate::validate::cells::{error, Sheet};
+use crate::validate::cells::{error, unreadable, Sheet};
 use crate::validate::{load_dataset, Report};
 use chrono::{Datelike, NaiveDate};
 use indexmap::IndexMap;
@@ -350,15 +350,7 @@ fn open<'a>(
     match read_table(path) {
         Ok(t) => *table = Some(t),
         Err(e) => {
-            report.push(error(
-                e.diagnostic_code(),
-                &display(path),
-                None,
-                None,
-                None,
-                e.to_string(),
-                "",
-            ));
+            report.push(unreadable(&e, &display(path), ""));
             return None;
         }
     }

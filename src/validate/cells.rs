@@ -17,6 +17,20 @@ pub struct Sheet<'a> {
     cols: Vec<Option<usize>>,
 }
 
+/// The diagnostic of a table that could not be read at all (`E301`, exit 7) or not parsed
+/// (`E002`), naming the file.
+pub fn unreadable(e: &crate::io::IoError, file: &str, hint: &str) -> Diagnostic {
+    error(
+        e.diagnostic_code(),
+        file,
+        None,
+        None,
+        None,
+        e.to_string(),
+        hint,
+    )
+}
+
 #[allow(clippy::too_many_arguments)]
 fn diag(
     severity: Severity,
