@@ -2,6 +2,8 @@
 //! electricity cannot verify, Chinese wording with enterprise and district, and a noise model that
 //! does not flag compliant lines.
 
+mod common;
+
 use assert_cmd::Command;
 use jianpai::audit::meters::MeterData;
 use jianpai::audit::series::loads;
@@ -245,25 +247,7 @@ fn precision_and_recall_on_generated_evidence() {
         let m = c.meters(&format!("m{seed}.csv"), 10_000, 30, seed);
         let v = c.json(&m, "orange", &["--window", WINDOW]);
         let truth = std::fs::read_to_string(c.path(&format!("m{seed}.truth.csv"))).unwrap();
-        let cheaters: std::collections::HashSet<String> = truth
-            .lines()
-            .skip(1)
-            .map(|l| l.split(',').collect::<Vec<_>>())
-            .filter(|r| r[2] != "compliant" && r[5] == "true")
-            .map(|r| r[1].to_string())
-            .collect();
-        let flagged: std::collections::HashSet<String> = v["lines"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|l| l["verdict"] == "likely_non_compliant")
-            .map(|l| l["line_id"].as_str().unwrap().to_string())
-            .collect();
-        let tp = flagged.intersection(&cheaters).count() as f64;
-        let (p, r) = (
-            tp / flagged.len().max(1) as f64,
-            tp / cheaters.len().max(1) as f64,
-        );
+        let (p, r, _) = common::audit_scores(&truth, &v);
         assert!(
             p >= 0.95 && r >= 0.95,
             "seed {seed}: precision {p}, recall {r}"

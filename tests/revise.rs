@@ -1,6 +1,8 @@
 //! `jianpai revise`, `jianpai diff`, the filings, `jianpai audit` and `jianpai seeds meters` end
 //! to end on a small generated city.
 
+mod common;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -373,23 +375,9 @@ fn precision_recall(c: &City, noise: &str, seed: &str) -> (f64, f64) {
         .clone();
     let a: Value = serde_json::from_slice(&out).unwrap();
     let truth = std::fs::read_to_string(c.path(&format!("m-{noise}.truth.csv"))).unwrap();
-    let cheaters: std::collections::HashSet<String> = truth
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').collect::<Vec<_>>())
-        .filter(|r| r[2] != "compliant" && r[5] == "true")
-        .map(|r| r[1].to_string())
-        .collect();
-    let flagged: std::collections::HashSet<String> = a["lines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|l| l["verdict"] == "likely_non_compliant")
-        .map(|l| l["line_id"].as_str().unwrap().to_string())
-        .collect();
-    assert!(cheaters.len() >= 30);
-    let tp = flagged.intersection(&cheaters).count() as f64;
-    (tp / flagged.len().max(1) as f64, tp / cheaters.len() as f64)
+    let (precision, recall, cheaters) = common::audit_scores(&truth, &a);
+    assert!(cheaters >= 30);
+    (precision, recall)
 }
 
 #[test]

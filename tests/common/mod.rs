@@ -351,3 +351,29 @@ pub fn small_city_dir(scale: f64, edit: impl Fn(String) -> String) -> (tempfile:
     std::fs::write(root.join("s.toml"), s).unwrap();
     (dir, root)
 }
+
+/// Precision and recall of an audit's `likely_non_compliant` lines (its json) against the
+/// cheaters of a `seeds meters` truth file, and the number of cheaters.
+pub fn audit_scores(truth_csv: &str, audit: &serde_json::Value) -> (f64, f64, usize) {
+    use std::collections::HashSet;
+    let cheaters: HashSet<&str> = truth_csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|r| r[2] != "compliant" && r[5] == "true")
+        .map(|r| r[1])
+        .collect();
+    let flagged: HashSet<&str> = audit["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["verdict"] == "likely_non_compliant")
+        .map(|l| l["line_id"].as_str().unwrap())
+        .collect();
+    let tp = flagged.intersection(&cheaters).count() as f64;
+    (
+        tp / flagged.len().max(1) as f64,
+        tp / cheaters.len().max(1) as f64,
+        cheaters.len(),
+    )
+}
