@@ -1,6 +1,8 @@
 //! `jianpai report` end to end on a small generated city: the workbooks read back with calamine
 //! against plan.csv, LibreOffice converts them, headless Chromium renders the HTML page.
 
+mod common;
+
 use assert_cmd::Command;
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use predicates::prelude::*;
@@ -27,37 +29,8 @@ impl Fixture {
 
 fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
-    F.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let f = Fixture { dir };
-        jianpai::seeds::generate_to(60, 1, &f.path("city")).unwrap();
-        let scenario = format!(
-            "name = \"小城测试清单\"\ninventory = \"{}\"\nrules = \"{ROOT}/seeds/rules/guide-2020.csv\"\n\
-             rule_overrides = \"{ROOT}/seeds/rules/wuxi-city.csv\"\n\
-             [targets.yellow]\nso2 = 0.01\nnox = 0.01\npm = 0.01\nvocs = 0.01\n\
-             [targets.orange]\nso2 = 0.02\nnox = 0.02\npm = 0.02\nvocs = 0.02\n\
-             [targets.red]\nso2 = 0.03\nnox = 0.03\npm = 0.03\nvocs = 0.03\n\
-             [districts]\nenforce = true\n[report]\nsupervision_phone = \"12369\"\n",
-            f.path("city").display()
-        );
-        std::fs::write(f.path("s.toml"), scenario).unwrap();
-        jianpai()
-            .args(["--quiet", "plan"])
-            .arg(f.path("s.toml"))
-            .arg("--out")
-            .arg(f.path("plan"))
-            .assert()
-            .success();
-        for (lang, out) in [("zh", "zh"), ("en", "en")] {
-            jianpai()
-                .args(["--lang", lang, "report"])
-                .arg(f.path("plan"))
-                .arg("--out")
-                .arg(f.path(out))
-                .assert()
-                .success();
-        }
-        f
+    F.get_or_init(|| Fixture {
+        dir: common::reported_city(1, "[report]\nsupervision_phone = \"12369\"\n"),
     })
 }
 

@@ -3,14 +3,14 @@
 //! workbook built here (title rows, two-row merged headers, merged enterprise cells without line
 //! ids, usual measure phrasings, a 合计 row and a note row).
 
+mod common;
+
 use assert_cmd::Command;
 use rust_xlsxwriter::{Format, Workbook};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 fn jianpai() -> Command {
     Command::cargo_bin("jianpai").unwrap()
@@ -30,43 +30,16 @@ impl City {
     }
 }
 
+const SOLVER: &str = "[solver]\ntime_limit = 60\nrel_gap = 0.0\n";
+
 fn scenario_text(inventory: &Path) -> String {
-    format!(
-        "name = \"小城测试清单\"\ninventory = \"{}\"\nrules = \"{ROOT}/seeds/rules/guide-2020.csv\"\n\
-         rule_overrides = \"{ROOT}/seeds/rules/wuxi-city.csv\"\n\
-         [targets.yellow]\nso2 = 0.01\nnox = 0.01\npm = 0.01\nvocs = 0.01\n\
-         [targets.orange]\nso2 = 0.02\nnox = 0.02\npm = 0.02\nvocs = 0.02\n\
-         [targets.red]\nso2 = 0.03\nnox = 0.03\npm = 0.03\nvocs = 0.03\n\
-         [districts]\nenforce = true\n[solver]\ntime_limit = 60\nrel_gap = 0.0\n",
-        inventory.display()
-    )
+    common::report_scenario(inventory, SOLVER)
 }
 
 fn city() -> &'static City {
     static C: OnceLock<City> = OnceLock::new();
-    C.get_or_init(|| {
-        let c = City {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        jianpai::seeds::generate_to(60, 3, &c.path("city")).unwrap();
-        std::fs::write(c.path("s.toml"), scenario_text(&c.path("city"))).unwrap();
-        jianpai()
-            .args(["--quiet", "plan"])
-            .arg(c.path("s.toml"))
-            .arg("--out")
-            .arg(c.path("plan"))
-            .assert()
-            .success();
-        for lang in ["zh", "en"] {
-            jianpai()
-                .args(["--quiet", "--lang", lang, "report"])
-                .arg(c.path("plan"))
-                .arg("--out")
-                .arg(c.path(lang))
-                .assert()
-                .success();
-        }
-        c
+    C.get_or_init(|| City {
+        dir: common::reported_city(3, SOLVER),
     })
 }
 

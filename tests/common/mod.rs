@@ -377,3 +377,45 @@ pub fn audit_scores(truth_csv: &str, audit: &serde_json::Value) -> (f64, f64, us
         cheaters.len(),
     )
 }
+
+/// A small-city scenario with 1 / 2 / 3 % targets and enforced districts on `inventory`, with
+/// `extra` TOML appended (e.g. `[solver]` or `[report]` tables).
+pub fn report_scenario(inventory: &std::path::Path, extra: &str) -> String {
+    let root = env!("CARGO_MANIFEST_DIR");
+    format!(
+        "name = \"小城测试清单\"\ninventory = \"{}\"\nrules = \"{root}/seeds/rules/guide-2020.csv\"\n\
+         rule_overrides = \"{root}/seeds/rules/wuxi-city.csv\"\n\
+         [targets.yellow]\nso2 = 0.01\nnox = 0.01\npm = 0.01\nvocs = 0.01\n\
+         [targets.orange]\nso2 = 0.02\nnox = 0.02\npm = 0.02\nvocs = 0.02\n\
+         [targets.red]\nso2 = 0.03\nnox = 0.03\npm = 0.03\nvocs = 0.03\n\
+         [districts]\nenforce = true\n{extra}",
+        inventory.display()
+    )
+}
+
+/// A temporary folder with a generated 60-firm city (`seed`) in `city/`, its
+/// [`report_scenario`] `s.toml`, the plan `plan/` and the Chinese and English reports `zh/`, `en/`.
+pub fn reported_city(seed: u64, extra: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |p: &str| dir.path().join(p);
+    jianpai::seeds::generate_to(60, seed, &path("city")).unwrap();
+    std::fs::write(path("s.toml"), report_scenario(&path("city"), extra)).unwrap();
+    let jianpai = || assert_cmd::Command::cargo_bin("jianpai").unwrap();
+    jianpai()
+        .args(["--quiet", "plan"])
+        .arg(path("s.toml"))
+        .arg("--out")
+        .arg(path("plan"))
+        .assert()
+        .success();
+    for lang in ["zh", "en"] {
+        jianpai()
+            .args(["--quiet", "--lang", lang, "report"])
+            .arg(path("plan"))
+            .arg("--out")
+            .arg(path(lang))
+            .assert()
+            .success();
+    }
+    dir
+}
