@@ -87,7 +87,15 @@ fn summary_records_version_command_and_every_input_hash() {
         .unwrap();
     assert_eq!(lines["path"], "../city/lines.csv");
     let bytes = std::fs::read(f.path("city/lines.csv")).unwrap();
-    assert_eq!(lines["blake3"], blake3::hash(&bytes).to_hex().to_string());
+    let sha256: String = {
+        use sha2::Digest;
+        sha2::Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    assert_eq!(lines["sha256"], sha256);
+    assert!(lines.get("blake3").is_none(), "{lines}");
     assert_eq!(lines["bytes"], bytes.len());
 
     // The report prints it in the page footer.
@@ -101,9 +109,9 @@ fn summary_records_version_command_and_every_input_hash() {
         footer.contains("jianpai plan s.toml --out &lt;out&gt; --quiet"),
         "{footer}"
     );
-    let short = &lines["blake3"].as_str().unwrap()[..16];
+    let short = &lines["sha256"].as_str().unwrap()[..16];
     assert!(
-        footer.contains(&format!("inventory.lines ../city/lines.csv BLAKE3 {short}")),
+        footer.contains(&format!("inventory.lines ../city/lines.csv SHA-256 {short}")),
         "{footer}"
     );
 
@@ -166,6 +174,35 @@ fn verify_says_which_inputs_match_changed_or_are_missing() {
     assert_eq!(state("inventory.lines"), "changed");
     assert_eq!(state("rule_overrides"), "missing");
     assert_eq!(state("scenario"), "same");
+}
+
+/// A result made before SHA-256 recorded BLAKE3 (`blake3`): `verify` still checks it, with BLAKE3.
+#[test]
+fn verify_checks_results_that_recorded_blake3() {
+    let f = Fixture::new("");
+    f.plan("plan");
+    let summary = f.path("plan/summary.json");
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&summary).unwrap()).unwrap();
+    for input in v["provenance"]["inputs"].as_array_mut().unwrap() {
+        let path = f.path("plan").join(input["path"].as_str().unwrap());
+        let legacy = blake3::hash(&std::fs::read(path).unwrap()).to_hex().to_string();
+        let o = input.as_object_mut().unwrap();
+        o.remove("sha256");
+        o.insert("blake3".into(), legacy.into());
+    }
+    std::fs::write(&summary, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+    jianpai(&f.root)
+        .args(["verify", "plan"])
+        .assert()
+        .code(0)
+        .stdout(contains("一致\tinventory.lines\t../city/lines.csv"));
+    std::fs::write(f.path("city/lines.csv"), "changed\n").unwrap();
+    jianpai(&f.root)
+        .args(["verify", "plan"])
+        .assert()
+        .code(6)
+        .stderr(contains("E533 已变更\tinventory.lines"));
 }
 
 #[test]

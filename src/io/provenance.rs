@@ -1,7 +1,7 @@
 //! Provenance of a result: the tool version, the command line and every input file with its
-//! BLAKE3 hash (256 bits; BLAKE3 rather than SHA-256 because the `blake3` crate is already a
-//! dependency and adding `sha2` would rebuild polars with another feature set), recorded in `summary.json` (`provenance`), printed by the reports, and re-checked by
-//! `jianpai verify`.
+//! SHA-256 hash, recorded in `summary.json` (`provenance`), printed by the reports, and re-checked
+//! by `jianpai verify`. Results written before SHA-256 (session 4) recorded BLAKE3 (`blake3`);
+//! `verify` still checks those with BLAKE3.
 //!
 //! Paths are stored as [`stored_path`] stores the scenario (relative to the result directory), so
 //! that `verify` finds them from any working folder. The command line keeps every argument as
@@ -36,27 +36,51 @@ pub struct InputFile {
     pub role: String,
     /// Path relative to the result directory (absolute when there is none).
     pub path: String,
-    /// BLAKE3 hash of the content (256 bits), lower-case hex.
-    pub blake3: String,
+    /// SHA-256 of the content, lower-case hex (empty only in results made before SHA-256).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub sha256: String,
+    /// BLAKE3 of the content: only in results made before SHA-256 was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blake3: Option<String>,
     /// Size in bytes.
     pub bytes: u64,
 }
 
-/// BLAKE3 hash (lower-case hex) and size of a file, streamed.
+/// SHA-256 (lower-case hex) and size of a file, streamed.
 pub fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
-    let mut f = std::fs::File::open(path)?;
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    let n = stream(path, |chunk| h.update(chunk))?;
+    Ok((hex(&h.finalize()), n))
+}
+
+/// BLAKE3 (lower-case hex) of a file: how results made before SHA-256 recorded their inputs.
+fn legacy_blake3(path: &Path) -> std::io::Result<String> {
     let mut h = blake3::Hasher::new();
+    stream(path, |chunk| {
+        h.update(chunk);
+    })?;
+    Ok(h.finalize().to_hex().to_string())
+}
+
+/// Feed a file to `eat` in 64 KiB chunks; its size in bytes.
+fn stream(path: &Path, mut eat: impl FnMut(&[u8])) -> std::io::Result<u64> {
+    let mut f = std::fs::File::open(path)?;
     let mut buf = vec![0u8; 1 << 16];
     let mut n = 0u64;
     loop {
         let k = f.read(&mut buf)?;
         if k == 0 {
-            break;
+            return Ok(n);
         }
         n += k as u64;
-        h.update(&buf[..k]);
+        eat(&buf[..k]);
     }
-    Ok((h.finalize().to_hex().to_string(), n))
+}
+
+/// Lower-case hex of bytes.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The command line of this run as recorded (see the module documentation).
@@ -137,11 +161,12 @@ pub fn collect(inputs: &[(String, PathBuf)], out: &Path) -> Provenance {
         inputs: inputs
             .iter()
             .map(|(role, path)| {
-                let (blake3, bytes) = hash_file(path).unwrap_or_default();
+                let (sha256, bytes) = hash_file(path).unwrap_or_default();
                 InputFile {
                     role: role.clone(),
                     path: stored_path(path, out),
-                    blake3,
+                    sha256,
+                    blake3: None,
                     bytes,
                 }
             })
@@ -205,10 +230,13 @@ pub fn verify(p: &Provenance, dir: &Path) -> Vec<Verified> {
         .iter()
         .map(|f| {
             let path = resolve_stored(&f.path, dir);
-            let found = hash_file(&path).ok().map(|(h, _)| h);
+            let (recorded, found) = match (&f.blake3, f.sha256.is_empty()) {
+                (Some(b), true) => (b.clone(), legacy_blake3(&path).ok()),
+                _ => (f.sha256.clone(), hash_file(&path).ok().map(|(h, _)| h)),
+            };
             let state = match &found {
                 None => FileState::Missing,
-                Some(h) if *h == f.blake3 => FileState::Same,
+                Some(h) if *h == recorded => FileState::Same,
                 Some(_) => FileState::Changed,
             };
             Verified {
@@ -216,7 +244,7 @@ pub fn verify(p: &Provenance, dir: &Path) -> Vec<Verified> {
                 path: f.path.clone(),
                 resolved: path.display().to_string(),
                 state,
-                recorded: f.blake3.clone(),
+                recorded,
                 found,
             }
         })
@@ -231,11 +259,15 @@ pub fn footer_lines(p: &Provenance, english: bool) -> Vec<String> {
         format!("由 {} {} 生成：{}", p.tool, p.version, p.command.join(" "))
     }];
     for f in &p.inputs {
+        let (name, hash) = match &f.blake3 {
+            Some(b) if f.sha256.is_empty() => ("BLAKE3", b),
+            _ => ("SHA-256", &f.sha256),
+        };
         v.push(format!(
-            "{} {} BLAKE3 {}",
+            "{} {} {name} {}",
             f.role,
             f.path,
-            f.blake3.get(..16).unwrap_or(&f.blake3)
+            hash.get(..16).unwrap_or(hash)
         ));
     }
     v
@@ -266,7 +298,7 @@ mod tests {
     }
 
     #[test]
-    fn blake3_of_a_known_text() {
+    fn sha256_of_a_known_text() {
         let dir = std::env::temp_dir().join(format!("jianpai-prov-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let p = dir.join("abc.txt");
@@ -274,7 +306,7 @@ mod tests {
         let (h, n) = hash_file(&p).unwrap();
         assert_eq!(
             h,
-            "6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85"
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         assert_eq!(n, 3);
         std::fs::remove_dir_all(&dir).unwrap();

@@ -318,7 +318,7 @@ impl Section for Targets<'_> {
             ws.write_string_with_format(
                 r,
                 0,
-                t.t("来源（输入文件 BLAKE3）", "Provenance (input BLAKE3)"),
+                t.t("来源（输入文件 SHA-256）", "Provenance (input SHA-256)"),
                 &f.label,
             )?;
             for line in crate::io::provenance::footer_lines(p, t.english) {
