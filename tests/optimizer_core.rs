@@ -27,7 +27,7 @@ fn tiny(seed: u64, lines: usize, ratios: [f64; 3]) -> (jianpai::domain::Inventor
     let inv = tiny_inventory(seed, lines);
     let ind = industries();
     let rules = tiny_rules(&ind);
-    let s = scenario(ratios, seed % 2 == 0);
+    let s = scenario(ratios, seed.is_multiple_of(2));
     let resolved = resolve(&inv, &rules, &s).expect("rules cover the tiny instances");
     let p = build(&inv, &resolved, &s);
     (inv, p)
