@@ -5,7 +5,7 @@ mod check;
 mod explain;
 mod import;
 mod negotiate;
-mod outcome;
+pub mod outcome;
 mod plan;
 mod report;
 pub mod revise;
