@@ -1,9 +1,10 @@
-//! Infeasibility in planners' terms: for each target, the most the lines can cut, the shortfall,
+//! Infeasibility in planners' terms: for each coupling row (each target), the most the lines can cut, the shortfall,
 //! and what blocks more (exempt and A / 引领性 emissions, 保障类 floors, idle lines, baselines
 //! above the effective capacity, and emissions outside the list).
 
 use crate::domain::{Inventory, LineStatus};
-use crate::model::registry::target_name;
+use crate::model::family::coupling_rows;
+use crate::model::registry::Family;
 use crate::model::{Problem, Scope};
 use crate::rules::Resolved;
 use indexmap::IndexMap;
@@ -26,23 +27,30 @@ pub struct Shortfall {
     pub blocked: IndexMap<&'static str, f64>,
 }
 
-/// Targets that no plan can meet, with their blockers (empty when every target is reachable on
-/// its own; joint infeasibility is reported by the solver).
+/// Coupling rows that no plan can meet even with every member at its strongest option, with
+/// their blockers (empty when every row is reachable on its own; joint infeasibility is reported
+/// by the solver). Target rows list what keeps emissions from being cut.
 pub fn shortfalls(inv: &Inventory, resolved: &Resolved, p: &Problem) -> Vec<Shortfall> {
     let mut out = Vec::new();
-    for t in &p.targets {
-        if t.rhs <= 0.0 {
+    for row in coupling_rows(p) {
+        if row.rhs <= 0.0 {
             continue;
         }
-        let mut max = 0.0;
-        for u in p.units.iter().filter(|u| p.contributes(u, t)) {
-            max += (0..u.triples.len())
-                .map(|ti| p.triple_cut(u, ti, t))
-                .fold(0.0, f64::max);
-        }
-        if max >= t.rhs - crate::model::problem::feas_tol(t.rhs) {
+        let max = row.most(p);
+        if max >= row.rhs - crate::model::problem::feas_tol(row.rhs) {
             continue;
         }
+        let Some(t) = (row.family == Family::Target).then(|| &p.targets[row.source]) else {
+            out.push(Shortfall {
+                row: row.key,
+                required: row.rhs,
+                credit: 0.0,
+                max_from_lines: max,
+                shortfall: row.rhs - max,
+                blocked: IndexMap::new(),
+            });
+            continue;
+        };
         let q = t.pollutant;
         let in_scope = |district: &str, controlled: bool| match t.scope {
             Scope::City => true,
@@ -98,7 +106,7 @@ pub fn shortfalls(inv: &Inventory, resolved: &Resolved, p: &Problem) -> Vec<Shor
             *v = crate::domain::summary::round6(*v);
         }
         out.push(Shortfall {
-            row: target_name(p, t),
+            row: row.key,
             required: t.required,
             credit: t.credit,
             max_from_lines: max,

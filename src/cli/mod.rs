@@ -5,6 +5,7 @@ mod check;
 mod explain;
 mod import;
 mod negotiate;
+pub mod outcome;
 mod plan;
 mod report;
 pub mod revise;

@@ -6,7 +6,7 @@ use crate::io::result_dir::{ResultDir, PLAN};
 use crate::model::export::{write_model, ExportError, ModelForm, ModelFormat};
 use crate::pipeline::{load_with_decisions, plan, solve_options, LoadError};
 use crate::plan::write::{write_json, write_plan};
-use crate::solve::{Method, Status};
+use crate::solve::Method;
 use std::path::Path;
 
 /// Print a validation or rules report to standard error.
@@ -180,16 +180,14 @@ pub fn run(
     if !planned.shortfalls.is_empty() {
         eprint!("{}", crate::diagnose::explain(&planned.shortfalls));
     }
-    match status {
-        Status::Optimal | Status::GapLimit | Status::Heuristic => Ok(()),
-        s => {
-            // Say what happened, not only the status: the solver's notes name the cause.
-            for note in &planned.summary.solver.notes {
-                eprintln!("  {note}");
-            }
-            Err(Failure::new(s.exit_code(), s.message()))
+    let result = super::outcome::result(status);
+    if result.is_err() {
+        // Say what happened, not only the status: the solver's notes name the cause.
+        for note in &planned.summary.solver.notes {
+            eprintln!("  {note}");
         }
     }
+    result
 }
 
 /// Write the model for an auditor's solver, streamed and atomically.

@@ -10,7 +10,7 @@ use crate::io::result_dir::{ResultDir, REVISE};
 use crate::pipeline::load;
 use crate::plan::write::{write_json, write_plan};
 use crate::revise::{filings::write_filings, revise};
-use crate::solve::{Method, Status};
+use crate::solve::Method;
 use serde_json::{json, Map, Value};
 use std::path::{Path, PathBuf};
 
@@ -94,7 +94,10 @@ pub fn run_revise(a: ReviseArgs, english: bool, quiet: bool) -> Result<(), Failu
             &with_kind(summary, &a.scenario, &a.out, &provenance),
         )?;
         out_dir.commit()?;
-        return Err(Failure::new(status.exit_code(), status.message()));
+        return Err(Failure::new(
+            super::outcome::exit_code(status),
+            status.message(),
+        ));
     };
     write_plan(out, &loaded.inventory, plan, english)?;
     let mut current = listing(out, None)?;
@@ -156,10 +159,7 @@ pub fn run_revise(a: ReviseArgs, english: bool, quiet: bool) -> Result<(), Failu
             d.counts["lines_removed"]
         );
     }
-    match status {
-        Status::Optimal | Status::GapLimit | Status::Heuristic => Ok(()),
-        s => Err(Failure::new(s.exit_code(), s.message())),
-    }
+    super::outcome::result(status)
 }
 
 /// `"kind": "revision"` first, then the summary's fields and the scenario file relative to the

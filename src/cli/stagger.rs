@@ -4,7 +4,7 @@ use super::plan::{print_report, report_failure};
 use super::{Failure, Format};
 use crate::exit;
 use crate::io::result_dir::{ResultDir, STAGGER};
-use crate::solve::{Method, Status};
+use crate::solve::Method;
 use crate::stagger::input::{load, StaggerLoadError};
 use crate::stagger::{check, solve, write, Instance};
 use std::path::Path;
@@ -46,10 +46,7 @@ pub fn run(
     for s in &summary.infeasibility {
         eprintln!("infeasible[{}] {}: {}", s.kind, s.row, s.message);
     }
-    match summary.status {
-        Status::Optimal | Status::GapLimit | Status::Heuristic => Ok(()),
-        s => Err(Failure::new(s.exit_code(), s.message())),
-    }
+    super::outcome::result(summary.status)
 }
 
 fn print_summary(s: &crate::stagger::Summary, english: bool) {

@@ -260,7 +260,7 @@ pub fn upgrade(
     }
     if r.set_saving.is_none() {
         let status = r.set_status.unwrap_or(r.base_status);
-        let code = match status.exit_code() {
+        let code = match super::outcome::exit_code(status) {
             exit::OK => exit::NO_SOLUTION,
             c => c,
         };

@@ -9,10 +9,11 @@
 //! - **triples**: one binary per line × nested (yellow, orange, red) triple, as the solver sees it;
 //!   a line with many limit steps makes this cubic in size.
 
+use super::family::coupling_rows;
 use super::problem::{Choice, Problem, Unit};
 use super::registry::{
     choose_level_name, choose_name, fair_column_name, fair_count_name, fair_link_name, nest_name,
-    option_column_name, stop_lines_name, target_name, triple_column_name, SafeNames,
+    option_column_name, triple_column_name, SafeNames,
 };
 use crate::domain::{Inventory, Level, Pollutant};
 use std::io::Write;
@@ -160,44 +161,14 @@ fn triples_model(inv: &Inventory, p: &Problem) -> Model {
         let terms = (0..u.triples.len()).map(|t| (s + t, 1.0)).collect();
         m.row(choose_name(line_id(inv, u)), Sense::Eq, 1.0, terms);
     }
-    for t in &p.targets {
-        let mut terms = Vec::new();
-        for (u, &s) in p
-            .units
+    coupling(&mut m, p, |ui, k| {
+        let u = &p.units[ui];
+        u.triples
             .iter()
-            .zip(&first)
-            .filter(|(u, _)| p.contributes(u, t))
-        {
-            for ti in 0..u.triples.len() {
-                let c = p.triple_cut(u, ti, t);
-                if c != 0.0 {
-                    terms.push((s + ti, c));
-                }
-            }
-        }
-        m.row(target_name(p, t), Sense::Ge, t.rhs, terms);
-    }
-    for g in &p.groups {
-        for level in Level::ALL {
-            let k = level.index();
-            let mut terms = Vec::new();
-            for &ui in &g.units {
-                let u = &p.units[ui];
-                for (ti, tr) in u.triples.iter().enumerate() {
-                    if u.choices[tr[k] as usize].stop {
-                        terms.push((first[ui] + ti, 1.0));
-                    }
-                }
-            }
-            let need = g.min_stopped[k] as f64;
-            m.row(
-                stop_lines_name(level, &g.enterprise),
-                Sense::Ge,
-                need,
-                terms,
-            );
-        }
-    }
+            .enumerate()
+            .map(|(t, tr)| (tr[k] as usize, first[ui] + t))
+            .collect()
+    });
     fair_rows(&mut m, p, |ui, k| {
         let u = &p.units[ui];
         u.triples
@@ -207,6 +178,25 @@ fn triples_model(inv: &Inventory, p: &Problem) -> Model {
             .collect()
     });
     m
+}
+
+/// Every coupling family's rows (see [`super::family`]): `Σ coefficient · column ≥ rhs`.
+/// `terms(unit, level)` lists the unit's (option, column) pairs at that level.
+fn coupling(m: &mut Model, p: &Problem, terms: impl Fn(usize, usize) -> Vec<(usize, usize)>) {
+    for row in coupling_rows(p) {
+        let k = row.level.index();
+        let mut coefs = Vec::new();
+        for &(ui, w) in &row.members {
+            let u = &p.units[ui];
+            for (c, j) in terms(ui, k) {
+                let v = row.coefficient(w, &u.choices[c]);
+                if v != 0.0 {
+                    coefs.push((j, v));
+                }
+            }
+        }
+        m.row(row.key, Sense::Ge, row.rhs, coefs);
+    }
 }
 
 /// The fairness family: per group, level and measure a binary `w` ("the group uses this
@@ -316,47 +306,7 @@ pub(crate) fn compact<'s>(p: &Problem, id: impl Fn(&Unit) -> &'s str) -> (Model,
             }
         }
     }
-    for t in &p.targets {
-        let (k, q) = (t.level.index(), t.pollutant.index());
-        let mut terms = Vec::new();
-        for (u, uc) in p
-            .units
-            .iter()
-            .zip(&cols)
-            .filter(|(u, _)| p.contributes(u, t))
-        {
-            for &(c, j) in &uc[k] {
-                let cut = u.choices[c].cut[q];
-                if cut != 0.0 {
-                    terms.push((j, cut));
-                }
-            }
-        }
-        m.row(target_name(p, t), Sense::Ge, t.rhs, terms);
-    }
-    for g in &p.groups {
-        for level in Level::ALL {
-            let k = level.index();
-            let terms = g
-                .units
-                .iter()
-                .flat_map(|&ui| {
-                    let u = &p.units[ui];
-                    cols[ui][k]
-                        .iter()
-                        .filter(|&&(c, _)| u.choices[c].stop)
-                        .map(|&(_, j)| (j, 1.0))
-                })
-                .collect();
-            let need = g.min_stopped[k] as f64;
-            m.row(
-                stop_lines_name(level, &g.enterprise),
-                Sense::Ge,
-                need,
-                terms,
-            );
-        }
-    }
+    coupling(&mut m, p, |ui, k| cols[ui][k].clone());
     fair_rows(&mut m, p, |ui, k| cols[ui][k].clone());
     (m, cols)
 }

@@ -1,5 +1,6 @@
 //! The optimisation model: every active line's options and nested option triples, the coupling
-//! target rows, the whole-line stop groups, and a registry that names every row.
+//! row families (targets, whole-line stop groups; see [`family`]), and a registry that names
+//! every row.
 //!
 //! Formulation: each line chooses one *nested triple* (yellow, orange, red option) whose options
 //! satisfy the rules and never weaken from one level to the next. Only the target rows
@@ -8,6 +9,7 @@
 
 pub mod build;
 pub mod export;
+pub mod family;
 pub mod problem;
 pub mod registry;
 

@@ -334,19 +334,13 @@ impl Problem {
             .collect()
     }
 
-    /// Whether an assignment meets every target (with tolerance), every group and every
-    /// fairness group.
+    /// Whether an assignment meets every coupling row (with tolerance) and every fairness group.
     pub fn feasible(&self, assignment: &[u32]) -> bool {
-        let ach = self.achieved(assignment);
-        self.targets
+        let rows = super::family::coupling_rows(self);
+        super::family::row_values(self, &rows, assignment)
             .iter()
-            .zip(&ach)
-            .all(|(t, a)| *a >= t.rhs - feas_tol(t.rhs))
-            && self
-                .stopped(assignment)
-                .iter()
-                .zip(&self.groups)
-                .all(|(s, g)| (0..3).all(|k| s[k] >= g.min_stopped[k]))
+            .zip(&rows)
+            .all(|(v, row)| *v >= row.rhs - feas_tol(row.rhs))
             && self
                 .fair_measures(assignment)
                 .iter()

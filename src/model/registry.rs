@@ -17,6 +17,9 @@ pub enum Family {
     /// Fairness: a group's lines take at most k measures at a level
     /// (`fair-link:<level>:<group>:<measure>:<line>`, `fair-count:<level>:<group>`).
     Fair,
+    /// Test family: at most k stops among some lines (see `model::family::tests`).
+    #[cfg(test)]
+    StopCap,
 }
 
 /// Human-readable name of a target row, e.g. `target:orange:NOx:江阴市`.
@@ -153,7 +156,8 @@ fn truncate(s: &str, max: usize) -> String {
     s[..end].to_string()
 }
 
-/// All row names with their family, in model order: choose rows, target rows, stop-line rows.
+/// All row names with their family, in model order: choose rows, every coupling family's rows,
+/// fairness count rows.
 pub fn rows(p: &Problem, line_ids: &[String]) -> Vec<(Family, String)> {
     let mut out: Vec<(Family, String)> = p
         .units
@@ -161,15 +165,10 @@ pub fn rows(p: &Problem, line_ids: &[String]) -> Vec<(Family, String)> {
         .map(|u| (Family::Choose, choose_name(&line_ids[u.line])))
         .collect();
     out.extend(
-        p.targets
-            .iter()
-            .map(|t| (Family::Target, target_name(p, t))),
+        super::family::coupling_rows(p)
+            .into_iter()
+            .map(|row| (row.family, row.key)),
     );
-    for g in &p.groups {
-        for l in Level::ALL {
-            out.push((Family::StopLines, stop_lines_name(l, &g.enterprise)));
-        }
-    }
     out.extend(
         p.fairness
             .iter()

@@ -16,6 +16,7 @@
 
 use super::Plan;
 use crate::domain::{Inventory, Level, Pollutant};
+use crate::model::family::Attribute;
 use crate::model::{Problem, Scope, Target, Unit};
 use crate::rules::{LineRule, Resolved};
 use crate::solve::rows::RowIndex;
@@ -67,8 +68,10 @@ impl<'a> Prices<'a> {
         let mut v: Vec<(usize, usize)> = self
             .rows
             .of(u)
-            .filter(|&(_, kk, _)| kk == k)
-            .map(|(r, _, q)| (r, q))
+            .filter_map(|(r, kk, a, _)| match a {
+                Attribute::Cut(q) if kk == k && r < self.duals.len() => Some((r, q)),
+                _ => None,
+            })
             .collect();
         v.sort_unstable();
         v

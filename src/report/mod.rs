@@ -9,6 +9,7 @@
 //! Gantt chart of the stop blocks and the daily cuts.
 
 pub mod audit_sections;
+pub mod calendar_data;
 pub mod calendar_sections;
 pub mod html;
 pub mod labels;

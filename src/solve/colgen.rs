@@ -7,7 +7,9 @@
 
 use super::pricing::{lagrangian, values, Multipliers};
 use super::rows::RowIndex;
+use super::session::Session;
 use super::SolveOptions;
+use crate::model::family::{row_values, Measure};
 use crate::model::Problem;
 use highs::{ColProblem, HighsModelStatus, Model, Row, Sense};
 use std::collections::{HashMap, HashSet};
@@ -24,7 +26,7 @@ pub struct LpResult {
     pub converged: bool,
     /// Multipliers that gave `bound`.
     pub mult: Multipliers,
-    /// Target-row duals (万元 per t/d) of the last master.
+    /// Coupling-row duals of the last master, in [`RowIndex`] order (targets: 万元 per t/d).
     pub lambda: Vec<f64>,
     /// LP solution: (unit, triple, value) for switched units; other units sit on their base.
     pub switched: Vec<(usize, usize, f64)>,
@@ -50,8 +52,8 @@ const MAX_NEW_COLUMNS: usize = 4000;
 
 struct Master {
     model: Option<Model>,
-    target_rows: Vec<Row>,
-    group_rows: Vec<[Row; 3]>,
+    /// One master row per coupling row.
+    coupling: Vec<Row>,
     /// Convexity row of each unit in the master, with its row index.
     unit_rows: HashMap<usize, (Row, usize)>,
     n_rows: usize,
@@ -73,24 +75,17 @@ pub fn lower_bound(
     let base: Vec<u32> = base
         .map(<[u32]>::to_vec)
         .unwrap_or_else(|| vec![0; p.units.len()]);
-    let achieved = p.achieved(&base);
-    let stopped = p.stopped(&base);
+    let achieved = row_values(p, &rows.rows, &base);
     let base_cost = p.cost(&base);
     let need_slack = !p.feasible(&base);
     let mut cp = ColProblem::new();
     // A feasible base may miss a row by the feasibility tolerance: never ask the master for more.
     let lower = |need: f64| if need_slack { need } else { need.min(0.0) };
-    let target_rows: Vec<Row> = p
-        .targets
+    let coupling: Vec<Row> = rows
+        .rows
         .iter()
         .zip(&achieved)
-        .map(|(t, a)| cp.add_row(lower(t.rhs - a)..))
-        .collect();
-    let group_rows: Vec<[Row; 3]> = p
-        .groups
-        .iter()
-        .zip(&stopped)
-        .map(|(g, s)| [0, 1, 2].map(|k| cp.add_row(lower(g.min_stopped[k] as f64 - s[k] as f64)..)))
+        .map(|(row, a)| cp.add_row(lower(row.rhs - a)..))
         .collect();
     let mut slack_cols = 0;
     if need_slack {
@@ -100,31 +95,22 @@ pub fn lower_bound(
             .map(|u| u.costs.last().copied().unwrap_or(0.0))
             .sum::<f64>()
             .max(1.0);
-        for (r, t) in p.targets.iter().enumerate() {
+        for (row, &master_row) in rows.rows.iter().zip(&coupling) {
             cp.add_column(
-                (1e3 * scale / t.rhs.abs().max(1e-3)).min(MAX_SLACK_COST),
+                (1e3 * scale / row.slack_scale()).min(MAX_SLACK_COST),
                 0.0..,
-                [(target_rows[r], 1.0)],
+                [(master_row, 1.0)],
             );
             slack_cols += 1;
         }
-        for g in &group_rows {
-            for &row in g {
-                cp.add_column((1e3 * scale).min(MAX_SLACK_COST), 0.0.., [(row, 1.0)]);
-                slack_cols += 1;
-            }
-        }
     }
-    let mut model = cp
+    let model = cp
         .try_optimise(Sense::Minimise)
         .map_err(|e| format!("HiGHS refused the LP master ({e:?})"))?;
-    model.make_quiet();
-    let _ = model.try_set_option("threads", opts.threads.max(1) as i32);
-    let n_rows = p.targets.len() + 3 * p.groups.len();
+    let n_rows = rows.len();
     let mut m = Master {
         model: Some(model),
-        target_rows,
-        group_rows,
+        coupling,
         unit_rows: HashMap::new(),
         n_rows,
         cols: Vec::new(),
@@ -133,8 +119,8 @@ pub fn lower_bound(
     };
 
     let mut best_bound = f64::NEG_INFINITY;
-    let mut best_mult = Multipliers::zero(p);
-    let mut lambda = vec![0.0; p.targets.len()];
+    let mut best_mult = Multipliers::zero(rows);
+    let mut lambda = vec![0.0; rows.len()];
     let mut rounds = 0;
     let mut converged = false;
     let mut timed_out = false;
@@ -152,8 +138,15 @@ pub fn lower_bound(
             let Some(mut model) = m.model.take() else {
                 break;
             };
-            let remaining = (opts.time_limit - start.elapsed().as_secs_f64()).max(0.5);
-            let _ = model.try_set_option("time_limit", remaining);
+            let session = Session {
+                threads: opts.threads,
+                seconds: (opts.time_limit - start.elapsed().as_secs_f64()).max(0.5),
+                ..Session::default()
+            };
+            if let Err(note) = session.apply(&mut model) {
+                trouble = Some(note);
+                break;
+            }
             let solved = match model.try_solve() {
                 Ok(solved) => solved,
                 Err(e) => {
@@ -189,10 +182,7 @@ pub fn lower_bound(
             // First round of a warm start: price with the related scenario's duals.
             Some(w) if rounds == 1 => w.clone(),
             _ => Multipliers {
-                lambda: (0..p.targets.len()).map(|r| duals[r].max(0.0)).collect(),
-                sigma: (0..p.groups.len())
-                    .map(|g| [0, 1, 2].map(|k| duals[p.targets.len() + 3 * g + k].max(0.0)))
-                    .collect(),
+                lambda: (0..rows.len()).map(|r| duals[r].max(0.0)).collect(),
             },
         };
         lambda.clone_from(&mult.lambda);
@@ -234,7 +224,12 @@ pub fn lower_bound(
                     .map(|&(rc, t)| (rc, ui, t)),
             );
         }
-        let cap = MAX_NEW_COLUMNS.max(50 * p.targets.len());
+        let quantities = rows
+            .rows
+            .iter()
+            .filter(|r| r.measure == Measure::Quantity)
+            .count();
+        let cap = MAX_NEW_COLUMNS.max(50 * quantities);
         if new_cols.len() > cap {
             new_cols.select_nth_unstable_by(cap, |a, b| {
                 a.0.total_cmp(&b.0).then((a.1, a.2).cmp(&(b.1, b.2)))
@@ -303,19 +298,12 @@ fn add_columns(
         let b = base[ui] as usize;
         let (tb, tt) = (u.triples[b], u.triples[t]);
         let mut factors: Vec<(Row, f64)> = vec![(conv, 1.0)];
-        for (r, k, q) in rows.of(u) {
-            let d = u.choices[tt[k] as usize].cut[q] - u.choices[tb[k] as usize].cut[q];
+        for (r, k, _, w) in rows.of(u) {
+            let row = &rows.rows[r];
+            let d = row.coefficient(w, &u.choices[tt[k] as usize])
+                - row.coefficient(w, &u.choices[tb[k] as usize]);
             if d != 0.0 {
-                factors.push((m.target_rows[r], d));
-            }
-        }
-        if let Some(g) = u.group {
-            for k in 0..3 {
-                let d =
-                    u.choices[tt[k] as usize].stop as i32 - u.choices[tb[k] as usize].stop as i32;
-                if d != 0 {
-                    factors.push((m.group_rows[g][k], d as f64));
-                }
+                factors.push((m.coupling[r], d));
             }
         }
         model.try_add_column(u.costs[t] - u.costs[b], 0.0.., factors)?;

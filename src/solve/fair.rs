@@ -4,7 +4,7 @@
 //! beyond the level × pollutant rows that column generation prices, so this path does not use
 //! it: the bound is HiGHS's own, and the status says what was proven.
 
-use super::mip::mip_stop;
+use super::session::{stop_of, Session};
 use super::status::{Method, SolveReport, Stop};
 use super::{Solution, SolveOptions};
 use crate::model::export::{compact, Sense};
@@ -88,21 +88,15 @@ fn solve_fair_exact(p: &Problem, opts: &SolveOptions, start: Instant) -> Solutio
         .push("公平约束：全模型精确求解（HiGHS），不报告边际损失 / fairness: the whole model solved exactly by HiGHS; no marginal losses".into());
     let remaining = opts.time_limit - start.elapsed().as_secs_f64();
     let mut hm = pb.optimise(highs::Sense::Minimise);
-    hm.make_quiet();
-    let _ = hm.try_set_option("threads", opts.threads.max(1) as i32);
-    let _ = hm.try_set_option("random_seed", 0);
-    let settings: [(&str, f64); 4] = [
-        ("time_limit", remaining.max(0.05)),
-        ("mip_rel_gap", (opts.rel_gap * 0.5).max(1e-9)),
-        ("mip_feasibility_tolerance", 1e-9),
-        ("primal_feasibility_tolerance", 1e-9),
-    ];
-    for (key, value) in settings {
-        if let Err(e) = hm.try_set_option(key, value) {
-            report
-                .notes
-                .push(format!("HiGHS refused {key} = {value} ({e:?})"));
-        }
+    let session = Session {
+        threads: opts.threads,
+        seconds: remaining,
+        mip_gap: Some((opts.rel_gap * 0.5).max(1e-9)),
+        tolerance: Some(1e-9),
+        cutoff: None,
+    };
+    if let Err(note) = session.apply(&mut hm) {
+        report.notes.push(note);
     }
     let solved = match hm.try_solve() {
         Ok(s) => s,
@@ -118,7 +112,7 @@ fn solve_fair_exact(p: &Problem, opts: &SolveOptions, start: Instant) -> Solutio
         }
     };
     let status = solved.status();
-    let mut stop = mip_stop(status);
+    let mut stop = stop_of(status);
     let values = solved.get_solution().columns().to_vec();
     let assignment = if values.len() == model.columns.len()
         && !matches!(

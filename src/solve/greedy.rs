@@ -2,40 +2,39 @@
 //! after every step), then a clean-up pass that drops measures no longer needed.
 
 use super::rows::RowIndex;
+use crate::model::family::row_values;
 use crate::model::problem::feas_tol;
 use crate::model::{Problem, Unit};
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-/// State shared by the greedy steps: current triple per unit, achieved cut per row, stops per group.
+/// State shared by the greedy steps: current triple per unit and the value of every coupling row.
 struct State<'a> {
     p: &'a Problem,
     rows: &'a RowIndex,
     assignment: Vec<u32>,
     achieved: Vec<f64>,
-    stopped: Vec<[usize; 3]>,
 }
 
 impl<'a> State<'a> {
     fn new(p: &'a Problem, rows: &'a RowIndex) -> Self {
         let assignment = vec![0u32; p.units.len()];
-        let achieved = p.achieved(&assignment);
-        let stopped = p.stopped(&assignment);
+        let achieved = row_values(p, &rows.rows, &assignment);
         State {
             p,
             rows,
             assignment,
             achieved,
-            stopped,
         }
     }
 
     fn deficit(&self, r: usize) -> f64 {
-        (self.p.targets[r].rhs - self.achieved[r]).max(0.0)
+        (self.rows.rows[r].rhs - self.achieved[r]).max(0.0)
     }
 
-    fn cut(u: &Unit, t: usize, k: usize, q: usize) -> f64 {
-        u.choices[u.triples[t][k] as usize].cut[q]
+    /// Coefficient in row `r` (level `k`, member weight `w`) of unit `u` under triple `t`.
+    fn coef(&self, r: usize, w: f64, u: &Unit, t: usize, k: usize) -> f64 {
+        self.rows.rows[r].coefficient(w, &u.choices[u.triples[t][k] as usize])
     }
 
     /// `to` cuts at least as much as `from` on every level and pollutant and stops at least as much.
@@ -51,18 +50,15 @@ impl<'a> State<'a> {
     fn best_move(&self, ui: usize) -> Option<(f64, usize)> {
         let u = &self.p.units[ui];
         let cur = self.assignment[ui] as usize;
-        let rows: Vec<(usize, usize, usize, f64)> = self
+        let rows: Vec<(usize, usize, f64, f64)> = self
             .rows
             .of(u)
-            .filter_map(|(r, k, q)| {
+            .filter_map(|(r, k, _, w)| {
                 let d = self.deficit(r);
-                (d > 0.0).then_some((r, k, q, d))
+                (d > 0.0).then_some((r, k, w, d))
             })
             .collect();
-        let group_def = u.group.map(|g| {
-            [0, 1, 2].map(|k| self.p.groups[g].min_stopped[k].saturating_sub(self.stopped[g][k]))
-        });
-        if rows.is_empty() && group_def.is_none_or(|d| d.iter().all(|&x| x == 0)) {
+        if rows.is_empty() {
             return None;
         }
         let mut best: Option<(f64, usize)> = None;
@@ -71,18 +67,9 @@ impl<'a> State<'a> {
                 continue;
             }
             let mut gain = 0.0;
-            for &(r, k, q, d) in &rows {
-                let delta = Self::cut(u, t, k, q) - Self::cut(u, cur, k, q);
-                gain += delta.min(d) / self.p.targets[r].rhs.max(1e-12);
-            }
-            if let Some(def) = group_def {
-                for (k, &dk) in def.iter().enumerate() {
-                    let now = u.choices[u.triples[cur][k] as usize].stop;
-                    let then = u.choices[u.triples[t][k] as usize].stop;
-                    if dk > 0 && then && !now {
-                        gain += 1.0 / dk as f64;
-                    }
-                }
+            for &(r, k, w, d) in &rows {
+                let delta = self.coef(r, w, u, t, k) - self.coef(r, w, u, cur, k);
+                gain += delta.min(d) / self.rows.rows[r].normaliser(d);
             }
             if gain <= 1e-15 {
                 continue;
@@ -99,50 +86,29 @@ impl<'a> State<'a> {
     fn apply(&mut self, ui: usize, t: usize) {
         let u = &self.p.units[ui];
         let cur = self.assignment[ui] as usize;
-        for (r, k, q) in self.rows.of(u) {
-            self.achieved[r] += Self::cut(u, t, k, q) - Self::cut(u, cur, k, q);
-        }
-        if let Some(g) = u.group {
-            for k in 0..3 {
-                let now = u.choices[u.triples[cur][k] as usize].stop as usize;
-                let then = u.choices[u.triples[t][k] as usize].stop as usize;
-                self.stopped[g][k] = self.stopped[g][k] + then - now;
-            }
+        for (r, k, _, w) in self.rows.of(u) {
+            self.achieved[r] += self.coef(r, w, u, t, k) - self.coef(r, w, u, cur, k);
         }
         self.assignment[ui] = t as u32;
     }
 
     fn satisfied(&self) -> bool {
-        self.p
-            .targets
+        self.rows
+            .rows
             .iter()
-            .enumerate()
-            .all(|(r, t)| self.achieved[r] >= t.rhs - feas_tol(t.rhs))
-            && self
-                .p
-                .groups
-                .iter()
-                .zip(&self.stopped)
-                .all(|(g, s)| (0..3).all(|k| s[k] >= g.min_stopped[k]))
+            .zip(&self.achieved)
+            .all(|(row, a)| *a >= row.rhs - feas_tol(row.rhs))
     }
 
-    /// Whether moving unit `ui` to `t` keeps every row and group satisfied.
+    /// Whether moving unit `ui` to `t` keeps every row satisfied.
     fn keeps_feasible(&self, ui: usize, t: usize) -> bool {
         let u = &self.p.units[ui];
         let cur = self.assignment[ui] as usize;
-        let rows_ok = self.rows.of(u).all(|(r, k, q)| {
-            let rhs = self.p.targets[r].rhs;
-            self.achieved[r] + Self::cut(u, t, k, q) - Self::cut(u, cur, k, q)
+        self.rows.of(u).all(|(r, k, _, w)| {
+            let rhs = self.rows.rows[r].rhs;
+            self.achieved[r] + self.coef(r, w, u, t, k) - self.coef(r, w, u, cur, k)
                 >= rhs - feas_tol(rhs)
-        });
-        let group_ok = u.group.is_none_or(|g| {
-            (0..3).all(|k| {
-                let now = u.choices[u.triples[cur][k] as usize].stop as usize;
-                let then = u.choices[u.triples[t][k] as usize].stop as usize;
-                self.stopped[g][k] + then >= self.p.groups[g].min_stopped[k] + now
-            })
-        });
-        rows_ok && group_ok
+        })
     }
 }
 

@@ -5,8 +5,10 @@ use super::colgen::{lower_bound, LpResult};
 use super::greedy::repair;
 use super::pricing::{argmin, values};
 use super::rows::RowIndex;
+use super::session::{stop_of, Session};
 use super::status::{relative_gap, Method, SolveReport, Status, Stop};
 use super::{Solution, SolveOptions, WarmStart};
+use crate::model::registry::Family;
 use crate::model::Problem;
 use good_lp::{variable, Expression, ProblemVariables, SolverModel, Variable};
 use highs::HighsModelStatus;
@@ -51,7 +53,7 @@ pub fn solve_exact(
     };
     report.lp_rounds = lp.rounds;
     report.lp_columns = lp.columns;
-    report.duals = lp.lambda.clone();
+    report.duals = rows.of_family(Family::Target, &lp.lambda);
     if lp.converged && lp.slack > 1e-7 {
         report.notes.push(format!(
             "LP relaxation cannot meet the targets (slack {:.6})",
@@ -180,15 +182,6 @@ impl Exact {
     }
 }
 
-/// Why HiGHS's MIP stopped, from its model status.
-pub(super) fn mip_stop(status: HighsModelStatus) -> Stop {
-    match status {
-        HighsModelStatus::Optimal | HighsModelStatus::Infeasible => Stop::Finished,
-        HighsModelStatus::ReachedTimeLimit => Stop::TimeLimit,
-        _ => Stop::Trouble,
-    }
-}
-
 /// Reduced-cost fixing and the MIP over the remaining lines (all lines open when there is no
 /// incumbent). Returns the best assignment, the global bound it proves and why it stopped.
 #[allow(clippy::too_many_arguments)]
@@ -255,19 +248,13 @@ fn exact(
         }
         v
     };
-    let mut fixed_cut = vec![0.0; p.targets.len()];
-    let mut fixed_stop = vec![[0usize; 3]; p.groups.len()];
+    let mut fixed_value = vec![0.0; rows.len()];
     let mut fixed_cost = 0.0;
     for (ui, u) in p.units.iter().enumerate().filter(|(ui, _)| !is_free[*ui]) {
         let t = fixed[ui] as usize;
         fixed_cost += u.costs[t];
-        for (r, k, q) in rows.of(u) {
-            fixed_cut[r] += u.choices[u.triples[t][k] as usize].cut[q];
-        }
-        if let Some(g) = u.group {
-            for (k, s) in fixed_stop[g].iter_mut().enumerate() {
-                *s += usize::from(u.choices[u.triples[t][k] as usize].stop);
-            }
+        for (r, k, _, w) in rows.of(u) {
+            fixed_value[r] += rows.rows[r].coefficient(w, &u.choices[u.triples[t][k] as usize]);
         }
     }
     let mut vars = ProblemVariables::new();
@@ -286,11 +273,7 @@ fn exact(
     }
     report.mip_columns = n_cols;
     let mut objective = Expression::with_capacity(n_cols);
-    let mut target_expr: Vec<Expression> = (0..p.targets.len())
-        .map(|_| Expression::default())
-        .collect();
-    let mut group_expr: Vec<[Expression; 3]> =
-        (0..p.groups.len()).map(|_| Default::default()).collect();
+    let mut row_expr: Vec<Expression> = (0..rows.len()).map(|_| Expression::default()).collect();
     let mut choose: Vec<Expression> = Vec::with_capacity(free.len());
     for ((ui, cands, _), zs) in free.iter().zip(&z) {
         let u = &p.units[*ui];
@@ -298,17 +281,10 @@ fn exact(
         for (&t, &v) in cands.iter().zip(zs) {
             objective.add_mul(u.costs[t], v);
             one.add_mul(1.0, v);
-            for (r, k, q) in rows.of(u) {
-                let c = u.choices[u.triples[t][k] as usize].cut[q];
+            for (r, k, _, w) in rows.of(u) {
+                let c = rows.rows[r].coefficient(w, &u.choices[u.triples[t][k] as usize]);
                 if c != 0.0 {
-                    target_expr[r].add_mul(c, v);
-                }
-            }
-            if let Some(g) = u.group {
-                for (k, e) in group_expr[g].iter_mut().enumerate() {
-                    if u.choices[u.triples[t][k] as usize].stop {
-                        e.add_mul(1.0, v);
-                    }
+                    row_expr[r].add_mul(c, v);
                 }
             }
         }
@@ -320,18 +296,10 @@ fn exact(
     for e in choose {
         model = model.with(e.eq(1.0));
     }
-    for (r, e) in target_expr.into_iter().enumerate() {
-        let need = p.targets[r].rhs - fixed_cut[r];
+    for (r, e) in row_expr.into_iter().enumerate() {
+        let need = rows.rows[r].rhs - fixed_value[r];
         if need > 0.0 {
             model = model.with(e.geq(need));
-        }
-    }
-    for (g, es) in group_expr.into_iter().enumerate() {
-        for (k, e) in es.into_iter().enumerate() {
-            let need = p.groups[g].min_stopped[k] as f64 - fixed_stop[g][k] as f64;
-            if need > 0.0 {
-                model = model.with(e.geq(need));
-            }
         }
     }
     let remaining = opts.time_limit - start.elapsed().as_secs_f64();
@@ -347,29 +315,17 @@ fn exact(
             return Exact::failed(note, Stop::Trouble, report);
         }
     };
-    hm.make_quiet();
-    let mip_gap = (opts.rel_gap * 0.5).max(1e-9);
-    let mut settings: Vec<(&str, f64)> = vec![
-        ("time_limit", remaining),
-        ("mip_rel_gap", mip_gap),
-        ("mip_feasibility_tolerance", 1e-9),
-        ("primal_feasibility_tolerance", 1e-9),
-    ];
-    // The incumbent as a cut-off (a HiGHS warm start via set_solution returned inconsistent
-    // objective values in HiGHS 1.16, so we prune with the bound instead).
-    if let Some(ub) = ub {
-        settings.push((
-            "objective_bound",
-            ub - fixed_cost + 1e-9 * ub.abs().max(1.0),
-        ));
-    }
-    let _ = hm.try_set_option("threads", opts.threads.max(1) as i32);
-    let _ = hm.try_set_option("random_seed", 0);
-    for (key, value) in settings {
-        if let Err(e) = hm.try_set_option(key, value) {
-            let note = format!("HiGHS refused {key} = {value} ({e:?})");
-            return Exact::failed(note, Stop::Trouble, report);
-        }
+    let session = Session {
+        threads: opts.threads,
+        seconds: remaining,
+        mip_gap: Some((opts.rel_gap * 0.5).max(1e-9)),
+        tolerance: Some(1e-9),
+        // The incumbent as a cut-off (a HiGHS warm start via set_solution returned inconsistent
+        // objective values in HiGHS 1.16, so we prune with the bound instead).
+        cutoff: ub.map(|ub| ub - fixed_cost + 1e-9 * ub.abs().max(1.0)),
+    };
+    if let Err(note) = session.apply(&mut hm) {
+        return Exact::failed(note, Stop::Trouble, report);
     }
     let solved = match hm.try_solve() {
         Ok(solved) => solved,
@@ -381,7 +337,7 @@ fn exact(
         }
     };
     let status = solved.status();
-    let stop = mip_stop(status);
+    let stop = stop_of(status);
     let sol = solved.get_solution();
     let cols = sol.columns();
     let has_values = cols.len() == n_cols

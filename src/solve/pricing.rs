@@ -1,5 +1,5 @@
-//! Lagrangian pricing: with multipliers on the target rows (λ) and stop-group rows (σ), each unit
-//! independently picks its best nested triple; the sum gives a certified lower bound.
+//! Lagrangian pricing: with a multiplier on every coupling row (λ ≥ 0), each unit independently
+//! picks its best nested triple; the sum gives a certified lower bound.
 
 use super::rows::RowIndex;
 use crate::model::{Problem, Unit};
@@ -7,37 +7,34 @@ use crate::model::{Problem, Unit};
 /// Multipliers on the coupling rows.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Multipliers {
-    /// One per target row (≥ 0).
+    /// One per coupling row, in [`RowIndex`] order (≥ 0).
     pub lambda: Vec<f64>,
-    /// One per group and level (≥ 0).
-    pub sigma: Vec<[f64; 3]>,
 }
 
 impl Multipliers {
     /// All zero.
-    pub fn zero(p: &Problem) -> Self {
+    pub fn zero(rows: &RowIndex) -> Self {
         Multipliers {
-            lambda: vec![0.0; p.targets.len()],
-            sigma: vec![[0.0; 3]; p.groups.len()],
+            lambda: vec![0.0; rows.len()],
         }
     }
 }
 
-/// Per-choice, per-level price adjustment: −(λ·cut + σ·stop).
+/// Per-choice, per-level price adjustment: −Σ λ·coefficient over the unit's rows.
 fn adjustments(rows: &RowIndex, u: &Unit, m: &Multipliers) -> Vec<[f64; 3]> {
-    let w = rows.effective(u, &m.lambda);
-    let sig = u.group.map(|g| m.sigma[g]).unwrap_or([0.0; 3]);
+    let w = rows.prices(u, &m.lambda);
     u.choices
         .iter()
         .map(|c| {
+            let stop = f64::from(u8::from(c.stop));
             [0, 1, 2].map(|k| {
-                -(0..4).map(|q| w[k][q] * c.cut[q]).sum::<f64>() - if c.stop { sig[k] } else { 0.0 }
+                -(0..4).map(|q| w[k][q] * c.cut[q]).sum::<f64>() - w[k][4] * c.loss - w[k][5] * stop
             })
         })
         .collect()
 }
 
-/// Priced value of every triple of a unit: cost − λ·cut − σ·stops.
+/// Priced value of every triple of a unit: cost − Σ λ·coefficient.
 pub fn values(rows: &RowIndex, u: &Unit, m: &Multipliers, out: &mut Vec<f64>) {
     let adj = adjustments(rows, u, m);
     out.clear();
@@ -48,20 +45,20 @@ pub fn values(rows: &RowIndex, u: &Unit, m: &Multipliers, out: &mut Vec<f64>) {
     );
 }
 
-/// The Lagrangian bound L(λ, σ) and each unit's best triple.
+/// The Lagrangian bound L(λ) and each unit's best triple.
 pub fn lagrangian(p: &Problem, rows: &RowIndex, m: &Multipliers) -> (f64, Vec<u32>) {
-    let mut total: f64 = p
-        .targets
-        .iter()
-        .zip(&m.lambda)
-        .map(|(t, l)| l * t.rhs)
-        .sum();
-    total += p
-        .groups
-        .iter()
-        .zip(&m.sigma)
-        .map(|(g, s)| (0..3).map(|k| s[k] * g.min_stopped[k] as f64).sum::<f64>())
-        .sum::<f64>();
+    let mut total = 0.0;
+    let mut start = 0;
+    // Family by family, so that each family's share is summed on its own.
+    for family in rows.rows.chunk_by(|a, b| a.family == b.family) {
+        let end = start + family.len();
+        total += family
+            .iter()
+            .zip(&m.lambda[start..end])
+            .map(|(row, l)| l * row.rhs)
+            .sum::<f64>();
+        start = end;
+    }
     let mut best = Vec::with_capacity(p.units.len());
     let mut buf = Vec::new();
     for u in &p.units {

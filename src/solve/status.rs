@@ -59,17 +59,6 @@ impl Status {
         }
     }
 
-    /// Exit code of `jianpai plan` for this status.
-    pub fn exit_code(self) -> i32 {
-        match self {
-            Status::Optimal | Status::GapLimit | Status::Heuristic => crate::exit::OK,
-            Status::TimeLimit | Status::NotProven => crate::exit::TIME_LIMIT,
-            Status::Infeasible => crate::exit::INFEASIBLE,
-            Status::NoSolution | Status::SolverError => crate::exit::NO_SOLUTION,
-            Status::InvalidNumbers => crate::exit::INVALID_INPUT,
-        }
-    }
-
     /// Every status, in the order of [`Status::key`]'s documentation.
     pub const ALL: [Status; 9] = [
         Status::Optimal,

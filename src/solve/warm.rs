@@ -1,6 +1,7 @@
 //! What a solved case hands to the next case of its chain: each line's chosen options and the
 //! LP duals by row name. Stored bit-exactly so that a resumed sweep starts exactly as an unbroken one.
 
+use crate::model::family::coupling_rows;
 use crate::model::registry::target_name;
 use crate::model::{Choice, Problem};
 use crate::solve::pricing::Multipliers;
@@ -73,12 +74,12 @@ impl WarmData {
                     .map(|t| t as u32)
             })
             .collect();
-        let mut mult = Multipliers::zero(p);
-        for (i, t) in p.targets.iter().enumerate() {
-            if let Some(&d) = duals.get(target_name(p, t).as_str()) {
-                mult.lambda[i] = d.max(0.0);
-            }
-        }
+        let rows = coupling_rows(p);
+        let lambda = rows
+            .iter()
+            .map(|row| duals.get(row.key.as_str()).map_or(0.0, |d| d.max(0.0)))
+            .collect();
+        let mult = Multipliers { lambda };
         WarmStart { assignment, mult }
     }
 }

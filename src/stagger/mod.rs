@@ -8,12 +8,17 @@
 
 pub mod calendar;
 pub mod check;
+mod colgen;
+mod diagnose;
 pub mod enumerate;
 pub mod generate;
 pub mod greedy;
 pub mod input;
 pub mod instance;
+mod master;
+mod mip;
 pub mod pricing;
+pub mod scenario;
 pub mod solve;
 pub mod tables;
 

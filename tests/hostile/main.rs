@@ -15,6 +15,7 @@ mod common;
 
 mod cases_audit;
 mod cases_calendar;
+mod cases_core;
 mod cases_explain;
 mod cases_fairness;
 mod cases_import;
@@ -446,6 +447,7 @@ fn corpus() -> Vec<Case> {
     all.extend(cases_import::cases());
     all.extend(cases_fairness::cases());
     all.extend(cases_calendar::cases());
+    all.extend(cases_core::cases());
     all.extend(cases_provenance::cases());
     all.extend(cases_audit::cases());
     all
