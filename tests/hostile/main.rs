@@ -17,6 +17,7 @@ mod cases_audit;
 mod cases_calendar;
 mod cases_explain;
 mod cases_fairness;
+mod cases_fusion;
 mod cases_import;
 mod cases_later;
 mod cases_output;
@@ -448,6 +449,7 @@ fn corpus() -> Vec<Case> {
     all.extend(cases_calendar::cases());
     all.extend(cases_provenance::cases());
     all.extend(cases_audit::cases());
+    all.extend(cases_fusion::cases());
     all
 }
 
