@@ -197,7 +197,16 @@ pub fn run_audit(a: AuditArgs, english: bool) -> Result<(), Failure> {
         None => default_baseline(warning, &record, 14),
     };
     let span = (baseline.0.min(warning.0), baseline.1.max(warning.1));
-    let data = read_meters(&a.meter, Some(span)).map_err(meter_err)?;
+    // The four files are read side by side (each reader alone is deterministic); errors are
+    // reported in a fixed order: meters, gate log, CEMS, status.
+    let (data, gates, cems, status) = std::thread::scope(|sc| {
+        let gates = sc.spawn(|| a.gates.as_ref().map(|p| read_gates(p, warning)).transpose());
+        let cems = sc.spawn(|| a.cems.as_ref().map(|p| read_cems(p, span)).transpose());
+        let status = sc.spawn(|| a.status.as_ref().map(|p| read_status(p, span)).transpose());
+        let data = read_meters(&a.meter, Some(span));
+        (data, joined(gates), joined(cems), joined(status))
+    });
+    let data = data.map_err(meter_err)?;
     let loads = loads(&data, baseline, warning)
         .map_err(|e| Failure::new(exit::INTERNAL, format!("series: {e}")))?;
     let settings = Settings {
@@ -208,18 +217,9 @@ pub fn run_audit(a: AuditArgs, english: bool) -> Result<(), Failure> {
         min_coverage: 0.5,
         alpha: a.false_alarm,
     };
-    let gates = match &a.gates {
-        Some(p) => Some(read_gates(p, warning).map_err(meter_err)?),
-        None => None,
-    };
-    let cems = match &a.cems {
-        Some(p) => Some(read_cems(p, span).map_err(meter_err)?),
-        None => None,
-    };
-    let status = match &a.status {
-        Some(p) => Some(read_status(p, span).map_err(meter_err)?),
-        None => None,
-    };
+    let gates = gates.map_err(meter_err)?;
+    let cems = cems.map_err(meter_err)?;
+    let status = status.map_err(meter_err)?;
     let evidence = Evidence {
         gates: gates.as_ref(),
         cems: cems.as_ref(),
@@ -234,6 +234,11 @@ pub fn run_audit(a: AuditArgs, english: bool) -> Result<(), Failure> {
         Format::Text => print_text(&report, english),
     }
     Ok(())
+}
+
+/// The result of a reader thread (its panic, a bug, carried on).
+fn joined<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
 }
 
 /// Write the audit's result folder atomically: audit.json (the whole audit), audit.csv (one row

@@ -380,7 +380,7 @@ fn cems_rows(
     Ok(rows)
 }
 
-/// Operating-status samples: one to three facilities per line, load % or on/off, hourly or
+/// Operating-status samples: one or two facilities per line, load % or on/off, hourly or
 /// every 15 minutes.
 fn status_rows(
     lines: &[LinePlan],
@@ -392,7 +392,7 @@ fn status_rows(
     let end = m.start + m.days as i64 * 24 * HOUR_MS;
     let mut rows = 0;
     for l in lines.iter().filter(|l| l.status) {
-        let facilities = rng.int(1, 3);
+        let facilities = rng.int(1, 2);
         let outage_at = m.warning.0 + rng.range(0.0, 12.0) as i64 * HOUR_MS;
         for f in 1..=facilities {
             let step = if rng.chance(0.3) {
