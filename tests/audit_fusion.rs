@@ -450,3 +450,36 @@ fn inspectors_report_shows_each_source() {
     let html = std::fs::read_to_string(r.join("报告.html")).unwrap();
     assert!(html.contains("在线监测") && html.contains("工况监控"));
 }
+
+/// CEMS and status as Parquet (text columns, Chinese headers) audit exactly like their CSV.
+#[test]
+fn parquet_evidence_audits_like_csv() {
+    let ev = evidence(3, 15);
+    let dir = tempfile::tempdir().unwrap();
+    let to_parquet = |name: &str| {
+        let text = std::fs::read_to_string(ev.join(format!("{name}.csv"))).unwrap();
+        let mut lines = text.lines();
+        let headers: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let rows: Vec<Vec<String>> = lines
+            .map(|l| {
+                let mut r: Vec<String> = l.split(',').map(str::to_string).collect();
+                r.resize(headers.len(), String::new());
+                r
+            })
+            .collect();
+        let p = dir.path().join(format!("{name}.parquet"));
+        jianpai::io::parquet::write_string_parquet(&p, &headers, &rows).unwrap();
+        p
+    };
+    let (c, s) = (to_parquet("cems"), to_parquet("status"));
+    let pq: Value = serde_json::from_slice(
+        &audit_replacing(&ev, &[("cems", &c), ("status", &s)], &["--format", "json"])
+            .success()
+            .get_output()
+            .stdout,
+    )
+    .unwrap();
+    let csv = json(&ev, &[]);
+    assert_eq!(pq["lines"], csv["lines"]);
+    assert!(csv["counts"]["flagged_by_cems"].as_u64().unwrap() >= 1);
+}
