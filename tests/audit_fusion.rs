@@ -170,18 +170,15 @@ fn fused_verdict_finds_cheats_including_single_source_ones() {
     }
 }
 
-/// A small deterministic generator for the noise-only trials.
-struct Rng(u64);
+/// The noise of the trials: the generator's own random numbers.
+struct Rng(jianpai::seeds::rng::Rng);
 
 impl Rng {
     fn unit(&mut self) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        ((self.0 >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+        self.0.unit()
     }
     fn normal(&mut self) -> f64 {
-        (-2.0 * self.unit().ln()).sqrt() * (std::f64::consts::TAU * self.unit()).cos()
+        jianpai::seeds::meters::normal(&mut self.0)
     }
 }
 
@@ -229,7 +226,7 @@ fn compliant_lines_are_never_flagged_on_noise_alone() {
     };
     let (mut above, mut tests, mut verdicts) = (0, 0, 0);
     for trial in 0..100u64 {
-        let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (trial + 7).wrapping_mul(0x2545_F491));
+        let mut rng = Rng(jianpai::seeds::rng::Rng::new(1000 + trial));
         let mut d = MeterData::default();
         let mut cems = CemsData::default();
         let mut status = StatusData::default();

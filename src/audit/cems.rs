@@ -2,9 +2,9 @@
 //! read (CSV streamed or Parquet) into per-line hourly emission rates and flows inside the audit's
 //! time span.
 
-use super::evidence::Ids;
+use super::evidence::{hour_and_line, Ids};
 use super::meters::{stream_rows, MeterError};
-use super::time::{self, HOUR_MS};
+use super::time;
 use crate::io::schema::{CEMS, CEMS_CONCENTRATION_MAX, CEMS_FLOW_MAX};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -114,14 +114,8 @@ pub fn read_cems(path: &Path, span: (i64, i64)) -> Result<CemsData, MeterError> 
                 return Err(bad(3, "E612 not a pollutant name (at most 32 characters)"));
             }
             rows_read += 1;
-            let hour = ts.div_euclid(HOUR_MS) * HOUR_MS;
-            if hour < span.0 || hour >= span.1 {
+            let Some((hour, line_id)) = hour_and_line(ts, span, cells) else {
                 return Ok(());
-            }
-            let line_id = if cells[1].is_empty() {
-                cells[0]
-            } else {
-                cells[1]
             };
             let too_many = |what: &str| {
                 bad(

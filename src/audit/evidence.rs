@@ -79,6 +79,23 @@ pub fn check_id(
     Ok(())
 }
 
+/// The hour (start, UTC ms) of a sample at `ts` and its line id (the `line_id` cell, second,
+/// else the unit's id, first); `None` when the hour starts outside `span` (half-open).
+pub fn hour_and_line<'c>(ts: i64, span: (i64, i64), cells: &[&'c str]) -> Option<(i64, &'c str)> {
+    let hour = ts.div_euclid(super::time::HOUR_MS) * super::time::HOUR_MS;
+    if hour < span.0 || hour >= span.1 {
+        return None;
+    }
+    Some((
+        hour,
+        if cells[1].is_empty() {
+            cells[0]
+        } else {
+            cells[1]
+        },
+    ))
+}
+
 /// Milliseconds in a day.
 const DAY_MS: i64 = 24 * super::time::HOUR_MS;
 

@@ -1,9 +1,9 @@
 //! Operating status (工况: DCS on/off or load signals per facility), read (CSV streamed or
 //! Parquet) into per-line hourly loads inside the audit's time span.
 
-use super::evidence::{check_id, Ids, MAX_IDS};
+use super::evidence::{check_id, hour_and_line, Ids, MAX_IDS};
 use super::meters::{stream_rows, MeterError};
-use super::time::{self, HOUR_MS};
+use super::time;
 use crate::io::schema::{STATUS, STATUS_LOAD_MAX};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -103,14 +103,8 @@ pub fn read_status(path: &Path, span: (i64, i64)) -> Result<StatusData, MeterErr
                 (if on { 1.0 } else { 0.0 }, false)
             };
             rows_read += 1;
-            let hour = ts.div_euclid(HOUR_MS) * HOUR_MS;
-            if hour < span.0 || hour >= span.1 {
+            let Some((hour, line_id)) = hour_and_line(ts, span, cells) else {
                 return Ok(());
-            }
-            let line_id = if cells[1].is_empty() {
-                cells[0]
-            } else {
-                cells[1]
             };
             let too_many = || bad(0, &format!("E619 more than {MAX_IDS} ids in one file"));
             rows.push(Row {

@@ -93,7 +93,7 @@ pub fn generate(
 ) -> std::io::Result<Written> {
     let m = &s.meters;
     let k = m.level.index();
-    let mut rng = Rng::new(m.seed ^ 0x5EED_0F_CE45);
+    let mut rng = Rng::new(m.seed ^ 0x005E_ED0F_CE45);
     let n_single = s.cheaters / 5;
     let mut meter_settings = m.clone();
     meter_settings.cheaters = s.cheaters - 3 * n_single;

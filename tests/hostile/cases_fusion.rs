@@ -27,6 +27,16 @@ fn with_cell(header: &str, good: &str, col: usize, cell: &str) -> String {
     format!("{header}\n{good}\n{}\n", cells.join(","))
 }
 
+/// A bad file case: name, flag, file, bytes, exit code, a fragment of the message.
+type BadFile = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [u8],
+    i32,
+    &'static str,
+);
+
 pub fn cases() -> Vec<Case> {
     let mut v = Vec::new();
     let cems_cells: [(usize, &str, &str, &str); 13] = [
@@ -98,7 +108,7 @@ pub fn cases() -> Vec<Case> {
         );
     }
     // Bad files: a missing column, no state or load column, empty, header only, garbage, absent.
-    let files: [(&str, &str, &str, &[u8], i32, &str); 7] = [
+    let files: [BadFile; 7] = [
         ("cems missing concentration", "--cems", "c.csv", b"\xe6\x8e\x92\xe6\x94\xbe\xe5\x8f\xa3\xe7\xbc\x96\xe5\x8f\xb7,\xe7\x9b\x91\xe6\xb5\x8b\xe6\x97\xb6\xe9\x97\xb4,\xe7\x83\x9f\xe6\xb0\x94\xe6\xb5\x81\xe9\x87\x8f\nP1,2021-12-22T08:00,1000\n", 3, "missing column 折算浓度"),
         ("status without state or load", "--status", "s.csv", "设施编号,时间\nF1,2021-12-22T08:00\n".as_bytes(), 3, "E614"),
         ("cems empty", "--cems", "c.csv", b"", 3, "c.csv"),
