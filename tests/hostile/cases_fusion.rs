@@ -125,5 +125,58 @@ pub fn cases() -> Vec<Case> {
         }
         v.push(c.exit(exit).says(says));
     }
+    // `seeds monitoring`: bounds on what the user gives, and never over its input.
+    let monitoring = |extra: &[&str]| {
+        let mut a = vec!["seeds", "monitoring", "--plan", "plan"];
+        a.extend_from_slice(extra);
+        a.iter().map(|s| s.to_string()).collect::<Vec<String>>()
+    };
+    for (name, extra, says) in [
+        (
+            "too many cheaters",
+            &["--cheaters", "999999", "--out", "ev"][..],
+            "--cheaters",
+        ),
+        ("no days", &["--days", "0", "--out", "ev"][..], "--days"),
+        (
+            "too many days",
+            &["--days", "100000", "--out", "ev"][..],
+            "--days",
+        ),
+        ("noise", &["--noise", "2", "--out", "ev"][..], "--noise"),
+        (
+            "warning outside",
+            &["--warning-start", "2022-06-01", "--out", "ev"][..],
+            "warning",
+        ),
+    ] {
+        let a = monitoring(extra);
+        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+        v.push(
+            Case::new(format!("fusion/seeds monitoring/{name}"), &refs)
+                .exit(2)
+                .says(says)
+                .after(|w, _| {
+                    if w.path("ev").exists() {
+                        Err("ev written".into())
+                    } else {
+                        Ok(())
+                    }
+                }),
+        );
+    }
+    let a = monitoring(&["--out", "plan"]);
+    let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+    v.push(
+        Case::new("fusion/seeds monitoring/over its plan", &refs)
+            .says("plan")
+            .after(|w, o| {
+                if o.code == Some(0) || !w.path("plan/plan.csv").exists() {
+                    Err("the plan was replaced".into())
+                } else {
+                    Ok(())
+                }
+            }),
+    );
     v
 }
