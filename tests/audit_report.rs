@@ -96,6 +96,10 @@ fn audit_result_becomes_the_inspectors_report() {
             "核查结论",
             "依据来源",
             "关键数值",
+            "用电监控",
+            "在线监测",
+            "工况监控",
+            "门禁记录",
             "说明"
         ]
     );

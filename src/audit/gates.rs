@@ -2,6 +2,7 @@
 //! during the warning. They verify transport measures, which electricity cannot: T4 (no
 //! China-IV-or-older heavy diesel trucks) and T0 (no road trucks but new-energy ones).
 
+use super::evidence::check_id;
 use super::meters::{stream_rows, MeterError};
 use super::time;
 use crate::domain::Transport;
@@ -86,20 +87,10 @@ pub fn read_gates(path: &Path, warning: (i64, i64)) -> Result<GateLog, MeterErro
         |_| Ok(()),
         |cols, row, cells| {
             let bad = |k: usize, msg: &str| cols.bad(&file, row, k, cells[k], msg);
-            for (k, cell) in cells.iter().enumerate().take(2) {
-                if cell.is_empty() {
+            for k in 0..2 {
+                check_id(cols, &file, row, cells, k, "")?;
+                if cells[k].is_empty() {
                     return Err(bad(k, "is empty"));
-                }
-                if cell.chars().count() > 64 || cell.chars().any(char::is_control) {
-                    // The value is shown escaped: control characters never reach the terminal.
-                    let shown = cell.escape_debug().to_string();
-                    return Err(cols.bad(
-                        &file,
-                        row,
-                        k,
-                        &shown,
-                        "not an id (at most 64 characters, no control characters)",
-                    ));
                 }
             }
             let standard = parse_standard(cells[2])

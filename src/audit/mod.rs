@@ -2,11 +2,17 @@
 //! metered load during a warning against a pre-warning baseline, compared with the load its
 //! measure should leave (核查用电比例), with a verdict and the numbers behind it.
 
+pub mod cems;
+pub mod evidence;
+pub mod fusion;
 pub mod gates;
 pub mod meters;
 pub mod series;
+pub mod status;
 pub mod time;
 pub mod warnings;
+
+use evidence::{r4, SourceVerdict};
 
 use crate::diff::listing::Listing;
 use crate::domain::summary::round6;
@@ -128,12 +134,15 @@ pub struct LineAudit {
     pub warning_coverage: f64,
     /// Data faults met (duplicates, resets, rollovers, gaps).
     pub faults: BTreeMap<&'static str, usize>,
-    /// Source that decided the verdict (`electricity`, or `none`).
-    pub decided_by: &'static str,
+    /// Sources that decided the verdict (`electricity`, `cems`, `status`, `gate_log`, joined
+    /// by `+`; `none`).
+    pub decided_by: String,
     /// Verdict.
     pub verdict: Verdict,
     /// Why.
     pub reason: String,
+    /// What each source said, with its numbers.
+    pub evidence: Vec<SourceVerdict>,
 }
 
 /// One enterprise: its worst line verdict.
@@ -147,6 +156,8 @@ pub struct EnterpriseAudit {
     pub district: String,
     /// Worst line verdict.
     pub verdict: Verdict,
+    /// Sources that decided its worst lines' verdicts (joined by `+`).
+    pub decided_by: String,
     /// Lines audited.
     pub lines: usize,
     /// Lines likely non-compliant.
@@ -296,10 +307,6 @@ fn change_zh(drop: f64) -> String {
     }
 }
 
-fn r4(v: f64) -> f64 {
-    (v * 1e4).round() / 1e4
-}
-
 /// What evidence verifies a measure (plain Chinese), as the list's 核查指标 column and the audit
 /// say it: stop → near-zero electricity, load and flue-gas flow; limit → electricity, load and
 /// emission rate down by the limit; T4 → no China-IV-or-older heavy trucks in the gate log; T0 →
@@ -331,7 +338,8 @@ fn transport_only(m: Option<&crate::domain::Measure>, expected: f64) -> bool {
     m.is_some_and(|m| m.transport != crate::domain::measure::Transport::None && expected >= 0.999)
 }
 
-/// Electricity numbers of one line.
+/// Means, spread and coverage of a line's signal in the two windows (electricity, emission
+/// rate or load; summed over the line's meters or outlets).
 struct Electric {
     base: f64,
     warn: f64,
@@ -344,10 +352,7 @@ struct Electric {
 
 /// Sum a line's meters and measure the spread of its loads (see [`stats`]).
 fn electric(ms: &[usize], loads: &[series::MeterLoads], s: &Settings) -> Electric {
-    let hours = |w: (i64, i64)| (w.1 - w.0) as f64 / time::HOUR_MS as f64;
     let mut faults: BTreeMap<&'static str, usize> = BTreeMap::new();
-    let (mut base, mut warn, mut var_b, mut var_w) = (0.0, 0.0, 0.0, 0.0);
-    let (mut cov_b, mut cov_w) = (f64::INFINITY, f64::INFINITY);
     for &m in ms {
         let ld = &loads[m];
         for (name, v) in [
@@ -359,15 +364,32 @@ fn electric(ms: &[usize], loads: &[series::MeterLoads], s: &Settings) -> Electri
         ] {
             *faults.entry(name).or_default() += v;
         }
-        base += ld.baseline.mean_kw().unwrap_or(0.0);
-        warn += ld.warning.mean_kw().unwrap_or(0.0);
-        var_b += ld.baseline.std_kw.powi(2) / ld.baseline.buckets.max(1) as f64;
-        var_w += ld.warning.std_kw.powi(2) / ld.warning.buckets.max(1) as f64;
-        cov_b = cov_b.min(ld.baseline.hours / hours(s.baseline));
-        cov_w = cov_w.min(ld.warning.hours / hours(s.warning));
     }
-    let b: Vec<&series::WindowLoad> = ms.iter().map(|&m| &loads[m].baseline).collect();
-    let w: Vec<&series::WindowLoad> = ms.iter().map(|&m| &loads[m].warning).collect();
+    let parts: Vec<(&series::WindowLoad, &series::WindowLoad)> = ms
+        .iter()
+        .map(|&m| (&loads[m].baseline, &loads[m].warning))
+        .collect();
+    Electric {
+        faults,
+        ..share_stats(&parts, s)
+    }
+}
+
+/// The statistics of [`stats`] on a signal summed over its parts (baseline, warning).
+fn share_stats(parts: &[(&series::WindowLoad, &series::WindowLoad)], s: &Settings) -> Electric {
+    let hours = |w: (i64, i64)| (w.1 - w.0) as f64 / time::HOUR_MS as f64;
+    let (mut base, mut warn, mut var_b, mut var_w) = (0.0, 0.0, 0.0, 0.0);
+    let (mut cov_b, mut cov_w) = (f64::INFINITY, f64::INFINITY);
+    for (b, w) in parts {
+        base += b.mean_kw().unwrap_or(0.0);
+        warn += w.mean_kw().unwrap_or(0.0);
+        var_b += b.std_kw.powi(2) / b.buckets.max(1) as f64;
+        var_w += w.std_kw.powi(2) / w.buckets.max(1) as f64;
+        cov_b = cov_b.min(b.hours / hours(s.baseline));
+        cov_w = cov_w.min(w.hours / hours(s.warning));
+    }
+    let b: Vec<&series::WindowLoad> = parts.iter().map(|p| p.0).collect();
+    let w: Vec<&series::WindowLoad> = parts.iter().map(|p| p.1).collect();
     let spread = stats::pooled_block_spread(&line_blocks(&b), &line_blocks(&w));
     let (mut se, mut crit) = (None, stats::normal_quantile(1.0 - s.alpha));
     if base > 0.0 {
@@ -389,18 +411,35 @@ fn electric(ms: &[usize], loads: &[series::MeterLoads], s: &Settings) -> Electri
         crit,
         cov_b,
         cov_w,
-        faults,
+        faults: BTreeMap::new(),
     }
 }
 
-/// The electricity verdict of a line with a required drop.
-fn electric_verdict(x: &Electric, expected: f64, s: &Settings) -> (Verdict, String, Option<f64>) {
+/// How a source's data and signal are named in reasons (电表 / 用电, 在线监测 / 排放速率, …).
+struct Noun {
+    data: &'static str,
+    what: &'static str,
+}
+
+const ELECTRICITY: Noun = Noun {
+    data: "电表",
+    what: "用电",
+};
+
+/// The verdict of a share test on a line with a required drop.
+fn share_verdict(
+    x: &Electric,
+    expected: f64,
+    s: &Settings,
+    n: &Noun,
+) -> (Verdict, String, Option<f64>) {
     let drop_expected = 1.0 - expected;
     if x.cov_b < s.min_coverage || x.cov_w < s.min_coverage {
         return (
             Verdict::InsufficientData,
             format!(
-                "电表数据覆盖不足：基准期 {:.0}%，预警期 {:.0}%（需 ≥ {:.0}%）",
+                "{}数据覆盖不足：基准期 {:.0}%，预警期 {:.0}%（需 ≥ {:.0}%）",
+                n.data,
                 x.cov_b * 100.0,
                 x.cov_w * 100.0,
                 s.min_coverage * 100.0
@@ -411,7 +450,7 @@ fn electric_verdict(x: &Electric, expected: f64, s: &Settings) -> (Verdict, Stri
     let (Some(se), true) = (x.se, x.base > 0.0) else {
         return (
             Verdict::InsufficientData,
-            "基准期无用电，无法比较".to_string(),
+            format!("基准期无{}，无法比较", n.what),
             None,
         );
     };
@@ -422,7 +461,8 @@ fn electric_verdict(x: &Electric, expected: f64, s: &Settings) -> (Verdict, Stri
         (
             Verdict::Compliant,
             format!(
-                "用电{}，措施要求下降 {:.1}%",
+                "{}{}，措施要求下降 {:.1}%",
+                n.what,
                 change_zh(drop),
                 drop_expected * 100.0
             ),
@@ -432,7 +472,8 @@ fn electric_verdict(x: &Electric, expected: f64, s: &Settings) -> (Verdict, Stri
         (
             Verdict::LikelyNonCompliant,
             format!(
-                "用电{}，措施要求下降 {:.1}%：用电高出要求 {:.1} 个标准误（判定线 {:.1}）",
+                "{}{}，措施要求下降 {:.1}%：高出要求 {:.1} 个标准误（判定线 {:.1}）",
+                n.what,
                 change_zh(drop),
                 drop_expected * 100.0,
                 t,
@@ -444,9 +485,11 @@ fn electric_verdict(x: &Electric, expected: f64, s: &Settings) -> (Verdict, Stri
         (
             Verdict::InsufficientData,
             format!(
-                "用电{}，不足要求的 {:.1}%，但差距在电表噪声范围内（{:.1} 个标准误，判定线 {:.1}）",
+                "{}{}，不足要求的 {:.1}%，但差距在{}噪声范围内（{:.1} 个标准误，判定线 {:.1}）",
+                n.what,
                 change_zh(drop),
                 drop_expected * 100.0,
+                n.data,
                 t,
                 x.crit
             ),
@@ -455,7 +498,29 @@ fn electric_verdict(x: &Electric, expected: f64, s: &Settings) -> (Verdict, Stri
     }
 }
 
-/// Audit the lines of a list against meter data.
+/// A share test as one source's verdict with its numbers.
+fn share_source(
+    source: &'static str,
+    measured: &'static str,
+    x: &Electric,
+    expected: f64,
+    s: &Settings,
+    n: &Noun,
+) -> SourceVerdict {
+    let (verdict, reason, t) = share_verdict(x, expected, s, n);
+    let observed = (x.base > 0.0).then(|| x.warn / x.base);
+    SourceVerdict {
+        expected: Some(r4(expected)),
+        observed: observed.map(r4),
+        standard_error: x.se.filter(|_| observed.is_some()).map(r4),
+        t_statistic: t.map(r4),
+        critical_value: t.map(|_| r4(x.crit)),
+        warning_coverage: Some(r4(x.cov_w.min(1.0))),
+        ..SourceVerdict::bare(source, measured, verdict, reason)
+    }
+}
+
+/// Audit the lines of a list against meter data (and a gate log).
 pub fn audit(
     plan: &Listing,
     data: &meters::MeterData,
@@ -463,6 +528,23 @@ pub fn audit(
     s: &Settings,
     warning_source: String,
     gates: Option<&gates::GateLog>,
+) -> AuditReport {
+    let ev = fusion::Evidence {
+        gates,
+        ..Default::default()
+    };
+    audit_with(plan, data, loads, s, warning_source, &ev)
+}
+
+/// Audit the lines of a list against all the evidence given: one verdict per line fusing
+/// electricity, online monitoring, operating status and the gate log (see [`fusion`]).
+pub fn audit_with(
+    plan: &Listing,
+    data: &meters::MeterData,
+    loads: &[series::MeterLoads],
+    s: &Settings,
+    warning_source: String,
+    ev: &fusion::Evidence,
 ) -> AuditReport {
     let k = s.level.index();
     let mut by_line: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
@@ -477,6 +559,7 @@ pub fn audit(
     let mut lines = Vec::new();
     let mut no_drop = 0;
     let mut no_meter = 0;
+    let mut no_evidence = 0;
     for (id, l) in &plan.lines {
         let expected = l.electricity_share[k].unwrap_or(1.0);
         let measure = l.measure[k].as_ref();
@@ -500,24 +583,28 @@ pub fn audit(
             baseline_coverage: 0.0,
             warning_coverage: 0.0,
             faults: BTreeMap::new(),
-            decided_by: "none",
+            decided_by: "none".into(),
             verdict: Verdict::NotVerifiable,
             reason: String::new(),
+            evidence: Vec::new(),
         };
-        let gate = gates.and_then(|g| {
+        let gate = ev.gates.and_then(|g| {
             gates::gate_verdict(
                 g,
                 &l.credit_code,
                 measure.map_or(Transport::None, |m| m.transport),
             )
         });
+        let gate_source =
+            |(v, r): &(Verdict, String)| SourceVerdict::bare("gate_log", "trucks", *v, r.clone());
         if expected >= 0.999 {
             if transport_only(measure, expected) {
-                match gate {
+                match &gate {
                     Some((verdict, reason)) => {
-                        row.verdict = verdict;
-                        row.reason = reason;
-                        row.decided_by = "gate_log";
+                        row.verdict = *verdict;
+                        row.reason = reason.clone();
+                        row.decided_by = "gate_log".into();
+                        row.evidence.push(gate_source(gate.as_ref().expect("gate")));
                     }
                     None => {
                         row.reason = "仅有运输管控措施，用电量无法核查：需门禁记录（车牌、排放标准、进出时间）".into();
@@ -529,40 +616,47 @@ pub fn audit(
             }
             continue;
         }
-        let Some(ms) = by_line.get(id.as_str()) else {
-            no_meter += 1;
-            if let Some((verdict, reason)) = gate {
-                row.verdict = verdict.max(Verdict::InsufficientData);
-                row.reason = format!("无电表数据；门禁：{reason}");
-                row.decided_by = "gate_log";
-                lines.push(row);
-            }
-            continue;
+        let ms = by_line.get(id.as_str());
+        let tests = usize::from(ms.is_some()) + fusion::statistical_tests(ev, id, measure);
+        // Each statistical test runs at its share of the false-alarm rate (Bonferroni): the
+        // fused verdict of a compliant line errs with probability ≤ α.
+        let each = Settings {
+            alpha: s.alpha / tests.max(1) as f64,
+            ..*s
         };
-        let x = electric(ms, loads, s);
-        let (verdict, reason, t) = electric_verdict(&x, expected, s);
-        let observed = (x.base > 0.0).then(|| x.warn / x.base);
-        row.meters = ms.iter().map(|&m| data.meters[m].clone()).collect();
-        row.baseline_kw = observed.map(|_| round6(x.base));
-        row.warning_kw = observed.map(|_| round6(x.warn));
-        row.observed_share = observed.map(r4);
-        row.standard_error = x.se.filter(|_| observed.is_some()).map(r4);
-        row.t_statistic = t.map(r4);
-        row.critical_value = t.map(|_| r4(x.crit));
-        row.baseline_coverage = r4(x.cov_b.min(1.0));
-        row.warning_coverage = r4(x.cov_w.min(1.0));
-        row.faults = x.faults;
-        row.decided_by = "electricity";
-        row.verdict = verdict;
-        row.reason = reason;
-        if let Some((gv, gr)) = gate {
-            // Both sources speak; the worse verdict decides and both reasons are kept.
-            if gv > row.verdict {
-                row.verdict = gv;
-                row.decided_by = "gate_log";
+        let mut production: Vec<SourceVerdict> = Vec::new();
+        match ms {
+            Some(ms) => {
+                let x = electric(ms, loads, &each);
+                let src = share_source("electricity", "load", &x, expected, &each, &ELECTRICITY);
+                let observed = (x.base > 0.0).then(|| x.warn / x.base);
+                row.meters = ms.iter().map(|&m| data.meters[m].clone()).collect();
+                row.baseline_kw = observed.map(|_| round6(x.base));
+                row.warning_kw = observed.map(|_| round6(x.warn));
+                row.observed_share = src.observed;
+                row.standard_error = src.standard_error;
+                row.t_statistic = src.t_statistic;
+                row.critical_value = src.critical_value;
+                row.baseline_coverage = r4(x.cov_b.min(1.0));
+                row.warning_coverage = r4(x.cov_w.min(1.0));
+                row.faults = x.faults;
+                production.push(src);
             }
-            row.reason = format!("电表：{}；门禁：{gr}", row.reason);
+            None => no_meter += 1,
         }
+        production.extend(fusion::monitoring_sources(
+            ev,
+            id,
+            measure,
+            expected,
+            &each,
+            &mut row.faults,
+        ));
+        if production.is_empty() && gate.is_none() {
+            no_evidence += 1;
+            continue;
+        }
+        fusion::fuse(&mut row, production, gate.as_ref().map(gate_source));
         lines.push(row);
     }
     lines.sort_by(|a, b| {
@@ -587,6 +681,20 @@ pub fn audit(
     counts.insert("lines_without_required_drop", no_drop);
     counts.insert("lines_without_meter", no_meter);
     counts.insert("meters_not_on_list", unknown);
+    if ev.cems.is_some() || ev.status.is_some() {
+        counts.insert("lines_without_evidence", no_evidence);
+        for source in fusion::SOURCES {
+            let n = lines
+                .iter()
+                .filter(|l| {
+                    l.evidence
+                        .iter()
+                        .any(|e| e.source == source && e.verdict == Verdict::LikelyNonCompliant)
+                })
+                .count();
+            counts.insert(fusion::flagged_key(source), n);
+        }
+    }
     AuditReport {
         kind: "audit",
         level: s.level,
@@ -612,10 +720,17 @@ fn enterprise_verdicts(lines: &[LineAudit]) -> Vec<EnterpriseAudit> {
                 enterprise: l.enterprise.clone(),
                 district: l.district.clone(),
                 verdict: Verdict::Compliant,
+                decided_by: String::new(),
                 lines: 0,
                 lines_non_compliant: 0,
             });
+        if l.verdict > e.verdict || e.lines == 0 {
+            e.decided_by.clear();
+        }
         e.verdict = e.verdict.max(l.verdict);
+        if l.verdict == e.verdict {
+            e.decided_by = fusion::join_sources(&e.decided_by, &l.decided_by);
+        }
         e.lines += 1;
         e.lines_non_compliant += usize::from(l.verdict == Verdict::LikelyNonCompliant);
     }
@@ -640,6 +755,11 @@ pub fn count_zh(key: &str) -> &str {
         "lines_without_required_drop" => "无减排要求的生产线",
         "lines_without_meter" => "无电表的生产线",
         "meters_not_on_list" => "不在清单上的电表",
+        "lines_without_evidence" => "无任何核查数据的生产线",
+        "flagged_by_electricity" => "用电监控发现疑似未落实的生产线",
+        "flagged_by_cems" => "在线监测发现疑似未落实的生产线",
+        "flagged_by_status" => "工况监控发现疑似未落实的生产线",
+        "flagged_by_gate_log" => "门禁记录发现疑似未落实的生产线",
         other => other,
     }
 }

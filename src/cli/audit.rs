@@ -1,10 +1,13 @@
 //! `jianpai audit` and `jianpai seeds meters`.
 
 use super::{Failure, Format};
+use crate::audit::cems::read_cems;
+use crate::audit::fusion::Evidence;
 use crate::audit::gates::read_gates;
+use crate::audit::status::read_status;
 use crate::audit::warnings::{default_baseline, overlap, read_warnings, show, Warning};
 use crate::audit::{
-    audit, count_zh, meters::read_meters, series::loads, time, AuditReport, Settings, Verdict,
+    audit_with, count_zh, meters::read_meters, series::loads, time, AuditReport, Settings, Verdict,
 };
 use crate::diff::listing::{read_listing, Listing};
 use crate::domain::Level;
@@ -14,7 +17,7 @@ use crate::io::cells::CsvOut;
 use crate::io::result_dir::{ResultDir, AUDIT};
 use std::path::{Path, PathBuf};
 
-fn plan(path: &Path) -> Result<Listing, Failure> {
+pub(super) fn plan(path: &Path) -> Result<Listing, Failure> {
     read_listing(path).map_err(|r| {
         super::plan::report_failure(&r, format!("{}: the list cannot be read", path.display()))
     })
@@ -62,6 +65,13 @@ pub struct AuditArgs {
     /// Truck gate log (门禁记录; columns in docs/schema.md, `gates`): verifies T4/T0 measures.
     #[arg(long)]
     pub gates: Option<PathBuf>,
+    /// Online monitoring (在线监测, CEMS hourly data; columns in docs/schema.md, `cems`):
+    /// emission rate and flue-gas flow per line.
+    #[arg(long)]
+    pub cems: Option<PathBuf>,
+    /// Operating status (工况: DCS on/off or load signals; columns in docs/schema.md, `status`).
+    #[arg(long)]
+    pub status: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -187,7 +197,16 @@ pub fn run_audit(a: AuditArgs, english: bool) -> Result<(), Failure> {
         None => default_baseline(warning, &record, 14),
     };
     let span = (baseline.0.min(warning.0), baseline.1.max(warning.1));
-    let data = read_meters(&a.meter, Some(span)).map_err(meter_err)?;
+    // The four files are read side by side (each reader alone is deterministic); errors are
+    // reported in a fixed order: meters, gate log, CEMS, status.
+    let (data, gates, cems, status) = std::thread::scope(|sc| {
+        let gates = sc.spawn(|| a.gates.as_ref().map(|p| read_gates(p, warning)).transpose());
+        let cems = sc.spawn(|| a.cems.as_ref().map(|p| read_cems(p, span)).transpose());
+        let status = sc.spawn(|| a.status.as_ref().map(|p| read_status(p, span)).transpose());
+        let data = read_meters(&a.meter, Some(span));
+        (data, joined(gates), joined(cems), joined(status))
+    });
+    let data = data.map_err(meter_err)?;
     let loads = loads(&data, baseline, warning)
         .map_err(|e| Failure::new(exit::INTERNAL, format!("series: {e}")))?;
     let settings = Settings {
@@ -198,11 +217,15 @@ pub fn run_audit(a: AuditArgs, english: bool) -> Result<(), Failure> {
         min_coverage: 0.5,
         alpha: a.false_alarm,
     };
-    let gates = match &a.gates {
-        Some(p) => Some(read_gates(p, warning).map_err(meter_err)?),
-        None => None,
+    let gates = gates.map_err(meter_err)?;
+    let cems = cems.map_err(meter_err)?;
+    let status = status.map_err(meter_err)?;
+    let evidence = Evidence {
+        gates: gates.as_ref(),
+        cems: cems.as_ref(),
+        status: status.as_ref(),
     };
-    let report = audit(&listing, &data, &loads, &settings, source, gates.as_ref());
+    let report = audit_with(&listing, &data, &loads, &settings, source, &evidence);
     if let Some(out) = &a.out {
         write_result(out, &a, &report)?;
     }
@@ -213,12 +236,19 @@ pub fn run_audit(a: AuditArgs, english: bool) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The result of a reader thread (its panic, a bug, carried on).
+fn joined<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
+}
+
 /// Write the audit's result folder atomically: audit.json (the whole audit), audit.csv (one row
 /// per line) and summary.json (`"kind": "audit"` and the counts).
 fn write_result(out: &Path, a: &AuditArgs, report: &AuditReport) -> Result<(), Failure> {
     let mut inputs = vec![a.plan.as_path(), a.meter.as_path()];
     inputs.extend(a.warnings.as_deref());
     inputs.extend(a.gates.as_deref());
+    inputs.extend(a.cems.as_deref());
+    inputs.extend(a.status.as_deref());
     let dir = ResultDir::create(out, AUDIT, &inputs)?;
     write_bytes(&dir.path().join("audit.json"), pretty(report).as_bytes())?;
     let summary = serde_json::json!({
@@ -258,10 +288,21 @@ fn audit_csv(report: &AuditReport) -> Vec<u8> {
         "standard_error",
         "baseline_kw",
         "warning_kw",
+        "electricity_verdict",
+        "cems_verdict",
+        "status_verdict",
+        "gate_verdict",
         "reason",
     ]);
     let f = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
     for l in &report.lines {
+        let by = |source: &str| {
+            l.evidence
+                .iter()
+                .find(|e| e.source == source)
+                .map(|e| e.verdict.key().to_string())
+                .unwrap_or_default()
+        };
         w.row([
             l.district.clone(),
             l.enterprise.clone(),
@@ -276,6 +317,10 @@ fn audit_csv(report: &AuditReport) -> Vec<u8> {
             f(l.standard_error),
             f(l.baseline_kw),
             f(l.warning_kw),
+            by("electricity"),
+            by("cems"),
+            by("status"),
+            by("gate_log"),
             l.reason.clone(),
         ]);
     }
@@ -342,18 +387,15 @@ fn print_text(report: &AuditReport, english: bool) {
     );
 }
 
-/// Arguments of `jianpai seeds meters`.
+/// The data span, warning and noise of generated evidence (`seeds meters`, `seeds monitoring`).
 #[derive(Debug, clap::Args)]
-pub struct MetersArgs {
+pub struct EvidenceSpan {
     /// Plan folder or plan.csv.
     #[arg(long)]
     pub plan: PathBuf,
     /// Warning level.
     #[arg(long, default_value = "orange")]
     pub level: String,
-    /// Lines that ignore or under-apply their measure.
-    #[arg(long, default_value_t = 0)]
-    pub cheaters: usize,
     /// Random seed.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -363,7 +405,7 @@ pub struct MetersArgs {
     /// First day of data (local time).
     #[arg(long, default_value = "2021-12-01")]
     pub start: String,
-    /// Days of data.
+    /// Days of data (at most 400).
     #[arg(long, default_value_t = 30)]
     pub days: usize,
     /// Start of the warning (default: 21 days after the start).
@@ -372,6 +414,16 @@ pub struct MetersArgs {
     /// Length of the warning in hours.
     #[arg(long, default_value_t = 72)]
     pub warning_hours: i64,
+}
+
+/// Arguments of `jianpai seeds meters`.
+#[derive(Debug, clap::Args)]
+pub struct MetersArgs {
+    #[command(flatten)]
+    pub common: EvidenceSpan,
+    /// Lines that ignore or under-apply their measure.
+    #[arg(long, default_value_t = 0)]
+    pub cheaters: usize,
     /// At most this many meters.
     #[arg(long)]
     pub meters: Option<usize>,
@@ -383,19 +435,28 @@ pub struct MetersArgs {
     pub out: PathBuf,
 }
 
-/// Generate synthetic meter data.
-pub fn run_meters(a: MetersArgs, quiet: bool) -> Result<(), Failure> {
+/// Check the span and warning of generated evidence and make the meter generator's settings.
+pub fn meter_settings(
+    a: &EvidenceSpan,
+    cheaters: usize,
+    meters: Option<usize>,
+    hourly: bool,
+) -> Result<crate::seeds::meters::MeterSettings, Failure> {
     let level = level(&a.level)?;
-    let listing = plan(&a.plan)?;
     let usage = |m: String| Failure::new(exit::USAGE, m);
     let start = time::parse(&a.start).map_err(|e| usage(format!("--start {}: {e}", a.start)))?;
     let ws = match &a.warning_start {
         Some(w) => time::parse(w).map_err(|e| usage(format!("--warning-start {w}: {e}")))?,
         None => start + 21 * 24 * time::HOUR_MS,
     };
+    if a.days == 0 || a.days > 400 || !(1..=24 * 30).contains(&a.warning_hours) {
+        return Err(usage(
+            "--days must be in [1, 400] and --warning-hours in [1, 720]".into(),
+        ));
+    }
     let we = ws + a.warning_hours * time::HOUR_MS;
     let end = start + a.days as i64 * 24 * time::HOUR_MS;
-    if a.days == 0 || a.warning_hours <= 0 || ws < start + 8 * 24 * time::HOUR_MS || we > end {
+    if ws < start + 8 * 24 * time::HOUR_MS || we > end {
         return Err(usage(
             "the warning must lie inside the data, after at least 8 days of baseline".into(),
         ));
@@ -403,24 +464,32 @@ pub fn run_meters(a: MetersArgs, quiet: bool) -> Result<(), Failure> {
     if !(0.0..=0.5).contains(&a.noise) {
         return Err(usage("--noise must be in [0, 0.5]".into()));
     }
-    let settings = crate::seeds::meters::MeterSettings {
+    Ok(crate::seeds::meters::MeterSettings {
         level,
-        cheaters: a.cheaters,
+        cheaters,
         seed: a.seed,
         noise: a.noise,
         start,
         days: a.days,
         warning: (ws, we),
-        meters: a.meters,
-        hourly: a.hourly,
-    };
+        meters,
+        hourly,
+    })
+}
+
+/// Generate synthetic meter data.
+pub fn run_meters(a: MetersArgs, quiet: bool) -> Result<(), Failure> {
+    let listing = plan(&a.common.plan)?;
+    let settings = meter_settings(&a.common, a.cheaters, a.meters, a.hourly)?;
+    let (ws, we) = settings.warning;
     let truth_path = truth_path(&a.out);
-    let plan_files = [a.plan.join("plan.csv"), a.plan.join("summary.json")];
+    let plan_dir = &a.common.plan;
+    let plan_files = [plan_dir.join("plan.csv"), plan_dir.join("summary.json")];
     for out in [&a.out, &truth_path] {
         crate::io::result_dir::refuse_inputs(
             out,
             &[
-                a.plan.as_path(),
+                plan_dir.as_path(),
                 plan_files[0].as_path(),
                 plan_files[1].as_path(),
             ],

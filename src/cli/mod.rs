@@ -4,6 +4,7 @@ pub mod audit;
 mod check;
 mod explain;
 mod import;
+pub mod monitoring;
 mod negotiate;
 pub mod outcome;
 mod plan;
@@ -542,6 +543,12 @@ pub enum SeedsAction {
         after_help = "Example:\n  jianpai seeds meters --plan out/wuxi-2021 --cheaters 50 --seed 1 --out /tmp/meters.csv"
     )]
     Meters(audit::MetersArgs),
+    /// Synthetic evidence for an audit from all four sources (meters, online monitoring,
+    /// operating status, gate logs) with a truth file, including cheats only one source sees.
+    #[command(
+        after_help = "Example:\n  jianpai seeds monitoring --plan out/wuxi-2021 --cheaters 25 --seed 11 --out /tmp/evidence\n  jianpai audit --plan out/wuxi-2021 --level orange --warnings /tmp/evidence/warnings.csv \\\n    --meter /tmp/evidence/meters.csv --cems /tmp/evidence/cems.csv --status /tmp/evidence/status.csv --gates /tmp/evidence/gates.csv"
+    )]
+    Monitoring(monitoring::MonitoringArgs),
     /// Derive next year's city from a generated one (grade changes, closures, new firms,
     /// exempt-list changes), deterministic for a seed; `changes.csv` lists every change.
     #[command(

@@ -43,6 +43,7 @@ pub fn run(action: SeedsAction, quiet: bool) -> Result<(), Failure> {
             }
         }
         SeedsAction::Meters(args) => super::audit::run_meters(args, quiet)?,
+        SeedsAction::Monitoring(args) => super::monitoring::run_monitoring(args, quiet)?,
         SeedsAction::Evolve { from, seed, out } => {
             let ev = seeds::evolve_to(&from, seed, &out)?;
             if !quiet {

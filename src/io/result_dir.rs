@@ -533,6 +533,11 @@ pub const IMPORT: Producer = Producer {
     command: "import",
     legacy: &[],
 };
+/// `jianpai seeds monitoring`.
+pub const SEEDS_MONITORING: Producer = Producer {
+    command: "seeds monitoring",
+    legacy: &[],
+};
 /// `jianpai seeds evolve`.
 pub const SEEDS_EVOLVE: Producer = Producer {
     command: "seeds evolve",

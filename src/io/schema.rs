@@ -559,7 +559,10 @@ pub fn markdown() -> String {
     s.push('\n');
     s.push_str(&super::table::limits_doc());
     s.push_str(SCENARIO_DOC);
-    for t in TABLES.into_iter().chain([&METERS, &WARNINGS, &GATES]) {
+    for t in TABLES
+        .into_iter()
+        .chain([&METERS, &WARNINGS, &GATES, &CEMS, &STATUS])
+    {
         s.push_str(&table_markdown(t));
     }
     s.push_str(&table_markdown(&DECISIONS));
@@ -819,6 +822,55 @@ pub const GATES: TableSpec = TableSpec {
         col("standard", "排放标准", &["排放阶段", "emission_standard"], Word, "", true, "国一 … 国六 (or 国1 … 国6, 国I … 国VI), 新能源 / 电动"),
         col("timestamp", "通行时间", &["时间", "time"], Text, "ISO 8601", true, "time the truck passed the gate"),
         col("direction", "进出", &["方向", "direction", "in_out"], Word, "", false, "进 / 出 (in / out); empty counts as a passage"),
+    ],
+};
+
+/// Largest concentration accepted from online monitoring (mg/m³).
+pub const CEMS_CONCENTRATION_MAX: f64 = 100_000.0;
+/// Largest flue-gas flow accepted from online monitoring (m³/h).
+pub const CEMS_FLOW_MAX: f64 = 1e8;
+/// Largest load signal accepted from operating-status data (% of rated load).
+pub const STATUS_LOAD_MAX: f64 = 150.0;
+
+/// 在线监测: hourly CEMS data (污染源在线监测), for `jianpai audit --cems`.
+pub const CEMS: TableSpec = TableSpec {
+    name: "cems",
+    zh: "在线监测",
+    required: false,
+    doc: "Online monitoring (CEMS, 国控/省控 hourly data) for `jianpai audit --cems`: one row per outlet, hour and \
+          pollutant. The emission rate of a row is concentration × flow (kg/h); a line's rate is the sum over its \
+          outlets and pollutants, its flow the sum over its outlets. The time stamp names the hour it starts \
+          (local time unless an offset is given). Flags as in 国控 data: N normal and T over range count; F \
+          (停运, source stopped) counts as a stopped hour; M maintenance, D fault, C calibration, S set value and \
+          B communication failure are faults (the hour has no data). Rows may come in any order; a repeated \
+          outlet, hour and pollutant keeps the first row.",
+    columns: &[
+        col("outlet", "排放口编号", &["排口编号", "监测点编号", "outlet_id"], Text, "", true, "outlet (排放口) id").id(),
+        col("line_id", "生产线编号", &["line", "对应生产线"], Text, "", false, "line the outlet serves (default: the outlet id)").id(),
+        col("timestamp", "监测时间", &["数据时间", "时间", "time", "datetime"], Text, "ISO 8601", true, "start of the hour, e.g. 2021-12-22T08:00"),
+        col("pollutant", "污染物", &["监测因子", "因子"], Word, "", false, "颗粒物, 二氧化硫, 氮氧化物, VOCs … (one outlet may have several)"),
+        col("concentration", "折算浓度", &["浓度", "实测浓度", "排放浓度"], Number, "mg/m³", true, "hourly mean concentration").up_to(CEMS_CONCENTRATION_MAX),
+        col("flow", "烟气流量", &["流量", "废气流量", "标干流量"], Number, "m³/h", true, "hourly mean flue-gas flow").up_to(CEMS_FLOW_MAX),
+        col("flag", "数据标记", &["标记", "数据标识"], Word, "", false, "N, T, F, M, D, C, S, B (empty = N)"),
+    ],
+};
+
+/// 工况: operating-status signals (DCS on/off or load), for `jianpai audit --status`.
+pub const STATUS: TableSpec = TableSpec {
+    name: "status",
+    zh: "工况",
+    required: false,
+    doc: "Operating status (用电量及工况监控: DCS on/off or load signals) for `jianpai audit --status`: one row per \
+          facility and sample (any interval, e.g. 5-minute or hourly). A row gives a load in % of rated load, or \
+          an on/off state (on = 100 %, off = 0 %). A line's hourly load is the mean of its facilities' hourly means. \
+          The time stamp names the hour it falls in (local time unless an offset is given). On/off signals verify \
+          stops only; limits need a load signal.",
+    columns: &[
+        col("facility", "设施编号", &["设备编号", "facility_id"], Text, "", true, "facility (生产设施) id").id(),
+        col("line_id", "生产线编号", &["line", "对应生产线"], Text, "", false, "line the facility belongs to (default: the facility id)").id(),
+        col("timestamp", "时间", &["采集时间", "time", "datetime"], Text, "ISO 8601", true, "time of the sample"),
+        col("running", "运行状态", &["开停状态", "状态", "on_off"], Word, "", false, "开 / 运行 / 1 / on or 停 / 停机 / 0 / off"),
+        col("load", "负荷率", &["负荷", "load_pct"], Number, "%", false, "load in % of rated load (used when given)").up_to(STATUS_LOAD_MAX),
     ],
 };
 

@@ -38,6 +38,49 @@ pub struct LineRow {
     pub verdict: String,
     /// Why.
     pub reason: String,
+    /// What each source said (absent in audits from before the fused verdict).
+    #[serde(default)]
+    pub evidence: Vec<EvidenceRow>,
+}
+
+/// One source's verdict on a line as stored in audit.json.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EvidenceRow {
+    /// `electricity`, `cems`, `status` or `gate_log`.
+    pub source: String,
+    /// Verdict key.
+    pub verdict: String,
+    /// Expected share (or running threshold of a stop).
+    pub expected: Option<f64>,
+    /// Observed share.
+    pub observed: Option<f64>,
+    /// Hours the line ran during the warning (stops).
+    pub running_hours: Option<usize>,
+}
+
+/// The evidence columns of the report, by source.
+const EVIDENCE_SOURCES: [(&str, &str, &str); 4] = [
+    ("electricity", "用电监控", "Electricity"),
+    ("cems", "在线监测", "Online monitoring"),
+    ("status", "工况监控", "Operating status"),
+    ("gate_log", "门禁记录", "Gate log"),
+];
+
+/// One source's cell: its verdict and key number (`疑似未落实：实测 0.95 / 要求 0.70`, `运行 24 小时`).
+fn evidence_cell(l: &LineRow, source: &str, t: Labels) -> String {
+    let Some(e) = l.evidence.iter().find(|e| e.source == source) else {
+        return "—".into();
+    };
+    let verdict = verdict_label(&e.verdict, t);
+    match (e.running_hours, e.observed, e.expected) {
+        (Some(h), _, _) => format!("{verdict}：{} {h} {}", t.t("运行", "ran"), t.t("小时", "h")),
+        (None, Some(o), Some(x)) => format!(
+            "{verdict}：{} {o:.3} / {} {x:.3}",
+            t.t("实测", "observed"),
+            t.t("要求", "expected")
+        ),
+        _ => verdict,
+    }
 }
 
 /// One enterprise as stored in audit.json.
@@ -180,12 +223,17 @@ fn key_numbers(l: &LineRow, t: Labels) -> String {
 
 /// 依据来源: what decided the verdict.
 fn source(l: &LineRow, t: Labels) -> String {
-    let by = match l.decided_by.as_str() {
-        "electricity" => t.t("用电监控", "electricity"),
-        "gate_log" => t.t("门禁记录", "gate log"),
-        "none" => t.t("无", "none"),
-        other => other,
-    };
+    let names: Vec<&str> = l
+        .decided_by
+        .split('+')
+        .map(|s| {
+            EVIDENCE_SOURCES
+                .iter()
+                .find(|e| e.0 == s)
+                .map_or(t.t("无", "none"), |e| t.t(e.1, e.2))
+        })
+        .collect();
+    let by = names.join(" + ");
     if l.verified_by.is_empty() {
         by.to_string()
     } else {
@@ -195,7 +243,7 @@ fn source(l: &LineRow, t: Labels) -> String {
 
 impl Inspection<'_> {
     fn line_headers(t: Labels) -> Vec<String> {
-        [
+        let mut h: Vec<(&str, &str)> = vec![
             ("区县", "District"),
             ("企业名称", "Enterprise"),
             ("统一社会信用代码", "Credit code"),
@@ -204,13 +252,13 @@ impl Inspection<'_> {
             ("核查结论", "Verdict"),
             ("依据来源", "Evidence"),
             ("关键数值", "Key numbers"),
-            ("说明", "Explanation"),
-        ]
-        .iter()
-        .map(|(zh, en)| t.t(zh, en).to_string())
-        .collect()
+        ];
+        h.extend(EVIDENCE_SOURCES.iter().map(|e| (e.1, e.2)));
+        h.push(("说明", "Explanation"));
+        h.iter().map(|(zh, en)| t.t(zh, en).to_string()).collect()
     }
-    fn line_cells(l: &LineRow, t: Labels) -> [String; 9] {
+    fn line_cells(l: &LineRow, t: Labels) -> [String; 13] {
+        let ev = |i: usize| evidence_cell(l, EVIDENCE_SOURCES[i].0, t);
         [
             l.district.clone(),
             l.enterprise.clone(),
@@ -220,6 +268,10 @@ impl Inspection<'_> {
             verdict_label(&l.verdict, t),
             source(l, t),
             key_numbers(l, t),
+            ev(0),
+            ev(1),
+            ev(2),
+            ev(3),
             l.reason.clone(),
         ]
     }
@@ -275,7 +327,9 @@ impl Section for Inspection<'_> {
         )
     }
     fn sheets(&self, wb: &mut Workbook, f: &Formats, t: Labels) -> Result<(), XlsxError> {
-        let widths = [10.0, 28.0, 22.0, 18.0, 16.0, 14.0, 22.0, 36.0, 48.0];
+        let widths = [
+            10.0, 28.0, 22.0, 18.0, 16.0, 14.0, 22.0, 36.0, 22.0, 22.0, 22.0, 22.0, 48.0,
+        ];
         let names = Self::line_headers(t);
         let cols: Vec<_> = names.iter().zip(widths).map(|(n, w)| col(n, w)).collect();
         let ws = wb.add_worksheet();

@@ -33,7 +33,8 @@ pub struct MeterSettings {
     pub hourly: bool,
 }
 
-fn normal(rng: &mut Rng) -> f64 {
+/// A standard normal draw (Box–Muller).
+pub fn normal(rng: &mut Rng) -> f64 {
     let u = rng.unit().max(1e-12);
     (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * rng.unit()).cos()
 }

@@ -3,6 +3,7 @@
 pub mod evolve;
 pub mod generator;
 pub mod meters;
+pub mod monitoring;
 pub mod rng;
 
 use crate::io::atomic::write_bytes;

@@ -18,6 +18,7 @@ mod cases_calendar;
 mod cases_core;
 mod cases_explain;
 mod cases_fairness;
+mod cases_fusion;
 mod cases_import;
 mod cases_later;
 mod cases_output;
@@ -450,6 +451,7 @@ fn corpus() -> Vec<Case> {
     all.extend(cases_core::cases());
     all.extend(cases_provenance::cases());
     all.extend(cases_audit::cases());
+    all.extend(cases_fusion::cases());
     all
 }
 
