@@ -330,7 +330,7 @@ fn check_flags_a_missed_station_target_and_passes_a_met_one() {
 
 #[test]
 fn air_writes_the_estimate_and_the_report_shows_it() {
-    let (_d, root) = planned_city("");
+    let (_d, root) = planned_city("[air.targets.red]\nstation = 0.001\n");
     let run = |out: &str| {
         jianpai()
             .current_dir(&root)
@@ -356,6 +356,10 @@ fn air_writes_the_estimate_and_the_report_shows_it() {
     assert!(red > 0.0 && red >= orange, "{red} {orange}");
     // The estimate equals the stated cuts of plan.csv times the district coefficients.
     let csv = std::fs::read_to_string(root.join("a1/air.csv")).unwrap();
+    assert!(
+        csv.contains("station:red:PM25:S1") && csv.contains("未纳入优化，仅核算"),
+        "{csv}"
+    );
     assert!(
         csv.contains("全市站点均值") && csv.contains("最差站点") && csv.contains("东亭"),
         "{csv}"

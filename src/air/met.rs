@@ -1,6 +1,5 @@
 //! The wind/stability frequency table (`met.csv`) of the screening model.
 
-use super::sites::cell_error;
 use super::tables::MET;
 use crate::validate::cells::{error, warning, Sheet};
 use crate::validate::Report;
@@ -129,8 +128,7 @@ pub fn read_met(path: &Path) -> Result<(Vec<MetClass>, Report), Report> {
         let before = report.error_count();
         let from = parse_sector(s.raw(row, "sector"));
         if from.is_none() {
-            cell_error(
-                &s,
+            s.bad(
                 &mut report,
                 "E921",
                 row,
@@ -141,8 +139,7 @@ pub fn read_met(path: &Path) -> Result<(Vec<MetClass>, Report), Report> {
         }
         let speed = s.number(&mut report, row, "speed");
         if speed.is_some_and(|v| v < MIN_SPEED) {
-            cell_error(
-                &s,
+            s.bad(
                 &mut report,
                 "E923",
                 row,
@@ -153,8 +150,7 @@ pub fn read_met(path: &Path) -> Result<(Vec<MetClass>, Report), Report> {
         }
         let stability = Stability::parse(s.raw(row, "stability"));
         if stability.is_none() {
-            cell_error(
-                &s,
+            s.bad(
                 &mut report,
                 "E922",
                 row,
@@ -174,8 +170,7 @@ pub fn read_met(path: &Path) -> Result<(Vec<MetClass>, Report), Report> {
         };
         let key = (from, speed.to_bits(), stability);
         if let Some(first) = seen.get(&key) {
-            cell_error(
-                &s,
+            s.bad(
                 &mut report,
                 "E925",
                 row,

@@ -54,4 +54,4 @@ pub fn dilution(east: f64, north: f64, height: f64, met: &[MetClass]) -> f64 {
 /// Illustrative PM2.5 formed per unit of precursor concentration at city scale (SO2, NOx, PM,
 /// VOCs): the PM2.5 share of primary particulate and rough secondary yields of sulphate,
 /// nitrate and organic aerosol. Screening values, not chemistry.
-pub const PM25_YIELD: [f64; 4] = [0.3, 0.2, 0.5, 0.02];
+pub const PM25_YIELD: [f64; 4] = [0.15, 0.1, 0.3, 0.02];

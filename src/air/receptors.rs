@@ -2,7 +2,6 @@
 //! at a source, and how a line finds its coefficient (line > enterprise > grid cell > district).
 
 use super::geo::LonLat;
-use super::sites::cell_error;
 use super::stations::Station;
 use super::tables::RECEPTORS;
 use crate::domain::Pollutant;
@@ -339,8 +338,7 @@ pub fn read_receptors(path: &Path, stations: &[Station]) -> Result<Matrix, Repor
         let before = report.error_count();
         let kind = SourceKind::parse(s.raw(row, "source_kind"));
         if kind.is_none() {
-            cell_error(
-                &s,
+            s.bad(
                 &mut report,
                 "E911",
                 row,
@@ -353,8 +351,7 @@ pub fn read_receptors(path: &Path, stations: &[Station]) -> Result<Matrix, Repor
         let station = s.text(&mut report, row, "station_id").and_then(|st| {
             let i = station_index.get(st.as_str()).copied();
             if i.is_none() {
-                cell_error(
-                    &s,
+                s.bad(
                     &mut report,
                     "E912",
                     row,
@@ -367,8 +364,7 @@ pub fn read_receptors(path: &Path, stations: &[Station]) -> Result<Matrix, Repor
         });
         let precursor = Pollutant::parse(s.raw(row, "precursor"));
         if precursor.is_none() {
-            cell_error(
-                &s,
+            s.bad(
                 &mut report,
                 "E913",
                 row,
@@ -379,8 +375,7 @@ pub fn read_receptors(path: &Path, stations: &[Station]) -> Result<Matrix, Repor
         }
         let species = Species::parse(s.raw(row, "species"));
         if species.is_none() {
-            cell_error(
-                &s,
+            s.bad(
                 &mut report,
                 "E914",
                 row,
@@ -402,7 +397,7 @@ pub fn read_receptors(path: &Path, stations: &[Station]) -> Result<Matrix, Repor
                         cells.entry(c.id.clone()).or_insert(c);
                     }
                     None => {
-                        cell_error(&s, &mut report, "E917", row, "source_id", "not a grid cell", "write lon/lat/size: the south-west corner and edge in degrees, WGS-84, e.g. 120.25/31.50/0.05 (edge at most 1°)");
+                        s.bad(&mut report, "E917", row, "source_id", "not a grid cell", "write lon/lat/size: the south-west corner and edge in degrees, WGS-84, e.g. 120.25/31.50/0.05 (edge at most 1°)");
                         id = None;
                     }
                 }
@@ -430,8 +425,7 @@ pub fn read_receptors(path: &Path, stations: &[Station]) -> Result<Matrix, Repor
             weather.clone().unwrap_or_default(),
         );
         if let Some(first) = first_row.get(&key) {
-            cell_error(
-                &s,
+            s.bad(
                 &mut report,
                 "E915",
                 row,

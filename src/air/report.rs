@@ -78,9 +78,11 @@ pub fn station_map(sp: &SpeciesResult, level: Level, title: &str, t: Labels) -> 
     let (lo0, lo1) = min_max(&lons);
     let (la0, la1) = min_max(&lats);
     let k = ((la0 + la1) / 2.0).to_radians().cos();
-    let span = ((lo1 - lo0) * k).max(la1 - la0).max(0.01) * 1.15;
+    // Room for the largest circle and its label inside the frame.
+    let pad = 48.0;
+    let span = ((lo1 - lo0) * k).max(la1 - la0).max(0.01);
     let (cx, cy) = ((lo0 + lo1) / 2.0, (la0 + la1) / 2.0);
-    let scale = map_w.min(map_h) / span;
+    let scale = (map_w.min(map_h) - 2.0 * pad) / span;
     let _ = write!(o, "<rect x=\"{left}\" y=\"{top}\" width=\"{map_w}\" height=\"{map_h}\" fill=\"#f7f9fb\" stroke=\"#d8dee6\"/>");
     let max = sp
         .stations
@@ -250,7 +252,11 @@ impl Section for AirSection {
         for (i, (title, h, body)) in blocks.iter().enumerate() {
             let cols: Vec<_> = h
                 .iter()
-                .map(|n| col(n, 16.0_f64.max(crate::report::xlsx::display_width(n) * 0.6)))
+                .map(|n| {
+                    // The contributors' names need room; the figures do not.
+                    let names = n.contains("贡献") || n.contains("contributors");
+                    col(n, if names { 60.0 } else { 16.0 })
+                })
                 .collect();
             let first = if i == 0 {
                 header(ws, f, title, &cols, 2)?

@@ -4,31 +4,10 @@
 use super::geo::{in_china, to_wgs84, Datum, LonLat};
 use crate::io::schema::{ENTERPRISES, LINES};
 use crate::io::{RawRow, RawTable};
-use crate::validate::cells::{error, Sheet};
+use crate::validate::cells::Sheet;
 use crate::validate::Report;
 use std::collections::HashMap;
 use std::path::Path;
-
-/// An error at one cell of a matched sheet.
-pub(crate) fn cell_error(
-    s: &Sheet,
-    report: &mut Report,
-    code: &'static str,
-    row: &RawRow,
-    key: &str,
-    message: impl Into<String>,
-    hint: impl Into<String>,
-) {
-    report.push(error(
-        code,
-        &s.table.source,
-        Some(row.row),
-        Some(s.label(key)),
-        Some(s.raw(row, key)),
-        message,
-        hint,
-    ));
-}
 
 /// Read one air table; a file that cannot be read is one diagnostic (E301/E002) with `hint`.
 pub(crate) fn read_air_table(path: &Path, hint: &str) -> Result<RawTable, Report> {
@@ -51,8 +30,7 @@ pub fn row_point(s: &Sheet, report: &mut Report, row: &RawRow) -> Option<LonLat>
         (true, true) => return None,
         (false, true) | (true, false) => {
             let missing = if blank("lon") { "lon" } else { "lat" };
-            cell_error(
-                s,
+            s.bad(
                 report,
                 "E905",
                 row,
@@ -67,8 +45,7 @@ pub fn row_point(s: &Sheet, report: &mut Report, row: &RawRow) -> Option<LonLat>
     let lon = s.number(report, row, "lon");
     let lat = s.number(report, row, "lat");
     let datum = if blank("datum") {
-        cell_error(
-            s,
+        s.bad(
             report,
             "E904",
             row,
@@ -80,8 +57,7 @@ pub fn row_point(s: &Sheet, report: &mut Report, row: &RawRow) -> Option<LonLat>
     } else {
         let d = Datum::parse(s.raw(row, "datum"));
         if d.is_none() {
-            cell_error(
-                s,
+            s.bad(
                 report,
                 "E903",
                 row,
@@ -99,8 +75,7 @@ pub fn row_point(s: &Sheet, report: &mut Report, row: &RawRow) -> Option<LonLat>
         } else {
             "lon"
         };
-        cell_error(
-            s,
+        s.bad(
             report,
             "E902",
             row,

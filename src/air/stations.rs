@@ -1,7 +1,7 @@
 //! Monitoring stations (`stations.csv`): id, name, coordinates with their datum, 国控/省控.
 
 use super::geo::LonLat;
-use super::sites::{cell_error, row_point};
+use super::sites::row_point;
 use super::tables::STATIONS;
 use crate::validate::cells::Sheet;
 use crate::validate::Report;
@@ -73,8 +73,7 @@ pub fn read_stations(path: &Path) -> Result<Vec<Station>, Report> {
         if crate::validate::cells::is_blank(s.raw(row, "lon"))
             && crate::validate::cells::is_blank(s.raw(row, "lat"))
         {
-            cell_error(
-                &s,
+            s.bad(
                 &mut report,
                 "E905",
                 row,
@@ -86,8 +85,7 @@ pub fn read_stations(path: &Path) -> Result<Vec<Station>, Report> {
         let at = row_point(&s, &mut report, row);
         let kind = StationKind::parse(s.raw(row, "kind"));
         if kind.is_none() {
-            cell_error(
-                &s,
+            s.bad(
                 &mut report,
                 "E906",
                 row,
@@ -98,8 +96,7 @@ pub fn read_stations(path: &Path) -> Result<Vec<Station>, Report> {
         }
         if let Some(id) = &id {
             if let Some(first) = seen.get(id) {
-                cell_error(
-                    &s,
+                s.bad(
                     &mut report,
                     "E901",
                     row,

@@ -1,19 +1,7 @@
 //! The input tables of the air module: monitoring stations, the source–receptor matrix and the
 //! wind/stability frequency table of the screening model (documented by `jianpai schema`).
 
-use crate::io::schema::{ColumnSpec, Kind, TableSpec};
-
-const fn col(
-    key: &'static str,
-    zh: &'static str,
-    aliases: &'static [&'static str],
-    kind: Kind,
-    unit: &'static str,
-    required: bool,
-    doc: &'static str,
-) -> ColumnSpec {
-    ColumnSpec::new(key, zh, aliases, kind, unit, required, doc)
-}
+use crate::io::schema::{col, Kind, TableSpec};
 
 /// Largest transfer coefficient accepted, µg/m³ per t/d: a source right beside a station gives a
 /// few hundred; beyond this a unit is wrong (µg instead of mg, per t/yr instead of per t/d).

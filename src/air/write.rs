@@ -117,22 +117,30 @@ fn plain(c: &Cell) -> String {
 
 /// `air.csv`: one block per species, with the basis on the first line.
 pub fn to_csv(result: &AirResult, targets: &[TargetResult], t: Labels) -> Vec<u8> {
-    let mut w = CsvOut::with_bom();
+    // Blocks of different widths in one file: every record padded to the widest.
+    let mut records: Vec<Vec<String>> = Vec::new();
     for sp in &result.species {
-        let h = headers(sp, t);
-        let mut first = vec![format!("{}：{}", t.t("依据", "Basis"), basis(result, t))];
-        first.resize(h.len(), String::new());
-        w.row(first);
-        w.row(h);
-        for r in rows(sp, t) {
-            w.row(r.iter().map(plain));
-        }
+        records.push(vec![format!(
+            "{}：{}",
+            t.t("依据", "Basis"),
+            basis(result, t)
+        )]);
+        records.push(headers(sp, t));
+        records.extend(rows(sp, t).iter().map(|r| r.iter().map(plain).collect()));
     }
     if !targets.is_empty() {
-        w.row(target_headers(t));
-        for r in target_rows(targets, t) {
-            w.row(r.iter().map(plain));
-        }
+        records.push(target_headers(t));
+        records.extend(
+            target_rows(targets, t)
+                .iter()
+                .map(|r| r.iter().map(plain).collect()),
+        );
+    }
+    let width = records.iter().map(Vec::len).max().unwrap_or(0);
+    let mut w = CsvOut::with_bom();
+    for mut r in records {
+        r.resize(width, String::new());
+        w.row(r);
     }
     w.into_bytes()
 }

@@ -176,7 +176,8 @@ pub struct TableSpec {
     pub columns: &'static [ColumnSpec],
 }
 
-const fn col(
+/// A column with the default bounds of its kind (shorthand of [`ColumnSpec::new`]).
+pub(crate) const fn col(
     key: &'static str,
     zh: &'static str,
     aliases: &'static [&'static str],
