@@ -25,6 +25,7 @@ fn air_files(w: &Work, edit: impl Fn(String) -> String) {
     w.write("receptors.csv", edit(m));
 }
 
+/// `air` on the valid stations and a matrix passed through `edit`.
 fn air_case(name: &str, edit: impl Fn(String) -> String + Send + Sync + 'static) -> Case {
     Case::new(
         name,
@@ -43,25 +44,9 @@ fn air_case(name: &str, edit: impl Fn(String) -> String + Send + Sync + 'static)
     .prepare(move |w| air_files(w, &edit))
 }
 
+/// The valid air files with one row appended to stations.csv.
 fn stations_case(name: &str, row: &'static str) -> Case {
-    Case::new(
-        name,
-        &[
-            "air",
-            "--plan",
-            "plan",
-            "--stations",
-            "stations.csv",
-            "--receptors",
-            "receptors.csv",
-            "--out",
-            "air",
-        ],
-    )
-    .prepare(move |w| {
-        air_files(w, |m| m);
-        w.append("stations.csv", row);
-    })
+    air_case(name, |m| m).prepare(move |w| w.append("stations.csv", row))
 }
 
 /// A wind table with one edited row appended.
