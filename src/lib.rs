@@ -4,6 +4,7 @@
 //! files ([`io`]) → raw rows → [`validate`] → [`domain`] → [`rules`] → [`model`] → [`solve`]
 //! → [`plan`] → [`check`] → [`report`].
 
+pub mod air;
 pub mod audit;
 pub mod check;
 pub mod cli;

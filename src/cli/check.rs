@@ -44,15 +44,42 @@ pub fn run(
             format!("{}: the plan file cannot be read", plan.display()),
         )
     })?;
-    let report = check_plan_with(
+    let mut report = check_plan_with(
         &loaded.inventory,
         &loaded.rules,
         &loaded.scenario,
         &loaded.decisions,
         &rows,
     );
+    let stations = station_targets(&loaded, &rows)?;
+    for r in stations.iter().filter(|r| !r.met) {
+        report.violations.push(crate::check::Violation {
+            kind: "station-target",
+            row: None,
+            line: None,
+            enterprise: None,
+            level: Some(r.level),
+            message: format!(
+                "{}: PM2.5 降幅要求 {:.2} µg/m³，核算 {:.2} µg/m³（{}） / required {:.2} µg/m³, estimated {:.2} µg/m³ ({})",
+                r.row,
+                r.required,
+                r.achieved,
+                crate::air::check::CHECK_ONLY_ZH,
+                r.required,
+                r.achieved,
+                crate::air::check::CHECK_ONLY_EN
+            ),
+        });
+    }
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&report).expect("json")),
+        Format::Json => {
+            let mut v = serde_json::to_value(&report).expect("json");
+            if !stations.is_empty() {
+                v["station_targets"] = serde_json::to_value(&stations).expect("json");
+                v["station_targets_note"] = crate::air::check::CHECK_ONLY_ZH.into();
+            }
+            println!("{}", serde_json::to_string_pretty(&v).expect("json"))
+        }
         Format::Text => {
             for v in &report.violations {
                 let mut at = Vec::new();
@@ -74,6 +101,16 @@ pub fn run(
                     file,
                     at.join(", "),
                     v.message
+                );
+            }
+            if !quiet && !stations.is_empty() {
+                println!(
+                    "站点目标（{}）：{} 项，{} 项未达标 / station targets (checked only): {} checked, {} missed",
+                    crate::air::check::CHECK_ONLY_ZH,
+                    stations.len(),
+                    stations.iter().filter(|r| !r.met).count(),
+                    stations.len(),
+                    stations.iter().filter(|r| !r.met).count()
                 );
             }
             if !quiet {
@@ -126,4 +163,29 @@ fn run_recompute(
         );
     }
     Ok(())
+}
+
+/// The scenario's station targets (`[air.targets]`) against the plan's estimated PM2.5
+/// reductions, recomputed here from the plan rows and the matrix (empty without targets).
+fn station_targets(
+    loaded: &crate::pipeline::Loaded,
+    rows: &[crate::plan::read::StatedRow],
+) -> Result<Vec<crate::air::check::TargetResult>, Failure> {
+    let Some(air) = loaded.scenario.air.as_ref().filter(|a| a.has_targets()) else {
+        return Ok(Vec::new());
+    };
+    let (Some(st), Some(rc)) = (&air.stations, &air.receptors) else {
+        return Ok(Vec::new());
+    };
+    let failure = super::air::air_failure;
+    let inputs = crate::air::read_inputs(st, rc).map_err(failure)?;
+    let result = crate::air::estimate_plan(
+        &inputs,
+        &loaded.inventory,
+        &loaded.scenario.inventory,
+        rows.iter().map(|r| (r.line_id.as_str(), r.level, r.cut)),
+        air.weather.as_deref(),
+    )
+    .map_err(failure)?;
+    crate::air::check::check_targets(air, &result).map_err(|m| Failure::new(exit::INVALID_INPUT, m))
 }

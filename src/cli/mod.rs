@@ -1,5 +1,6 @@
 //! Command-line interface: raw flags (clap) → commands. `main.rs` maps errors to exit codes.
 
+mod air;
 pub mod audit;
 mod check;
 mod explain;
@@ -376,6 +377,21 @@ Examples:
         #[arg(long, allow_negative_numbers = true)]
         hours: Option<f64>,
     },
+    /// What a plan does to the air: the estimated PM2.5 reduction (µg/m³) at every monitoring
+    /// station per level from a source–receptor matrix (line > enterprise > grid cell >
+    /// district), the mean of stations, the worst station and the largest contributors; the
+    /// scenario's station targets are checked, not enforced (未纳入优化，仅核算).
+    #[command(
+        after_help = "Examples:\n  jianpai air --plan out/wuxi-2021 --stations out/wuxi-air/stations.csv --receptors out/wuxi-air/receptors.csv\n  jianpai air --plan out/wuxi-2021 --stations s.csv --receptors r.csv --out out/air --format json"
+    )]
+    Air(air::AirArgs),
+    /// Screening estimate of a source–receptor matrix (筛查估算): a sector-averaged Gaussian plume
+    /// (Pasquill–Gifford classes, Briggs rural σz) over a wind/stability frequency table, for
+    /// every emitting enterprise with a site; illustrative, not an air-quality model run.
+    #[command(
+        after_help = "Example:\n  jianpai receptors --inventory out/wuxi-air --stations out/wuxi-air/stations.csv --met out/wuxi-air/met.csv --out /tmp/receptors.csv"
+    )]
+    Receptors(air::ReceptorsArgs),
     /// Print the input schema (every table and column with its accepted headers).
     Schema,
     /// Bundled and generated seed data.
@@ -549,6 +565,23 @@ pub enum SeedsAction {
         after_help = "Example:\n  jianpai seeds monitoring --plan out/wuxi-2021 --cheaters 25 --seed 11 --out /tmp/evidence\n  jianpai audit --plan out/wuxi-2021 --level orange --warnings /tmp/evidence/warnings.csv \\\n    --meter /tmp/evidence/meters.csv --cems /tmp/evidence/cems.csv --status /tmp/evidence/status.csv --gates /tmp/evidence/gates.csv"
     )]
     Monitoring(monitoring::MonitoringArgs),
+    /// Air data for a dataset (illustrative): a copy whose enterprises carry synthetic sites
+    /// (经度, 纬度, 坐标系) around their district's centre in Wuxi's bounding box, 8 stations,
+    /// a winter wind table and the screening matrix (receptors.csv).
+    #[command(
+        after_help = "Example:\n  jianpai seeds air --dataset seeds/wuxi-2021 --out out/wuxi-air"
+    )]
+    Air {
+        /// Dataset folder.
+        #[arg(long)]
+        dataset: PathBuf,
+        /// Random seed of the sites.
+        #[arg(long, default_value_t = 2021)]
+        seed: u64,
+        /// Folder to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Derive next year's city from a generated one (grade changes, closures, new firms,
     /// exempt-list changes), deterministic for a seed; `changes.csv` lists every change.
     #[command(
@@ -705,6 +738,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             cli.lang == Lang::En,
             cli.quiet,
         ),
+        Command::Air(args) => air::run_air(args, cli.lang == Lang::En, cli.quiet),
+        Command::Receptors(args) => air::run_receptors(args, cli.quiet),
         Command::Schema => {
             print!("{}", crate::io::schema::markdown());
             Ok(())

@@ -29,22 +29,25 @@ pub fn run(
             d.commit()?;
             Ok(files)
         })
-        .map_err(|e| {
-            let code = match &e {
-                ReportError::Read { .. } | ReportError::Xlsx { .. } => exit::IO,
-                ReportError::Io(io) => match io {
-                    crate::io::IoError::Format { .. } => exit::INVALID_INPUT,
-                    _ => exit::IO,
-                },
-                ReportError::NoScenario(_) => exit::USAGE,
-                ReportError::Input { .. } | ReportError::Load(_) => exit::INVALID_INPUT,
-            };
-            Failure::new(code, e.to_string())
-        })?;
+        .map_err(failure)?;
     if !quiet {
         for f in files {
             println!("{}", out.join(f.file_name().unwrap_or_default()).display());
         }
     }
     Ok(())
+}
+
+/// A report error as a failure with its documented exit code.
+pub(super) fn failure(e: ReportError) -> Failure {
+    let code = match &e {
+        ReportError::Read { .. } | ReportError::Xlsx { .. } => exit::IO,
+        ReportError::Io(io) => match io {
+            crate::io::IoError::Format { .. } => exit::INVALID_INPUT,
+            _ => exit::IO,
+        },
+        ReportError::NoScenario(_) => exit::USAGE,
+        ReportError::Input { .. } | ReportError::Load(_) => exit::INVALID_INPUT,
+    };
+    Failure::new(code, e.to_string())
 }

@@ -6,6 +6,9 @@ use crate::seeds;
 /// Run a seeds action.
 pub fn run(action: SeedsAction, quiet: bool) -> Result<(), Failure> {
     match action {
+        SeedsAction::Air { dataset, seed, out } => {
+            super::air::run_seeds_air(&dataset, seed, &out, quiet)?;
+        }
         SeedsAction::List => {
             for b in seeds::BUNDLED {
                 println!("{:<12} {}", b.name, b.description);

@@ -284,9 +284,19 @@ pub fn compare(
         CompareError::Summary(e) => e.into(),
         e @ CompareError::OtherInventory { .. } => Failure::new(exit::INVALID_INPUT, e.to_string()),
     })?;
+    let air = crate::air::compare::for_plans(plans, english);
     match format {
-        super::Format::Json => println!("{}", serde_json::to_string_pretty(&c).expect("json")),
-        super::Format::Text => print!("{}", crate::compare::render(&c, english)),
+        super::Format::Json => {
+            let mut v = serde_json::to_value(&c).expect("json");
+            if !air.is_empty() {
+                v["air"] = serde_json::to_value(&air).expect("json");
+            }
+            println!("{}", serde_json::to_string_pretty(&v).expect("json"))
+        }
+        super::Format::Text => {
+            print!("{}", crate::compare::render(&c, english));
+            print!("{}", crate::air::compare::render(&air, english));
+        }
     }
     Ok(())
 }

@@ -336,6 +336,9 @@ pub struct Scenario {
     /// Fair lists: lines of a group take the same (or few) measures at a level.
     #[serde(default)]
     pub fairness: Option<super::fairness::FairnessSettings>,
+    /// Stations, source–receptor matrix and station targets (`[air]`; targets checked only).
+    #[serde(default)]
+    pub air: Option<crate::air::settings::AirSettings>,
 }
 
 /// Operating time (`[units]`): inventory columns whose header states an annual or hourly unit

@@ -510,17 +510,25 @@ pub fn tidy_number(x: f64) -> String {
     format!("{}", if r == 0.0 { 0.0 } else { r })
 }
 
-/// Our CSV of one table: every schema column under its Chinese header.
+/// Our CSV of one table: every schema column under its Chinese header (the optional site
+/// columns of the air module only when the export has them).
 fn clean_csv(spec: &TableSpec, t: &RawTable) -> Vec<u8> {
-    let idx: Vec<Option<usize>> = spec
+    let columns: Vec<&crate::io::schema::ColumnSpec> = spec
         .columns
+        .iter()
+        .filter(|c| {
+            !crate::air::tables::SITE_COLUMNS.contains(&c.key)
+                || t.headers.iter().any(|h| c.matches(h))
+        })
+        .collect();
+    let idx: Vec<Option<usize>> = columns
         .iter()
         .map(|c| t.headers.iter().position(|h| c.matches(h)))
         .collect();
     let mut out = CsvOut::plain();
-    out.row(spec.columns.iter().map(|c| c.zh));
+    out.row(columns.iter().map(|c| c.zh));
     for r in &t.rows {
-        out.row(spec.columns.iter().zip(&idx).map(|(c, i)| {
+        out.row(columns.iter().zip(&idx).map(|(c, i)| {
             let v = i
                 .and_then(|i| r.cells.get(i))
                 .map(String::as_str)

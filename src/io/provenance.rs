@@ -148,6 +148,10 @@ pub fn scenario_inputs(scenario_file: &Path, s: &Scenario) -> Vec<(String, PathB
         v.push(("previous".into(), file));
     }
     v.extend(s.calendar.clone().map(|p| ("calendar".into(), p)));
+    if let Some(a) = &s.air {
+        v.extend(a.stations.clone().map(|p| ("air.stations".into(), p)));
+        v.extend(a.receptors.clone().map(|p| ("air.receptors".into(), p)));
+    }
     v
 }
 

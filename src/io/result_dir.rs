@@ -548,3 +548,13 @@ pub const SEEDS_EXTRACT: Producer = Producer {
     command: "seeds extract",
     legacy: &[],
 };
+/// `jianpai air --out`.
+pub const AIR: Producer = Producer {
+    command: "air",
+    legacy: &[],
+};
+/// `jianpai seeds air`.
+pub const SEEDS_AIR: Producer = Producer {
+    command: "seeds air",
+    legacy: &[],
+};

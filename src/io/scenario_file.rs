@@ -100,6 +100,10 @@ pub fn resolve_paths(t: &mut toml::Table, folder: &Path) {
     if let Some(toml::Value::Table(r)) = t.get_mut("revision") {
         absolute(r.get_mut("previous"));
     }
+    if let Some(toml::Value::Table(a)) = t.get_mut("air") {
+        absolute(a.get_mut("stations"));
+        absolute(a.get_mut("receptors"));
+    }
 }
 
 /// The files and folders a scenario table names (`inventory`, `rules`, `rule_overrides`, `base`
@@ -115,6 +119,10 @@ pub fn referenced_paths(t: &toml::Table) -> Vec<(&'static str, PathBuf)> {
         .collect();
     if let Some(toml::Value::Table(r)) = t.get("revision") {
         out.extend(path(r.get("previous")).map(|p| ("revision.previous", p)));
+    }
+    if let Some(toml::Value::Table(a)) = t.get("air") {
+        out.extend(path(a.get("stations")).map(|p| ("air.stations", p)));
+        out.extend(path(a.get("receptors")).map(|p| ("air.receptors", p)));
     }
     out
 }
@@ -396,6 +404,9 @@ pub fn check_scenario(s: &Scenario) -> Result<(), String> {
     }
     if let Some(Err(e)) = s.fairness.as_ref().map(|f| f.check()) {
         errs.0.extend(e);
+    }
+    if let Some(a) = &s.air {
+        errs.0.extend(a.check());
     }
     if errs.0.is_empty() {
         // Orders are meaningful only between numbers that are in range.

@@ -176,7 +176,8 @@ pub struct TableSpec {
     pub columns: &'static [ColumnSpec],
 }
 
-const fn col(
+/// A column with the default bounds of its kind (shorthand of [`ColumnSpec::new`]).
+pub(crate) const fn col(
     key: &'static str,
     zh: &'static str,
     aliases: &'static [&'static str],
@@ -393,6 +394,35 @@ pub const ENTERPRISES: TableSpec = TableSpec {
             false,
             "VOC industrial cluster",
         ),
+        col(
+            "lon",
+            "经度",
+            &["longitude", "lng"],
+            Number,
+            "°E",
+            false,
+            "longitude of the site, decimal degrees (for `jianpai air` and `jianpai receptors`)",
+        )
+        .up_to(180.0),
+        col(
+            "lat",
+            "纬度",
+            &["latitude"],
+            Number,
+            "°N",
+            false,
+            "latitude of the site, decimal degrees",
+        )
+        .up_to(90.0),
+        col(
+            "datum",
+            "坐标系",
+            &["坐标系统", "坐标类型"],
+            Word,
+            "",
+            false,
+            "WGS-84 or GCJ-02; required when lon/lat are given",
+        ),
     ],
 };
 
@@ -419,6 +449,7 @@ pub const LINES: TableSpec = TableSpec {
         POLLUTANT_EMISSIONS[3],
         col("electricity", "日用电量", &["用电量", "electricity_kwh"], Number, "kWh/d", false, "electricity per day at approved capacity").up_to(ELECTRICITY_MAX),
         col("status", "状态", &["生产状态", "运行状态", "生产线状态"], Word, "", false, "在产/active or 停产/idle (default 在产); also 正常生产/生产/运行, 关停/停用/闲置"),
+        col("stack_height", "排气筒高度", &["烟囱高度", "排放高度"], Number, "m", false, "release height (screening estimate of `jianpai receptors`; default 30 m)").up_to(crate::air::tables::STACK_HEIGHT_MAX),
     ],
 };
 
@@ -568,6 +599,10 @@ pub fn markdown() -> String {
     s.push_str(&table_markdown(&DECISIONS));
     s.push_str(crate::stagger::input::SCENARIO_DOC);
     for t in crate::stagger::tables::TABLES {
+        s.push_str(&table_markdown(t));
+    }
+    s.push_str(crate::air::SCHEMA_DOC);
+    for t in crate::air::tables::TABLES {
         s.push_str(&table_markdown(t));
     }
     s

@@ -258,7 +258,11 @@ pub fn write_report(dir: &Path, out: &Path, opts: &Options) -> Result<Vec<PathBu
                 Kind::Revision => Some(revision_sections::load(dir, opts.english)?),
                 _ => None,
             };
+            let air = crate::air::report::for_plan(&data)?;
             let mut sections = plan_sections::sections(&data);
+            if let Some(a) = air {
+                sections.push(Box::new(a));
+            }
             if let Some(r) = &revision {
                 sections.extend(revision_sections::sections(r));
             }

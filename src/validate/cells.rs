@@ -239,7 +239,8 @@ impl<'a> Sheet<'a> {
         }
     }
 
-    fn bad(
+    /// Record an error at one cell of this sheet (file, row, column label and the raw value).
+    pub fn bad(
         &self,
         report: &mut Report,
         code: &'static str,

@@ -307,6 +307,7 @@ fn read_enterprises(
 ) -> Option<indexmap::IndexMap<crate::domain::CreditCode, Enterprise>> {
     let mut out = indexmap::IndexMap::new();
     let s = sheet(t, &ENTERPRISES, report)?;
+    crate::air::sites::check_enterprises(&s, report);
     let mut first_row: HashMap<crate::domain::CreditCode, usize> = HashMap::new();
     let known_districts = format!(
         "use one of: {}",

@@ -105,6 +105,7 @@ pub fn scenario(ratios: [f64; 3], districts: bool) -> Scenario {
         revision: None,
         units: Default::default(),
         fairness: None,
+        air: None,
     }
 }
 

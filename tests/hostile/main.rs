@@ -13,6 +13,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod cases_air;
 mod cases_audit;
 mod cases_calendar;
 mod cases_core;
@@ -452,6 +453,7 @@ fn corpus() -> Vec<Case> {
     all.extend(cases_provenance::cases());
     all.extend(cases_audit::cases());
     all.extend(cases_fusion::cases());
+    all.extend(cases_air::cases());
     all
 }
 

@@ -1,0 +1,79 @@
+//! Station targets against a plan's estimated reductions: `station:<level>:PM25:<station>` and
+//! `station:<level>:PM25:mean` rows, met or missed. The optimiser does not enforce them yet
+//! (未纳入优化，仅核算).
+
+use super::evaluate::AirResult;
+use super::settings::AirSettings;
+use crate::domain::Level;
+use serde::Serialize;
+
+/// What every station-target line says about the optimiser.
+pub const CHECK_ONLY_ZH: &str = "未纳入优化，仅核算";
+/// English of [`CHECK_ONLY_ZH`].
+pub const CHECK_ONLY_EN: &str = "not enforced by the optimiser; checked only";
+
+/// One station target as checked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetResult {
+    /// `station:<level>:PM25:<station id>` or `station:<level>:PM25:mean`.
+    pub row: String,
+    /// Level.
+    pub level: Level,
+    /// Required reduction, µg/m³.
+    pub required: f64,
+    /// Estimated reduction, µg/m³.
+    pub achieved: f64,
+    /// achieved ≥ required.
+    pub met: bool,
+}
+
+/// Tolerance of the comparison, µg/m³.
+const TOL: f64 = 1e-9;
+
+/// Check the `[air.targets]` of a scenario against a PM2.5 estimate. A station id in `at` that the
+/// stations table lacks is an error (E931).
+pub fn check_targets(
+    settings: &AirSettings,
+    result: &AirResult,
+) -> Result<Vec<TargetResult>, String> {
+    let mut out = Vec::new();
+    let Some(pm) = result.pm25() else {
+        return if settings.has_targets() {
+            Err(format!(
+                "error[E931] {}: the matrix has no PM2.5 rows; station targets need them",
+                result.matrix
+            ))
+        } else {
+            Ok(out)
+        };
+    };
+    for l in Level::ALL {
+        let Some(t) = settings.targets.get(l) else {
+            continue;
+        };
+        let mut push = |scope: &str, required: f64, achieved: f64| {
+            out.push(TargetResult {
+                row: format!("station:{}:PM25:{scope}", l.key()),
+                level: l,
+                required,
+                achieved,
+                met: achieved + TOL >= required,
+            })
+        };
+        if let Some(req) = t.station {
+            for s in &pm.stations {
+                push(&s.id, req, s.levels[l.index()].reduction);
+            }
+        }
+        for (id, &req) in &t.at {
+            let s = pm.stations.iter().find(|s| &s.id == id).ok_or_else(|| {
+                format!("error[E931] [air.targets.{}] at names station {id:?}, which the stations table lacks", l.key())
+            })?;
+            push(&s.id, req, s.levels[l.index()].reduction);
+        }
+        if let Some(req) = t.mean {
+            push("mean", req, pm.levels[l.index()].mean);
+        }
+    }
+    Ok(out)
+}
