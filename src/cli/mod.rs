@@ -5,10 +5,11 @@ mod check;
 mod explain;
 mod import;
 mod negotiate;
-mod plan;
-mod report;
+pub(crate) mod plan;
+pub(crate) mod report;
 pub mod revise;
 mod seeds;
+mod serve;
 mod stagger;
 mod sweep;
 mod validate;
@@ -481,6 +482,19 @@ Examples:
         #[arg(long)]
         out: PathBuf,
     },
+    /// The web workbench for a bureau's network: upload and validate datasets, set scenarios,
+    /// run plans in the background, read reports, download files, compare runs, comment and
+    /// audit. Listens on loopback unless --allow-remote.
+    #[command(
+        after_help = "Examples:\n  echo 'a long password' | jianpai users add admin --role admin --password-stdin --data /srv/jianpai\n  jianpai serve --data /srv/jianpai --bind 127.0.0.1:8080"
+    )]
+    Serve(serve::ServeArgs),
+    /// Workbench users (roles: admin, planner, reviewer, viewer).
+    Users {
+        /// What to do with users.
+        #[command(subcommand)]
+        action: serve::UsersAction,
+    },
 }
 
 /// `sweep` subcommands.
@@ -697,6 +711,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             cli.lang == Lang::En,
             cli.quiet,
         ),
+        Command::Serve(args) => serve::serve(args),
+        Command::Users { action } => serve::users(action),
         Command::Schema => {
             print!("{}", crate::io::schema::markdown());
             Ok(())

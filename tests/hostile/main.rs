@@ -25,6 +25,7 @@ mod cases_readers;
 mod cases_scenario;
 mod cases_setup;
 mod cases_solver;
+mod cases_web;
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -448,6 +449,7 @@ fn corpus() -> Vec<Case> {
     all.extend(cases_calendar::cases());
     all.extend(cases_provenance::cases());
     all.extend(cases_audit::cases());
+    all.extend(cases_web::cases());
     all
 }
 
