@@ -86,10 +86,7 @@ async fn api_dataset(
     Path(id): Path<i64>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     s.require(Action::View)?;
-    let d = state
-        .db
-        .dataset(id)?
-        .ok_or_else(|| WebError::not_found(format!("dataset {id}")))?;
+    let d = flow::find_dataset(&state, id)?;
     Ok(Json(flow::dataset_json(&d)))
 }
 
@@ -126,10 +123,7 @@ async fn api_start(
 
 /// A run as JSON: its row, the plan's summary when written, and its files.
 pub fn run_json(state: &AppState, id: i64) -> Result<serde_json::Value, WebError> {
-    let run = state
-        .db
-        .run(id)?
-        .ok_or_else(|| WebError::not_found(format!("run {id}")))?;
+    let run = flow::find_run(&state, id)?;
     let dir = state.store.run_dir(id);
     let summary = std::fs::read_to_string(dir.join("plan/summary.json"))
         .ok()

@@ -204,10 +204,7 @@ pub fn create_scenario(
     text: &str,
 ) -> Result<i64, WebError> {
     s.require(Action::Run)?;
-    let d = state
-        .db
-        .dataset(dataset)?
-        .ok_or_else(|| WebError::not_found(format!("dataset {dataset}")))?;
+    let d = find_dataset(state, dataset)?;
     if !d.valid {
         return Err(WebError::new(
             StatusCode::CONFLICT,
@@ -253,10 +250,7 @@ pub fn queue_run(
             format!("语言 {lang:?} 应为 zh 或 en (lang must be zh or en)"),
         ));
     }
-    let (dataset, _, toml) = state
-        .db
-        .scenario(scenario)?
-        .ok_or_else(|| WebError::not_found(format!("scenario {scenario}")))?;
+    let (dataset, _, toml) = find_scenario(state, scenario)?;
     let staging = state.store.staging()?;
     let cleanup = Cleanup(staging.clone());
     std::fs::write(staging.join("scenario.toml"), &toml)
@@ -278,6 +272,30 @@ pub fn queue_run(
     Ok(id)
 }
 
+/// A dataset, or 404.
+pub fn find_dataset(state: &AppState, id: i64) -> Result<DatasetRow, WebError> {
+    state
+        .db
+        .dataset(id)?
+        .ok_or_else(|| WebError::not_found(format!("dataset {id}")))
+}
+
+/// A scenario (dataset, template, TOML), or 404.
+pub fn find_scenario(state: &AppState, id: i64) -> Result<(i64, String, String), WebError> {
+    state
+        .db
+        .scenario(id)?
+        .ok_or_else(|| WebError::not_found(format!("scenario {id}")))
+}
+
+/// A run, or 404.
+pub fn find_run(state: &AppState, id: i64) -> Result<super::db::RunRow, WebError> {
+    state
+        .db
+        .run(id)?
+        .ok_or_else(|| WebError::not_found(format!("run {id}")))
+}
+
 /// Percent-encoding of a file name for `Content-Disposition` (RFC 5987).
 fn pct(name: &str) -> String {
     name.bytes()
@@ -297,10 +315,7 @@ pub fn send_file(
     name: &str,
 ) -> Result<Response, WebError> {
     s.require(Action::View)?;
-    state
-        .db
-        .run(run)?
-        .ok_or_else(|| WebError::not_found(format!("run {run}")))?;
+    find_run(state, run)?;
     let files = run_files(&state.store.run_dir(run));
     let (_, path) = files
         .iter()
@@ -342,10 +357,7 @@ pub fn comment(
     (enterprise, level, text): (&str, &str, &str),
 ) -> Result<(), WebError> {
     s.require(Action::Comment)?;
-    state
-        .db
-        .run(run)?
-        .ok_or_else(|| WebError::not_found(format!("run {run}")))?;
+    find_run(state, run)?;
     let (enterprise, text) = (enterprise.trim(), text.trim());
     if enterprise.is_empty() || enterprise.chars().count() > 100 {
         return Err(WebError::bad(

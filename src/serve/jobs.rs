@@ -48,7 +48,18 @@ impl Jobs {
     }
 }
 
+/// Niceness of the worker threads: solves yield the cores to page requests.
+#[cfg(target_os = "linux")]
+const WORKER_NICE: i32 = 10;
+
 fn worker(db: &Db, store: &Store, rx: &Mutex<Receiver<i64>>) {
+    // On Linux the niceness is the calling thread's (and the solver threads it starts inherit
+    // it); a failure leaves the default priority.
+    #[cfg(target_os = "linux")]
+    // SAFETY: nice(2) takes a plain integer and touches no memory of ours.
+    unsafe {
+        libc::nice(WORKER_NICE);
+    }
     loop {
         let next = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
         let Ok(id) = next else { return };

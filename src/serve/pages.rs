@@ -191,10 +191,7 @@ async fn dataset(
 ) -> Result<Html<String>, WebError> {
     s.require(Action::View)?;
     let e = s.english;
-    let d = state
-        .db
-        .dataset(id)?
-        .ok_or_else(|| WebError::not_found(format!("dataset {id}")))?;
+    let d = flow::find_dataset(&state, id)?;
     let report = flow::dataset_json(&d);
     let mut body = format!(
         "<h1>{} {id}: {}</h1><p id=\"verdict\" class=\"{}\">{}：{} {}，{} {}</p>",
@@ -469,10 +466,7 @@ async fn scenario(
 ) -> Result<Html<String>, WebError> {
     s.require(Action::View)?;
     let e = s.english;
-    let (dataset, template, toml) = state
-        .db
-        .scenario(id)?
-        .ok_or_else(|| WebError::not_found(format!("scenario {id}")))?;
+    let (dataset, template, toml) = flow::find_scenario(&state, id)?;
     let mut body = format!(
         "<h1>{} {id}</h1><p>{} <a href=\"/datasets/{dataset}\">{dataset}</a> · {} {} · <a id=\"download-toml\" href=\"/scenarios/{id}/scenario.toml\">{}</a></p>",
         tr(e, "情景", "Scenario"),
@@ -501,10 +495,7 @@ async fn scenario_toml(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     s.require(Action::View)?;
-    let (_, _, toml) = state
-        .db
-        .scenario(id)?
-        .ok_or_else(|| WebError::not_found(format!("scenario {id}")))?;
+    let (_, _, toml) = flow::find_scenario(&state, id)?;
     Ok((
         [
             (
@@ -640,10 +631,7 @@ async fn run(
 ) -> Result<Html<String>, WebError> {
     s.require(Action::View)?;
     let e = s.english;
-    let r = state
-        .db
-        .run(id)?
-        .ok_or_else(|| WebError::not_found(format!("run {id}")))?;
+    let r = flow::find_run(&state, id)?;
     let mut body = run_header(e, &r);
     let v = super::api::run_json(&state, id)?;
     let sm = &v["summary"];
@@ -774,10 +762,7 @@ async fn compare(
     }
     let mut dirs = Vec::new();
     for id in &ids {
-        let r = state
-            .db
-            .run(*id)?
-            .ok_or_else(|| WebError::not_found(format!("run {id}")))?;
+        let r = flow::find_run(&state, *id)?;
         let dir = state.store.run_dir(*id).join("plan");
         if !dir.join("plan.csv").is_file() {
             return Err(WebError::bad(

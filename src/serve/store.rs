@@ -4,6 +4,7 @@
 //! names (no separators, `..`, control characters), types, zip entry names, counts and sizes.
 
 use super::web::WebError;
+use crate::io::scenario_file::PATH_KEYS;
 use crate::report::folder_name;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -48,21 +49,14 @@ pub const MAX_ZIP_ENTRIES: usize = 200;
 pub const MAX_ZIP_RATIO: u64 = 200;
 /// Largest scenario TOML accepted (bytes).
 pub const MAX_SCENARIO_BYTES: usize = 64 * 1024;
-/// Path keys of a scenario a workbench run may not set (it only reads the uploaded dataset
-/// and the bundled rules).
-const FORBIDDEN_PATH_KEYS: &[&str] = &[
-    "decisions",
-    "calendar",
-    "base",
-    "participation",
-    "quotas",
-    "forecast",
-    "government",
-    "maintenance",
-    "previous",
-    "meter",
-    "warnings",
-];
+/// Path keys of a scenario a workbench run sets itself (the uploaded dataset, the bundled rules);
+/// every other path key of a scenario ([`PATH_KEYS`], and a revision's `previous`) is refused.
+const SET_BY_SERVER: &[&str] = &["inventory", "rules", "rule_overrides"];
+
+/// Whether a scenario key names a server file the workbench does not let a run read.
+fn forbidden(key: &str) -> bool {
+    key == "previous" || (PATH_KEYS.contains(&key) && !SET_BY_SERVER.contains(&key))
+}
 
 /// Where things are under `--data`.
 #[derive(Debug, Clone)]
@@ -163,7 +157,7 @@ impl Store {
 /// The first forbidden path key anywhere in a scenario table (nested tables too).
 fn forbidden_key(t: &toml::Table) -> Option<String> {
     for (k, v) in t {
-        if FORBIDDEN_PATH_KEYS.contains(&k.as_str()) {
+        if forbidden(k) {
             return Some(k.clone());
         }
         if let toml::Value::Table(inner) = v {

@@ -86,86 +86,41 @@ pub fn cases() -> Vec<Case> {
         )
         .exit(7)
         .says("s.toml"),
-        Case::new(
-            "web: users add unknown role",
-            &[
-                "users",
-                "add",
-                "li",
-                "--role",
-                "king",
-                "--password-stdin",
-                "--data",
-                "d",
-            ],
-        )
-        .stdin("a good password\n")
-        .exit(2)
-        .says("admin, planner, reviewer or viewer"),
-        Case::new(
-            "web: users add name with a slash",
-            &[
-                "users",
-                "add",
-                "../li",
-                "--role",
-                "viewer",
-                "--password-stdin",
-                "--data",
-                "d",
-            ],
-        )
-        .stdin("a good password\n")
-        .exit(2)
-        .says("user name"),
-        Case::new(
-            "web: users add name with an escape",
-            &[
-                "users",
-                "add",
-                "li\u{1b}[31m",
-                "--role",
-                "viewer",
-                "--password-stdin",
-                "--data",
-                "d",
-            ],
-        )
-        .stdin("a good password\n")
-        .exit(2)
-        .says("\\u{1b}"),
-        Case::new(
-            "web: users add short password",
-            &[
-                "users",
-                "add",
-                "li",
-                "--role",
-                "viewer",
-                "--password-stdin",
-                "--data",
-                "d",
-            ],
-        )
-        .stdin("short\n")
-        .exit(3)
-        .says("8 to 1024"),
-        Case::new(
-            "web: users add empty stdin",
-            &[
-                "users",
-                "add",
-                "li",
-                "--role",
-                "viewer",
-                "--password-stdin",
-                "--data",
-                "d",
-            ],
-        )
-        .stdin("")
-        .exit(3)
-        .says("password"),
+        users_add(
+            "unknown role",
+            &["li", "--role", "king"],
+            "a good password\n",
+            2,
+            "admin, planner, reviewer or viewer",
+        ),
+        users_add(
+            "name with a slash",
+            &["../li", "--role", "viewer"],
+            "a good password\n",
+            2,
+            "user name",
+        ),
+        users_add(
+            "name with an escape",
+            &["li\u{1b}[31m", "--role", "viewer"],
+            "a good password\n",
+            2,
+            "\\u{1b}",
+        ),
+        users_add(
+            "short password",
+            &["li", "--role", "viewer"],
+            "short\n",
+            3,
+            "8 to 1024",
+        ),
+        users_add(
+            "empty stdin",
+            &["li", "--role", "viewer"],
+            "",
+            3,
+            "password",
+        ),
         Case::new(
             "web: users add without --password-stdin",
             &["users", "add", "li", "--role", "viewer", "--data", "d"],
@@ -173,4 +128,15 @@ pub fn cases() -> Vec<Case> {
         .exit(2)
         .says("--password-stdin"),
     ]
+}
+
+/// `users add ARGS --password-stdin --data d` with `stdin`: exit `code`, saying `says`.
+fn users_add(name: &str, args: &[&str], stdin: &str, code: i32, says: &str) -> Case {
+    let mut all = vec!["users", "add"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--password-stdin", "--data", "d"]);
+    Case::new(format!("web: users add {name}"), &all)
+        .stdin(stdin.as_bytes().to_vec())
+        .exit(code)
+        .says(says)
 }
