@@ -123,7 +123,7 @@ async fn api_start(
 
 /// A run as JSON: its row, the plan's summary when written, and its files.
 pub fn run_json(state: &AppState, id: i64) -> Result<serde_json::Value, WebError> {
-    let run = flow::find_run(&state, id)?;
+    let run = flow::find_run(state, id)?;
     let dir = state.store.run_dir(id);
     let summary = std::fs::read_to_string(dir.join("plan/summary.json"))
         .ok()
