@@ -161,6 +161,12 @@ fn the_flow_over_http_matches_the_cli() {
         "comment escaped and shown"
     );
     assert!(page.contains(&code));
+    let listed = planner.get(&format!("/api/runs/{id}/comments")).json();
+    assert_eq!(listed[0]["author"], "reviewer", "{listed}");
+    // Pages are Chinese by default and English on request.
+    assert!(page.contains("审核意见"));
+    let english = planner.get(&format!("/runs/{id}?lang=en")).text();
+    assert!(english.contains("Review comments") && !english.contains("审核意见"));
 
     // A second run with stiffer targets; compare the two.
     let lighter = scenario.replace("= 0.03", "= 0.025");
@@ -310,6 +316,41 @@ fn refusals() {
             "{name}"
         );
     }
+
+    // A dataset with a bad cell is stored with its findings: file, row, column and value, on
+    // the page too; it cannot be planned.
+    let mut files = serve::folder_files(&tmp.path().join("city"));
+    let lines = files.iter_mut().find(|(n, _)| n == "lines.csv").unwrap();
+    let text = String::from_utf8(lines.1.clone()).unwrap();
+    let row2 = text.lines().nth(1).unwrap().to_string();
+    let bad_row = format!("{},开工中", row2.rsplit_once(',').unwrap().0);
+    lines.1 = text.replacen(&row2, &bad_row, 1).into_bytes();
+    let refs: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    let a = planner.upload("/api/datasets", &refs, true);
+    assert_eq!(a.status, 201, "{}", a.text());
+    let v = a.json();
+    assert_eq!(v["valid"], false, "{v}");
+    let d = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["severity"] == "error")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (d["file"].as_str(), d["row"].as_u64()),
+        (Some("lines.csv"), Some(2)),
+        "{d}"
+    );
+    assert!(d["column"].as_str().unwrap().contains("状态"), "{d}");
+    assert_eq!(d["value"], "开工中");
+    let bad = v["id"].as_i64().unwrap();
+    let page = planner.get(&format!("/datasets/{bad}")).text();
+    assert!(page.contains("校验未通过") && page.contains("开工中") && page.contains("lines.csv"));
+    assert_eq!(
+        start_run(&mut planner, bad, &scenario)["error"]["code"],
+        "E815"
+    );
 
     // A non-loopback bind needs --allow-remote.
     assert_cmd::Command::new(serve::BIN)
