@@ -246,6 +246,15 @@ fn refusals() {
             a.text()
         );
     }
+    // A zip holding a symbolic link.
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    w.add_symlink("city/lines.csv", "/etc/passwd", opts)
+        .unwrap();
+    let z = w.finish().unwrap().into_inner();
+    let a = planner.upload("/api/datasets", &[("city.zip", z)], true);
+    assert_eq!((a.status, code(&a)), (400, "E803".into()), "{}", a.text());
+    assert!(a.text().contains("符号链接"), "{}", a.text());
     // A zip bomb: 64 MiB of zeros in a few kB.
     let z = zip_of(&[("lines.csv", vec![0u8; 64 << 20])]);
     assert!(z.len() < 1 << 20);
