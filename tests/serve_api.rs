@@ -134,6 +134,43 @@ fn the_flow_over_http_matches_the_cli() {
         .starts_with("text/html"));
     assert!(html.text().contains("<svg"), "the report has its charts");
 
+    // The list page filters by district, industry and grade.
+    let all = viewer.get(&format!("/runs/{id}/list")).text();
+    let rows = |page: &str| page.matches("<tr class=\"line\"").count();
+    let industry = all
+        .split("data-industry=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let encoded: String = industry.bytes().map(|b| format!("%{b:02X}")).collect();
+    let some = viewer
+        .get(&format!("/runs/{id}/list?industry={encoded}"))
+        .text();
+    assert!(
+        rows(&some) > 0 && rows(&some) < rows(&all),
+        "{} of {}",
+        rows(&some),
+        rows(&all)
+    );
+    assert_eq!(
+        rows(&some),
+        some.matches(&format!("data-industry=\"{industry}\""))
+            .count()
+    );
+    let plan_lines = std::fs::read_to_string(p.join("plan.csv"))
+        .unwrap()
+        .lines()
+        .count()
+        - 1;
+    assert_eq!(
+        rows(&all) * 3,
+        plan_lines,
+        "one row per line, three levels per line in plan.csv"
+    );
+
     // A reviewer's comment appears on the planner's run page; a viewer may not comment.
     let mut reviewer = Client::login(&server.base, "reviewer");
     let code = std::fs::read_to_string(tmp.path().join("city/enterprises.csv")).unwrap();

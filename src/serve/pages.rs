@@ -39,6 +39,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/runs", get(runs).post(run_post))
         .route("/runs/{id}", get(run))
         .route("/runs/{id}/files/{name}", get(run_file))
+        .route("/runs/{id}/list", get(list))
         .route("/runs/{id}/comments", post(comment_post))
         .route("/compare", get(compare))
         .route("/audit", get(audit))
@@ -653,6 +654,16 @@ async fn run(
         ));
     }
     let files = run_files(&state.store.run_dir(id));
+    if files.iter().any(|(n, _)| n == "plan.csv") {
+        body.push_str(&format!(
+            "<p><a id=\"browse\" href=\"/runs/{id}/list\">{}</a></p>",
+            tr(
+                e,
+                "浏览清单（按区县、行业、绩效等级筛选）",
+                "Browse the list (filter by district, industry, grade)"
+            )
+        ));
+    }
     if !files.is_empty() {
         body.push_str(&format!(
             "<h2>{}</h2><ul id=\"files\">",
@@ -709,6 +720,143 @@ async fn run(
         Some(&s),
         &body,
     ))
+}
+
+/// Most rows the list page shows.
+const LIST_ROWS: usize = 2000;
+
+async fn list(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Query(q): Query<Fields>,
+) -> Result<Html<String>, WebError> {
+    s.require(Action::View)?;
+    let e = s.english;
+    flow::find_run(&state, id)?;
+    let dir = state.store.run_dir(id).join("plan");
+    if !dir.join("plan.csv").is_file() {
+        return Err(WebError::not_found(format!("run {id} plan.csv")));
+    }
+    let listing = tokio::task::spawn_blocking(move || crate::diff::listing::read_listing(&dir))
+        .await
+        .map_err(|err| WebError::internal(err.to_string()))?
+        .map_err(|r| {
+            WebError::bad(
+                "E820",
+                format!(
+                    "清单无法读取 (the list cannot be read): {} errors",
+                    r.error_count()
+                ),
+            )
+        })?;
+    let t = crate::report::labels::Labels { english: e };
+    let grade = |c: &str| {
+        listing
+            .enterprises
+            .get(c)
+            .and_then(|x| x.grade)
+            .map(|g| t.grade(g).to_string())
+            .unwrap_or_default()
+    };
+    let wanted = |k: &str| field(&q, k).trim().to_string();
+    let (district, industry, grade_wanted) =
+        (wanted("district"), wanted("industry"), wanted("grade"));
+    let mut options: [std::collections::BTreeSet<String>; 3] = Default::default();
+    for x in listing.enterprises.values() {
+        options[0].insert(x.district.clone());
+        options[1].insert(x.industry.clone());
+        options[2].insert(grade(&x.credit_code));
+    }
+    let select = |name: &str,
+                  label: &str,
+                  values: &std::collections::BTreeSet<String>,
+                  chosen: &str| {
+        let mut h = format!("<label>{label} <select name=\"{name}\" id=\"filter-{name}\"><option value=\"\">—</option>");
+        for v in values {
+            h.push_str(&format!(
+                "<option{}>{}</option>",
+                if v == chosen { " selected" } else { "" },
+                esc(v)
+            ));
+        }
+        h + "</select></label> "
+    };
+    let mut body = format!(
+        "<h1>{} {id}</h1><form method=\"get\">{}{}{}<button id=\"filter\">{}</button></form>",
+        tr(e, "运行清单", "List of run"),
+        select(
+            "district",
+            tr(e, "区县", "District"),
+            &options[0],
+            &district
+        ),
+        select(
+            "industry",
+            tr(e, "行业", "Industry"),
+            &options[1],
+            &industry
+        ),
+        select(
+            "grade",
+            tr(e, "绩效等级", "Grade"),
+            &options[2],
+            &grade_wanted
+        ),
+        tr(e, "筛选", "Filter"),
+    );
+    let rows: Vec<_> = listing
+        .lines
+        .values()
+        .filter_map(|l| Some((l, listing.enterprises.get(&l.credit_code)?)))
+        .filter(|(_, x)| {
+            (district.is_empty() || x.district == district)
+                && (industry.is_empty() || x.industry == industry)
+                && (grade_wanted.is_empty() || grade(&x.credit_code) == grade_wanted)
+        })
+        .collect();
+    body.push_str(&format!(
+        "<p id=\"count\">{} {}</p><table id=\"list\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        rows.len(),
+        tr(e, "条生产线", "lines"),
+        tr(e, "企业", "Enterprise"),
+        tr(e, "统一社会信用代码", "Credit code"),
+        tr(e, "区县", "District"),
+        tr(e, "行业", "Industry"),
+        tr(e, "绩效等级", "Grade"),
+        tr(e, "生产线", "Line"),
+        tr(e, "黄色", "Yellow"),
+        tr(e, "橙色", "Orange"),
+        tr(e, "红色", "Red"),
+    ));
+    for (l, x) in rows.iter().take(LIST_ROWS) {
+        body.push_str(&format!(
+            "<tr class=\"line\" data-industry=\"{3}\"><td>{0}</td><td>{1}</td><td>{2}</td><td>{3}</td><td>{4}</td><td>{5} {6}</td><td>{7}</td><td>{8}</td><td>{9}</td></tr>",
+            esc(&x.name),
+            esc(&x.credit_code),
+            esc(&x.district),
+            esc(&x.industry),
+            esc(&grade(&x.credit_code)),
+            esc(&l.line_id),
+            esc(&l.line_name),
+            esc(&l.code(0)),
+            esc(&l.code(1)),
+            esc(&l.code(2)),
+        ));
+    }
+    body.push_str("</table>");
+    if rows.len() > LIST_ROWS {
+        body.push_str(&format!(
+            "<p>… {} {}</p>",
+            rows.len() - LIST_ROWS,
+            tr(
+                e,
+                "条未显示：请筛选或下载清单",
+                "more: filter, or download the list"
+            )
+        ));
+    }
+    Ok(frame(tr(e, "运行清单", "List"), Some(&s), &body))
 }
 
 async fn run_file(
