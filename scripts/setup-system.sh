@@ -2,7 +2,7 @@
 # Install the system packages the build and the tests need. HiGHS is built from source by the
 # highs-sys crate: it needs cmake, a C++ compiler and libclang.so for bindgen (from libclang-dev;
 # libclang-cpp*, which Debian installs by default, is a different library and does not do). The
-# report tests need headless Chromium, LibreOffice (xlsx → pdf) and a CJK font; the model-export
+# report tests need headless Chromium (the workbench browser test also its WebDriver, chromium-driver), LibreOffice (xlsx → pdf) and a CJK font; the model-export
 # test needs a second solver (CBC). Safe to run again: it asks dpkg what is installed and installs
 # only what is missing. Runs as root (CI) or through sudo.
 set -euo pipefail
@@ -11,7 +11,7 @@ set -euo pipefail
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
 need=()
-for pkg in cmake g++ make libclang-dev chromium libreoffice-calc-nogui fonts-noto-cjk coinor-cbc; do
+for pkg in cmake g++ make libclang-dev chromium chromium-driver libreoffice-calc-nogui fonts-noto-cjk coinor-cbc; do
   installed "$pkg" || need+=("$pkg")
 done
 

@@ -23,6 +23,7 @@ pub mod report;
 pub mod revise;
 pub mod rules;
 pub mod seeds;
+pub mod serve;
 pub mod solve;
 pub mod stagger;
 pub mod sweep;

@@ -8,10 +8,11 @@ mod import;
 pub mod monitoring;
 mod negotiate;
 pub mod outcome;
-mod plan;
-mod report;
+pub(crate) mod plan;
+pub(crate) mod report;
 pub mod revise;
 mod seeds;
+mod serve;
 mod stagger;
 mod sweep;
 mod validate;
@@ -499,6 +500,19 @@ Examples:
         #[arg(long)]
         out: PathBuf,
     },
+    /// The web workbench for a bureau's network: upload and validate datasets, set scenarios,
+    /// run plans in the background, read reports, download files, compare runs, comment and
+    /// audit. Listens on loopback unless --allow-remote.
+    #[command(
+        after_help = "Examples:\n  echo 'a long password' | jianpai users add admin --role admin --password-stdin --data /srv/jianpai\n  jianpai serve --data /srv/jianpai --bind 127.0.0.1:8080"
+    )]
+    Serve(serve::ServeArgs),
+    /// Workbench users (roles: admin, planner, reviewer, viewer).
+    Users {
+        /// What to do with users.
+        #[command(subcommand)]
+        action: serve::UsersAction,
+    },
 }
 
 /// `sweep` subcommands.
@@ -740,6 +754,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         ),
         Command::Air(args) => air::run_air(args, cli.lang == Lang::En, cli.quiet),
         Command::Receptors(args) => air::run_receptors(args, cli.quiet),
+        Command::Serve(args) => serve::serve(args),
+        Command::Users { action } => serve::users(action),
         Command::Schema => {
             print!("{}", crate::io::schema::markdown());
             Ok(())

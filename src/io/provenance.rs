@@ -83,9 +83,31 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+thread_local! {
+    /// The command line a result of this thread records instead of the process's own.
+    static COMMAND: std::cell::RefCell<Option<Vec<String>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Run `f` recording `args` as its command line instead of this process's: the web workbench
+/// runs the CLI's commands inside `jianpai serve` and records the command each run amounts to.
+pub fn with_command<T>(args: Vec<String>, f: impl FnOnce() -> T) -> T {
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            COMMAND.with_borrow_mut(|c| *c = None);
+        }
+    }
+    COMMAND.with_borrow_mut(|c| *c = Some(args));
+    let _reset = Reset;
+    f()
+}
+
 /// The command line of this run as recorded (see the module documentation).
 pub fn command_line() -> Vec<String> {
-    recorded_command(std::env::args_os().map(|a| a.to_string_lossy().into_owned()))
+    match COMMAND.with_borrow(|c| c.clone()) {
+        Some(args) => recorded_command(args),
+        None => recorded_command(std::env::args_os().map(|a| a.to_string_lossy().into_owned())),
+    }
 }
 
 /// `args` as recorded: the program as `jianpai`, the value of `--out` as `<out>`.

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 /// Keys whose values are paths relative to the file that states them (list and stagger
 /// scenarios).
-const PATH_KEYS: [&str; 11] = [
+pub const PATH_KEYS: [&str; 11] = [
     "inventory",
     "rules",
     "rule_overrides",

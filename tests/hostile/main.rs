@@ -28,6 +28,7 @@ mod cases_readers;
 mod cases_scenario;
 mod cases_setup;
 mod cases_solver;
+mod cases_web;
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -454,6 +455,7 @@ fn corpus() -> Vec<Case> {
     all.extend(cases_audit::cases());
     all.extend(cases_fusion::cases());
     all.extend(cases_air::cases());
+    all.extend(cases_web::cases());
     all
 }
 
