@@ -111,7 +111,9 @@ fn summary_records_version_command_and_every_input_hash() {
     );
     let short = &lines["sha256"].as_str().unwrap()[..16];
     assert!(
-        footer.contains(&format!("inventory.lines ../city/lines.csv SHA-256 {short}")),
+        footer.contains(&format!(
+            "inventory.lines ../city/lines.csv SHA-256 {short}"
+        )),
         "{footer}"
     );
 
@@ -186,7 +188,9 @@ fn verify_checks_results_that_recorded_blake3() {
         serde_json::from_slice(&std::fs::read(&summary).unwrap()).unwrap();
     for input in v["provenance"]["inputs"].as_array_mut().unwrap() {
         let path = f.path("plan").join(input["path"].as_str().unwrap());
-        let legacy = blake3::hash(&std::fs::read(path).unwrap()).to_hex().to_string();
+        let legacy = blake3::hash(&std::fs::read(path).unwrap())
+            .to_hex()
+            .to_string();
         let o = input.as_object_mut().unwrap();
         o.remove("sha256");
         o.insert("blake3".into(), legacy.into());
