@@ -42,6 +42,9 @@ fn city() -> &'static Path {
 
 /// Evidence of `seed` with `cheaters` cheats in `ev<seed>/` (made once per seed).
 fn evidence(seed: u64, cheaters: usize) -> PathBuf {
+    // Tests run in parallel and share evidence folders: one writer at a time.
+    static MAKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = MAKING.lock().unwrap_or_else(|e| e.into_inner());
     let out = city().join(format!("ev{seed}-{cheaters}"));
     if !out.join("truth.csv").exists() {
         jianpai()
