@@ -124,14 +124,7 @@ pub fn run(
             }
         }
     }
-    if report.violations.is_empty() {
-        Ok(())
-    } else {
-        Err(Failure::new(
-            exit::CHECK_FAILED,
-            format!("{} violations", report.violations.len()),
-        ))
-    }
+    super::outcome::check_result(report.violations.len())
 }
 
 /// `--recompute`: rewrite the plan file's derived columns and say how many changed.

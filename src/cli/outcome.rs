@@ -25,6 +25,48 @@ pub fn result(status: Status) -> Result<(), Failure> {
     }
 }
 
+/// `Ok` when a checker found nothing, else the check failure (exit 6) with the count.
+pub fn check_result(violations: usize) -> Result<(), Failure> {
+    if violations == 0 {
+        Ok(())
+    } else {
+        Err(Failure::new(
+            exit::CHECK_FAILED,
+            format!("{violations} violations"),
+        ))
+    }
+}
+
+/// A figure of a summary, `—` when the solve has none.
+pub fn figure(v: Option<f64>) -> String {
+    v.map(|x| format!("{x:.2}")).unwrap_or_else(|| "—".into())
+}
+
+/// A relative gap as a percentage, `—` when unknown.
+pub fn gap(g: Option<f64>) -> String {
+    g.map(|g| format!("{:.4}%", g * 100.0))
+        .unwrap_or_else(|| "—".into())
+}
+
+/// The line comparing the optimised result with the greedy one (`greedy_en` names it in English),
+/// when the solve recorded both.
+pub fn print_saving_vs_greedy(
+    greedy_en: &str,
+    english: bool,
+    greedy: Option<f64>,
+    saving: Option<f64>,
+    share: Option<f64>,
+) {
+    if let (Some(g), Some(sv), Some(sh)) = (greedy, saving, share) {
+        let (label, saved) = if english {
+            (greedy_en, "saved")
+        } else {
+            ("贪心方案:", "节省")
+        };
+        println!("{label} {g:.2} → {saved} {sv:.2} ({:.2}%)", sh * 100.0);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -274,7 +274,7 @@ fn print_decision_costs(costs: &[crate::plan::decisions::DecisionCost], english:
 }
 
 pub(super) fn print_summary(s: &crate::plan::summary::Summary, english: bool) {
-    let f = |v: Option<f64>| v.map(|x| format!("{x:.2}")).unwrap_or_else(|| "—".into());
+    use super::outcome::{figure, gap, print_saving_vs_greedy};
     println!(
         "{}: {}",
         if english { "status" } else { "求解状态" },
@@ -287,30 +287,19 @@ pub(super) fn print_summary(s: &crate::plan::summary::Summary, english: bool) {
         } else {
             "预期损失(万元):"
         },
-        f(s.objective),
+        figure(s.objective),
         if english { "bound:" } else { "下界:" },
-        f(s.bound),
+        figure(s.bound),
         if english { "gap:" } else { "间隙:" },
-        s.gap
-            .map(|g| format!("{:.4}%", g * 100.0))
-            .unwrap_or_else(|| "—".into())
+        gap(s.gap)
     );
-    if let (Some(g), Some(sv), Some(sh)) = (
+    print_saving_vs_greedy(
+        "greedy plan:",
+        english,
         s.greedy_objective,
         s.saving_vs_greedy,
         s.saving_vs_greedy_share,
-    ) {
-        println!(
-            "{} {g:.2} → {} {sv:.2} ({:.2}%)",
-            if english {
-                "greedy plan:"
-            } else {
-                "贪心方案:"
-            },
-            if english { "saved" } else { "节省" },
-            sh * 100.0
-        );
-    }
+    );
     let head: [&str; 6] = if english {
         [
             "level",

@@ -50,17 +50,15 @@ pub fn run(
 }
 
 fn print_summary(s: &crate::stagger::Summary, english: bool) {
-    let f = |v: Option<f64>| v.map(|x| format!("{x:.2}")).unwrap_or_else(|| "—".into());
+    use super::outcome::{figure, gap, print_saving_vs_greedy};
     let c = &s.counts;
     if english {
         println!("status: {}", s.status_message);
         println!(
             "controllable loss (10k yuan): {}   bound: {}   gap: {}   fixed loss: {:.2}",
-            f(s.objective),
-            f(s.bound),
-            s.gap
-                .map(|g| format!("{:.4}%", g * 100.0))
-                .unwrap_or_else(|| "—".into()),
+            figure(s.objective),
+            figure(s.bound),
+            gap(s.gap),
             s.fixed_loss
         );
         println!(
@@ -71,11 +69,9 @@ fn print_summary(s: &crate::stagger::Summary, english: bool) {
         println!("求解状态: {}", s.status_message);
         println!(
             "可优化损失(万元): {}   下界: {}   间隙: {}   固定损失: {:.2}",
-            f(s.objective),
-            f(s.bound),
-            s.gap
-                .map(|g| format!("{:.4}%", g * 100.0))
-                .unwrap_or_else(|| "—".into()),
+            figure(s.objective),
+            figure(s.bound),
+            gap(s.gap),
             s.fixed_loss
         );
         println!(
@@ -83,22 +79,13 @@ fn print_summary(s: &crate::stagger::Summary, english: bool) {
             c.stagger_lines, c.season_stop_lines, c.other_lines, c.blocks, c.chosen_days, c.jobs
         );
     }
-    if let (Some(g), Some(sv), Some(sh)) = (
+    print_saving_vs_greedy(
+        "greedy calendar:",
+        english,
         s.greedy_objective,
         s.saving_vs_greedy,
         s.saving_vs_greedy_share,
-    ) {
-        println!(
-            "{} {g:.2} → {} {sv:.2} ({:.2}%)",
-            if english {
-                "greedy calendar:"
-            } else {
-                "贪心方案:"
-            },
-            if english { "saved" } else { "节省" },
-            sh * 100.0
-        );
-    }
+    );
 }
 
 /// Whether a path is a calendar (a folder with calendar.csv, or a calendar file).
@@ -204,12 +191,5 @@ pub fn run_check(path: &Path, scenario: &Path, format: Format, quiet: bool) -> R
             }
         }
     }
-    if report.violations.is_empty() {
-        Ok(())
-    } else {
-        Err(Failure::new(
-            exit::CHECK_FAILED,
-            format!("{} violations", report.violations.len()),
-        ))
-    }
+    super::outcome::check_result(report.violations.len())
 }
