@@ -197,18 +197,21 @@ pub fn run_audit(a: AuditArgs, english: bool) -> Result<(), Failure> {
         None => default_baseline(warning, &record, 14),
     };
     let span = (baseline.0.min(warning.0), baseline.1.max(warning.1));
-    // The four files are read side by side (each reader alone is deterministic); errors are
-    // reported in a fixed order: meters, gate log, CEMS, status.
+    // The four files are read side by side (each reader alone is deterministic), and the meter
+    // series are worked out while the other files are still being read; errors are reported in
+    // a fixed order: meters, series, gate log, CEMS, status.
     let (data, gates, cems, status) = std::thread::scope(|sc| {
         let gates = sc.spawn(|| a.gates.as_ref().map(|p| read_gates(p, warning)).transpose());
         let cems = sc.spawn(|| a.cems.as_ref().map(|p| read_cems(p, span)).transpose());
         let status = sc.spawn(|| a.status.as_ref().map(|p| read_status(p, span)).transpose());
-        let data = read_meters(&a.meter, Some(span));
+        let data = read_meters(&a.meter, Some(span)).map(|d| {
+            let l = loads(&d, baseline, warning);
+            (d, l)
+        });
         (data, joined(gates), joined(cems), joined(status))
     });
-    let data = data.map_err(meter_err)?;
-    let loads = loads(&data, baseline, warning)
-        .map_err(|e| Failure::new(exit::INTERNAL, format!("series: {e}")))?;
+    let (data, loads) = data.map_err(meter_err)?;
+    let loads = loads.map_err(|e| Failure::new(exit::INTERNAL, format!("series: {e}")))?;
     let settings = Settings {
         level,
         baseline,
