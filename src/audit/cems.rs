@@ -23,7 +23,7 @@ pub enum Flag {
 /// Parse a data flag (empty = N).
 pub fn parse_flag(s: &str) -> Option<Flag> {
     // The usual one-letter ASCII flags without the upper-casing's allocation.
-    if let [c] = s.trim().as_bytes() {
+    if let [c] = super::evidence::trim(s).as_bytes() {
         match c.to_ascii_uppercase() {
             b'N' | b'T' => return Some(Flag::Valid),
             b'F' => return Some(Flag::Stopped),

@@ -134,6 +134,15 @@ fn header_error(file: &str, message: String) -> MeterError {
 }
 
 impl MeterData {
+    /// Free the per-row columns (meter, time stamp, reading, kWh) once the series are worked
+    /// out; the per-meter columns and the counts stay.
+    pub fn drop_rows(&mut self) {
+        self.meter = Vec::new();
+        self.ts = Vec::new();
+        self.reading = Vec::new();
+        self.kwh = Vec::new();
+    }
+
     fn push(
         &mut self,
         ids: &mut HashMap<String, u32>,

@@ -25,7 +25,7 @@ const KEYS: [&str; 5] = ["facility", "line_id", "timestamp", "running", "load"];
 /// Parse an on/off state.
 pub fn parse_running(s: &str) -> Option<bool> {
     // The states as usually written (already lower case) without the lower-casing's allocation.
-    match s.trim() {
+    match super::evidence::trim(s) {
         "开" | "运行" | "1" | "on" => return Some(true),
         "停" | "停机" | "0" | "off" => return Some(false),
         _ => {}
@@ -84,7 +84,12 @@ pub fn read_status(path: &Path, span: (i64, i64)) -> Result<StatusData, MeterErr
             check_id(cols, &file, row, cells, 1, "E615")?;
             let ts = time::parse(cells[2]).map_err(|e| bad(2, &format!("E616 {e}")))?;
             let (load, has_load) = if !cells[4].is_empty() {
-                match super::evidence::number(cells[4].trim_end_matches('%')) {
+                let cell = if cells[4].ends_with('%') {
+                    cells[4].trim_end_matches('%')
+                } else {
+                    cells[4]
+                };
+                match super::evidence::number(cell) {
                     Some(v) if v.is_finite() && (0.0..=STATUS_LOAD_MAX).contains(&v) => {
                         (v / 100.0, true)
                     }

@@ -204,8 +204,10 @@ pub fn run_audit(a: AuditArgs, english: bool) -> Result<(), Failure> {
         let gates = sc.spawn(|| a.gates.as_ref().map(|p| read_gates(p, warning)).transpose());
         let cems = sc.spawn(|| a.cems.as_ref().map(|p| read_cems(p, span)).transpose());
         let status = sc.spawn(|| a.status.as_ref().map(|p| read_status(p, span)).transpose());
-        let data = read_meters(&a.meter, Some(span)).map(|d| {
+        let data = read_meters(&a.meter, Some(span)).map(|mut d| {
             let l = loads(&d, baseline, warning);
+            // The rows are not needed past here: free them while the other files are read.
+            d.drop_rows();
             (d, l)
         });
         (data, joined(gates), joined(cems), joined(status))
