@@ -40,11 +40,11 @@ fn city() -> &'static Path {
     .path()
 }
 
-/// Evidence of `seed` with `cheaters` cheats in `ev<seed>/` (made once per seed).
+/// Evidence of `seed` with `cheaters` cheats in `ev<seed>/` (made once per seed; tests running
+/// side by side wait for each other rather than both writing the folder).
 fn evidence(seed: u64, cheaters: usize) -> PathBuf {
-    // Tests run in parallel and share evidence folders: one writer at a time.
     static MAKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _one = MAKING.lock().unwrap_or_else(|e| e.into_inner());
+    let _one_at_a_time = MAKING.lock().unwrap_or_else(|e| e.into_inner());
     let out = city().join(format!("ev{seed}-{cheaters}"));
     if !out.join("truth.csv").exists() {
         jianpai()

@@ -22,6 +22,15 @@ pub enum Flag {
 
 /// Parse a data flag (empty = N).
 pub fn parse_flag(s: &str) -> Option<Flag> {
+    // The usual one-letter ASCII flags without the upper-casing's allocation.
+    if let [c] = super::evidence::trim(s).as_bytes() {
+        match c.to_ascii_uppercase() {
+            b'N' | b'T' => return Some(Flag::Valid),
+            b'F' => return Some(Flag::Stopped),
+            b'M' | b'D' | b'C' | b'S' | b'B' => return Some(Flag::Fault),
+            _ => {}
+        }
+    }
     match s.trim().to_uppercase().as_str() {
         "" | "N" | "T" | "正常" | "超测定上限" => Some(Flag::Valid),
         "F" | "停运" | "停产" => Some(Flag::Stopped),
@@ -86,6 +95,10 @@ pub fn read_cems(path: &Path, span: (i64, i64)) -> Result<CemsData, MeterError> 
     let mut pollutants = Ids::default();
     let mut rows: Vec<Row> = Vec::new();
     let mut rows_read = 0usize;
+    // The last pollutant cell checked, and the last one interned with its number: files come
+    // grouped by outlet and pollutant, so most rows repeat the row before.
+    let mut checked_pollutant = String::new();
+    let mut last_pollutant: Option<(String, u32)> = None;
     stream_rows(
         path,
         &CEMS,
@@ -97,7 +110,7 @@ pub fn read_cems(path: &Path, span: (i64, i64)) -> Result<CemsData, MeterError> 
             super::evidence::check_id(cols, &file, row, cells, 1, "E608")?;
             let ts = time::parse(cells[2]).map_err(|e| bad(2, &format!("E609 {e}")))?;
             let number = |k: usize, max: f64, what: &str| -> Result<f64, MeterError> {
-                match crate::validate::cells::parse_number(cells[k]) {
+                match super::evidence::number(cells[k]) {
                     Some(v) if v.is_finite() && (0.0..=max).contains(&v) => Ok(v),
                     _ => Err(bad(k, &format!("E610 not a {what} in [0, {max}]"))),
                 }
@@ -110,8 +123,12 @@ pub fn read_cems(path: &Path, span: (i64, i64)) -> Result<CemsData, MeterError> 
             })?;
             let conc = number(4, CEMS_CONCENTRATION_MAX, "concentration (mg/m³)")?;
             let flow = number(5, CEMS_FLOW_MAX, "flow (m³/h)")?;
-            if cells[3].chars().count() > 32 || cells[3].chars().any(char::is_control) {
-                return Err(bad(3, "E612 not a pollutant name (at most 32 characters)"));
+            if cells[3] != checked_pollutant {
+                if cells[3].chars().count() > 32 || cells[3].chars().any(char::is_control) {
+                    return Err(bad(3, "E612 not a pollutant name (at most 32 characters)"));
+                }
+                checked_pollutant.clear();
+                checked_pollutant.push_str(cells[3]);
             }
             rows_read += 1;
             let Some((hour, line_id)) = hour_and_line(ts, span, cells) else {
@@ -126,13 +143,23 @@ pub fn read_cems(path: &Path, span: (i64, i64)) -> Result<CemsData, MeterError> 
                     ),
                 )
             };
+            let line = lines.get(line_id).ok_or_else(|| too_many("lines"))?;
+            let outlet = outlets.get(cells[0]).ok_or_else(|| too_many("outlets"))?;
+            let pollutant = match &last_pollutant {
+                Some((raw, p)) if raw == cells[3] => *p,
+                _ => {
+                    let p = pollutants
+                        .get(&cells[3].to_uppercase())
+                        .ok_or_else(|| too_many("pollutants"))?;
+                    last_pollutant = Some((cells[3].to_string(), p));
+                    p
+                }
+            };
             rows.push(Row {
-                line: lines.get(line_id).ok_or_else(|| too_many("lines"))?,
+                line,
                 hour,
-                outlet: outlets.get(cells[0]).ok_or_else(|| too_many("outlets"))?,
-                pollutant: pollutants
-                    .get(&cells[3].to_uppercase())
-                    .ok_or_else(|| too_many("pollutants"))?,
+                outlet,
+                pollutant,
                 flag,
                 conc: conc as f32,
                 flow: flow as f32,
@@ -153,53 +180,65 @@ fn reduce(mut rows: Vec<Row>, lines: &Ids, rows_read: usize) -> CemsData {
     };
     let mut i = 0;
     while i < rows.len() {
-        let (line, hour) = (rows[i].line, rows[i].hour);
-        let mut j = i;
-        let (mut rate, mut flow, mut stopped, mut valid, mut fault) = (0.0, 0.0, true, false, 0);
-        let mut dup = 0;
-        let mut last_outlet = None;
-        let mut outlet_flow = 0.0f64;
-        while j < rows.len() && rows[j].line == line && rows[j].hour == hour {
-            let r = rows[j];
-            if j > i && rows[j - 1].outlet == r.outlet && rows[j - 1].pollutant == r.pollutant {
-                dup += 1;
-                j += 1;
-                continue;
-            }
-            if last_outlet != Some(r.outlet) {
-                flow += outlet_flow;
-                outlet_flow = 0.0;
-                last_outlet = Some(r.outlet);
-            }
-            match r.flag {
-                Flag::Fault => fault += 1,
-                f => {
-                    valid = true;
-                    stopped &= f == Flag::Stopped;
-                    rate += f64::from(r.conc) * f64::from(r.flow) / 1e6;
-                    outlet_flow = outlet_flow.max(f64::from(r.flow));
+        // One line: its hours, then its faults (a line's rows are side by side once sorted).
+        let line = rows[i].line;
+        let mut hours: Vec<(i64, CemsHour)> = Vec::new();
+        let (mut duplicates, mut fault_hours) = (0usize, 0usize);
+        while i < rows.len() && rows[i].line == line {
+            let hour = rows[i].hour;
+            let mut j = i;
+            let (mut rate, mut flow, mut stopped, mut valid, mut fault) =
+                (0.0, 0.0, true, false, 0);
+            let mut last_outlet = None;
+            let mut outlet_flow = 0.0f64;
+            while j < rows.len() && rows[j].line == line && rows[j].hour == hour {
+                let r = rows[j];
+                if j > i && rows[j - 1].outlet == r.outlet && rows[j - 1].pollutant == r.pollutant {
+                    duplicates += 1;
+                    j += 1;
+                    continue;
                 }
+                if last_outlet != Some(r.outlet) {
+                    flow += outlet_flow;
+                    outlet_flow = 0.0;
+                    last_outlet = Some(r.outlet);
+                }
+                match r.flag {
+                    Flag::Fault => fault += 1,
+                    f => {
+                        valid = true;
+                        stopped &= f == Flag::Stopped;
+                        rate += f64::from(r.conc) * f64::from(r.flow) / 1e6;
+                        outlet_flow = outlet_flow.max(f64::from(r.flow));
+                    }
+                }
+                j += 1;
             }
-            j += 1;
+            flow += outlet_flow;
+            if fault > 0 && !valid {
+                fault_hours += 1;
+            }
+            if valid {
+                hours.push((
+                    hour,
+                    CemsHour {
+                        rate,
+                        flow,
+                        stopped,
+                    },
+                ));
+            }
+            i = j;
         }
-        flow += outlet_flow;
         let id = lines.name(line);
-        let faults = data.faults.entry(id.to_string()).or_default();
-        *faults.entry("duplicates").or_default() += dup;
-        if fault > 0 && !valid {
-            *faults.entry("fault_hours").or_default() += 1;
+        let mut faults = BTreeMap::from([("duplicates", duplicates)]);
+        if fault_hours > 0 {
+            faults.insert("fault_hours", fault_hours);
         }
-        if valid {
-            data.lines.entry(id.to_string()).or_default().push((
-                hour,
-                CemsHour {
-                    rate,
-                    flow,
-                    stopped,
-                },
-            ));
+        data.faults.insert(id.to_string(), faults);
+        if !hours.is_empty() {
+            data.lines.insert(id.to_string(), hours);
         }
-        i = j;
     }
     data
 }

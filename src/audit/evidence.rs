@@ -18,25 +18,36 @@ pub const RUNNING_SHARE: f64 = 0.2;
 /// A stopped line is flagged when it ran for at least this many hours of the warning.
 pub const MIN_RUNNING_HOURS: usize = 3;
 
-/// Interned ids: each distinct string gets a number.
+/// Interned ids: each distinct string gets a number. Evidence files come grouped by unit, so
+/// the last id asked for is checked first (no hashing for a run of rows of one unit).
 #[derive(Debug, Default)]
 pub struct Ids {
     map: HashMap<String, u32>,
     names: Vec<String>,
+    last: Option<u32>,
 }
 
 impl Ids {
     /// The number of `s` (a new one when unseen); `None` past [`MAX_IDS`].
     pub fn get(&mut self, s: &str) -> Option<u32> {
-        if let Some(&i) = self.map.get(s) {
-            return Some(i);
+        if let Some(i) = self.last {
+            if self.names[i as usize] == s {
+                return Some(i);
+            }
         }
-        if self.names.len() >= MAX_IDS {
-            return None;
-        }
-        let i = self.names.len() as u32;
-        self.map.insert(s.to_string(), i);
-        self.names.push(s.to_string());
+        let i = match self.map.get(s) {
+            Some(&i) => i,
+            None => {
+                if self.names.len() >= MAX_IDS {
+                    return None;
+                }
+                let i = self.names.len() as u32;
+                self.map.insert(s.to_string(), i);
+                self.names.push(s.to_string());
+                i
+            }
+        };
+        self.last = Some(i);
         Some(i)
     }
 
@@ -44,6 +55,32 @@ impl Ids {
     pub fn name(&self, i: u32) -> &str {
         &self.names[i as usize]
     }
+}
+
+/// `s` without leading and trailing whitespace, as [`str::trim`], without scanning when both
+/// ends are printable ASCII (the common case).
+#[inline]
+pub fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(&f), Some(&l)) if f > b' ' && f < 0x80 && l > b' ' && l < 0x80 => s,
+        _ => s.trim(),
+    }
+}
+
+/// A number cell, as [`crate::validate::cells::parse_number`] reads it, without its allocation
+/// when the cell is plain ASCII digits, signs and a decimal point (the common case).
+pub fn number(s: &str) -> Option<f64> {
+    let t = trim(s);
+    let plain = !t.is_empty()
+        && t.bytes()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'+'));
+    if plain {
+        // What parse_number does with such a cell: no full-width characters to map, no
+        // thousands separators, no letters.
+        return t.parse::<f64>().ok();
+    }
+    crate::validate::cells::parse_number(s)
 }
 
 /// Check an id cell (key `k`): at most 64 characters, no control characters, and non-empty
@@ -58,22 +95,29 @@ pub fn check_id(
     code: &str,
 ) -> Result<(), MeterError> {
     let cell = cells[k];
-    let pre = if code.is_empty() {
-        String::new()
-    } else {
-        format!("{code} ")
+    let pre = || {
+        if code.is_empty() {
+            String::new()
+        } else {
+            format!("{code} ")
+        }
     };
     if k == 0 && cell.is_empty() {
-        return Err(cols.bad(file, row, k, cell, &format!("{pre}is empty")));
+        return Err(cols.bad(file, row, k, cell, &format!("{}is empty", pre())));
     }
-    if cell.chars().count() > 64 || cell.chars().any(char::is_control) {
+    // ASCII: characters are bytes, and the control characters are below 0x20 and 0x7F.
+    let ascii_ok = cell.len() <= 64 && cell.bytes().all(|b| (0x20..0x7f).contains(&b));
+    if !ascii_ok && (cell.chars().count() > 64 || cell.chars().any(char::is_control)) {
         let shown = cell.escape_debug().to_string();
         return Err(cols.bad(
             file,
             row,
             k,
             &shown,
-            &format!("{pre}not an id (at most 64 characters, no control characters)"),
+            &format!(
+                "{}not an id (at most 64 characters, no control characters)",
+                pre()
+            ),
         ));
     }
     Ok(())

@@ -96,13 +96,23 @@ pub fn read_gates(path: &Path, warning: (i64, i64)) -> Result<GateLog, MeterErro
             let standard = parse_standard(cells[2])
                 .ok_or_else(|| bad(2, "unknown emission standard (use 国一 … 国六 or 新能源)"))?;
             let ts = time::parse(cells[3]).map_err(|e| bad(3, &e.to_string()))?;
-            let inbound = match cells[4].trim().to_lowercase().as_str() {
+            let direction = match cells[4].trim() {
+                // As usually written (lower case already): no allocation.
+                d @ ("" | "进" | "出") => std::borrow::Cow::Borrowed(d),
+                d => std::borrow::Cow::Owned(d.to_lowercase()),
+            };
+            let inbound = match direction.as_ref() {
                 "" | "进" | "入" | "进厂" | "in" => true,
                 "出" | "出厂" | "out" => false,
                 _ => return Err(bad(4, "use 进 or 出 (in or out)")),
             };
             log.rows_read += 1;
-            *log.seen.entry(cells[0].to_string()).or_default() += 1;
+            match log.seen.get_mut(cells[0]) {
+                Some(n) => *n += 1,
+                None => {
+                    log.seen.insert(cells[0].to_string(), 1);
+                }
+            }
             if inbound && ts >= warning.0 && ts < warning.1 {
                 log.during
                     .entry(cells[0].to_string())

@@ -134,6 +134,15 @@ fn header_error(file: &str, message: String) -> MeterError {
 }
 
 impl MeterData {
+    /// Free the per-row columns (meter, time stamp, reading, kWh) once the series are worked
+    /// out; the per-meter columns and the counts stay.
+    pub fn drop_rows(&mut self) {
+        self.meter = Vec::new();
+        self.ts = Vec::new();
+        self.reading = Vec::new();
+        self.kwh = Vec::new();
+    }
+
     fn push(
         &mut self,
         ids: &mut HashMap<String, u32>,
@@ -142,8 +151,10 @@ impl MeterData {
         reading: f64,
         kwh: f64,
     ) {
-        let m = match ids.get(cells[0]) {
-            Some(&m) => m,
+        let last = self.meter.last().copied();
+        let cached = last.filter(|&m| self.meters[m as usize] == cells[0]);
+        let m = match cached.or_else(|| ids.get(cells[0]).copied()) {
+            Some(m) => m,
             None => {
                 let m = self.meters.len() as u32;
                 ids.insert(cells[0].to_string(), m);
@@ -186,7 +197,7 @@ fn parse_row(
         if cells[k].is_empty() {
             return Ok(f64::NAN);
         }
-        match crate::validate::cells::parse_number(cells[k]) {
+        match super::evidence::number(cells[k]) {
             Some(v) if v.is_finite() && v >= 0.0 => Ok(v),
             _ => Err(bad(k, "not a number ≥ 0 (kWh)")),
         }
@@ -234,6 +245,9 @@ pub fn read_meters(path: &Path, span: Option<(i64, i64)>) -> Result<MeterData, M
     )?;
     Ok(data)
 }
+
+/// Most keys [`stream_rows`] reads from one table.
+const MAX_KEYS: usize = 8;
 
 /// Stream the rows of an evidence table (CSV row by row, or Parquet): match the headers to
 /// `keys` of `spec` (then `check` the matched columns), hand every non-empty row's cells (trimmed,
@@ -301,10 +315,11 @@ pub fn stream_rows(
     }
     let cols = columns(&file, spec, keys, headers)?;
     check(&cols)?;
-    let mut rec = csv::StringRecord::new();
+    assert!(keys.len() <= MAX_KEYS, "at most {MAX_KEYS} keys");
+    let mut rec = csv::ByteRecord::new();
     let mut row = 1;
     loop {
-        match rdr.read_record(&mut rec) {
+        match rdr.read_byte_record(&mut rec) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
@@ -314,19 +329,54 @@ pub fn stream_rows(
                 })
             }
         }
+        let Some(text) = record_text(&rec) else {
+            return Err(utf8_error(&rec, &io_err));
+        };
         row += 1;
-        if rec.iter().all(|c| c.trim().is_empty()) {
+        // Every cell blank (the fields side by side are whitespace only).
+        if text.chars().all(char::is_whitespace) {
             continue;
         }
-        let cells: Vec<&str> = cols
-            .idx
-            .iter()
-            .map(|i| i.and_then(|i| rec.get(i)).map_or("", str::trim))
-            .collect();
-        each(&cols, row, &cells)?;
+        let mut cells = [""; MAX_KEYS];
+        for (cell, i) in cells.iter_mut().zip(&cols.idx) {
+            *cell = i
+                .and_then(|i| rec.range(i))
+                .map_or("", |r| super::evidence::trim(&text[r]));
+        }
+        each(&cols, row, &cells[..cols.idx.len()])?;
         rows += 1;
     }
     no_rows(rows, &io_err)
+}
+
+/// The fields of a record side by side as text, when every field is UTF-8 (the whole is, and
+/// every field starts on a character).
+fn record_text(rec: &csv::ByteRecord) -> Option<&str> {
+    let text = std::str::from_utf8(rec.as_slice()).ok()?;
+    (0..rec.len())
+        .all(|i| rec.range(i).is_some_and(|r| text.is_char_boundary(r.start)))
+        .then_some(text)
+}
+
+/// The error of a record that is not UTF-8, worded as the CSV reader's own (the first field
+/// that is not, and how far it is).
+fn utf8_error(rec: &csv::ByteRecord, io_err: &dyn Fn(String) -> MeterError) -> MeterError {
+    let (field, valid_up_to) = rec
+        .iter()
+        .enumerate()
+        .find_map(|(i, f)| std::str::from_utf8(f).err().map(|e| (i, e.valid_up_to())))
+        .unwrap_or((0, 0));
+    let pos = rec.position().cloned().unwrap_or_else(csv::Position::new);
+    MeterError {
+        row: Some(pos.line() as usize),
+        ..io_err(format!(
+            "not valid CSV: CSV parse error: record {} (line {}, field: {}, byte: {}): invalid utf-8: invalid UTF-8 in field {field} near byte index {valid_up_to}",
+            pos.record(),
+            pos.line(),
+            field,
+            pos.byte()
+        ))
+    }
 }
 
 /// A file with a header but no data rows is an error (an audit of nothing proves nothing).

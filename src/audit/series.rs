@@ -160,7 +160,10 @@ fn batch(
                 .and(col("v").neq(col("v").shift(lit(1)))))
             .fill_null(lit(false))
             .alias("conflict"),
-        ]);
+        ])
+        // Computed once: the counts and the intervals below both start from it.
+        .collect()?
+        .lazy();
     let dup_counts = sorted
         .clone()
         .group_by([col("meter")])
@@ -202,7 +205,9 @@ fn batch(
                 .alias("energy"),
         ])
         .filter(col("same"))
-        .with_columns([(col("dt").gt(max_dt)).alias("gap")]);
+        .with_columns([(col("dt").gt(max_dt)).alias("gap")])
+        .collect()?
+        .lazy();
     let fault_counts = intervals
         .clone()
         .group_by([col("meter")])
@@ -243,7 +248,9 @@ fn batch(
                 .sum()
                 .alias("h"),
         ])
-        .with_columns([(col("e") / col("h")).alias("kw")]);
+        .with_columns([(col("e") / col("h")).alias("kw")])
+        .collect()?
+        .lazy();
     let window_start = when(col("window").eq(lit(0i32)))
         .then(lit(baseline.0))
         .otherwise(lit(warning.0));

@@ -24,6 +24,12 @@ const KEYS: [&str; 5] = ["facility", "line_id", "timestamp", "running", "load"];
 
 /// Parse an on/off state.
 pub fn parse_running(s: &str) -> Option<bool> {
+    // The states as usually written (already lower case) without the lower-casing's allocation.
+    match super::evidence::trim(s) {
+        "开" | "运行" | "1" | "on" => return Some(true),
+        "停" | "停机" | "0" | "off" => return Some(false),
+        _ => {}
+    }
     match s.trim().to_lowercase().as_str() {
         "开" | "开机" | "运行" | "生产" | "1" | "on" | "true" | "run" | "running" => {
             Some(true)
@@ -78,7 +84,12 @@ pub fn read_status(path: &Path, span: (i64, i64)) -> Result<StatusData, MeterErr
             check_id(cols, &file, row, cells, 1, "E615")?;
             let ts = time::parse(cells[2]).map_err(|e| bad(2, &format!("E616 {e}")))?;
             let (load, has_load) = if !cells[4].is_empty() {
-                match crate::validate::cells::parse_number(cells[4].trim_end_matches('%')) {
+                let cell = if cells[4].ends_with('%') {
+                    cells[4].trim_end_matches('%')
+                } else {
+                    cells[4]
+                };
+                match super::evidence::number(cell) {
                     Some(v) if v.is_finite() && (0.0..=STATUS_LOAD_MAX).contains(&v) => {
                         (v / 100.0, true)
                     }
@@ -130,33 +141,38 @@ fn reduce(mut rows: Vec<Row>, lines: &Ids, rows_read: usize) -> StatusData {
     };
     let mut i = 0;
     while i < rows.len() {
-        let (line, hour) = (rows[i].line, rows[i].hour);
-        let id = lines.name(line).to_string();
-        let (mut total, mut facilities) = (0.0, 0usize);
-        let mut j = i;
-        while j < rows.len() && rows[j].line == line && rows[j].hour == hour {
-            let f = rows[j].facility;
-            let (mut sum, mut n) = (0.0, 0usize);
-            while j < rows.len()
-                && rows[j].line == line
-                && rows[j].hour == hour
-                && rows[j].facility == f
-            {
-                sum += f64::from(rows[j].load);
-                n += 1;
-                if rows[j].has_load {
-                    data.with_load.insert(id.clone());
+        // One line (its rows are side by side once sorted).
+        let line = rows[i].line;
+        let mut hours: Vec<(i64, f64)> = Vec::new();
+        let mut with_load = false;
+        while i < rows.len() && rows[i].line == line {
+            let hour = rows[i].hour;
+            let (mut total, mut facilities) = (0.0, 0usize);
+            let mut j = i;
+            while j < rows.len() && rows[j].line == line && rows[j].hour == hour {
+                let f = rows[j].facility;
+                let (mut sum, mut n) = (0.0, 0usize);
+                while j < rows.len()
+                    && rows[j].line == line
+                    && rows[j].hour == hour
+                    && rows[j].facility == f
+                {
+                    sum += f64::from(rows[j].load);
+                    n += 1;
+                    with_load |= rows[j].has_load;
+                    j += 1;
                 }
-                j += 1;
+                total += sum / n as f64;
+                facilities += 1;
             }
-            total += sum / n as f64;
-            facilities += 1;
+            hours.push((hour, total / facilities as f64));
+            i = j;
         }
-        data.lines
-            .entry(id)
-            .or_default()
-            .push((hour, total / facilities as f64));
-        i = j;
+        let id = lines.name(line);
+        if with_load {
+            data.with_load.insert(id.to_string());
+        }
+        data.lines.insert(id.to_string(), hours);
     }
     data
 }

@@ -53,7 +53,7 @@ fn check_offset(s: &str) -> Result<(), TimeError> {
 
 /// Parse a time stamp to UTC milliseconds.
 pub fn parse(s: &str) -> Result<i64, TimeError> {
-    let s = s.trim();
+    let s = super::evidence::trim(s);
     check_offset(s)?;
     parse_shape(s).ok_or(TimeError::Shape)
 }
@@ -106,14 +106,22 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// The decimal number written by `b[r]` (all ASCII digits), if any.
+#[inline(always)]
+fn digits(b: &[u8], r: std::ops::Range<usize>) -> Option<i64> {
+    let part = b.get(r)?;
+    let mut acc = 0i64;
+    for &c in part {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        acc = acc * 10 + i64::from(c - b'0');
+    }
+    Some(acc)
+}
+
 /// The common shapes without allocation: `YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z|±HH:MM]`.
 fn fast(b: &[u8]) -> Option<i64> {
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let part = b.get(r)?;
-        part.iter().try_fold(0i64, |acc, &c| {
-            c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0'))
-        })
-    };
     if b.len() < 16
         || b[4] != b'-'
         || b[7] != b'-'
@@ -123,17 +131,17 @@ fn fast(b: &[u8]) -> Option<i64> {
         return None;
     }
     let (y, mo, d, h, mi) = (
-        num(0..4)?,
-        num(5..7)?,
-        num(8..10)?,
-        num(11..13)?,
-        num(14..16)?,
+        digits(b, 0..4)?,
+        digits(b, 5..7)?,
+        digits(b, 8..10)?,
+        digits(b, 11..13)?,
+        digits(b, 14..16)?,
     );
     let mut i = 16;
     let mut sec = 0;
     let mut ms = 0;
     if b.get(i) == Some(&b':') {
-        sec = num(i + 1..i + 3)?;
+        sec = digits(b, i + 1..i + 3)?;
         i += 3;
         if b.get(i) == Some(&b'.') {
             let start = i + 1;
@@ -144,8 +152,8 @@ fn fast(b: &[u8]) -> Option<i64> {
             if j == start {
                 return None;
             }
-            let digits = num(start..j.min(start + 3))?;
-            ms = digits * 10i64.pow(3 - (j.min(start + 3) - start) as u32);
+            let frac = digits(b, start..j.min(start + 3))?;
+            ms = frac * 10i64.pow(3 - (j.min(start + 3) - start) as u32);
             i = j;
         }
     }
@@ -153,7 +161,7 @@ fn fast(b: &[u8]) -> Option<i64> {
         None => 8 * 3600,
         Some(b'Z') if i + 1 == b.len() => 0,
         Some(&c @ (b'+' | b'-')) if b.len() == i + 6 && b[i + 3] == b':' => {
-            let o = num(i + 1..i + 3)? * 3600 + num(i + 4..i + 6)? * 60;
+            let o = digits(b, i + 1..i + 3)? * 3600 + digits(b, i + 4..i + 6)? * 60;
             if c == b'+' {
                 o
             } else {

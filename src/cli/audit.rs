@@ -198,7 +198,9 @@ pub fn run_audit(a: AuditArgs, english: bool) -> Result<(), Failure> {
     };
     let span = (baseline.0.min(warning.0), baseline.1.max(warning.1));
     // The four files are read side by side (each reader alone is deterministic); errors are
-    // reported in a fixed order: meters, gate log, CEMS, status.
+    // reported in a fixed order: meters, gate log, CEMS, status. The meter series run after
+    // the readers (polars already uses both cores): run beside the CEMS and status rows, their
+    // working set raised the 20,000-line month's peak RSS from 1.7 to 2.0 GiB.
     let (data, gates, cems, status) = std::thread::scope(|sc| {
         let gates = sc.spawn(|| a.gates.as_ref().map(|p| read_gates(p, warning)).transpose());
         let cems = sc.spawn(|| a.cems.as_ref().map(|p| read_cems(p, span)).transpose());
@@ -206,9 +208,11 @@ pub fn run_audit(a: AuditArgs, english: bool) -> Result<(), Failure> {
         let data = read_meters(&a.meter, Some(span));
         (data, joined(gates), joined(cems), joined(status))
     });
-    let data = data.map_err(meter_err)?;
+    let mut data = data.map_err(meter_err)?;
     let loads = loads(&data, baseline, warning)
         .map_err(|e| Failure::new(exit::INTERNAL, format!("series: {e}")))?;
+    // The rows are not needed past here (the audit reads the per-meter columns).
+    data.drop_rows();
     let settings = Settings {
         level,
         baseline,
