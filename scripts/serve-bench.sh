@@ -49,10 +49,15 @@ if [ "$PLANS" -ge 2 ]; then start_run "$(sed 's/0.30/0.28/' <<<"$SCENARIO")" >/d
 login viewer >/dev/null
 REPORT=$(python3 -c 'import urllib.parse; print(urllib.parse.quote("报告.html"))')
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+server_stats() { # the server's CPU time (user, sys; its ended child processes apart) and peak RSS
+  awk -v hz="$(getconf CLK_TCK)" '{printf "server CPU: user %.1f s, sys %.1f s; ended children: user %.1f s, sys %.1f s\n", $14/hz, $15/hz, $16/hz, $17/hz}' "/proc/$PID/stat"
+  awk '/VmHWM/ {printf "server peak RSS: %.0f MiB\n", $2/1024}' "/proc/$PID/status"
+}
 if [ "$LOADGEN" != curl ]; then
   COOKIE=$(awk '$6 == "jp_session" {print "jp_session=" $7}' "$WORK/viewer.jar")
   "$LOADGEN" "$BASE" "$COOKIE" "$VIEWERS" "$DURATION" "/runs/$FIRST" "/runs/$FIRST/files/$REPORT" /runs
   echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  server_stats
   if [ -n "$SECOND" ]; then
     curl -s -b "$WORK/planner.jar" "$BASE/api/runs/$SECOND" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("a solve during the load:", r["status"], r["stage"], r["progress"], "%")'
   fi
@@ -77,4 +82,5 @@ sort -n -k2 "$WORK/all.log" | awk -v n="$TOTAL" -v e="$ERRORS" -v v="$VIEWERS" -
   END { printf "viewers %d, %d s: %d requests, %d errors, median %.0f ms, p95 %.0f ms, max %.0f ms\n",
         v, d, n, e, t[int(n * 0.5)] * 1000, t[int(n * 0.95)] * 1000, t[n] * 1000 }'
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+server_stats
 curl -s -b "$WORK/planner.jar" "$BASE/api/runs" | python3 -c 'import json,sys; print("runs:", [(r["id"], r["status"]) for r in json.load(sys.stdin)])'
