@@ -836,3 +836,119 @@ fn login_form_needs_its_csrf_token() {
     assert_eq!(status, 303, "{text}");
     assert!(set.unwrap().starts_with("jp_session="));
 }
+
+/// The id at the end of a redirect's location (`/scenarios/7`, `/runs/3`).
+fn located(a: &serve::Answer) -> i64 {
+    assert_eq!(a.status, 303, "{}", a.text());
+    a.header("location")
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn page_forms_start_other_kinds_and_cancel() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    add_team(&data);
+    let scenario = city(tmp.path(), "");
+    let server = Server::start(&data, &["--workers", "1"]);
+    let mut planner = Client::login(&server.base, "planner");
+    let d = upload_folder(&mut planner, &tmp.path().join("city"))["id"]
+        .as_i64()
+        .unwrap();
+
+    // The sweep template is edited as text, without its path keys (the server sets them).
+    let form = planner.get(&format!(
+        "/scenarios/new?dataset={d}&template=wuxi-2021-sweep"
+    ));
+    assert_eq!(form.status, 200);
+    let text = form.text();
+    assert!(
+        text.contains("id=\"toml-text\"") && text.contains("[[scenario]]"),
+        "{text}"
+    );
+    assert!(!text.contains("base = "), "{text}");
+    let stagger_form = planner
+        .get(&format!(
+            "/scenarios/new?dataset={d}&template=wuxi-2021-stagger"
+        ))
+        .text();
+    assert!(stagger_form.contains("[blocks]") && !stagger_form.contains("participation ="));
+    let sweep = "name = \"扫描\"\n[[scenario]]\nname = \"基准\"\n[[scenario]]\nname = \"VOCs\"\ntargets.red.vocs = 0.35\n";
+    let sc = located(&planner.post_form(
+        "/scenarios",
+        &[
+            ("dataset", &d.to_string()),
+            ("template", "wuxi-2021-sweep"),
+            ("kind", "sweep"),
+            ("toml", sweep),
+        ],
+        true,
+    ));
+    let page = planner.get(&format!("/scenarios/{sc}")).text();
+    assert!(page.contains("name=\"kind\" value=\"sweep\""), "{page}");
+    // A sweep scenario does not start a plan.
+    let wrong = planner.post_form(
+        "/runs",
+        &[("scenario", &sc.to_string()), ("kind", "plan")],
+        true,
+    );
+    assert_eq!(wrong.status, 400);
+    assert!(wrong.text().contains("E816"));
+    let sweep_run = located(&planner.post_form(
+        "/runs",
+        &[("scenario", &sc.to_string()), ("kind", "sweep")],
+        true,
+    ));
+    // A plan queued behind it (one worker) is cancelled from its page.
+    let plan_sc = planner
+        .post_json(
+            "/api/runs",
+            &serde_json::json!({"kind": "plan", "dataset": d, "scenario": scenario}),
+        )
+        .json()["scenario"]
+        .as_i64()
+        .unwrap();
+    let page = planner.get(&format!("/scenarios/{plan_sc}")).text();
+    assert!(
+        page.contains("<option value=\"revise\">"),
+        "a plan scenario offers revise"
+    );
+    let queued = located(&planner.post_form(
+        "/runs",
+        &[("scenario", &plan_sc.to_string()), ("kind", "plan")],
+        true,
+    ));
+    let page = planner.get(&format!("/runs/{queued}")).text();
+    assert!(page.contains("id=\"cancel\""), "{page}");
+    assert_eq!(
+        planner
+            .post_form(&format!("/runs/{queued}/cancel"), &[], false)
+            .status,
+        403,
+        "the cancel form needs the CSRF token"
+    );
+    let back = planner.post_form(&format!("/runs/{queued}/cancel"), &[], true);
+    assert_eq!(located(&back), queued);
+    let v = wait_run(&mut planner, queued, 10);
+    assert_eq!(v["status"], "cancelled", "{v}");
+    let page = planner.get(&format!("/runs/{queued}")).text();
+    assert!(
+        page.contains("已取消") && !page.contains("id=\"cancel\""),
+        "{page}"
+    );
+    // The sweep's run page shows its step and elapsed time while it runs, then its files.
+    let page = planner.get(&format!("/runs/{sweep_run}")).text();
+    assert!(page.contains("id=\"stage\""), "{page}");
+    let v = wait_run(&mut planner, sweep_run, 300);
+    assert_eq!(v["status"], "finished", "{v}");
+    let page = planner.get(&format!("/runs/{sweep_run}")).text();
+    assert!(
+        page.contains("results.csv") && page.contains("用时"),
+        "{page}"
+    );
+}
