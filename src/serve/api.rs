@@ -205,11 +205,13 @@ async fn api_comment(
     Ok(StatusCode::CREATED.into_response())
 }
 
+/// The body (none needed) is read, so that the connection stays usable for the next request.
 async fn api_cancel(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
     headers: HeaderMap,
     Path(id): Path<i64>,
+    _body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     s.check_csrf(&headers, None)?;
     flow::cancel(&state, &s, id)?;
