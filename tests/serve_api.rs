@@ -187,6 +187,14 @@ fn the_flow_over_http_matches_the_cli() {
         &serde_json::json!({"enterprise": code, "level": "red", "text": "红色预警措施偏轻，请核实<停产>安排"}),
     );
     assert_eq!(c.status, 201, "{}", c.text());
+    // An enterprise that is not in the run's list is refused, named.
+    let c = reviewer.post_json(
+        &format!("/api/runs/{id}/comments"),
+        &serde_json::json!({"enterprise": "不存在的企业", "text": "请核实"}),
+    );
+    assert_eq!(c.status, 400, "{}", c.text());
+    assert_eq!(c.json()["error"]["code"], "E817");
+    assert!(c.text().contains("不存在的企业"), "{}", c.text());
     let c = viewer.post_json(
         &format!("/api/runs/{id}/comments"),
         &serde_json::json!({"enterprise": code, "text": "x"}),
@@ -537,4 +545,410 @@ fn openapi_lists_every_route() {
         .map(|l| l.trim().trim_end_matches(':').to_string())
         .collect();
     assert_eq!(routes, paths, "routes vs docs/openapi.yaml paths");
+}
+
+/// Processes whose command line names `dir` (the solve children of a run).
+fn processes_in(dir: &Path) -> Vec<String> {
+    let needle = dir.display().to_string();
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+        .filter(|c| c.contains(&needle))
+        .collect()
+}
+
+/// The cement calendar tables of `tests/calendar_runnable.rs` (Wuxi, six weeks) and a stagger
+/// scenario without path keys (the workbench sets them).
+fn stagger_tables(dir: &Path) -> String {
+    let w = |n: &str, t: &str| std::fs::write(dir.join(n), t).unwrap();
+    w(
+        "participation.csv",
+        "行业,绩效等级,区县,工序,方式,最短停产天数,启停成本天数,最短连续生产天数\n\
+         cement,D,*,熟料,整季停产,,,\ncement,C,*,熟料,错峰,5,1,7\n",
+    );
+    w(
+        "quotas.csv",
+        "范围,时段,开始日期,结束日期,最少停产天数\n\
+         cement,冬季,2024-02-10,2024-03-10,8\ncement,2月,2024-02-10,2024-02-29,5\n",
+    );
+    w("forecast.csv", "日期,预警级别\n2024-02-29,橙色\n");
+    "name = \"错峰\"\n[blocks]\nmin_days = 7\n[caps]\ndefault = 0.6\n\
+     [[seasons]]\nname = \"冬季\"\nstart = \"2024-02-10\"\nend = \"2024-03-10\"\n\
+     [seasons.cut]\nnox = 40.0\n[uplift.orange]\nnox = 25.0\n[solver]\ntime_limit = 60\nrel_gap = 0.05\n"
+        .to_string()
+}
+
+#[test]
+fn run_kinds_progress_and_cancel() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    add_team(&data);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let wuxi = tmp.path().join("wuxi");
+    assert_cmd::Command::new(serve::BIN)
+        .args(["--quiet", "seeds", "extract", "wuxi-2021", "--out"])
+        .arg(&wuxi)
+        .assert()
+        .success();
+    let _ = std::fs::remove_file(wuxi.join("README.md"));
+    let stagger = stagger_tables(&wuxi);
+    let server = Server::start(&data, &["--workers", "1"]);
+    let mut planner = Client::login(&server.base, "planner");
+    let w = upload_folder(&mut planner, &wuxi);
+    assert_eq!(w["valid"], true);
+    let w = w["id"].as_i64().unwrap();
+    let run = |c: &mut Client, body: serde_json::Value| c.post_json("/api/runs", &body);
+    let code = |a: &serve::Answer| a.json()["error"]["code"].as_str().unwrap_or("").to_string();
+
+    // A Wuxi plan (4,000 firms) is cancelled while it runs: it ends as cancelled and its solve
+    // process is gone. The live status names the step and the elapsed time.
+    let wuxi_scenario = std::fs::read_to_string(root.join("scenarios/wuxi-2021.toml")).unwrap();
+    let a = run(
+        &mut planner,
+        serde_json::json!({"kind": "plan", "dataset": w, "scenario": wuxi_scenario}),
+    )
+    .json()["id"]
+        .as_i64()
+        .unwrap();
+    // Queued behind it (one worker): a calendar, and a plan cancelled before it starts.
+    let b = run(
+        &mut planner,
+        serde_json::json!({"kind": "stagger", "dataset": w, "scenario": stagger}),
+    );
+    assert_eq!(b.status, 201, "{}", b.text());
+    let b = b.json()["id"].as_i64().unwrap();
+    let c = run(
+        &mut planner,
+        serde_json::json!({"kind": "plan", "dataset": w, "scenario": wuxi_scenario}),
+    )
+    .json()["id"]
+        .as_i64()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let live = loop {
+        let v = planner.get(&format!("/api/runs/{a}")).json();
+        if v["status"] == "running" && v["stage"] == "plan" {
+            break v;
+        }
+        assert!(start.elapsed().as_secs() < 60, "{v}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(live["elapsed_s"].as_i64().is_some(), "{live}");
+    assert!(live["started"].is_string(), "{live}");
+    let run_dir = data.canonicalize().unwrap().join(format!("runs/{a}"));
+    assert!(
+        !processes_in(&run_dir).is_empty(),
+        "the plan runs as a child process"
+    );
+    let mut viewer = Client::login(&server.base, "viewer");
+    let refused = viewer.post_json(&format!("/api/runs/{a}/cancel"), &serde_json::json!({}));
+    assert_eq!((refused.status, code(&refused)), (403, "E812".into()));
+    let cancelled = planner.post_json(&format!("/api/runs/{c}/cancel"), &serde_json::json!({}));
+    assert_eq!(cancelled.status, 202, "{}", cancelled.text());
+    assert_eq!(
+        cancelled.json()["status"],
+        "cancelled",
+        "a queued run at once"
+    );
+    let cancelled = planner.post_json(&format!("/api/runs/{a}/cancel"), &serde_json::json!({}));
+    assert_eq!(cancelled.status, 202, "{}", cancelled.text());
+    let v = wait_run(&mut planner, a, 30);
+    assert_eq!(v["status"], "cancelled", "{v}");
+    assert!(v["message"].as_str().unwrap().contains("已取消"), "{v}");
+    assert!(
+        processes_in(&run_dir).is_empty(),
+        "the solve was stopped: {:?}",
+        processes_in(&run_dir)
+    );
+    let page = planner.get(&format!("/runs/{a}")).text();
+    assert!(page.contains("已取消"), "{page}");
+
+    // The calendar runs next; its calendar is the CLI's on the same scenario file.
+    let v = wait_run(&mut planner, b, 300);
+    assert_eq!(v["status"], "finished", "{v}");
+    assert!(
+        v["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "calendar.csv"),
+        "{v}"
+    );
+    let got = planner.get(&format!("/api/runs/{b}/files/calendar.csv"));
+    assert_eq!(got.status, 200);
+    let cli_out = tmp.path().join("stagger-cli");
+    assert_cmd::Command::new(serve::BIN)
+        .args(["--quiet", "stagger"])
+        .arg(data.join(format!("runs/{b}/scenario.toml")))
+        .arg("--out")
+        .arg(&cli_out)
+        .assert()
+        .success();
+    assert!(got.body == std::fs::read(cli_out.join("calendar.csv")).unwrap());
+    // The queued plan never started; an ended run cannot be cancelled.
+    let v = wait_run(&mut planner, c, 5);
+    assert_eq!(
+        (v["status"].as_str(), v["started"].as_str()),
+        (Some("cancelled"), None),
+        "{v}"
+    );
+    let again = planner.post_json(&format!("/api/runs/{b}/cancel"), &serde_json::json!({}));
+    assert_eq!((again.status, code(&again)), (409, "E821".into()));
+
+    // A revision of a finished plan of the small city, and a sweep on it.
+    let scenario = city(tmp.path(), "");
+    let s = upload_folder(&mut planner, &tmp.path().join("city"))["id"]
+        .as_i64()
+        .unwrap();
+    let p = start_run(&mut planner, s, &scenario)["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(wait_run(&mut planner, p, 300)["status"], "finished");
+    let no_previous = run(
+        &mut planner,
+        serde_json::json!({"kind": "revise", "dataset": s, "scenario": scenario}),
+    );
+    assert_eq!(
+        (no_previous.status, code(&no_previous)),
+        (400, "E816".into())
+    );
+    // Hostile `previous`: a run that does not exist, a run without a finished list.
+    for (previous, want) in [(999_999_i64, (404, "E813")), (a, (400, "E816"))] {
+        let r = run(
+            &mut planner,
+            serde_json::json!({"kind": "revise", "dataset": s, "scenario": scenario, "previous": previous}),
+        );
+        assert_eq!((r.status, code(&r).as_str()), want, "{}", r.text());
+    }
+    let r = run(
+        &mut planner,
+        serde_json::json!({"kind": "revise", "dataset": s, "scenario": scenario, "previous": p}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    let v = wait_run(&mut planner, r.json()["id"].as_i64().unwrap(), 300);
+    assert_eq!(v["status"], "finished", "{v}");
+    let files = v["files"].as_array().unwrap();
+    assert!(
+        files.iter().any(|f| f == "diff.json") && files.iter().any(|f| f == "plan.csv"),
+        "{v}"
+    );
+    let sweep = "name = \"扫描\"\n[[scenario]]\nname = \"基准\"\n[[scenario]]\nname = \"VOCs 35%\"\ntargets.red.vocs = 0.35\n";
+    let sw = run(
+        &mut planner,
+        serde_json::json!({"kind": "sweep", "dataset": s, "scenario": sweep}),
+    );
+    assert_eq!(sw.status, 201, "{}", sw.text());
+    let v = wait_run(&mut planner, sw.json()["id"].as_i64().unwrap(), 300);
+    assert_eq!(v["status"], "finished", "{v}");
+    assert!(
+        v["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "results.csv"),
+        "{v}"
+    );
+    // A sweep may not name a file of the server, not even inside a [[scenario]].
+    let bad = run(
+        &mut planner,
+        serde_json::json!({"kind": "sweep", "dataset": s, "scenario": "name = \"x\"\n[[scenario]]\nname = \"a\"\ninventory = \"/etc\"\n"}),
+    );
+    assert_eq!(
+        (bad.status, code(&bad)),
+        (400, "E806".into()),
+        "{}",
+        bad.text()
+    );
+}
+
+#[test]
+fn login_form_needs_its_csrf_token() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    add_team(&data);
+    let server = Server::start(&data, &[]);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into();
+    let post = |cookie: &str, body: &str| {
+        let mut r = agent
+            .post(format!("{}/login", server.base))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Cookie", cookie)
+            .send(body.as_bytes())
+            .unwrap();
+        let text = r.body_mut().read_to_string().unwrap_or_default();
+        (
+            r.status().as_u16(),
+            text,
+            r.headers()
+                .get("set-cookie")
+                .map(|v| v.to_str().unwrap().to_string()),
+        )
+    };
+    // Without the token (a cross-site form), or with a token that is not the cookie's: E811.
+    let (status, text, _) = post("", "name=planner&password=planner-password");
+    assert_eq!(status, 403, "{text}");
+    assert!(text.contains("E811"), "{text}");
+    let mut page = agent.get(format!("{}/login", server.base)).call().unwrap();
+    let cookie = page
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(cookie.starts_with("jp_login="), "{cookie}");
+    let html = page.body_mut().read_to_string().unwrap();
+    let token = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(cookie, format!("jp_login={token}"));
+    let other = "0".repeat(64);
+    let (status, text, _) = post(
+        &cookie,
+        &format!("csrf={other}&name=planner&password=planner-password"),
+    );
+    assert_eq!(status, 403, "{text}");
+    let (status, text, _) = post(
+        &format!("jp_login={other}"),
+        &format!("csrf={token}&name=planner&password=planner-password"),
+    );
+    assert_eq!(status, 403, "{text}");
+    // With both: signed in.
+    let (status, text, set) = post(
+        &cookie,
+        &format!("csrf={token}&name=planner&password=planner-password"),
+    );
+    assert_eq!(status, 303, "{text}");
+    assert!(set.unwrap().starts_with("jp_session="));
+}
+
+/// The id at the end of a redirect's location (`/scenarios/7`, `/runs/3`).
+fn located(a: &serve::Answer) -> i64 {
+    assert_eq!(a.status, 303, "{}", a.text());
+    a.header("location")
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn page_forms_start_other_kinds_and_cancel() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    add_team(&data);
+    let scenario = city(tmp.path(), "");
+    let server = Server::start(&data, &["--workers", "1"]);
+    let mut planner = Client::login(&server.base, "planner");
+    let d = upload_folder(&mut planner, &tmp.path().join("city"))["id"]
+        .as_i64()
+        .unwrap();
+
+    // The sweep template is edited as text, without its path keys (the server sets them).
+    let form = planner.get(&format!(
+        "/scenarios/new?dataset={d}&template=wuxi-2021-sweep"
+    ));
+    assert_eq!(form.status, 200);
+    let text = form.text();
+    assert!(
+        text.contains("id=\"toml-text\"") && text.contains("[[scenario]]"),
+        "{text}"
+    );
+    assert!(!text.contains("base = "), "{text}");
+    let stagger_form = planner
+        .get(&format!(
+            "/scenarios/new?dataset={d}&template=wuxi-2021-stagger"
+        ))
+        .text();
+    assert!(stagger_form.contains("[blocks]") && !stagger_form.contains("participation ="));
+    let sweep = "name = \"扫描\"\n[[scenario]]\nname = \"基准\"\n[[scenario]]\nname = \"VOCs\"\ntargets.red.vocs = 0.35\n";
+    let sc = located(&planner.post_form(
+        "/scenarios",
+        &[
+            ("dataset", &d.to_string()),
+            ("template", "wuxi-2021-sweep"),
+            ("kind", "sweep"),
+            ("toml", sweep),
+        ],
+        true,
+    ));
+    let page = planner.get(&format!("/scenarios/{sc}")).text();
+    assert!(page.contains("name=\"kind\" value=\"sweep\""), "{page}");
+    // A sweep scenario does not start a plan.
+    let wrong = planner.post_form(
+        "/runs",
+        &[("scenario", &sc.to_string()), ("kind", "plan")],
+        true,
+    );
+    assert_eq!(wrong.status, 400);
+    assert!(wrong.text().contains("E816"));
+    let sweep_run = located(&planner.post_form(
+        "/runs",
+        &[("scenario", &sc.to_string()), ("kind", "sweep")],
+        true,
+    ));
+    // A plan queued behind it (one worker) is cancelled from its page.
+    let plan_sc = planner
+        .post_json(
+            "/api/runs",
+            &serde_json::json!({"kind": "plan", "dataset": d, "scenario": scenario}),
+        )
+        .json()["scenario"]
+        .as_i64()
+        .unwrap();
+    let page = planner.get(&format!("/scenarios/{plan_sc}")).text();
+    assert!(
+        page.contains("<option value=\"revise\">"),
+        "a plan scenario offers revise"
+    );
+    let queued = located(&planner.post_form(
+        "/runs",
+        &[("scenario", &plan_sc.to_string()), ("kind", "plan")],
+        true,
+    ));
+    let page = planner.get(&format!("/runs/{queued}")).text();
+    assert!(page.contains("id=\"cancel\""), "{page}");
+    assert_eq!(
+        planner
+            .post_form(&format!("/runs/{queued}/cancel"), &[], false)
+            .status,
+        403,
+        "the cancel form needs the CSRF token"
+    );
+    let back = planner.post_form(&format!("/runs/{queued}/cancel"), &[], true);
+    assert_eq!(located(&back), queued);
+    let v = wait_run(&mut planner, queued, 10);
+    assert_eq!(v["status"], "cancelled", "{v}");
+    let page = planner.get(&format!("/runs/{queued}")).text();
+    assert!(
+        page.contains("已取消") && !page.contains("id=\"cancel\""),
+        "{page}"
+    );
+    // The sweep's run page shows its step and elapsed time while it runs, then its files.
+    let page = planner.get(&format!("/runs/{sweep_run}")).text();
+    assert!(page.contains("id=\"stage\""), "{page}");
+    let v = wait_run(&mut planner, sweep_run, 300);
+    assert_eq!(v["status"], "finished", "{v}");
+    let page = planner.get(&format!("/runs/{sweep_run}")).text();
+    assert!(
+        page.contains("results.csv") && page.contains("用时"),
+        "{page}"
+    );
 }

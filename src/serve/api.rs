@@ -23,6 +23,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/api/datasets/{id}", get(api_dataset))
         .route("/api/runs", post(api_start).get(api_runs))
         .route("/api/runs/{id}", get(api_run))
+        .route("/api/runs/{id}/cancel", post(api_cancel))
         .route("/api/runs/{id}/files", get(api_files))
         .route("/api/runs/{id}/files/{name}", get(api_file))
         .route(
@@ -98,6 +99,9 @@ struct RunBody {
     scenario: String,
     #[serde(default = "zh")]
     lang: String,
+    /// For `revise`: the run holding last year's list.
+    #[serde(default)]
+    previous: Option<i64>,
 }
 
 fn zh() -> String {
@@ -112,8 +116,8 @@ async fn api_start(
 ) -> Result<Response, ApiError> {
     s.check_csrf(&headers, None)?;
     s.require(Action::Run)?;
-    let scenario = flow::create_scenario(&state, &s, b.dataset, "api", &b.scenario)?;
-    let id = flow::queue_run(&state, &s, &b.kind, scenario, &b.lang)?;
+    let scenario = flow::create_scenario(&state, &s, (b.dataset, &b.kind), "api", &b.scenario)?;
+    let id = flow::queue_run(&state, &s, (&b.kind, scenario), &b.lang, b.previous)?;
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({"id": id, "scenario": scenario})),
@@ -121,19 +125,28 @@ async fn api_start(
         .into_response())
 }
 
-/// A run as JSON: its row, the plan's summary when written, and its files.
-pub fn run_json(state: &AppState, id: i64) -> Result<serde_json::Value, WebError> {
+/// A run as JSON: its row, the summary of its first result folder when written (the plan's, the
+/// calendar's, the sweep's or the revision's), and its files. The files are read off the async
+/// threads.
+pub async fn run_json(state: &AppState, id: i64) -> Result<serde_json::Value, WebError> {
     let run = flow::find_run(state, id)?;
     let dir = state.store.run_dir(id);
-    let summary = std::fs::read_to_string(dir.join("plan/summary.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
+    let (summary, files) = tokio::task::spawn_blocking(move || {
+        let summary = super::store::RESULT_FOLDERS.iter().find_map(|sub| {
+            let text = std::fs::read_to_string(dir.join(sub).join("summary.json")).ok()?;
+            serde_json::from_str::<serde_json::Value>(&text).ok()
+        });
+        let files: serde_json::Value = super::store::run_files(&dir)
+            .into_iter()
+            .map(|(n, _)| serde_json::Value::from(n))
+            .collect();
+        (summary, files)
+    })
+    .await
+    .map_err(|e| WebError::internal(e.to_string()))?;
     let mut v = serde_json::to_value(&run).expect("json");
     v["summary"] = summary.unwrap_or_default();
-    v["files"] = super::store::run_files(&dir)
-        .into_iter()
-        .map(|(n, _)| serde_json::Value::from(n))
-        .collect();
+    v["files"] = files;
     Ok(v)
 }
 
@@ -151,7 +164,7 @@ async fn api_run(
     Path(id): Path<i64>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     s.require(Action::View)?;
-    Ok(Json(run_json(&state, id)?))
+    Ok(Json(run_json(&state, id).await?))
 }
 
 async fn api_files(
@@ -160,7 +173,7 @@ async fn api_files(
     Path(id): Path<i64>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     s.require(Action::View)?;
-    Ok(Json(run_json(&state, id)?["files"].take()))
+    Ok(Json(run_json(&state, id).await?["files"].take()))
 }
 
 async fn api_file(
@@ -168,7 +181,7 @@ async fn api_file(
     ApiSession(s): ApiSession,
     Path((id, name)): Path<(i64, String)>,
 ) -> Result<Response, ApiError> {
-    Ok(flow::send_file(&state, &s, id, &name)?)
+    Ok(flow::send_file(&state, &s, id, &name).await?)
 }
 
 /// Comment request.
@@ -188,8 +201,21 @@ async fn api_comment(
     Json(b): Json<CommentBody>,
 ) -> Result<Response, ApiError> {
     s.check_csrf(&headers, None)?;
-    flow::comment(&state, &s, id, (&b.enterprise, &b.level, &b.text))?;
+    flow::comment(&state, &s, id, (&b.enterprise, &b.level, &b.text)).await?;
     Ok(StatusCode::CREATED.into_response())
+}
+
+/// The body (none needed) is read, so that the connection stays usable for the next request.
+async fn api_cancel(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    _body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    s.check_csrf(&headers, None)?;
+    flow::cancel(&state, &s, id)?;
+    Ok((StatusCode::ACCEPTED, Json(run_json(&state, id).await?)).into_response())
 }
 
 async fn api_comments(

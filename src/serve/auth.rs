@@ -14,6 +14,8 @@ use std::io::Read;
 
 /// Name of the session cookie.
 pub const COOKIE: &str = "jp_session";
+/// Name of the pre-session cookie holding the sign-in form's CSRF token.
+pub const LOGIN_COOKIE: &str = "jp_login";
 /// Longest password accepted (argon2 work is bounded by it too).
 pub const MAX_PASSWORD: usize = 1024;
 /// Longest user name.
@@ -187,6 +189,29 @@ pub fn session_cookie(token: &str) -> String {
     format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={SESSION_SECONDS}")
 }
 
+/// The `Set-Cookie` value of the sign-in form's CSRF token (an hour, HttpOnly, SameSite=Strict).
+pub fn login_cookie(token: &str) -> String {
+    format!("{LOGIN_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/login; Max-Age=3600")
+}
+
+/// Refuse (403, E811) a sign-in form POST unless its `csrf` field equals the `jp_login` cookie
+/// the sign-in page set (double submit: another site can neither read nor set the cookie, and a
+/// SameSite=Strict cookie is not sent with its cross-site POST).
+pub fn check_login_csrf(headers: &HeaderMap, given: &str) -> Result<(), WebError> {
+    match cookie(headers, LOGIN_COOKIE) {
+        Some(c) if c.len() == 64 && same(c.as_bytes(), given.as_bytes()) => Ok(()),
+        _ => Err(csrf_refusal()),
+    }
+}
+
+fn csrf_refusal() -> WebError {
+    WebError::new(
+        axum::http::StatusCode::FORBIDDEN,
+        "E811",
+        "缺少或错误的 CSRF 令牌；请刷新页面后重试 (missing or wrong CSRF token: reload the page)",
+    )
+}
+
 /// A value of the `Cookie` header.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
@@ -242,11 +267,7 @@ impl Session {
         if ok {
             return Ok(());
         }
-        Err(WebError::new(
-            axum::http::StatusCode::FORBIDDEN,
-            "E811",
-            "缺少或错误的 CSRF 令牌；请刷新页面后重试 (missing or wrong CSRF token: reload the page)",
-        ))
+        Err(csrf_refusal())
     }
 }
 

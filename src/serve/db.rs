@@ -7,7 +7,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Numbered schema migrations; a database records which it has applied.
-const MIGRATIONS: &[(i64, &str)] = &[(
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
     1,
     "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, role TEXT NOT NULL,
         hash TEXT NOT NULL, created TEXT NOT NULL);
@@ -27,7 +28,15 @@ const MIGRATIONS: &[(i64, &str)] = &[(
         created TEXT NOT NULL);
      CREATE TABLE audit(id INTEGER PRIMARY KEY, at TEXT NOT NULL, user_name TEXT NOT NULL,
         action TEXT NOT NULL, detail TEXT NOT NULL);",
-)];
+    ),
+    // When a run's process started (its elapsed time is shown while it runs).
+    // What a scenario is for: `plan` (also revise), `stagger` or `sweep`.
+    (
+        2,
+        "ALTER TABLE runs ADD COLUMN started TEXT;
+         ALTER TABLE scenarios ADD COLUMN kind TEXT NOT NULL DEFAULT 'plan';",
+    ),
+];
 
 /// Why the database could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -89,7 +98,7 @@ pub struct DatasetRow {
 pub struct RunRow {
     /// Id (also its folder name).
     pub id: i64,
-    /// `plan`.
+    /// `plan`, `stagger`, `sweep` or `revise`.
     pub kind: String,
     /// Dataset id.
     pub dataset: i64,
@@ -99,7 +108,7 @@ pub struct RunRow {
     pub lang: String,
     /// Who started it.
     pub owner: String,
-    /// queued, running, finished or failed.
+    /// queued, running, finished, failed or cancelled.
     pub status: String,
     /// 0–100.
     pub progress: i64,
@@ -107,8 +116,27 @@ pub struct RunRow {
     pub stage: String,
     /// Outcome or failure message.
     pub message: String,
-    /// When started (UTC).
+    /// When queued (UTC).
     pub created: String,
+    /// When its process started (UTC).
+    pub started: Option<String>,
+    /// When it ended (UTC).
+    pub finished: Option<String>,
+    /// Seconds from start to end, or to now while running.
+    pub elapsed_s: Option<i64>,
+}
+
+/// A scenario as stored.
+#[derive(Debug, Clone)]
+pub struct ScenarioRow {
+    /// Dataset id.
+    pub dataset: i64,
+    /// `plan` (plan and revise runs), `stagger` or `sweep`.
+    pub kind: String,
+    /// Template it started from (`api` for the API).
+    pub template: String,
+    /// The TOML as a run reads it.
+    pub toml: String,
 }
 
 /// A reviewer's comment.
@@ -157,11 +185,15 @@ fn run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRow> {
         stage: r.get(8)?,
         message: r.get(9)?,
         created: r.get(10)?,
+        started: r.get(11)?,
+        finished: r.get(12)?,
+        elapsed_s: r.get(13)?,
     })
 }
 
 const RUN_COLUMNS: &str =
-    "id, kind, dataset, scenario, lang, owner, status, progress, stage, message, created";
+    "id, kind, dataset, scenario, lang, owner, status, progress, stage, message, created, started, finished,
+     CAST(strftime('%s', COALESCE(finished, 'now')) AS INTEGER) - CAST(strftime('%s', started) AS INTEGER)";
 
 fn dataset_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DatasetRow> {
     Ok(DatasetRow {
@@ -371,30 +403,37 @@ impl Db {
         })
     }
 
-    /// Record a scenario; returns its id.
+    /// Record a scenario of a kind (`plan`, `stagger`, `sweep`); returns its id.
     pub fn add_scenario(
         &self,
-        dataset: i64,
+        (dataset, kind): (i64, &str),
         template: &str,
         toml: &str,
         owner: &str,
     ) -> Result<i64, DbError> {
         self.with(|c| {
             c.execute(
-                "INSERT INTO scenarios(dataset, template, toml, owner, created) VALUES(?1, ?2, ?3, ?4, ?5)",
-                params![dataset, template, toml, owner, now()],
+                "INSERT INTO scenarios(dataset, template, toml, owner, created, kind) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                params![dataset, template, toml, owner, now(), kind],
             )?;
             Ok(c.last_insert_rowid())
         })
     }
 
-    /// A scenario's dataset, template name and TOML.
-    pub fn scenario(&self, id: i64) -> Result<Option<(i64, String, String)>, DbError> {
+    /// A scenario's dataset, kind, template name and TOML.
+    pub fn scenario(&self, id: i64) -> Result<Option<ScenarioRow>, DbError> {
         self.with(|c| {
             c.query_row(
-                "SELECT dataset, template, toml FROM scenarios WHERE id = ?1",
+                "SELECT dataset, kind, template, toml FROM scenarios WHERE id = ?1",
                 [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| {
+                    Ok(ScenarioRow {
+                        dataset: r.get(0)?,
+                        kind: r.get(1)?,
+                        template: r.get(2)?,
+                        toml: r.get(3)?,
+                    })
+                },
             )
             .optional()
         })
@@ -448,13 +487,42 @@ impl Db {
         stage: &str,
         message: &str,
     ) -> Result<(), DbError> {
-        let finished = matches!(status, "finished" | "failed").then(now);
+        let finished = matches!(status, "finished" | "failed" | "cancelled").then(now);
         self.with(|c| {
             c.execute(
                 "UPDATE runs SET status = ?2, progress = ?3, stage = ?4, message = ?5, finished = ?6 WHERE id = ?1",
                 params![id, status, progress, stage, message, finished],
             )
             .map(|_| ())
+        })
+    }
+
+    /// Take a queued run: mark it running (stamping `started`) and return its kind; None when
+    /// it is no longer queued (cancelled meanwhile).
+    pub fn start_run(&self, id: i64) -> Result<Option<String>, DbError> {
+        self.with(|c| {
+            let n = c.execute(
+                "UPDATE runs SET status = 'running', stage = 'starting', progress = 0, started = ?2
+                 WHERE id = ?1 AND status = 'queued'",
+                params![id, now()],
+            )?;
+            if n == 0 {
+                return Ok(None);
+            }
+            c.query_row("SELECT kind FROM runs WHERE id = ?1", [id], |r| r.get(0))
+                .map(Some)
+        })
+    }
+
+    /// Cancel a run if it is still queued; whether it was.
+    pub fn cancel_queued(&self, id: i64, message: &str) -> Result<bool, DbError> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE runs SET status = 'cancelled', stage = 'cancelled', message = ?2, finished = ?3
+                 WHERE id = ?1 AND status = 'queued'",
+                params![id, message, now()],
+            )
+            .map(|n| n == 1)
         })
     }
 

@@ -14,8 +14,25 @@ use std::path::{Path, PathBuf};
 
 /// Output languages of a run.
 pub const LANGS: &[&str] = &["zh", "en"];
-/// Run kinds this version runs.
-pub const KINDS: &[&str] = &["plan"];
+/// Run kinds: each is the CLI command of the same name (plan also writes the report).
+pub const KINDS: &[&str] = &["plan", "stagger", "sweep", "revise"];
+
+/// The kind of scenario a run kind reads: plan and revise read a plan scenario.
+pub fn scenario_kind(run_kind: &str) -> &str {
+    match run_kind {
+        "revise" => "plan",
+        k => k,
+    }
+}
+
+/// The result folders of a run that hold a list (plan.csv): last year's list for a revision,
+/// the list a reviewer comments on.
+pub fn list_dir(state: &AppState, run: i64) -> Option<PathBuf> {
+    ["plan", "revise"]
+        .iter()
+        .map(|sub| state.store.run_dir(run).join(sub))
+        .find(|d| d.join("plan.csv").is_file())
+}
 
 fn too_large(limit: u64) -> WebError {
     WebError::new(
@@ -194,16 +211,19 @@ pub fn dataset_json(d: &DatasetRow) -> serde_json::Value {
     v
 }
 
-/// Store a scenario for a dataset: paths rewritten to the dataset and the bundled rules, then
-/// read as `plan` reads it (every key range-checked; E807 with the reader's message).
+/// Store a scenario for a dataset and a run kind: paths rewritten to the dataset and the bundled
+/// rules; a plan scenario is read as `plan` reads it (every key range-checked; E807 with the
+/// reader's message); stagger and sweep files are read by their command when the run starts.
 pub fn create_scenario(
     state: &AppState,
     s: &Session,
-    dataset: i64,
+    (dataset, kind): (i64, &str),
     template: &str,
     text: &str,
 ) -> Result<i64, WebError> {
     s.require(Action::Run)?;
+    check_kind(kind)?;
+    let kind = scenario_kind(kind);
     let d = find_dataset(state, dataset)?;
     if !d.valid {
         return Err(WebError::new(
@@ -212,7 +232,12 @@ pub fn create_scenario(
             format!("数据集 {dataset} 有 {} 个错误，不能用于编制 (dataset {dataset} has errors; fix and upload again)", d.errors),
         ));
     }
-    let toml = state.store.scenario_for(dataset, text)?;
+    let toml = state.store.scenario_for(dataset, kind, text)?;
+    if kind != "plan" {
+        return Ok(state
+            .db
+            .add_scenario((dataset, kind), template, &toml, &s.user.name)?);
+    }
     let staging = state.store.staging()?;
     let _cleanup = Cleanup(staging.clone());
     let path = staging.join("scenario.toml");
@@ -226,38 +251,93 @@ pub fn create_scenario(
     })?;
     Ok(state
         .db
-        .add_scenario(dataset, template, &toml, &s.user.name)?)
+        .add_scenario((dataset, kind), template, &toml, &s.user.name)?)
 }
 
-/// Queue a run of a stored scenario; returns the run id.
+fn check_kind(kind: &str) -> Result<(), WebError> {
+    if KINDS.contains(&kind) {
+        return Ok(());
+    }
+    Err(WebError::bad(
+        "E816",
+        format!(
+            "运行类型 {:?} 不支持；应为 plan、stagger、sweep 或 revise (run kind must be plan, stagger, sweep or revise)",
+            crate::validate::escape_controls(kind)
+        ),
+    ))
+}
+
+/// Queue a run of a stored scenario; returns the run id. A revision names the run whose list
+/// is last year's (`previous`: a finished plan or revise run); a sweep's base scenario is the
+/// first template on the same dataset.
 pub fn queue_run(
     state: &AppState,
     s: &Session,
-    kind: &str,
-    scenario: i64,
+    (kind, scenario): (&str, i64),
     lang: &str,
+    previous: Option<i64>,
 ) -> Result<i64, WebError> {
     s.require(Action::Run)?;
-    if !KINDS.contains(&kind) {
-        return Err(WebError::bad(
-            "E816",
-            format!("运行类型 {kind:?} 暂不支持；本版本支持 plan (run kind not supported; this version runs: plan)"),
-        ));
-    }
+    check_kind(kind)?;
     if !LANGS.contains(&lang) {
         return Err(WebError::bad(
             "E816",
             format!("语言 {lang:?} 应为 zh 或 en (lang must be zh or en)"),
         ));
     }
-    let (dataset, _, toml) = find_scenario(state, scenario)?;
+    let sc = find_scenario(state, scenario)?;
+    if sc.kind != scenario_kind(kind) {
+        return Err(WebError::bad(
+            "E816",
+            format!(
+                "情景 {scenario} 是 {} 情景，不能用于 {kind} (scenario {scenario} is a {} scenario, not one for {kind})",
+                sc.kind, sc.kind
+            ),
+        ));
+    }
+    let mut toml = sc.toml.clone();
+    match (kind, previous) {
+        ("revise", Some(p)) => {
+            let prev = find_run(state, p)?;
+            let dir = list_dir(state, p).filter(|_| prev.status == "finished").ok_or_else(|| {
+                WebError::bad(
+                    "E816",
+                    format!("运行 {p} 没有可修订的清单（{}）(run {p} has no finished list to revise)", prev.status),
+                )
+            })?;
+            let mut t: toml::Table = toml::from_str(&toml).map_err(|e| WebError::internal(e.to_string()))?;
+            let revision = t
+                .entry("revision")
+                .or_insert_with(|| toml::Value::Table(Default::default()));
+            if let toml::Value::Table(r) = revision {
+                r.insert("previous".into(), toml::Value::String(dir.display().to_string()));
+            }
+            toml = toml::to_string(&t).expect("a table serializes");
+        }
+        ("revise", None) => {
+            return Err(WebError::bad(
+                "E816",
+                "修订（revise）需要指定上一年清单所在的运行 previous (revise needs `previous`: the run holding last year's list)",
+            ))
+        }
+        _ => {}
+    }
     let staging = state.store.staging()?;
     let cleanup = Cleanup(staging.clone());
-    std::fs::write(staging.join("scenario.toml"), &toml)
-        .map_err(|e| WebError::internal(e.to_string()))?;
+    let write = |name: &str, text: &str| {
+        std::fs::write(staging.join(name), text).map_err(|e| WebError::internal(e.to_string()))
+    };
+    write("scenario.toml", &toml)?;
+    if kind == "sweep" {
+        let (_, _, _, base) = super::store::TEMPLATES[0];
+        write(
+            super::store::SWEEP_BASE,
+            &state.store.scenario_for(sc.dataset, "plan", base)?,
+        )?;
+    }
     let id = state
         .db
-        .add_run(kind, (dataset, scenario), lang, &s.user.name)?;
+        .add_run(kind, (sc.dataset, scenario), lang, &s.user.name)?;
     std::fs::rename(&staging, state.store.run_dir(id)).map_err(|e| {
         let _ = state.db.set_run(id, "failed", 0, "failed", &e.to_string());
         WebError::internal(e.to_string())
@@ -266,10 +346,36 @@ pub fn queue_run(
     state.db.audit(
         &s.user.name,
         "run",
-        &format!("run {id}: {kind} of dataset {dataset}, scenario {scenario}"),
+        &format!(
+            "run {id}: {kind} of dataset {}, scenario {scenario}{}",
+            sc.dataset,
+            previous
+                .map(|p| format!(", previous run {p}"))
+                .unwrap_or_default()
+        ),
     )?;
     state.jobs.enqueue(id);
     Ok(id)
+}
+
+/// Cancel a queued or running run (planner or admin). A run that already ended is refused
+/// (E821).
+pub fn cancel(state: &AppState, s: &Session, id: i64) -> Result<(), WebError> {
+    s.require(Action::Run)?;
+    find_run(state, id)?;
+    match state.jobs.cancel(id)? {
+        super::jobs::Cancelled::AlreadyEnded => Err(WebError::new(
+            StatusCode::CONFLICT,
+            "E821",
+            format!("运行 {id} 已结束，不能取消 (run {id} has already ended)"),
+        )),
+        _ => {
+            state
+                .db
+                .audit(&s.user.name, "cancel", &format!("run {id}"))?;
+            Ok(())
+        }
+    }
 }
 
 /// A dataset, or 404.
@@ -280,8 +386,8 @@ pub fn find_dataset(state: &AppState, id: i64) -> Result<DatasetRow, WebError> {
         .ok_or_else(|| WebError::not_found(format!("dataset {id}")))
 }
 
-/// A scenario (dataset, template, TOML), or 404.
-pub fn find_scenario(state: &AppState, id: i64) -> Result<(i64, String, String), WebError> {
+/// A scenario, or 404.
+pub fn find_scenario(state: &AppState, id: i64) -> Result<super::db::ScenarioRow, WebError> {
     state
         .db
         .scenario(id)?
@@ -308,7 +414,8 @@ fn pct(name: &str) -> String {
 
 /// Send one file of a run (looked up by name among the run's files, never joined as a path);
 /// HTML is shown inline, everything else downloaded. Downloads are written to the audit log.
-pub fn send_file(
+/// The folder listing and the read run off the async threads.
+pub async fn send_file(
     state: &AppState,
     s: &Session,
     run: i64,
@@ -316,12 +423,18 @@ pub fn send_file(
 ) -> Result<Response, WebError> {
     s.require(Action::View)?;
     find_run(state, run)?;
-    let files = run_files(&state.store.run_dir(run));
-    let (_, path) = files
-        .iter()
-        .find(|(n, _)| n == name)
-        .ok_or_else(|| WebError::not_found(format!("run {run} file {name}")))?;
-    let bytes = std::fs::read(path).map_err(|e| WebError::internal(e.to_string()))?;
+    let dir = state.store.run_dir(run);
+    let wanted = name.to_string();
+    let bytes = tokio::task::spawn_blocking(move || {
+        let files = run_files(&dir);
+        let (_, path) = files
+            .iter()
+            .find(|(n, _)| *n == wanted)
+            .ok_or_else(|| WebError::not_found(format!("run {run} file {wanted}")))?;
+        std::fs::read(path).map_err(|e| WebError::internal(e.to_string()))
+    })
+    .await
+    .map_err(|e| WebError::internal(e.to_string()))??;
     let html = name.ends_with(".html");
     if !html {
         state
@@ -349,8 +462,8 @@ pub fn send_file(
 }
 
 /// Store a reviewer's comment on an enterprise's measure (bounded lengths; level empty or a
-/// warning level).
-pub fn comment(
+/// warning level; the enterprise, by credit code or name, must be in the run's list).
+pub async fn comment(
     state: &AppState,
     s: &Session,
     run: i64,
@@ -373,6 +486,35 @@ pub fn comment(
     }
     if !["", "yellow", "orange", "red"].contains(&level) {
         return Err(WebError::bad("E817", format!("预警级别 {level:?} 应为 yellow、orange、red 或空 (level must be yellow, orange, red or empty)")));
+    }
+    let shown = crate::validate::escape_controls(enterprise).into_owned();
+    let Some(dir) = list_dir(state, run) else {
+        return Err(WebError::bad(
+            "E817",
+            format!("运行 {run} 没有清单，无法对企业 {shown} 提意见 (run {run} has no list to comment on)"),
+        ));
+    };
+    let wanted = enterprise.to_string();
+    let listed = tokio::task::spawn_blocking(move || {
+        crate::diff::listing::read_listing(&dir).map(|l| {
+            l.enterprises
+                .values()
+                .any(|x| x.credit_code == wanted || x.name == wanted)
+        })
+    })
+    .await
+    .map_err(|e| WebError::internal(e.to_string()))?
+    .map_err(|r| {
+        WebError::internal(format!(
+            "run {run}: the list cannot be read ({} errors)",
+            r.error_count()
+        ))
+    })?;
+    if !listed {
+        return Err(WebError::bad(
+            "E817",
+            format!("企业 {shown} 不在运行 {run} 的清单中 (enterprise {shown} is not in run {run}'s list)"),
+        ));
     }
     state
         .db

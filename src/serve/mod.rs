@@ -1,10 +1,12 @@
 //! `jianpai serve`: the web workbench. A planner's colleagues upload a dataset and see its
-//! validation, set a scenario from a template, run `plan` in the background, read the report,
-//! download every file, compare runs; reviewers comment; an admin reads the audit log.
+//! validation, set a scenario from a template, run `plan`, `stagger`, `sweep` or `revise` in the
+//! background (and cancel), read the report, download every file, compare runs; reviewers
+//! comment; an admin reads the audit log.
 //!
 //! [`db`] keeps users, sessions, datasets, scenarios, runs, comments and the audit log in
-//! SQLite; [`store`] keeps files under `--data`; [`jobs`] runs the CLI's own pipeline on a
-//! bounded pool of threads; [`pages`] (HTML) and [`api`] (JSON) share [`flow`].
+//! SQLite; [`store`] keeps files under `--data`; [`jobs`] runs the CLI's own commands as
+//! lower-priority child processes on a bounded pool of workers; [`pages`] (HTML) and [`api`]
+//! (JSON) share [`flow`].
 
 pub mod api;
 pub mod auth;

@@ -5,7 +5,7 @@
 use super::auth::{login, session_cookie, Action, Session, COOKIE};
 use super::db::RunRow;
 use super::flow;
-use super::store::{run_files, TEMPLATES};
+use super::store::{run_files, without_path_keys, TEMPLATES, TEXT_TEMPLATES};
 use super::web::{csrf_field, frame, tr, WebError, LANG_COOKIE};
 use super::AppState;
 use crate::report::svg::esc;
@@ -41,6 +41,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/runs/{id}/files/{name}", get(run_file))
         .route("/runs/{id}/list", get(list))
         .route("/runs/{id}/comments", post(comment_post))
+        .route("/runs/{id}/cancel", post(cancel_post))
         .route("/compare", get(compare))
         .route("/audit", get(audit))
 }
@@ -53,15 +54,21 @@ async fn home(s: Result<Session, WebError>) -> Redirect {
     Redirect::to(if s.is_ok() { "/runs" } else { "/login" })
 }
 
-fn login_html(english: bool, error: Option<&str>) -> Html<String> {
+/// The sign-in page with a fresh pre-session CSRF token: set as the `jp_login` cookie (HttpOnly,
+/// SameSite=Strict) and as the form's hidden field; a sign-in POST must carry both, equal.
+fn login_html(english: bool, error: Option<&str>) -> Response {
+    let token = match super::auth::token() {
+        Ok(t) => t,
+        Err(e) => return WebError::internal(format!("/dev/urandom: {e}")).into_response(),
+    };
     let err = error
         .map(|e| format!("<p class=\"err\">{}</p>", esc(e)))
         .unwrap_or_default();
-    frame(
+    let page = frame(
         "jianpai",
         None,
         &format!(
-            "<h1>{}</h1>{err}<form method=\"post\" action=\"/login\"><p><label>{} <input name=\"name\" id=\"name\" autocomplete=\"username\"></label></p>\
+            "<h1>{}</h1>{err}<form method=\"post\" action=\"/login\"><input type=\"hidden\" name=\"csrf\" value=\"{token}\"><p><label>{} <input name=\"name\" id=\"name\" autocomplete=\"username\"></label></p>\
              <p><label>{} <input type=\"password\" name=\"password\" id=\"password\" autocomplete=\"current-password\"></label></p>\
              <p><button id=\"login\">{}</button></p></form><p><a href=\"/lang?to={}\">{}</a></p>",
             tr(english, "减排工作台 登录", "jianpai workbench — sign in"),
@@ -71,14 +78,29 @@ fn login_html(english: bool, error: Option<&str>) -> Html<String> {
             if english { "zh" } else { "en" },
             if english { "中文" } else { "English" },
         ),
+    );
+    (
+        [(header::SET_COOKIE, super::auth::login_cookie(&token))],
+        page,
     )
+        .into_response()
 }
 
-async fn login_page(uri: axum::http::Uri, headers: HeaderMap) -> Html<String> {
+async fn login_page(uri: axum::http::Uri, headers: HeaderMap) -> Response {
     login_html(super::web::lang_from(&uri, &headers), None)
 }
 
-async fn login_post(State(state): State<AppState>, Form(f): Form<Fields>) -> Response {
+async fn login_post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<Fields>,
+) -> Response {
+    if let Err(e) = super::auth::check_login_csrf(&headers, field(&f, "csrf")) {
+        let english = super::web::lang_from(&axum::http::Uri::default(), &headers);
+        let mut r = login_html(english, Some(&format!("{}: {}", e.code, e.message)));
+        *r.status_mut() = e.status;
+        return r;
+    }
     let (name, password) = (
         field(&f, "name").to_string(),
         field(&f, "password").to_string(),
@@ -94,7 +116,11 @@ async fn login_post(State(state): State<AppState>, Form(f): Form<Fields>) -> Res
             ],
         )
             .into_response(),
-        Ok(Err(e)) => (e.status, login_html(false, Some(&e.message))).into_response(),
+        Ok(Err(e)) => {
+            let mut r = login_html(false, Some(&e.message));
+            *r.status_mut() = e.status;
+            r
+        }
         Err(e) => WebError::internal(e.to_string()).into_response(),
     }
 }
@@ -274,6 +300,12 @@ async fn dataset(
                 if e { en } else { zh }
             ));
         }
+        for (key, _, zh, en, _) in TEXT_TEMPLATES {
+            body.push_str(&format!(
+                "<li><a id=\"template-{key}\" href=\"/scenarios/new?dataset={id}&amp;template={key}\">{}</a></li>",
+                if e { en } else { zh }
+            ));
+        }
         body.push_str("</ul>");
     }
     Ok(frame(&d.name, Some(&s), &body))
@@ -306,13 +338,26 @@ async fn scenario_form(s: Session, Query(q): Query<Fields>) -> Result<Html<Strin
     s.require(Action::Run)?;
     let e = s.english;
     let key = field(&q, "template");
-    let t = template(key)?;
     let dataset: i64 = field(&q, "dataset").parse().map_err(|_| {
         WebError::bad(
             "E818",
             "dataset 应为数据集编号 (dataset must be a dataset id)",
         )
     })?;
+    if let Some((key, kind, zh, en, text)) = TEXT_TEMPLATES.iter().find(|t| t.0 == key) {
+        let body = format!(
+            "<h1>{}</h1><p>{}</p><form method=\"post\" action=\"/scenarios\">{}<input type=\"hidden\" name=\"dataset\" value=\"{dataset}\">\
+             <input type=\"hidden\" name=\"template\" value=\"{key}\"><input type=\"hidden\" name=\"kind\" value=\"{kind}\">\
+             <p><textarea name=\"toml\" id=\"toml-text\" rows=\"30\" cols=\"100\">{}</textarea></p><p><button id=\"save-scenario\">{}</button></p></form>",
+            if e { en } else { zh },
+            tr(e, "文件路径（清单、规则、日历表、基准情景、上一年清单）由工作台设置。", "File paths (inventory, rules, calendar tables, base scenario, last year's list) are set by the workbench."),
+            csrf_field(&s),
+            esc(&without_path_keys(text)),
+            tr(e, "保存情景", "Save scenario"),
+        );
+        return Ok(frame(tr(e, "情景设置", "Scenario"), Some(&s), &body));
+    }
+    let t = template(key)?;
     let input = |name: String, value: String| {
         format!(
             "<input type=\"number\" step=\"any\" name=\"{name}\" id=\"{name}\" value=\"{}\">",
@@ -455,8 +500,16 @@ async fn scenario_post(
             "dataset 应为数据集编号 (dataset must be a dataset id)",
         )
     })?;
-    let text = scenario_from_form(&f)?;
-    let id = flow::create_scenario(&state, &s, dataset, field(&f, "template"), &text)?;
+    let text = if TEXT_TEMPLATES.iter().any(|t| t.0 == field(&f, "template")) {
+        field(&f, "toml").to_string()
+    } else {
+        scenario_from_form(&f)?
+    };
+    let kind = match field(&f, "kind") {
+        "" => "plan",
+        k => k,
+    };
+    let id = flow::create_scenario(&state, &s, (dataset, kind), field(&f, "template"), &text)?;
     Ok(Redirect::to(&format!("/scenarios/{id}")))
 }
 
@@ -467,26 +520,54 @@ async fn scenario(
 ) -> Result<Html<String>, WebError> {
     s.require(Action::View)?;
     let e = s.english;
-    let (dataset, template, toml) = flow::find_scenario(&state, id)?;
+    let sc = flow::find_scenario(&state, id)?;
+    let (dataset, template, toml) = (sc.dataset, &sc.template, &sc.toml);
     let mut body = format!(
         "<h1>{} {id}</h1><p>{} <a href=\"/datasets/{dataset}\">{dataset}</a> · {} {} · <a id=\"download-toml\" href=\"/scenarios/{id}/scenario.toml\">{}</a></p>",
         tr(e, "情景", "Scenario"),
         tr(e, "数据集", "dataset"),
         tr(e, "模板", "template"),
-        esc(&template),
+        esc(template),
         tr(e, "下载 TOML", "Download TOML"),
     );
     if s.role.may(Action::Run) {
+        let kinds = if sc.kind == "plan" {
+            let mut previous = String::new();
+            for r in
+                state.db.runs()?.iter().filter(|r| {
+                    r.status == "finished" && matches!(r.kind.as_str(), "plan" | "revise")
+                })
+            {
+                previous.push_str(&format!(
+                    "<option value=\"{0}\">{0} ({1})</option>",
+                    r.id,
+                    esc(&r.kind)
+                ));
+            }
+            format!(
+                "<label>{} <select name=\"kind\" id=\"kind\"><option value=\"plan\">{}</option><option value=\"revise\">{}</option></select></label> \
+                 <label>{} <select name=\"previous\" id=\"previous\"><option value=\"\">—</option>{previous}</select></label> ",
+                tr(e, "类型", "Kind"),
+                tr(e, "编制清单（plan + report）", "plan + report"),
+                tr(e, "修订上一年清单（revise）", "revise last year's list"),
+                tr(e, "上一年清单（修订用）", "last year's list (for revise)"),
+            )
+        } else {
+            format!(
+                "<input type=\"hidden\" name=\"kind\" value=\"{}\">",
+                esc(&sc.kind)
+            )
+        };
         body.push_str(&format!(
-            "<form method=\"post\" action=\"/runs\">{}<input type=\"hidden\" name=\"scenario\" value=\"{id}\"><input type=\"hidden\" name=\"kind\" value=\"plan\">\
+            "<form method=\"post\" action=\"/runs\">{}<input type=\"hidden\" name=\"scenario\" value=\"{id}\">{kinds}\
              <label>{} <select name=\"lang\"><option value=\"zh\">中文</option><option value=\"en\">English</option></select></label> \
              <button id=\"start-run\">{}</button></form>",
             csrf_field(&s),
             tr(e, "输出语言", "Output language"),
-            tr(e, "开始编制清单（plan）", "Start the plan run"),
+            tr(e, "开始运行", "Start the run"),
         ));
     }
-    body.push_str(&format!("<pre id=\"toml\">{}</pre>", esc(&toml)));
+    body.push_str(&format!("<pre id=\"toml\">{}</pre>", esc(toml)));
     Ok(frame(tr(e, "情景", "Scenario"), Some(&s), &body))
 }
 
@@ -496,7 +577,7 @@ async fn scenario_toml(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     s.require(Action::View)?;
-    let (_, _, toml) = flow::find_scenario(&state, id)?;
+    let toml = flow::find_scenario(&state, id)?.toml;
     Ok((
         [
             (
@@ -530,7 +611,13 @@ async fn run_post(
         "" => "zh",
         l => l,
     };
-    let id = flow::queue_run(&state, &s, field(&f, "kind"), scenario, lang)?;
+    let previous = match field(&f, "previous").trim() {
+        "" => None,
+        p => Some(p.parse::<i64>().map_err(|_| {
+            WebError::bad("E818", "previous 应为运行编号 (previous must be a run id)")
+        })?),
+    };
+    let id = flow::queue_run(&state, &s, (field(&f, "kind"), scenario), lang, previous)?;
     Ok(Redirect::to(&format!("/runs/{id}")))
 }
 
@@ -539,6 +626,7 @@ fn status_text(e: bool, status: &str) -> &'static str {
         "queued" => tr(e, "排队中", "queued"),
         "running" => tr(e, "运行中", "running"),
         "finished" => tr(e, "已完成", "finished"),
+        "cancelled" => tr(e, "已取消", "cancelled"),
         _ => tr(e, "失败", "failed"),
     }
 }
@@ -552,6 +640,15 @@ fn stage_text(e: bool, stage: &str) -> &'static str {
             "生成清单与报告（report）",
             "writing the list and report (report)",
         ),
+        "starting" => tr(e, "启动中", "starting"),
+        "stagger" => tr(
+            e,
+            "编制错峰生产日历（stagger）",
+            "solving the calendar (stagger)",
+        ),
+        "sweep" => tr(e, "情景扫描（sweep）", "solving the scenarios (sweep)"),
+        "revise" => tr(e, "修订清单（revise）", "revising the list (revise)"),
+        "cancelled" => tr(e, "已取消", "cancelled"),
         "done" => tr(e, "完成", "done"),
         "interrupted" => tr(e, "服务器重启时中断", "interrupted by a server restart"),
         _ => tr(e, "失败", "failed"),
@@ -601,14 +698,37 @@ async fn runs(State(state): State<AppState>, s: Session) -> Result<Html<String>,
     Ok(frame(tr(e, "运行记录", "Runs"), Some(&s), &body))
 }
 
-fn run_header(e: bool, r: &RunRow) -> String {
+fn run_header(s: &Session, r: &RunRow) -> String {
+    let e = s.english;
     let active = matches!(r.status.as_str(), "queued" | "running");
+    let elapsed = r
+        .elapsed_s
+        .map(|t| {
+            format!(
+                " · {} {}:{:02}",
+                tr(e, "用时", "elapsed"),
+                t.max(0) / 60,
+                t.max(0) % 60
+            )
+        })
+        .unwrap_or_default();
+    let cancel = if active && s.role.may(Action::Run) {
+        format!(
+            "<form method=\"post\" action=\"/runs/{}/cancel\">{}<button id=\"cancel\">{}</button></form>",
+            r.id,
+            csrf_field(s),
+            tr(e, "取消运行", "Cancel the run")
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "{}<h1>{} {}</h1><p>{} <b id=\"status\" class=\"status-{}\">{}</b> · {} · {} <a href=\"/datasets/{}\">{}</a> · {} <a href=\"/scenarios/{}\">{}</a> · {}</p>\
-         <div class=\"bar\"><div style=\"width:{}%\"></div></div><p id=\"message\">{}</p>",
+        "{}<h1>{} {} ({})</h1><p>{} <b id=\"status\" class=\"status-{}\">{}</b> · <span id=\"stage\">{}</span>{elapsed} · {} <a href=\"/datasets/{}\">{}</a> · {} <a href=\"/scenarios/{}\">{}</a> · {}</p>\
+         <div class=\"bar\"><div style=\"width:{}%\"></div></div><pre id=\"message\">{}</pre>{cancel}",
         if active { "<meta http-equiv=\"refresh\" content=\"2\">" } else { "" },
         tr(e, "运行", "Run"),
         r.id,
+        esc(&r.kind),
         tr(e, "状态", "Status"),
         esc(&r.status),
         status_text(e, &r.status),
@@ -625,6 +745,18 @@ fn run_header(e: bool, r: &RunRow) -> String {
     )
 }
 
+async fn cancel_post(
+    State(state): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<Fields>,
+) -> Result<Redirect, WebError> {
+    s.check_csrf(&headers, Some(field(&f, "csrf")))?;
+    flow::cancel(&state, &s, id)?;
+    Ok(Redirect::to(&format!("/runs/{id}")))
+}
+
 async fn run(
     State(state): State<AppState>,
     s: Session,
@@ -633,8 +765,8 @@ async fn run(
     s.require(Action::View)?;
     let e = s.english;
     let r = flow::find_run(&state, id)?;
-    let mut body = run_header(e, &r);
-    let v = super::api::run_json(&state, id)?;
+    let mut body = run_header(&s, &r);
+    let v = super::api::run_json(&state, id).await?;
     let sm = &v["summary"];
     if !sm.is_null() {
         body.push_str(&format!(
@@ -864,7 +996,7 @@ async fn run_file(
     s: Session,
     Path((id, name)): Path<(i64, String)>,
 ) -> Result<Response, WebError> {
-    flow::send_file(&state, &s, id, &name)
+    flow::send_file(&state, &s, id, &name).await
 }
 
 async fn comment_post(
@@ -884,7 +1016,8 @@ async fn comment_post(
             field(&f, "level"),
             field(&f, "text"),
         ),
-    )?;
+    )
+    .await?;
     Ok(Redirect::to(&format!("/runs/{id}")))
 }
 

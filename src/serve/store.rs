@@ -25,6 +25,44 @@ pub const TEMPLATES: &[(&str, &str, &str, &str)] = &[
     ),
 ];
 
+/// The templates of the other scenario kinds (key, kind, Chinese and English title, TOML), edited
+/// as text; their path keys are left out when shown ([`without_path_keys`]): the server sets them.
+pub const TEXT_TEMPLATES: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "wuxi-2021-stagger",
+        "stagger",
+        "无锡市 2021–2022 错峰生产日历（数据集需含 participation、quotas、forecast、government、maintenance 表）",
+        "Wuxi 2021–2022 staggered-production calendar (the dataset needs the participation, quotas, forecast, government and maintenance tables)",
+        include_str!("../../scenarios/wuxi-2021-stagger.toml"),
+    ),
+    (
+        "wuxi-2021-sweep",
+        "sweep",
+        "无锡市 2021 情景扫描（以无锡 2021 基准情景为底）",
+        "Wuxi 2021 scenario sweep (on the Wuxi 2021 base scenario)",
+        include_str!("../../scenarios/wuxi-2021-sweep.toml"),
+    ),
+    (
+        "wuxi-2022-revision",
+        "plan",
+        "无锡市 2022 清单修订（以一次已完成的运行为上一年清单）",
+        "Wuxi 2022 list revision (a finished run is last year's list)",
+        include_str!("../../scenarios/wuxi-2022-revision.toml"),
+    ),
+];
+
+/// A bundled scenario's text without the lines setting a path key (top-level `key = ...`, and a
+/// revision's `previous`).
+pub fn without_path_keys(text: &str) -> String {
+    text.lines()
+        .filter(|l| {
+            let key = l.split('=').next().unwrap_or("").trim();
+            !(l.contains('=') && (PATH_KEYS.contains(&key) || key == "previous"))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
 /// The bundled rules written into `<data>/rules/` at start.
 const RULES: &[(&str, &str)] = &[
     (
@@ -49,9 +87,22 @@ pub const MAX_ZIP_ENTRIES: usize = 200;
 pub const MAX_ZIP_RATIO: u64 = 200;
 /// Largest scenario TOML accepted (bytes).
 pub const MAX_SCENARIO_BYTES: usize = 64 * 1024;
-/// Path keys of a scenario a workbench run sets itself (the uploaded dataset, the bundled rules);
-/// every other path key of a scenario ([`PATH_KEYS`], and a revision's `previous`) is refused.
+/// Path keys of a scenario a workbench run sets itself (the uploaded dataset, the bundled rules,
+/// the calendar tables of the dataset, a sweep's base); every other path key of a scenario
+/// ([`PATH_KEYS`]) is refused, and so is a revision's `previous` (the server sets it from the run
+/// chosen as last year's list).
 const SET_BY_SERVER: &[&str] = &["inventory", "rules", "rule_overrides"];
+/// The calendar tables a `stagger` scenario reads, taken from the dataset folder when it holds
+/// `<key>.csv`.
+pub const STAGGER_TABLES: &[&str] = &[
+    "participation",
+    "quotas",
+    "forecast",
+    "government",
+    "maintenance",
+];
+/// File name of a sweep's base scenario, beside the sweep TOML in the run folder.
+pub const SWEEP_BASE: &str = "base.toml";
 
 /// Whether a scenario key names a server file the workbench does not let a run read.
 fn forbidden(key: &str) -> bool {
@@ -118,9 +169,11 @@ impl Store {
             .map_err(|e| WebError::internal(e.to_string()))
     }
 
-    /// The scenario a run of `dataset` reads: `text` with its inventory pointed at the dataset's
-    /// folder and its rules at the bundled ones; any other path key is refused (E806).
-    pub fn scenario_for(&self, dataset: i64, text: &str) -> Result<String, WebError> {
+    /// The scenario a run of `kind` on `dataset` reads: `text` with the server's paths written in
+    /// (plan and revise: the dataset's folder and the bundled rules; stagger: the dataset's folder
+    /// and its calendar tables; sweep: `base.toml` beside it, see [`SWEEP_BASE`]); any path key
+    /// the user gives, anywhere in the file, is refused (E806).
+    pub fn scenario_for(&self, dataset: i64, kind: &str, text: &str) -> Result<String, WebError> {
         if text.len() > MAX_SCENARIO_BYTES {
             return Err(WebError::bad(
                 "E807",
@@ -144,26 +197,67 @@ impl Store {
             ));
         }
         let s = |p: PathBuf| toml::Value::String(p.display().to_string());
-        table.insert("inventory".into(), s(self.dataset_dir(dataset)));
-        table.insert("rules".into(), s(self.root.join("rules/guide-2020.csv")));
-        table.insert(
-            "rule_overrides".into(),
-            s(self.root.join("rules/wuxi-city.csv")),
-        );
+        match kind {
+            "stagger" => {
+                for key in SET_BY_SERVER {
+                    table.remove(*key);
+                }
+                table.insert("inventory".into(), s(self.dataset_dir(dataset)));
+                for key in STAGGER_TABLES {
+                    let file = self.dataset_dir(dataset).join(format!("{key}.csv"));
+                    if file.is_file() {
+                        table.insert(key.to_string(), s(file));
+                    }
+                }
+            }
+            "sweep" => {
+                for key in SET_BY_SERVER {
+                    table.remove(*key);
+                }
+                table.insert("base".into(), toml::Value::String(SWEEP_BASE.into()));
+            }
+            _ => {
+                table.insert("inventory".into(), s(self.dataset_dir(dataset)));
+                table.insert("rules".into(), s(self.root.join("rules/guide-2020.csv")));
+                table.insert(
+                    "rule_overrides".into(),
+                    s(self.root.join("rules/wuxi-city.csv")),
+                );
+            }
+        }
         Ok(toml::to_string(&table).expect("a table serializes"))
     }
 }
 
-/// The first forbidden path key anywhere in a scenario table (nested tables too).
+/// The first forbidden path key anywhere in a scenario table: at the top, a path key the server
+/// does not set; below it (nested tables and arrays of tables, such as a sweep's `[[scenario]]`
+/// entries), any path key at all.
 fn forbidden_key(t: &toml::Table) -> Option<String> {
+    forbidden_in(t, true)
+}
+
+fn forbidden_in(t: &toml::Table, top: bool) -> Option<String> {
+    fn inside(v: &toml::Value) -> Option<String> {
+        match v {
+            toml::Value::Table(inner) => forbidden_in(inner, false),
+            toml::Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, x)| inside(x).map(|k| format!("{i}.{k}"))),
+            _ => None,
+        }
+    }
     for (k, v) in t {
-        if forbidden(k) {
+        let refused = if top {
+            forbidden(k)
+        } else {
+            PATH_KEYS.contains(&k.as_str()) || k == "previous"
+        };
+        if refused {
             return Some(k.clone());
         }
-        if let toml::Value::Table(inner) = v {
-            if let Some(k2) = forbidden_key(inner) {
-                return Some(format!("{k}.{k2}"));
-            }
+        if let Some(k2) = inside(v) {
+            return Some(format!("{k}.{k2}"));
         }
     }
     None
@@ -335,15 +429,18 @@ pub fn unzip(zip_path: &Path, dir: &Path, max_total: u64) -> Result<Vec<String>,
     Ok(names)
 }
 
-/// The files of a run a user may download, by name: `scenario.toml`, then the plan folder's
-/// and the report folder's files (hidden files left out; the first of two equal names wins).
+/// The result folders of a run, in the order their files are listed.
+pub const RESULT_FOLDERS: &[&str] = &["plan", "report", "stagger", "sweep", "revise"];
+
+/// The files of a run a user may download, by name: `scenario.toml`, then the files of its result
+/// folders ([`RESULT_FOLDERS`]; hidden files left out; the first of two equal names wins).
 pub fn run_files(run_dir: &Path) -> Vec<(String, PathBuf)> {
     let mut out: Vec<(String, PathBuf)> = Vec::new();
     let scenario = run_dir.join("scenario.toml");
     if scenario.is_file() {
         out.push(("scenario.toml".into(), scenario));
     }
-    for sub in ["plan", "report"] {
+    for sub in RESULT_FOLDERS {
         let mut files: Vec<(String, PathBuf)> = std::fs::read_dir(run_dir.join(sub))
             .into_iter()
             .flatten()

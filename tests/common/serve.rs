@@ -278,13 +278,13 @@ pub fn upload_folder(c: &mut Client, dir: &Path) -> serde_json::Value {
     a.json()
 }
 
-/// Poll a run until it is finished or failed (at most `secs`); its JSON.
+/// Poll a run until it is finished, failed or cancelled (at most `secs`); its JSON.
 pub fn wait_run(c: &mut Client, id: i64, secs: u64) -> serde_json::Value {
     let start = Instant::now();
     loop {
         let v = c.get(&format!("/api/runs/{id}")).json();
         let status = v["status"].as_str().unwrap_or("").to_string();
-        if status == "finished" || status == "failed" {
+        if status == "finished" || status == "failed" || status == "cancelled" {
             return v;
         }
         assert!(
