@@ -51,6 +51,11 @@ pub(super) struct Lp {
 
 impl Lp {
     pub(super) fn new(m: &Master, weight: f64, penalty: f64) -> Self {
+        Self::with(m, weight, penalty, &vec![true; m.columns.len()])
+    }
+
+    /// The LP master over the columns `keep` marks (slack columns always).
+    pub(super) fn with(m: &Master, weight: f64, penalty: f64, keep: &[bool]) -> Self {
         let mut pb = highs::ColProblem::default();
         let conv: Vec<highs::Row> = m.inst.units.iter().map(|_| pb.add_row(1.0..=1.0)).collect();
         let coupling: Vec<highs::Row> = m
@@ -74,6 +79,9 @@ impl Lp {
             pb.add_column(penalty / scale, 0.0.., [(coupling[r], sign)]);
         }
         for (ci, c) in m.columns.iter().enumerate() {
+            if !keep.get(ci).copied().unwrap_or(false) {
+                continue;
+            }
             let terms = std::iter::once((conv[c.unit], 1.0))
                 .chain(c.terms.iter().map(|&(r, a)| (coupling[r], a)));
             pb.add_column(c.cost * weight, 0.0..=1.0, terms);
@@ -194,6 +202,17 @@ pub(super) fn price(m: &Master, duals: &[f64], weight: f64) -> Option<(f64, Vec<
         .sum::<f64>()
         + costs.iter().sum::<f64>();
     Some((lagrange, plans))
+}
+
+/// The cheapest plans of the given lines at the duals (in the order given; `None` when one has
+/// no calendar at all).
+pub(super) fn price_lines(
+    m: &Master,
+    duals: &[f64],
+    weight: f64,
+    lines: &[usize],
+) -> Option<Vec<UnitPlan>> {
+    price_costs(m, duals, weight, lines).map(|(_, plans)| plans)
 }
 
 /// Priced costs and plans of the given lines, priced in parallel and collected in order.
