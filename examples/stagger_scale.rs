@@ -2,8 +2,9 @@
 //! size, status, loss, bound, gap, the greedy's loss and the seconds. Used by
 //! `scripts/stagger-scale.sh`.
 //!
-//! `cargo run --release --example stagger_scale -- LINES DAYS MIN_BLOCK [SEED] [TIME_LIMIT] [GAP] [MIN_RUN]`
-//! (MIN_RUN: least production days between a chosen block and another stop; default 0, no rule)
+//! `cargo run --release --example stagger_scale -- LINES DAYS MIN_BLOCK [SEED] [TIME_LIMIT] [GAP] [MIN_RUN] [THREADS]`
+//! (MIN_RUN: least production days between a chosen block and another stop; default 0, no rule;
+//! THREADS: threads pricing the lines, default 1 — the same calendar for any count)
 
 use jianpai::solve::{Method, SolveOptions};
 use jianpai::stagger::{check, generate, solve};
@@ -22,7 +23,7 @@ fn main() {
         method: Method::Mip,
         time_limit: arg(4, 60.0),
         rel_gap: arg(5, 0.01),
-        threads: 1,
+        threads: arg(7, 1.0).clamp(1.0, 256.0) as u32,
     };
     let inst = generate::instance(spec);
     let t = std::time::Instant::now();

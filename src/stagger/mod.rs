@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod check;
 mod colgen;
 mod diagnose;
+mod dive;
 pub mod enumerate;
 pub mod generate;
 pub mod greedy;

@@ -30,6 +30,78 @@ impl Hasher for KeyHasher {
 
 type Map = HashMap<u64, u32, BuildHasherDefault<KeyHasher>>;
 
+/// Largest key space indexed densely (one `u64` slot per key, reused between calls on a thread).
+const DENSE_KEYS: u64 = 1 << 22;
+
+/// Where each state key of the day being built sits in its layer: a dense slot table stamped
+/// per day when the key space is small (no hashing on the DP's hot path), a hash map otherwise.
+/// Both give the same layer (states in first-reached order).
+enum Index {
+    Dense { slots: Vec<u64>, stamp: u64 },
+    Sparse(Map),
+}
+
+thread_local! {
+    /// Largest key space this thread indexes densely ([`DENSE_KEYS`]; tests lower it to run the
+    /// hash-map path on the same instances).
+    static DENSE_LIMIT: std::cell::Cell<u64> = const { std::cell::Cell::new(DENSE_KEYS) };
+    /// The dense slot table of this thread, kept between calls (stamps make clearing free).
+    static SLOTS: std::cell::RefCell<(Vec<u64>, u64)> = const { std::cell::RefCell::new((Vec::new(), 0)) };
+}
+
+impl Index {
+    fn new(keys: u64) -> Self {
+        if keys > DENSE_LIMIT.with(std::cell::Cell::get) {
+            return Index::Sparse(Map::default());
+        }
+        let (mut slots, stamp) = SLOTS.with(|s| std::mem::take(&mut *s.borrow_mut()));
+        if slots.len() < keys as usize {
+            slots = vec![0; keys as usize];
+        }
+        Index::Dense { slots, stamp }
+    }
+    /// Forget every key (the next day).
+    fn clear(&mut self) {
+        match self {
+            Index::Dense { slots, stamp } => {
+                *stamp += 1;
+                // Stamps live in the upper 32 bits; on wrap-around start from clean slots.
+                if *stamp >= u64::from(u32::MAX) {
+                    slots.iter_mut().for_each(|x| *x = 0);
+                    *stamp = 1;
+                }
+            }
+            Index::Sparse(map) => map.clear(),
+        }
+    }
+    fn get(&self, key: u64) -> Option<u32> {
+        match self {
+            Index::Dense { slots, stamp } => {
+                let v = slots[key as usize];
+                (v >> 32 == *stamp).then_some(v as u32)
+            }
+            Index::Sparse(map) => map.get(&key).copied(),
+        }
+    }
+    fn insert(&mut self, key: u64, at: u32) {
+        match self {
+            Index::Dense { slots, stamp } => slots[key as usize] = (*stamp << 32) | u64::from(at),
+            Index::Sparse(map) => {
+                map.insert(key, at);
+            }
+        }
+    }
+}
+
+impl Drop for Index {
+    fn drop(&mut self) {
+        if let Index::Dense { slots, stamp } = self {
+            let kept = (std::mem::take(slots), *stamp);
+            SLOTS.with(|s| *s.borrow_mut() = kept);
+        }
+    }
+}
+
 /// The cheapest calendar of one unit: its plan and its priced cost (Σ day prices of chosen and
 /// maintenance days + `startup` per chosen block). `None` when no calendar meets the quotas.
 pub fn cheapest(
@@ -119,6 +191,8 @@ fn enumerate_jobs(
 struct Layout {
     radix: Vec<u64>,
     place: Vec<u64>,
+    /// Number of distinct keys (the product of the radices).
+    keys: u64,
 }
 
 /// Field indices of [`Layout`].
@@ -137,7 +211,11 @@ impl Layout {
             place.push(p);
             p = p.checked_mul(*r)?;
         }
-        Some(Layout { radix, place })
+        Some(Layout {
+            radix,
+            place,
+            keys: p,
+        })
     }
     fn get(&self, key: u64, f: usize) -> u64 {
         (key / self.place[f]) % self.radix[f]
@@ -175,7 +253,7 @@ fn blocks_dp(
     // Per day: (key, cost, previous index, chosen).
     let mut layers: Vec<Vec<(u64, f64, u32, bool)>> = Vec::with_capacity(n);
     let mut cur: Vec<(u64, f64, u32, bool)> = vec![(r_max * lay.place[RUN], 0.0, 0, false)];
-    let mut index = Map::default();
+    let mut index = Index::new(lay.keys);
     for d in 0..n {
         let can_choose = stagger && !job_day[d] && inst.choosable(u, d);
         let fixed_inc = u64::from(counted(d));
@@ -215,7 +293,9 @@ fn blocks_dp(
                     let mut c = lay.get(key, QUOTA0 + w);
                     if q.first <= d && d <= q.last {
                         c = (c + inc).min(q.min_days as u64);
-                        if d == q.last && c < q.min_days as u64 {
+                        // Dead when even a stop on every day left in the window falls short
+                        // (at the window's last day: when the quota is not met).
+                        if c + ((q.last - d) as u64) < q.min_days as u64 {
                             ok = false;
                             break;
                         }
@@ -226,8 +306,8 @@ fn blocks_dp(
                     continue;
                 }
                 let nc = cost + add;
-                match index.get(&nk) {
-                    Some(&i) => {
+                match index.get(nk) {
+                    Some(i) => {
                         if nc < next[i as usize].1 - 1e-12 {
                             next[i as usize] = (nk, nc, si as u32, choose);
                         }
@@ -309,4 +389,42 @@ fn rule_fields(
         nk += b * lay.place[BLOCKS];
     }
     Some(nk)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stagger::generate::{instance, Spec};
+
+    /// The dense slot table and the hash map give the same plans and costs (same tie-breaks).
+    #[test]
+    fn dense_and_hashed_state_indices_agree() {
+        let inst = instance(Spec {
+            lines: 12,
+            days: 60,
+            min_block: 3,
+            min_run: 4,
+            seed: 7,
+        });
+        for ui in 0..inst.units.len() {
+            let u = &inst.units[ui];
+            // Prices mixing costly and rewarding days, so that stops are worth choosing.
+            let prices: Vec<f64> = (0..inst.days.len())
+                .map(|d| u.value * if (d * 7 + ui) % 5 == 0 { -2.0 } else { 1.0 })
+                .collect();
+            DENSE_LIMIT.with(|l| l.set(DENSE_KEYS));
+            let dense = cheapest(&inst, ui, &prices, u.startup_cost);
+            DENSE_LIMIT.with(|l| l.set(0));
+            let hashed = cheapest(&inst, ui, &prices, u.startup_cost);
+            DENSE_LIMIT.with(|l| l.set(DENSE_KEYS));
+            let (dp, dc) = dense.expect("a calendar");
+            let (hp, hc) = hashed.expect("a calendar");
+            assert_eq!(dp, hp, "line {ui}");
+            assert!(
+                (dc - hc).abs() <= 1e-9 * dc.abs().max(1.0),
+                "line {ui}: {dc} vs {hc}"
+            );
+            assert!(!dp.blocks.is_empty(), "line {ui} stops somewhere");
+        }
+    }
 }

@@ -7,19 +7,22 @@
 //!   `pattern:<line>` row per line;
 //! - each round prices every line exactly with [`super::pricing`] and yields a Lagrangian lower
 //!   bound valid for the whole problem;
-//! - the master as a MIP over the generated patterns (HiGHS, with the greedy calendar as warm
-//!   start and cut-off) gives the calendar; the status compares it with the bound, honestly.
+//! - while no calendar is proven within the gap, a dive-and-price fixes lines to patterns and
+//!   re-prices the free lines (a primal heuristic: the bound stays the Lagrangian one);
+//! - the master as a MIP over the generated patterns (HiGHS, with the best calendar so far as
+//!   warm start and cut-off) gives the calendar; the status compares it with the bound, honestly.
 //!
 //! When the LP master cannot do without its slack columns, a feasibility phase (costs set to
 //! zero) proves it and names the days, industries and quotas that cannot be met.
 //!
 //! The parts, as on the list side: [`super::master`] (rows and columns), [`super::colgen`]
-//! (LP master and pricing), [`super::mip`] (rounding and the exact MIP), [`super::diagnose`]
-//! (infeasibility).
+//! (LP master and pricing), [`super::dive`] (dive-and-price), [`super::mip`] (rounding and the
+//! exact MIP), [`super::diagnose`] (infeasibility).
 
 use super::check::{check_states, total_cost};
 use super::colgen::generate;
 use super::diagnose::{explain, quota_shortfalls};
+use super::dive::dive;
 use super::enumerate::all_plans;
 use super::greedy::greedy;
 use super::instance::{Instance, State};
@@ -171,7 +174,6 @@ fn solve_here(inst: &Instance, opts: &SolveOptions) -> Outcome {
         out.bound = Some(bound);
     }
     let mut incumbent = greedy_states;
-    let left = opts.time_limit - start.elapsed().as_secs_f64();
     // The MIP's own gap (against the restricted LP) may use what the bound leaves of the request.
     let lp_gap = lp
         .as_ref()
@@ -190,10 +192,32 @@ fn solve_here(inst: &Instance, opts: &SolveOptions) -> Outcome {
             incumbent = Some(r);
         }
     }
+    let within = |s: &Option<Vec<Vec<State>>>| {
+        s.as_ref()
+            .is_some_and(|s| relative_gap(total_cost(inst, s), bound.max(f64::MIN)) <= opts.rel_gap)
+    };
+    // Dive-and-price for a better calendar while none is proven within the gap (to 85 % of
+    // the time limit; the master MIP then gets the rest, with the dive's patterns).
+    if exhaustive.is_none() && bound.is_finite() && !within(&incumbent) {
+        if let Some(s) = dive(&mut master, opts.time_limit * 0.85, start) {
+            let cost = total_cost(inst, &s);
+            if check_states(inst, &s).is_empty()
+                && incumbent
+                    .as_ref()
+                    .is_none_or(|g| cost < total_cost(inst, g) - 1e-9)
+            {
+                out.notes
+                    .push(format!("dive-and-price found a calendar of loss {cost:.2}"));
+                incumbent = Some(s);
+            }
+        }
+    }
+    out.size.0 = master.columns.len();
+    let left = opts.time_limit - start.elapsed().as_secs_f64();
     // The MIP over every generated pattern (price-and-branch); the greedy's are among them.
     let keep: Vec<usize> = (0..master.columns.len()).collect();
     let cutoff = incumbent.as_ref().map(|s| total_cost(inst, s));
-    let proven = cutoff.is_some_and(|c| relative_gap(c, bound.max(f64::MIN)) <= opts.rel_gap);
+    let proven = within(&incumbent);
     // The MIP runs only when the rounded calendar is not already proven within the gap.
     // Over all calendars the MIP goes without the warm start: HiGHS (1.x) has been seen to
     // report a wrong optimum with the start as its solution; the cut-off prunes the same.
