@@ -50,9 +50,9 @@ pub fn solve_fair(
     at_most_k(p, &strict, &agg, opts, warm, start)
 }
 
-/// `max_distinct = k > 1`: the uniform plan (a third of the time) as incumbent and cut-off, the
-/// free problem's column-generation bound (up to two thirds), then HiGHS on the compact model
-/// for the rest; the better plan wins and the best proven bound is reported.
+/// `max_distinct = k > 1`: the uniform plan (up to 40 % of the time) as incumbent and cut-off,
+/// the free problem's column-generation bound (half of what is left), then HiGHS on the compact
+/// model for the rest; the better plan wins and the best proven bound is reported.
 fn at_most_k(
     p: &Problem,
     strict: &Problem,
@@ -67,7 +67,7 @@ fn at_most_k(
         ..opts.clone()
     };
     let mut notes = Vec::new();
-    let u = uniform::solve(strict, agg, &share(1.0 / 3.0), warm, start);
+    let u = uniform::solve(strict, agg, &share(0.4), warm, start);
     let incumbent = u.assignment.filter(|a| p.feasible(a));
     let inc_cost = incumbent.as_ref().map(|a| p.cost(a));
     if let Some(c) = inc_cost {
@@ -79,10 +79,13 @@ fn at_most_k(
     let mut free = p.clone();
     free.fairness.clear();
     let rows = RowIndex::new(&free);
+    // From the free greedy plan: column generation converges far faster there than from the
+    // uniform plan.
+    let base = super::greedy::greedy(&free, &rows);
     let free_bound = lower_bound(
         &free,
         &rows,
-        incumbent.as_deref(),
+        base.as_deref(),
         warm.map(|w| &w.mult),
         &share(0.5),
         start,
