@@ -109,6 +109,16 @@ fn uniform_gives_one_measure_per_group_and_level_and_passes_check() {
     for (g, m) in &groups {
         assert_eq!(m.len(), 1, "group {g:?} takes {m:?}");
     }
+    // A measure above its minimum names the targets it serves and, in a group, the group.
+    let plan = std::fs::read_to_string(dir.join("plan.csv")).unwrap();
+    assert!(
+        plan.contains("uniform fairness: the common measure of group"),
+        "no group named in the reasons"
+    );
+    assert!(
+        !plan.contains("no LP price"),
+        "a grouped measure left unexplained"
+    );
     // The free plan is not uniform on this city, so the rule binds.
     let free = distinct_per_group(&city().root.join("free"));
     assert!(free.values().any(|m| m.len() > 1));
