@@ -100,11 +100,25 @@ fn uniform_gives_one_measure_per_group_and_level_and_passes_check() {
         "uniform",
         "group = [\"industry\", \"grade\"]\nmode = \"uniform\"",
     );
+    // The groups were solved as single units by the list machinery (no fairness rows).
+    let notes = summary(&dir)["solver"]["notes"].to_string();
+    assert!(notes.contains("solved as single units"), "{notes}");
+    assert_eq!(summary(&dir)["solver"]["status"], "optimal");
     let groups = distinct_per_group(&dir);
     assert!(groups.len() > 20, "{}", groups.len());
     for (g, m) in &groups {
         assert_eq!(m.len(), 1, "group {g:?} takes {m:?}");
     }
+    // A measure above its minimum names the targets it serves and, in a group, the group.
+    let plan = std::fs::read_to_string(dir.join("plan.csv")).unwrap();
+    assert!(
+        plan.contains("uniform fairness: the common measure of group"),
+        "no group named in the reasons"
+    );
+    assert!(
+        !plan.contains("no LP price"),
+        "a grouped measure left unexplained"
+    );
     // The free plan is not uniform on this city, so the rule binds.
     let free = distinct_per_group(&city().root.join("free"));
     assert!(free.values().any(|m| m.len() > 1));
@@ -132,6 +146,7 @@ fn the_price_of_fairness_is_the_difference_of_two_independent_solves() {
     assert!((f["loss_fair"].as_f64().unwrap() - fair_loss).abs() < 1e-6);
     assert!((f["loss_free"].as_f64().unwrap() - free_loss).abs() < 1e-6);
     let price = f["price"].as_f64().unwrap();
+    assert!(price >= 0.0, "{price}");
     assert!((price - (fair_loss - free_loss)).abs() < 1e-5, "{price}");
     assert!(price > 1.0, "the rule binds on this city: {price}");
     // The report shows it, in the page and the workbook's summary sheet.
@@ -262,4 +277,48 @@ fn the_exported_fair_model_solved_by_cbc_gives_the_same_loss() {
         (cbc - ours).abs() < 1e-4 * ours.max(1.0),
         "cbc {cbc} vs {ours}"
     );
+}
+
+/// The aggregated solve (each uniform group one unit, the list machinery) reaches the optimum of
+/// the old formulation: the compact model with the fairness family solved by HiGHS.
+#[test]
+fn the_aggregated_solve_equals_the_compact_fairness_model() {
+    use jianpai::solve::{fair, solve, Method, SolveOptions, Status};
+    let c = city();
+    std::fs::write(
+        c.root.join("oracle.toml"),
+        "base = \"s.toml\"\n[fairness]\ngroup = [\"industry\", \"grade\"]\nmode = \"uniform\"\n",
+    )
+    .unwrap();
+    let l = jianpai::pipeline::load(&c.root.join("oracle.toml")).unwrap();
+    let p = jianpai::model::build::build(&l.inventory, &l.resolved, &l.scenario);
+    assert!(p.fairness.len() > 20, "{} groups", p.fairness.len());
+    let agg = jianpai::solve::uniform::aggregate(&p).expect("the city's groups aggregate");
+    assert!(agg.groups > 5 && agg.problem.units.len() < p.units.len());
+    let opts = SolveOptions {
+        method: Method::Mip,
+        time_limit: 60.0,
+        rel_gap: 0.0,
+        threads: 1,
+    };
+    let ours = solve(&p, &opts);
+    let old = fair::solve_compact(&p, &opts, std::time::Instant::now(), None);
+    assert_eq!(
+        ours.report.status,
+        Status::Optimal,
+        "{:?}",
+        ours.report.notes
+    );
+    assert_eq!(old.report.status, Status::Optimal, "{:?}", old.report.notes);
+    let (a, b) = (
+        ours.report.objective.unwrap(),
+        old.report.objective.unwrap(),
+    );
+    assert!(
+        (a - b).abs() <= 1e-6 * b.max(1.0),
+        "aggregated {a} vs compact {b}"
+    );
+    let plan = ours.assignment.unwrap();
+    assert!(p.feasible(&plan));
+    assert!(p.fair_measures(&plan).iter().all(|m| m.len() == 1));
 }

@@ -23,6 +23,7 @@ pub fn build(inv: &Inventory, resolved: &Resolved, scenario: &Scenario) -> Probl
         restart_days,
         figures: Vec::with_capacity(resolved.lines.len()),
         fairness: Vec::new(),
+        given_rows: None,
     };
     for (ri, rule) in resolved.lines.iter().enumerate() {
         let line = &inv.lines[rule.line];

@@ -197,6 +197,9 @@ pub const FAMILIES: &[&dyn CouplingFamily] = &[&Targets, &StopLines, &tests::Sto
 
 /// Every linear coupling row of `p`, family by family.
 pub fn coupling_rows(p: &Problem) -> Vec<CouplingRow> {
+    if let Some(rows) = &p.given_rows {
+        return rows.clone();
+    }
     let mut out = Vec::new();
     for f in FAMILIES {
         f.rows(p, &mut out);
@@ -324,6 +327,7 @@ pub(crate) mod tests {
             restart_days: [0.0; 3],
             figures: Vec::new(),
             fairness: Vec::new(),
+            given_rows: None,
         }
     }
 

@@ -128,6 +128,10 @@ pub struct Problem {
     /// Fairness groups (members are unit indices): at most `max_distinct` measures per group at
     /// its level. Empty without a `[fairness]` rule.
     pub fairness: Vec<crate::rules::fair::FairGroup>,
+    /// Coupling rows given as they are instead of declared by the families: set only on an
+    /// aggregated problem whose units stand for several lines (uniform fairness groups, see
+    /// `solve::uniform`), where a unit counts in a row with a weight the families cannot know.
+    pub given_rows: Option<Vec<super::family::CouplingRow>>,
 }
 
 /// A unit's line id and the baseline figures its options derive from.

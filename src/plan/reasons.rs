@@ -31,6 +31,9 @@ pub struct Prices<'a> {
     p: &'a Problem,
     rows: RowIndex,
     duals: Vec<f64>,
+    /// Per unit and level, the uniform fairness group it belongs to (index into
+    /// `Problem::fairness`).
+    uniform: Vec<[Option<usize>; 3]>,
 }
 
 impl<'a> Prices<'a> {
@@ -41,11 +44,28 @@ impl<'a> Prices<'a> {
         } else {
             vec![0.0; p.targets.len()]
         };
+        let mut uniform = vec![[None; 3]; p.units.len()];
+        for (gi, g) in p.fairness.iter().enumerate() {
+            if g.max_distinct == 1 {
+                for &ui in &g.members {
+                    if let Some(slot) = uniform.get_mut(ui) {
+                        slot[g.level.index()] = Some(gi);
+                    }
+                }
+            }
+        }
         Prices {
             p,
             rows: RowIndex::new(p),
             duals,
+            uniform,
         }
+    }
+
+    /// The uniform fairness group (its name) unit `ui` belongs to at level `k`.
+    pub fn uniform_group(&self, ui: usize, k: usize) -> Option<&str> {
+        let gi = self.uniform.get(ui)?[k]?;
+        Some(self.p.fairness[gi].name.as_str())
     }
 
     /// Whether any target row has a positive price.
@@ -168,6 +188,9 @@ pub enum Reason {
         price: f64,
         /// Extra season loss per dual-weighted extra t/d (万元 per t/d; see the module doc).
         marginal_loss_per_tonne: f64,
+        /// The uniform fairness group whose common measure this is, when the line is in one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        group: Option<String>,
     },
     /// Forced up by the measure of the level below (red ⊇ orange ⊇ yellow).
     Nesting {
@@ -188,6 +211,12 @@ pub enum Reason {
         /// Lines the plan stops.
         stopped: usize,
     },
+    /// The common measure of the line's uniform fairness group (serving no priced target of its
+    /// own: the group's other lines, or their rule minima, need it).
+    Fairness {
+        /// Group name.
+        group: String,
+    },
     /// The LP gives no positive price at this level: the measure is the solver's choice.
     Unpriced {
         /// Solve status keyword.
@@ -207,6 +236,7 @@ impl Reason {
                 extra_season_loss,
                 price: _,
                 marginal_loss_per_tonne,
+                group,
             } => {
                 let labels: Vec<String> = rows
                     .iter()
@@ -223,9 +253,16 @@ impl Reason {
                     .filter(|p| served.contains(&p.label()))
                     .map(|p| format!("{} {} t/d", p.label(), significant(extra_cut[p.index()])))
                     .collect();
+                let fair = match (group, english) {
+                    (Some(g), true) => {
+                        format!("; uniform fairness: the common measure of group {g}")
+                    }
+                    (Some(g), false) => format!("；同组同措施：公平分组 {g} 的共同措施"),
+                    (None, _) => String::new(),
+                };
                 if english {
                     format!(
-                        "serves the targets {}; cuts {} more than the minimum, losing {:.2} (10k yuan/d, {:.2} over the season) more; marginal loss {:.2} (10k yuan per t/d)",
+                        "serves the targets {}; cuts {} more than the minimum, losing {:.2} (10k yuan/d, {:.2} over the season) more; marginal loss {:.2} (10k yuan per t/d){fair}",
                         labels.join(", "),
                         cuts.join(", "),
                         extra_loss_per_day,
@@ -234,7 +271,7 @@ impl Reason {
                     )
                 } else {
                     format!(
-                        "为满足{}减排目标；较最低要求多减 {}，增加损失 {:.2} 万元/日（全季 {:.2} 万元），边际损失 {:.2} 万元/(t/d)",
+                        "为满足{}减排目标；较最低要求多减 {}，增加损失 {:.2} 万元/日（全季 {:.2} 万元），边际损失 {:.2} 万元/(t/d){fair}",
                         labels.join("、"),
                         cuts.join("、"),
                         extra_loss_per_day,
@@ -267,6 +304,16 @@ impl Reason {
                 } else {
                     format!(
                         "规则：整线停产比例要求本企业{}预警停产 {required} 条生产线（本清单停 {stopped} 条）",
+                        level.zh()
+                    )
+                }
+            }
+            Reason::Fairness { group } => {
+                if english {
+                    format!("uniform fairness: the common measure of group {group} at {} (needed by the group's other lines or their rule minima, not by a priced target of this line)", level.key())
+                } else {
+                    format!(
+                        "同组同措施：公平分组 {group} 在{}预警的共同措施（由组内其他生产线或其规则最低要求决定，本线无对应的目标影子价格）",
                         level.zh()
                     )
                 }
@@ -358,9 +405,17 @@ pub fn reason(
         }
     }
     if let Some(m) = minimum_choice(u, rule, k) {
-        if let Some(r) = target_reason(cx.prices, u, value, chosen[k], m, k, cx.english) {
+        if let Some(mut r) = target_reason(cx.prices, u, value, chosen[k], m, k, cx.english) {
+            if let Reason::Target { group, .. } = &mut r {
+                *group = cx.prices.uniform_group(ui, k).map(str::to_string);
+            }
             return Some(r);
         }
+    }
+    if let Some(g) = cx.prices.uniform_group(ui, k) {
+        return Some(Reason::Fairness {
+            group: g.to_string(),
+        });
     }
     Some(Reason::Unpriced {
         status: cx.status.key().to_string(),
@@ -416,6 +471,7 @@ fn target_reason(
         extra_season_loss,
         price,
         marginal_loss_per_tonne: extra_season_loss / weighted_cut,
+        group: None,
     })
 }
 

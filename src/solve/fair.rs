@@ -1,12 +1,16 @@
-//! Fair lists: the whole model in its compact form (one binary per line × level × option, with
-//! nesting rows) plus the fairness family (a binary per group × level × measure linked to the
-//! lines, at most k of them per group), solved exactly by HiGHS. The fairness rows couple lines
-//! beyond the level × pollutant rows that column generation prices, so this path does not use
-//! it: the bound is HiGHS's own, and the status says what was proven.
+//! Fair lists. Uniform groups (`mode = "uniform"`) become single units of an aggregated problem
+//! that the list machinery (column generation, certified bound, exact MIP) solves with no extra
+//! rows (`solve::uniform`). `max_distinct = k > 1` is solved on the compact form of the whole
+//! model (one binary per line × level × option, with nesting rows) plus the fairness family (a
+//! binary per group × level × measure linked to the lines, at most k of them per group) by
+//! HiGHS, started from the uniform plan (feasible for every k) as its cut-off and bounded below
+//! by the free problem's certified column-generation bound; the status says what was proven.
 
+use super::colgen::lower_bound;
+use super::rows::RowIndex;
 use super::session::{stop_of, Session};
 use super::status::{Method, SolveReport, Stop};
-use super::{Solution, SolveOptions};
+use super::{uniform, Solution, SolveOptions, WarmStart};
 use crate::model::export::{compact, Sense};
 use crate::model::Problem;
 use highs::{HighsModelStatus, RowProblem};
@@ -15,14 +19,129 @@ use std::time::{Duration, Instant};
 /// Seconds the watchdog waits beyond the time limit before it stops waiting for HiGHS.
 const GRACE: f64 = 5.0;
 
-/// Solve a problem that has fairness groups, within the time limit: HiGHS's MIP set-up (clique
-/// partition) does not look at its own limit — on the Wuxi seed it ran for minutes — so the solve
-/// runs on a worker thread and a watchdog stops waiting at the limit plus a grace period.
-pub fn solve_fair(p: &Problem, opts: &SolveOptions, start: Instant) -> Solution {
+/// Solve a problem that has fairness groups within the time limit.
+pub fn solve_fair(
+    p: &Problem,
+    opts: &SolveOptions,
+    warm: Option<&WarmStart>,
+    start: Instant,
+) -> Solution {
+    let uniform_only = p.fairness.iter().all(|g| g.max_distinct == 1);
+    // The same groups held to one measure: the whole rule when it is uniform, else a plan that
+    // meets any `max_distinct`.
+    let mut strict = p.clone();
+    for g in &mut strict.fairness {
+        g.max_distinct = 1;
+    }
+    let agg = uniform::aggregate(&strict);
+    if uniform_only {
+        match agg {
+            Ok(agg) => return uniform::solve(p, &agg, opts, warm, start),
+            Err(why) => {
+                let mut sol = solve_compact(p, opts, start, None);
+                sol.report.notes.insert(0, why);
+                return sol;
+            }
+        }
+    }
+    let Ok(agg) = agg else {
+        return solve_compact(p, opts, start, None);
+    };
+    at_most_k(p, &strict, &agg, opts, warm, start)
+}
+
+/// `max_distinct = k > 1`: the uniform plan (up to 40 % of the time) as incumbent and cut-off,
+/// the free problem's column-generation bound (half of what is left), then HiGHS on the compact
+/// model for the rest; the better plan wins and the best proven bound is reported.
+fn at_most_k(
+    p: &Problem,
+    strict: &Problem,
+    agg: &uniform::Aggregated,
+    opts: &SolveOptions,
+    warm: Option<&WarmStart>,
+    start: Instant,
+) -> Solution {
+    let share = |part: f64| SolveOptions {
+        time_limit: start.elapsed().as_secs_f64()
+            + (opts.time_limit - start.elapsed().as_secs_f64()).max(0.0) * part,
+        ..opts.clone()
+    };
+    let mut notes = Vec::new();
+    let u = uniform::solve(strict, agg, &share(0.4), warm, start);
+    let incumbent = u.assignment.filter(|a| p.feasible(a));
+    let inc_cost = incumbent.as_ref().map(|a| p.cost(a));
+    if let Some(c) = inc_cost {
+        notes.push(format!(
+            "同组同措施方案（{c:.2} 万元）作为起点与上界 / the uniform plan ({c:.2}) is the incumbent and cut-off"
+        ));
+    }
+    // A bound without the rule bounds every fair plan from below.
+    let mut free = p.clone();
+    free.fairness.clear();
+    let rows = RowIndex::new(&free);
+    // From the free greedy plan: column generation converges far faster there than from the
+    // uniform plan.
+    let base = super::greedy::greedy(&free, &rows);
+    let free_bound = lower_bound(
+        &free,
+        &rows,
+        base.as_deref(),
+        warm.map(|w| &w.mult),
+        &share(0.5),
+        start,
+    )
+    .ok()
+    .map(|lp| lp.bound)
+    .filter(|b| b.is_finite());
+    if let Some(b) = free_bound {
+        notes.push(format!(
+            "不含公平约束的下界 {b:.2} 万元 / bound without the rule {b:.2}"
+        ));
+    }
+    let exact = solve_compact(p, opts, start, inc_cost);
+    let mut report = exact.report;
+    notes.append(&mut report.notes);
+    report.notes = notes;
+    let bound = match (report.bound, free_bound) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    let infeasible = report.status == super::Status::Infeasible;
+    let assignment = match (exact.assignment, incumbent) {
+        (Some(e), Some(i)) if p.cost(&i) < p.cost(&e) - 1e-9 => Some(i),
+        (e, i) => e.or(i),
+    };
+    if assignment.is_none() && infeasible {
+        return Solution { assignment, report };
+    }
+    // Both bounds are proven for the rule with k; the status follows the gap they leave.
+    report.bound = bound;
+    let stop = if start.elapsed().as_secs_f64() >= opts.time_limit {
+        Stop::TimeLimit
+    } else {
+        Stop::Trouble
+    };
+    let objective = assignment.as_ref().map(|a| p.cost(a));
+    report.finish(objective, opts, start, stop);
+    Solution { assignment, report }
+}
+
+/// The compact model with the fairness family (the fallback when groups cannot be aggregated, the
+/// `max_distinct` search, and the oracle the tests hold the aggregated solve to), solved by
+/// HiGHS on a worker thread: HiGHS's MIP
+/// set-up (clique partition) does not look at its own limit — on the Wuxi seed it ran for
+/// minutes — so a watchdog stops waiting at the limit plus a grace period. `cutoff`: the loss of
+/// a known fair plan (nothing worse is searched; "infeasible" then proves that plan optimal).
+pub fn solve_compact(
+    p: &Problem,
+    opts: &SolveOptions,
+    start: Instant,
+    cutoff: Option<f64>,
+) -> Solution {
     let wait = (opts.time_limit - start.elapsed().as_secs_f64()).max(0.0) + GRACE;
     let (p, o) = (p.clone(), opts.clone());
     with_watchdog(
-        move || solve_fair_exact(&p, &o, start),
+        move || solve_fair_exact(&p, &o, start, cutoff),
         Duration::from_secs_f64(wait),
         opts,
         start,
@@ -62,7 +181,12 @@ where
 }
 
 /// The exact HiGHS solve of the compact model with the fairness family.
-fn solve_fair_exact(p: &Problem, opts: &SolveOptions, start: Instant) -> Solution {
+fn solve_fair_exact(
+    p: &Problem,
+    opts: &SolveOptions,
+    start: Instant,
+    cutoff: Option<f64>,
+) -> Solution {
     let mut report = SolveReport::new(Method::Mip);
     let ids: std::collections::HashMap<usize, String> = (0..p.units.len())
         .map(|ui| (p.units[ui].line, p.figure_id(ui)))
@@ -93,7 +217,7 @@ fn solve_fair_exact(p: &Problem, opts: &SolveOptions, start: Instant) -> Solutio
         seconds: remaining,
         mip_gap: Some((opts.rel_gap * 0.5).max(1e-9)),
         tolerance: Some(1e-9),
-        cutoff: None,
+        cutoff: cutoff.map(|c| c + 1e-9 * c.abs().max(1.0)),
     };
     if let Err(note) = session.apply(&mut hm) {
         report.notes.push(note);
@@ -140,6 +264,15 @@ fn solve_fair_exact(p: &Problem, opts: &SolveOptions, start: Instant) -> Solutio
         _ => bound,
     };
     let objective = assignment.as_ref().map(|a| p.cost(a));
+    if let (HighsModelStatus::Infeasible, Some(c)) = (status, cutoff) {
+        // Nothing beats the cut-off plan: it is optimal (the caller holds it).
+        report.bound = Some(c);
+        report.finish(None, opts, start, Stop::Finished);
+        return Solution {
+            assignment: None,
+            report,
+        };
+    }
     report.finish(objective, opts, start, stop);
     if status == HighsModelStatus::Infeasible {
         report.status = super::Status::Infeasible;

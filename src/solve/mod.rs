@@ -10,6 +10,7 @@ pub mod pricing;
 pub mod rows;
 pub mod session;
 pub mod status;
+pub mod uniform;
 pub mod warm;
 
 pub use status::{Method, SolveOptions, SolveReport, Status, Stop};
@@ -54,8 +55,19 @@ pub fn solve_warm(p: &Problem, opts: &SolveOptions, warm: Option<&WarmStart>) ->
         };
     }
     if !p.fairness.is_empty() {
-        return fair::solve_fair(p, opts, start);
+        return fair::solve_fair(p, opts, warm, start);
     }
+    solve_lines(p, opts, warm, start)
+}
+
+/// Solve a problem without fairness groups (its numbers checked): the greedy, then the method's
+/// search.
+pub(crate) fn solve_lines(
+    p: &Problem,
+    opts: &SolveOptions,
+    warm: Option<&WarmStart>,
+    start: Instant,
+) -> Solution {
     let rows = rows::RowIndex::new(p);
     let greedy = greedy::greedy(p, &rows);
     let greedy_time = start.elapsed().as_secs_f64();
@@ -154,6 +166,7 @@ mod tests {
             restart_days: [0.0; 3],
             figures: Vec::new(),
             fairness: Vec::new(),
+            given_rows: None,
         }
     }
 
