@@ -1,16 +1,16 @@
 //! Station targets against a plan's estimated reductions: `station:<level>:PM25:<station>` and
-//! `station:<level>:PM25:mean` rows, met or missed. The optimiser does not enforce them yet
-//! (未纳入优化，仅核算).
+//! `station:<level>:PM25:mean` rows, met or missed. The optimiser enforces them as station rows
+//! (see [`super::optimise`]); this check recomputes them from the plan on its own.
 
 use super::evaluate::AirResult;
 use super::settings::AirSettings;
 use crate::domain::Level;
 use serde::Serialize;
 
-/// What every station-target line says about the optimiser.
-pub const CHECK_ONLY_ZH: &str = "未纳入优化，仅核算";
+/// What every station-target line says about how it was obtained.
+pub const CHECK_ONLY_ZH: &str = "已纳入优化，按清单独立核算";
 /// English of [`CHECK_ONLY_ZH`].
-pub const CHECK_ONLY_EN: &str = "not enforced by the optimiser; checked only";
+pub const CHECK_ONLY_EN: &str = "enforced by the optimiser; verified independently from the list";
 
 /// One station target as checked.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -205,8 +205,8 @@ impl Section for AirSection {
                 o,
                 "<h3>{}</h3>",
                 esc(t.t(
-                    "站点目标（未纳入优化，仅核算）",
-                    "Station targets (not enforced by the optimiser; checked only)"
+                    "站点目标（已纳入优化，按清单独立核算）",
+                    "Station targets (enforced by the optimiser; verified independently from the list)"
                 ))
             );
             o.push_str(&table(
@@ -240,8 +240,8 @@ impl Section for AirSection {
         if !self.targets.is_empty() {
             blocks.push((
                 t.t(
-                    "站点目标（未纳入优化，仅核算）",
-                    "Station targets (checked only)",
+                    "站点目标（已纳入优化，按清单独立核算）",
+                    "Station targets (enforced; verified from the list)",
                 )
                 .into(),
                 target_headers(t),

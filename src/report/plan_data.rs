@@ -323,7 +323,7 @@ fn load_workbook(
     let loaded =
         crate::pipeline::load(scenario_path).map_err(|e| ReportError::Load(e.to_string()))?;
     let (rows, source) = read_rows(path, &loaded.inventory)?;
-    let problem = crate::model::build(&loaded.inventory, &loaded.resolved, &loaded.scenario);
+    let problem = loaded.model();
     let plan = crate::plan::Plan {
         rows: rows
             .iter()
