@@ -171,6 +171,28 @@ fn a_station_target_alone_is_met_at_every_station_and_check_verifies_it() {
             "{c}: plan {ours}, check {theirs}"
         );
     }
+    // The report's air section shows each row's price, 万元 per µg/m³, as the summary states it.
+    jianpai()
+        .current_dir(&root)
+        .args([
+            "--quiet",
+            "report",
+            "station",
+            "--scenario",
+            "station.toml",
+            "--out",
+            "r",
+        ])
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(root.join("r/报告.html")).unwrap();
+    assert!(html.contains("边际损失（万元/(µg/m³)）"), "no price column");
+    let bound = rows
+        .iter()
+        .find(|r| r["marginal_loss_per_ugm3"].as_f64().unwrap() > 0.0)
+        .unwrap();
+    let price = format!("{:.2}", bound["marginal_loss_per_ugm3"].as_f64().unwrap());
+    assert!(html.contains(&price), "price {price} not in the report");
     // The red tonnage rows are not violations there either.
     assert!(v["violations"].as_array().unwrap().is_empty(), "{v}");
     let red = v["targets"]

@@ -25,6 +25,10 @@ pub struct TargetResult {
     pub achieved: f64,
     /// achieved ≥ required.
     pub met: bool,
+    /// The plan's LP price of the row, 万元 of season loss per extra µg/m³ (from its
+    /// `summary.json`, when the plan was made with the row; the report fills it in).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marginal_loss_per_ugm3: Option<f64>,
 }
 
 /// Tolerance of the comparison, µg/m³.
@@ -58,6 +62,7 @@ pub fn check_targets(
                 required,
                 achieved,
                 met: achieved + TOL >= required,
+                marginal_loss_per_ugm3: None,
             })
         };
         if let Some(req) = t.station {

@@ -54,7 +54,15 @@ pub fn for_plan(data: &PlanData) -> Result<Option<AirSection>, ReportError> {
         air.weather.as_deref(),
     )
     .map_err(load)?;
-    let targets = check_targets(air, &result).map_err(ReportError::Load)?;
+    let mut targets = check_targets(air, &result).map_err(ReportError::Load)?;
+    for t in &mut targets {
+        t.marginal_loss_per_ugm3 = data
+            .summary
+            .stations
+            .iter()
+            .find(|s| s.row == t.row)
+            .map(|s| s.marginal_loss_per_ugm3);
+    }
     Ok(Some(AirSection { result, targets }))
 }
 
