@@ -432,3 +432,39 @@ fn station_rows_count_cut_times_coefficient_and_are_exported_once() {
         }
     }
 }
+
+#[test]
+fn station_rows_give_the_same_list_whatever_the_thread_count() {
+    let (_d, root) = city();
+    scenario_with(
+        &root,
+        "s.toml",
+        "[air.targets.red]\nmean = 0.3\n[air.targets.orange.at]\nS2 = 0.05\n",
+    );
+    for (threads, out) in [("1", "t1"), ("2", "t2")] {
+        jianpai()
+            .current_dir(&root)
+            .args([
+                "--quiet",
+                "plan",
+                "s.toml",
+                "--out",
+                out,
+                "--threads",
+                threads,
+            ])
+            .assert()
+            .success();
+    }
+    let read = |f: &str| std::fs::read(root.join(f)).unwrap();
+    assert_eq!(read("t1/plan.csv"), read("t2/plan.csv"));
+    let station_rows = |f: &str| {
+        let v: serde_json::Value = serde_json::from_slice(&read(f)).unwrap();
+        v["stations"].clone()
+    };
+    assert_eq!(
+        station_rows("t1/summary.json"),
+        station_rows("t2/summary.json")
+    );
+    assert_eq!(station_rows("t1/summary.json").as_array().unwrap().len(), 2);
+}
