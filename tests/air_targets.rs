@@ -138,6 +138,15 @@ fn a_station_target_alone_is_met_at_every_station_and_check_verifies_it() {
             .any(|r| r["marginal_loss_per_ugm3"].as_f64().unwrap() > 0.0),
         "{rows:?}"
     );
+    // A measure made stricter for the stations says so in 加严理由, with the station's price.
+    let list = std::fs::read_to_string(root.join("station/plan.csv")).unwrap();
+    assert!(
+        list.lines().any(
+            |l| l.contains("为满足红色预警站点 PM2.5 降幅目标：station:red:PM25:")
+                && l.contains("万元/(µg/m³)")
+        ),
+        "no station reason in the list"
+    );
     // The red tonnage rows are reported, not enforced.
     let red_so2 = &s["levels"]["red"]["city"]["SO2"];
     assert_eq!(red_so2["enforced"], false, "{red_so2}");
