@@ -25,6 +25,12 @@ pub struct Shortfall {
     pub shortfall: f64,
     /// Emissions that cannot be cut, by reason (t/d).
     pub blocked: IndexMap<&'static str, f64>,
+    /// Unit of `required`, `max_from_lines` and `shortfall`: `t/d` for tonnage rows, `µg/m³` for
+    /// station rows (their maximum is every line covered by the matrix at its strongest option).
+    pub unit: &'static str,
+    /// For a station row, the station's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub station: Option<String>,
 }
 
 /// Coupling rows that no plan can meet even with every member at its strongest option, with
@@ -41,6 +47,7 @@ pub fn shortfalls(inv: &Inventory, resolved: &Resolved, p: &Problem) -> Vec<Shor
             continue;
         }
         let Some(t) = (row.family == Family::Target).then(|| &p.targets[row.source]) else {
+            let station = (row.family == Family::Station).then(|| &p.stations[row.source]);
             out.push(Shortfall {
                 row: row.key,
                 required: row.rhs,
@@ -48,6 +55,8 @@ pub fn shortfalls(inv: &Inventory, resolved: &Resolved, p: &Problem) -> Vec<Shor
                 max_from_lines: max,
                 shortfall: row.rhs - max,
                 blocked: IndexMap::new(),
+                unit: if station.is_some() { "µg/m³" } else { "t/d" },
+                station: station.map(|s| s.name.clone()),
             });
             continue;
         };
@@ -112,6 +121,8 @@ pub fn shortfalls(inv: &Inventory, resolved: &Resolved, p: &Problem) -> Vec<Shor
             max_from_lines: max,
             shortfall: t.rhs - max,
             blocked,
+            unit: "t/d",
+            station: None,
         });
     }
     out
@@ -121,9 +132,16 @@ pub fn shortfalls(inv: &Inventory, resolved: &Resolved, p: &Problem) -> Vec<Shor
 pub fn explain(shortfalls: &[Shortfall]) -> String {
     let mut s = String::new();
     for f in shortfalls {
+        if let Some(name) = &f.station {
+            s.push_str(&format!(
+                "{} ({name}): 需降低 PM2.5 required {:.3} µg/m³, 清单全部最强措施最多 lines at most {:.3} µg/m³ → 缺口 shortfall {:.3} µg/m³\n",
+                f.row, f.required, f.max_from_lines, f.shortfall
+            ));
+            continue;
+        }
         s.push_str(&format!(
-            "{}: 需减排 required {:.3} t/d, 其他领域 credits {:.3}, 清单最多 lines at most {:.3} → 缺口 shortfall {:.3} t/d\n",
-            f.row, f.required, f.credit, f.max_from_lines, f.shortfall
+            "{}: 需减排 required {:.3} {u}, 其他领域 credits {:.3}, 清单最多 lines at most {:.3} → 缺口 shortfall {:.3} {u}\n",
+            f.row, f.required, f.credit, f.max_from_lines, f.shortfall, u = f.unit
         ));
         for (k, v) in &f.blocked {
             if *v > 0.0 {

@@ -4,7 +4,7 @@ use crate::diagnose::{shortfalls, Shortfall};
 use crate::domain::{Decision, Inventory, Scenario};
 use crate::io::scenario_file::read_scenario;
 use crate::io::IoError;
-use crate::model::{build, Problem};
+use crate::model::Problem;
 use crate::plan::summary::{summarize, Summary};
 use crate::plan::{from_assignment, Plan};
 use crate::rules::decide::DecisionConflict;
@@ -36,6 +36,9 @@ pub enum LoadError {
     /// The staggered-production calendar has errors.
     #[error("the calendar has {} errors", .0.error_count())]
     Calendar(Report),
+    /// The air tables behind the scenario's station targets cannot be used.
+    #[error("[air]: {0}")]
+    Air(crate::air::AirError),
     /// Some decisions are not allowed by the rules.
     #[error("有 {} 处决策与规则冲突：\n{}", .0.len(), .0.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("\n"))]
     DecisionConflicts(Vec<DecisionConflict>),
@@ -55,6 +58,43 @@ pub struct Loaded {
     pub warnings: Report,
     /// The planner's decisions (already bound into `resolved`).
     pub decisions: Vec<Decision>,
+    /// The station rows of `[air.targets]`, when the scenario sets any.
+    pub air: Option<crate::air::optimise::StationRows>,
+}
+
+impl Loaded {
+    /// The optimisation model of the scenario, station rows included.
+    pub fn model(&self) -> Problem {
+        self.model_with(&self.resolved)
+    }
+
+    /// As [`Loaded::model`], over other applied rules (a decision or a negotiation changed).
+    pub fn model_with(&self, resolved: &Resolved) -> Problem {
+        crate::model::build::build_with(
+            &self.inventory,
+            resolved,
+            &self.scenario,
+            self.air.as_ref(),
+        )
+    }
+}
+
+/// The station rows of a scenario's `[air.targets]` (none without targets).
+fn station_rows(
+    scenario: &Scenario,
+    inventory: &Inventory,
+) -> Result<Option<crate::air::optimise::StationRows>, LoadError> {
+    let Some(air) = scenario.air.as_ref().filter(|a| a.has_targets()) else {
+        return Ok(None);
+    };
+    // Checked when the scenario was read: targets come with both tables.
+    let (Some(st), Some(rc)) = (&air.stations, &air.receptors) else {
+        return Ok(None);
+    };
+    let inputs = crate::air::read_inputs(st, rc).map_err(LoadError::Air)?;
+    crate::air::optimise::station_rows(air, &inputs, inventory, &scenario.inventory)
+        .map(Some)
+        .map_err(LoadError::Air)
 }
 
 /// Read the scenario, its inventory and its rules.
@@ -134,7 +174,9 @@ pub fn prepare_with(
     if !conflicts.is_empty() {
         return Err(LoadError::DecisionConflicts(conflicts));
     }
+    let air = station_rows(&scenario, &inventory)?;
     Ok(Loaded {
+        air,
         scenario,
         inventory,
         rules,
@@ -226,7 +268,7 @@ pub fn plan_warm(
     warm: Option<&WarmData>,
 ) -> Planned {
     let t0 = Instant::now();
-    let problem = build(&l.inventory, &l.resolved, &l.scenario);
+    let problem = l.model();
     solve_problem(
         l,
         problem,

@@ -1,16 +1,16 @@
 //! Station targets against a plan's estimated reductions: `station:<level>:PM25:<station>` and
-//! `station:<level>:PM25:mean` rows, met or missed. The optimiser does not enforce them yet
-//! (未纳入优化，仅核算).
+//! `station:<level>:PM25:mean` rows, met or missed. The optimiser enforces them as station rows
+//! (see [`super::optimise`]); this check recomputes them from the plan on its own.
 
 use super::evaluate::AirResult;
 use super::settings::AirSettings;
 use crate::domain::Level;
 use serde::Serialize;
 
-/// What every station-target line says about the optimiser.
-pub const CHECK_ONLY_ZH: &str = "未纳入优化，仅核算";
+/// What every station-target line says about how it was obtained.
+pub const CHECK_ONLY_ZH: &str = "已纳入优化，按清单独立核算";
 /// English of [`CHECK_ONLY_ZH`].
-pub const CHECK_ONLY_EN: &str = "not enforced by the optimiser; checked only";
+pub const CHECK_ONLY_EN: &str = "enforced by the optimiser; verified independently from the list";
 
 /// One station target as checked.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -25,6 +25,10 @@ pub struct TargetResult {
     pub achieved: f64,
     /// achieved ≥ required.
     pub met: bool,
+    /// The plan's LP price of the row, 万元 of season loss per extra µg/m³ (from its
+    /// `summary.json`, when the plan was made with the row; the report fills it in).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marginal_loss_per_ugm3: Option<f64>,
 }
 
 /// Tolerance of the comparison, µg/m³.
@@ -58,6 +62,7 @@ pub fn check_targets(
                 required,
                 achieved,
                 met: achieved + TOL >= required,
+                marginal_loss_per_ugm3: None,
             })
         };
         if let Some(req) = t.station {

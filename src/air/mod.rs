@@ -3,15 +3,16 @@
 //! station per level, with the city mean, the worst station and the largest contributors.
 //!
 //! files ([`tables`], [`stations`], [`receptors`], [`met`], [`sites`]) → [`evaluate`] →
-//! [`check`] (station targets, checked only) → [`write`] and [`report`] (table, map, workbook
-//! sheet). [`screening`] with [`plume`] makes a matrix when none exists. Station rows of the
-//! optimisation model are not built yet.
+//! [`check`] (station targets, verified from the plan file) → [`write`] and [`report`] (table,
+//! map, workbook sheet). [`screening`] with [`plume`] makes a matrix when none exists.
+//! [`optimise`] turns the matrix and `[air.targets]` into the model's station rows.
 
 pub mod check;
 pub mod compare;
 pub mod evaluate;
 pub mod geo;
 pub mod met;
+pub mod optimise;
 pub mod plume;
 pub mod receptors;
 pub mod report;
@@ -105,5 +106,6 @@ none are reported as uncovered cut. `jianpai receptors` writes a screening matri
 |---|---|---|---|
 | `[air]` `stations`, `receptors` | stations table and matrix: the report shows the estimate, `check` the station targets | none | |
 | `[air]` `weather` | weather type whose coefficients apply (rows without one apply otherwise) | none | |
-| `[air.targets]` `<level> = { station = X, mean = Y, at = { \"<id>\" = Z } }` | required PM2.5 reduction, µg/m³, at every station, at the mean of stations, at named stations; checked by `check` (exit 6 when missed), **not enforced by the optimiser** (未纳入优化，仅核算) | none | [0, 1000] |
+| `[air.targets]` `<level> = { station = X, mean = Y, at = { \"<id>\" = Z } }` | required PM2.5 reduction, µg/m³, at every station (the worst station), at the mean of stations, at named stations: station rows `station:<level>:PM25:<id>` / `…:mean` of the optimiser, verified by `check` from the list (exit 6 when missed) | none | [0, 1000] |
+| `[air.targets.<level>]` `tonnage` | `false`: the level's tonnage targets (city, districts, controlled firms) are reported, not enforced — the level is planned by its station targets (needs one at the level) | `true` | true / false |
 ";

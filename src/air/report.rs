@@ -54,7 +54,15 @@ pub fn for_plan(data: &PlanData) -> Result<Option<AirSection>, ReportError> {
         air.weather.as_deref(),
     )
     .map_err(load)?;
-    let targets = check_targets(air, &result).map_err(ReportError::Load)?;
+    let mut targets = check_targets(air, &result).map_err(ReportError::Load)?;
+    for t in &mut targets {
+        t.marginal_loss_per_ugm3 = data
+            .summary
+            .stations
+            .iter()
+            .find(|s| s.row == t.row)
+            .map(|s| s.marginal_loss_per_ugm3);
+    }
     Ok(Some(AirSection { result, targets }))
 }
 
@@ -205,8 +213,8 @@ impl Section for AirSection {
                 o,
                 "<h3>{}</h3>",
                 esc(t.t(
-                    "站点目标（未纳入优化，仅核算）",
-                    "Station targets (not enforced by the optimiser; checked only)"
+                    "站点目标（已纳入优化，按清单独立核算）",
+                    "Station targets (enforced by the optimiser; verified independently from the list)"
                 ))
             );
             o.push_str(&table(
@@ -240,8 +248,8 @@ impl Section for AirSection {
         if !self.targets.is_empty() {
             blocks.push((
                 t.t(
-                    "站点目标（未纳入优化，仅核算）",
-                    "Station targets (checked only)",
+                    "站点目标（已纳入优化，按清单独立核算）",
+                    "Station targets (enforced; verified from the list)",
                 )
                 .into(),
                 target_headers(t),

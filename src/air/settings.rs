@@ -1,5 +1,6 @@
 //! Scenario keys `[air]`: the stations and matrix a scenario's reports and `check` use, and
-//! station targets per level — checked, not yet enforced by the optimiser (未纳入优化，仅核算).
+//! station targets per level — enforced by the optimiser as station rows and verified by
+//! `check` — with the level's tonnage targets kept or switched off (`tonnage = false`).
 
 use crate::domain::scenario::{Bound, LevelTable};
 use indexmap::IndexMap;
@@ -33,6 +34,21 @@ pub struct StationTargets {
     /// Named stations at least these (station id → µg/m³).
     #[serde(default)]
     pub at: IndexMap<String, f64>,
+    /// Whether the level's tonnage targets (city, districts, controlled firms) still bind
+    /// beside the station rows; `false` plans the level by the station targets alone.
+    #[serde(default = "yes")]
+    pub tonnage: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl StationTargets {
+    /// Whether any station row is asked for.
+    pub fn any(&self) -> bool {
+        self.station.is_some() || self.mean.is_some() || !self.at.is_empty()
+    }
 }
 
 /// Range of a required reduction, µg/m³.
@@ -65,6 +81,11 @@ impl AirSettings {
                     v,
                 );
             }
+            if !t.tonnage && !t.any() {
+                errs.push(format!(
+                    "{table} tonnage = false needs a station target at the level (station, mean or at): otherwise the level has no target at all"
+                ));
+            }
         }
         if self.has_targets() && (self.stations.is_none() || self.receptors.is_none()) {
             errs.push("[air.targets] needs [air] stations and receptors to be checked".into());
@@ -77,5 +98,10 @@ impl AirSettings {
         crate::domain::Level::ALL
             .iter()
             .any(|&l| self.targets.get(l).is_some())
+    }
+
+    /// Whether the tonnage targets bind at `level` (yes unless `tonnage = false` there).
+    pub fn tonnage(&self, level: crate::domain::Level) -> bool {
+        self.targets.get(level).as_ref().is_none_or(|t| t.tonnage)
     }
 }

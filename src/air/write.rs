@@ -152,6 +152,7 @@ pub fn target_headers(t: Labels) -> Vec<String> {
         t.t("要求降幅（µg/m³）", "Required (µg/m³)"),
         t.t("核算降幅（µg/m³）", "Estimated (µg/m³)"),
         t.t("是否达标", "Met"),
+        t.t("边际损失（万元/(µg/m³)）", "10k yuan per µg/m³"),
         t.t("说明", "Note"),
     ]
     .map(String::from)
@@ -168,6 +169,8 @@ pub fn target_rows(targets: &[TargetResult], t: Labels) -> Vec<Vec<Cell>> {
                 Cell::Num(r.required, 2),
                 Cell::Num(r.achieved, 2),
                 Cell::Text(t.yes_no(r.met).into()),
+                r.marginal_loss_per_ugm3
+                    .map_or_else(|| Cell::Text("—".into()), |v| Cell::Num(v, 2)),
                 Cell::Text(t.t(CHECK_ONLY_ZH, CHECK_ONLY_EN).into()),
             ]
         })
@@ -184,7 +187,7 @@ pub struct AirJson<'a> {
     pub result: &'a AirResult,
     /// Station targets as checked.
     pub station_targets: &'a [TargetResult],
-    /// What the station targets are (未纳入优化，仅核算).
+    /// How the station targets are obtained (enforced by the optimiser, verified from the list).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub station_targets_note: Option<&'a str>,
 }

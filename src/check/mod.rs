@@ -51,6 +51,10 @@ pub struct TargetCheck {
     pub achieved: f64,
     /// Whether it is met.
     pub met: bool,
+    /// `false` when the scenario switches the level's tonnage targets off
+    /// (`[air.targets.<level>] tonnage = false`): reported, a miss is no violation.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub not_enforced: bool,
 }
 
 /// Result of a check.
@@ -419,6 +423,27 @@ fn same_text(written: &str, derived: &str) -> bool {
                 .is_some_and(|w| w.trim() == derived))
 }
 
+/// Each plan row's cuts as the checker re-derives them from its measure and the inventory's
+/// baseline (the stated cuts where the measure cannot be derived, which `check` reports), as
+/// (line id, level, cuts): what the station targets are verified on.
+pub fn derived_cuts<'r>(inv: &Inventory, rows: &'r [StatedRow]) -> Vec<(&'r str, Level, [f64; 4])> {
+    let lines: HashMap<&str, usize> = inv
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.id.as_str(), i))
+        .collect();
+    rows.iter()
+        .map(|r| {
+            let cut = lines
+                .get(r.line_id.as_str())
+                .and_then(|&li| effect(inv, li, r))
+                .map_or(r.cut, |e| e.cut);
+            (r.line_id.as_str(), r.level, cut)
+        })
+        .collect()
+}
+
 fn effect(inv: &Inventory, li: usize, r: &StatedRow) -> Option<Effect> {
     let line = &inv.lines[li];
     let scale = line.baseline_scale().0;
@@ -740,9 +765,10 @@ fn targets(
                 }
             }
         }
+        let enforced = scenario.tonnage(level);
         let mut push = |name: String, required: f64, achieved: f64, viol: &mut Viol| {
             let met = achieved >= required - crate::model::problem::feas_tol(required);
-            if !met {
+            if !met && enforced {
                 viol(
                     "target",
                     None,
@@ -757,6 +783,7 @@ fn targets(
                 required,
                 achieved,
                 met,
+                not_enforced: !enforced,
             });
         };
         for p in Pollutant::ALL {

@@ -105,7 +105,7 @@ pub fn run(
             }
             if !quiet && !stations.is_empty() {
                 println!(
-                    "站点目标（{}）：{} 项，{} 项未达标 / station targets (checked only): {} checked, {} missed",
+                    "站点目标（{}）：{} 项，{} 项未达标 / station targets (verified independently): {} checked, {} missed",
                     crate::air::check::CHECK_ONLY_ZH,
                     stations.len(),
                     stations.iter().filter(|r| !r.met).count(),
@@ -159,7 +159,9 @@ fn run_recompute(
 }
 
 /// The scenario's station targets (`[air.targets]`) against the plan's estimated PM2.5
-/// reductions, recomputed here from the plan rows and the matrix (empty without targets).
+/// reductions, computed here on their own: each row's cuts re-derived from its measure and the
+/// inventory, times the matrix's coefficients (`air::evaluate`, not the optimiser's station rows);
+/// empty without targets.
 fn station_targets(
     loaded: &crate::pipeline::Loaded,
     rows: &[crate::plan::read::StatedRow],
@@ -176,7 +178,7 @@ fn station_targets(
         &inputs,
         &loaded.inventory,
         &loaded.scenario.inventory,
-        rows.iter().map(|r| (r.line_id.as_str(), r.level, r.cut)),
+        crate::check::derived_cuts(&loaded.inventory, rows),
         air.weather.as_deref(),
     )
     .map_err(failure)?;

@@ -126,7 +126,7 @@ pub fn run(
             v
         }
     };
-    let problem = crate::model::build(inv, &loaded.resolved, &loaded.scenario);
+    let problem = loaded.model();
     let assignment = plan_assignment(&loaded, &problem, &rows, &lines, &file)?;
     let units: Vec<usize> = (0..problem.units.len())
         .filter(|&ui| lines.contains(&problem.units[ui].line))

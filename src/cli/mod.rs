@@ -381,7 +381,7 @@ Examples:
     /// What a plan does to the air: the estimated PM2.5 reduction (µg/m³) at every monitoring
     /// station per level from a source–receptor matrix (line > enterprise > grid cell >
     /// district), the mean of stations, the worst station and the largest contributors; the
-    /// scenario's station targets are checked, not enforced (未纳入优化，仅核算).
+    /// scenario's station targets (enforced by `plan`) are verified from the list.
     #[command(
         after_help = "Examples:\n  jianpai air --plan out/wuxi-2021 --stations out/wuxi-air/stations.csv --receptors out/wuxi-air/receptors.csv\n  jianpai air --plan out/wuxi-2021 --stations s.csv --receptors r.csv --out out/air --format json"
     )]

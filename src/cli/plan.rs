@@ -40,6 +40,10 @@ pub fn report_failure(r: &crate::validate::Report, message: String) -> Failure {
 
 /// Map a load error to a failure, printing its details.
 pub fn load_failure(e: LoadError) -> Failure {
+    let e = match e {
+        LoadError::Air(a) => return super::air::air_failure(a),
+        e => e,
+    };
     match &e {
         LoadError::Inventory(r)
         | LoadError::Rules(r)
@@ -331,8 +335,58 @@ pub(super) fn print_summary(s: &crate::plan::summary::Summary, english: bool) {
                 t.achieved,
                 t.achieved_by_lines,
                 t.marginal_loss_per_tonne,
-                if t.met { "" } else { "\t✗" }
+                if !t.enforced {
+                    if english {
+                        "\t(not enforced)"
+                    } else {
+                        "\t(不考核)"
+                    }
+                } else if t.met {
+                    ""
+                } else {
+                    "\t✗"
+                }
             );
         }
+    }
+    print_stations(s, english);
+}
+
+/// The station rows: required and estimated PM2.5 reduction, and the LP price of one more
+/// µg/m³ (万元 of season loss per µg/m³).
+fn print_stations(s: &crate::plan::summary::Summary, english: bool) {
+    if s.stations.is_empty() {
+        return;
+    }
+    let head: [&str; 5] = if english {
+        [
+            "level",
+            "station",
+            "required µg/m³",
+            "estimated µg/m³",
+            "10k yuan per µg/m³",
+        ]
+    } else {
+        [
+            "预警",
+            "站点",
+            "要求降幅(µg/m³)",
+            "估算降幅(µg/m³)",
+            "边际损失(万元/(µg/m³))",
+        ]
+    };
+    println!("{}", head.join("\t"));
+    for st in &s.stations {
+        let level = crate::domain::Level::parse(st.level)
+            .map(|l| if english { l.key() } else { l.zh() })
+            .unwrap_or(st.level);
+        println!(
+            "{level}\t{}\t{:.3}\t{:.3}\t{:.2}{}",
+            st.station,
+            st.required,
+            st.achieved,
+            st.marginal_loss_per_ugm3,
+            if st.met { "" } else { "\t✗" }
+        );
     }
 }

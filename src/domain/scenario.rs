@@ -479,6 +479,12 @@ impl Scenario {
         Fraction(v)
     }
 
+    /// Whether the tonnage targets bind at `level` (`[air.targets.<level>] tonnage = false`
+    /// switches them off in favour of the level's station targets).
+    pub fn tonnage(&self, level: Level) -> bool {
+        self.air.as_ref().is_none_or(|a| a.tonnage(level))
+    }
+
     /// The checked fairness rule, when the scenario asks for one (checked when it was read).
     pub fn fairness(&self) -> Option<super::fairness::Fairness> {
         self.fairness.as_ref().and_then(|f| f.check().ok())

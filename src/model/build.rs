@@ -8,8 +8,20 @@ use crate::rules::Resolved;
 
 const EPS: f64 = 1e-9;
 
-/// Build the model. One function per part: choices, triples, targets, groups.
+/// Build the model without station rows. One function per part: choices, triples, targets,
+/// groups.
 pub fn build(inv: &Inventory, resolved: &Resolved, scenario: &Scenario) -> Problem {
+    build_with(inv, resolved, scenario, None)
+}
+
+/// Build the model with the station rows of `air` (the scenario's `[air.targets]`, see
+/// [`crate::air::optimise`]) when given.
+pub fn build_with(
+    inv: &Inventory,
+    resolved: &Resolved,
+    scenario: &Scenario,
+    air: Option<&crate::air::optimise::StationRows>,
+) -> Problem {
     let districts: Vec<String> = inv.districts.keys().cloned().collect();
     let days = Level::ALL.map(|l| *scenario.days.get(l));
     let restart_days =
@@ -18,6 +30,7 @@ pub fn build(inv: &Inventory, resolved: &Resolved, scenario: &Scenario) -> Probl
         units: Vec::with_capacity(resolved.lines.len()),
         targets: Vec::new(),
         groups: Vec::new(),
+        stations: air.map(|a| a.targets.clone()).unwrap_or_default(),
         districts,
         days,
         restart_days,
@@ -55,6 +68,9 @@ pub fn build(inv: &Inventory, resolved: &Resolved, scenario: &Scenario) -> Probl
             level_costs,
             costs,
             group: None,
+            air: air
+                .and_then(|a| a.transfer.get(rule.line).cloned())
+                .unwrap_or_default(),
         });
     }
     add_groups(&mut problem, resolved);
@@ -278,6 +294,13 @@ fn add_targets(problem: &mut Problem, inv: &Inventory, scenario: &Scenario) {
             }
         }
     }
+    // Tonnage switched off at a level: its rows stay for reporting but ask nothing of the lines.
+    for t in &mut problem.targets {
+        if !scenario.tonnage(t.level) {
+            t.enforced = false;
+            t.rhs = 0.0;
+        }
+    }
 }
 
 fn push_target(
@@ -299,5 +322,6 @@ fn push_target(
         required,
         credit,
         rhs: required - credit,
+        enforced: true,
     });
 }

@@ -189,7 +189,7 @@ fn coupling(m: &mut Model, p: &Problem, terms: impl Fn(usize, usize) -> Vec<(usi
         for &(ui, w) in &row.members {
             let u = &p.units[ui];
             for (c, j) in terms(ui, k) {
-                let v = row.coefficient(w, &u.choices[c]);
+                let v = row.coefficient(w, u, &u.choices[c]);
                 if v != 0.0 {
                     coefs.push((j, v));
                 }

@@ -6,8 +6,8 @@
 //!
 //! Adding a family: implement [`CouplingFamily`] and list it in [`FAMILIES`].
 
-use super::problem::{Choice, Problem, Scope};
-use super::registry::{stop_lines_name, target_name, Family};
+use super::problem::{Choice, Problem, Scope, Unit};
+use super::registry::{station_name, stop_lines_name, target_name, Family};
 use crate::domain::Level;
 
 /// What a coupling row counts of a line's option at the row's level.
@@ -19,27 +19,42 @@ pub enum Attribute {
     Loss,
     /// 1 when the option stops the line, else 0.
     Stop,
+    /// Estimated PM2.5 reduction at receptor `r` (index into `Unit::air`), µg/m³: the unit's
+    /// own transfer coefficients applied to the option's cuts. Priced as cuts (see
+    /// [`Attribute::cut_weights`]).
+    Air(usize),
 }
 
 impl Attribute {
     /// Number of distinct attributes (see [`Attribute::index`]).
     pub const COUNT: usize = 6;
 
-    /// Dense index: the four cuts, then loss, then stop.
-    pub fn index(self) -> usize {
+    /// The attribute as a linear form over the plain attributes of unit `u`'s options (the
+    /// four cuts, loss, stop — [`Attribute::COUNT`] entries): its value for an option is the
+    /// dot product with (cut₀…cut₃, loss, stop). Station rows become weights on the cuts, so
+    /// pricing a unit costs the same with or without them.
+    pub fn cut_weights(self, u: &Unit) -> [f64; Attribute::COUNT] {
+        let mut w = [0.0; Attribute::COUNT];
         match self {
-            Attribute::Cut(q) => q,
-            Attribute::Loss => 4,
-            Attribute::Stop => 5,
+            Attribute::Cut(q) => w[q] = 1.0,
+            Attribute::Loss => w[4] = 1.0,
+            Attribute::Stop => w[5] = 1.0,
+            Attribute::Air(r) => {
+                if let Some(t) = u.air.get(r) {
+                    w[..4].copy_from_slice(t);
+                }
+            }
         }
+        w
     }
 
-    /// The attribute's value for an option.
-    pub fn of(self, c: &Choice) -> f64 {
+    /// The attribute's value for option `c` of unit `u`.
+    pub fn of(self, u: &Unit, c: &Choice) -> f64 {
         match self {
             Attribute::Cut(q) => c.cut[q],
             Attribute::Loss => c.loss,
             Attribute::Stop => f64::from(u8::from(c.stop)),
+            Attribute::Air(r) => u.air_effect(r, c),
         }
     }
 }
@@ -80,9 +95,9 @@ pub struct CouplingRow {
 }
 
 impl CouplingRow {
-    /// Coefficient of an option of a member with `weight`.
-    pub fn coefficient(&self, weight: f64, c: &Choice) -> f64 {
-        weight * self.attribute.of(c)
+    /// Coefficient of option `c` of member `u` with `weight`.
+    pub fn coefficient(&self, weight: f64, u: &Unit, c: &Choice) -> f64 {
+        weight * self.attribute.of(u, c)
     }
 
     /// The most the members can contribute, each at its best nested triple.
@@ -94,7 +109,7 @@ impl CouplingRow {
                 let u = &p.units[ui];
                 u.triples
                     .iter()
-                    .map(|t| self.coefficient(w, &u.choices[t[k] as usize]))
+                    .map(|t| self.coefficient(w, u, &u.choices[t[k] as usize]))
                     .fold(0.0, f64::max)
             })
             .fold(0.0, |a, b| a + b)
@@ -141,6 +156,8 @@ impl CouplingFamily for Targets {
                 Scope::District(_) => 1,
                 Scope::Controlled => 2,
             };
+            // A target the scenario switches off keeps its row with rhs 0 (always met), so that
+            // the target rows stay one per `Problem::targets` entry (duals, reasons).
             out.push(CouplingRow {
                 family: Family::Target,
                 key: target_name(p, t),
@@ -186,14 +203,50 @@ impl CouplingFamily for StopLines {
     }
 }
 
+/// Estimated PM2.5 reduction at a station or the city mean of the stations per level
+/// (`station:<level>:PM25:<station>`, `station:<level>:PM25:mean`): Σ over lines of the option's
+/// cut × the line's transfer coefficients, summed over precursors, ≥ the required µg/m³.
+/// Members are the lines with a coefficient for the receptor.
+pub struct Stations;
+
+impl CouplingFamily for Stations {
+    fn family(&self) -> Family {
+        Family::Station
+    }
+
+    fn rows(&self, p: &Problem, out: &mut Vec<CouplingRow>) {
+        for (source, s) in p.stations.iter().enumerate() {
+            out.push(CouplingRow {
+                family: Family::Station,
+                key: station_name(s),
+                level: s.level,
+                attribute: Attribute::Air(s.receptor),
+                members: (0..p.units.len())
+                    .filter(|&ui| {
+                        p.units[ui]
+                            .air
+                            .get(s.receptor)
+                            .is_some_and(|t| t.iter().any(|&c| c != 0.0))
+                    })
+                    .map(|ui| (ui, 1.0))
+                    .collect(),
+                rhs: s.required,
+                measure: Measure::Quantity,
+                source,
+                order: source as u32,
+            });
+        }
+    }
+}
+
 /// The model's linear coupling families, in row order.
 #[cfg(not(test))]
-pub const FAMILIES: &[&dyn CouplingFamily] = &[&Targets, &StopLines];
+pub const FAMILIES: &[&dyn CouplingFamily] = &[&Targets, &StopLines, &Stations];
 
 /// The model's linear coupling families, in row order, plus the test family that shows a new
 /// family needs nothing but its declaration and this list entry.
 #[cfg(test)]
-pub const FAMILIES: &[&dyn CouplingFamily] = &[&Targets, &StopLines, &tests::StopCap];
+pub const FAMILIES: &[&dyn CouplingFamily] = &[&Targets, &StopLines, &Stations, &tests::StopCap];
 
 /// Every linear coupling row of `p`, family by family.
 pub fn coupling_rows(p: &Problem) -> Vec<CouplingRow> {
@@ -232,7 +285,7 @@ pub fn row_values(p: &Problem, rows: &[CouplingRow], assignment: &[u32]) -> Vec<
             for &(ui, w) in &row.members {
                 let u = &p.units[ui];
                 let c = &u.choices[u.triples[assignment[ui] as usize][k] as usize];
-                v += row.coefficient(w, c);
+                v += row.coefficient(w, u, c);
             }
             v
         })
@@ -305,6 +358,7 @@ pub(crate) mod tests {
             choices: vec![choice(0.0, 0.0, false), option],
             triples: vec![[0, 0, 0], [1, 1, 1]],
             group: None,
+            air: Vec::new(),
         };
         Problem {
             units: vec![
@@ -320,8 +374,10 @@ pub(crate) mod tests {
                 required: 10.0,
                 credit: 0.0,
                 rhs: 10.0,
+                enforced: true,
             }],
             groups: Vec::new(),
+            stations: Vec::new(),
             districts: Vec::new(),
             days: [1.0; 3],
             restart_days: [0.0; 3],
@@ -406,7 +462,7 @@ pub(crate) mod tests {
             rows_by_unit(&p, &rows),
             vec![vec![(0, 1.0)], vec![(0, 1.0)]]
         );
-        assert_eq!(Attribute::Stop.of(&p.units[0].choices[1]), 1.0);
-        assert_eq!(Attribute::Loss.of(&p.units[1].choices[1]), 3.0);
+        assert_eq!(Attribute::Stop.of(&p.units[0], &p.units[0].choices[1]), 1.0);
+        assert_eq!(Attribute::Loss.of(&p.units[1], &p.units[1].choices[1]), 3.0);
     }
 }

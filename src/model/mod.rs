@@ -14,4 +14,4 @@ pub mod problem;
 pub mod registry;
 
 pub use build::build;
-pub use problem::{Choice, Group, Problem, Scope, Target, Unit};
+pub use problem::{Choice, Group, Problem, Scope, StationTarget, Target, Unit};

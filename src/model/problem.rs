@@ -63,6 +63,35 @@ pub struct Unit {
     pub costs: Vec<f64>,
     /// Stop group, if any.
     pub group: Option<usize>,
+    /// Transfer coefficients to each receptor of the station rows (µg/m³ of PM2.5 per t/d of
+    /// SO2, NOx, PM, VOCs), indexed by [`StationTarget::receptor`]; empty without station rows.
+    pub air: Vec<[f64; 4]>,
+}
+
+impl Unit {
+    /// PM2.5 reduction at receptor `r` (µg/m³) under option `c`: Σ over precursors of cut ×
+    /// transfer coefficient (0 when the unit has no coefficient for `r`).
+    pub fn air_effect(&self, r: usize, c: &Choice) -> f64 {
+        self.air
+            .get(r)
+            .map_or(0.0, |t| (0..4).map(|q| t[q] * c.cut[q]).sum())
+    }
+}
+
+/// A station row: the lines' estimated PM2.5 reduction at a receptor (one station, or the mean
+/// of the stations) at a level must reach `required` µg/m³.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StationTarget {
+    /// Level.
+    pub level: Level,
+    /// Receptor index into every unit's `air` (stations in table order, then their mean).
+    pub receptor: usize,
+    /// Station id, or `mean` for the city mean of the stations.
+    pub station: String,
+    /// Station name (the id for the mean).
+    pub name: String,
+    /// Required reduction, µg/m³.
+    pub required: f64,
 }
 
 /// Where a target row applies.
@@ -93,8 +122,11 @@ pub struct Target {
     pub required: f64,
     /// Other-sector credits counted (t/d).
     pub credit: f64,
-    /// What the lines must cut: required − credit (may be ≤ 0: already met).
+    /// What the lines must cut: required − credit (may be ≤ 0: already met; 0 when not enforced).
     pub rhs: f64,
+    /// Whether the row binds: false when the scenario switches tonnage targets off at the level
+    /// (`[air.targets.<level>] tonnage = false`); the row is kept, with `rhs` 0, for reporting.
+    pub enforced: bool,
 }
 
 /// A whole-line stop group (per enterprise).
@@ -117,6 +149,8 @@ pub struct Problem {
     pub targets: Vec<Target>,
     /// Stop groups.
     pub groups: Vec<Group>,
+    /// Station rows (`station:<level>:PM25:<station>`); empty without `[air.targets]`.
+    pub stations: Vec<StationTarget>,
     /// District names.
     pub districts: Vec<String>,
     /// Expected warning days per level.
@@ -239,6 +273,20 @@ impl Problem {
                 .sum();
             usable(most, || {
                 format!("{} 的最大可减排总量 / largest total cut", row())
+            })?;
+        }
+        for st in &self.stations {
+            let row = || super::registry::station_name(st);
+            usable(st.required, || {
+                format!("{} 的要求降幅 / required reduction", row())
+            })?;
+            let most: f64 = self
+                .units
+                .iter()
+                .map(|u| max_abs(u.choices.iter().map(|c| u.air_effect(st.receptor, c))))
+                .sum();
+            usable(most, || {
+                format!("{} 的最大可达降幅 / largest total reduction", row())
             })?;
         }
         Ok(())

@@ -1,7 +1,7 @@
 //! The row registry: a stable name for every row and column of the model, so that a solver
 //! report, an exported model or an infeasibility explanation can be traced to its family and entity.
 
-use super::problem::{Problem, Scope, Target};
+use super::problem::{Problem, Scope, StationTarget, Target};
 use crate::domain::Level;
 use std::collections::HashSet;
 
@@ -14,6 +14,9 @@ pub enum Family {
     Target,
     /// Whole-line stop counts (`stop-lines:<level>:<credit code>`).
     StopLines,
+    /// Estimated PM2.5 reduction at a station or the mean of the stations
+    /// (`station:<level>:PM25:<station>`, `station:<level>:PM25:mean`).
+    Station,
     /// Fairness: a group's lines take at most k measures at a level
     /// (`fair-link:<level>:<group>:<measure>:<line>`, `fair-count:<level>:<group>`).
     Fair,
@@ -30,6 +33,11 @@ pub fn target_name(p: &Problem, t: &Target) -> String {
         t.pollutant.label(),
         scope_name(p, t.scope)
     )
+}
+
+/// Name of a station row, e.g. `station:red:PM25:S03` or `station:red:PM25:mean`.
+pub fn station_name(s: &StationTarget) -> String {
+    format!("station:{}:PM25:{}", s.level.key(), s.station)
 }
 
 /// Scope label: `city`, a district name, or `controlled`.

@@ -3,7 +3,6 @@
 //! all of them. A decision on a line the optimiser would have treated the same way costs 0.
 
 use crate::domain::Decision;
-use crate::model::build;
 use crate::pipeline::Loaded;
 use crate::rules::decide;
 use crate::solve::{solve_warm, SolveOptions, Status};
@@ -51,7 +50,7 @@ pub fn price(l: &Loaded, opts: &SolveOptions, with: f64) -> Vec<DecisionCost> {
         }
         // The kept decisions applied alone never conflict: they applied together before.
         let _ = decide::apply(&mut resolved, &l.inventory, &kept);
-        let problem = build(&l.inventory, &resolved, &l.scenario);
+        let problem = l.model_with(&resolved);
         solve_warm(&problem, opts, None).report
     };
     let mut push =

@@ -4,7 +4,6 @@
 
 use crate::domain::fairness::Fairness;
 use crate::domain::summary::round6;
-use crate::model::build;
 use crate::pipeline::Loaded;
 use crate::rules::fair::{groups, Exclusion};
 use crate::solve::{solve_warm, SolveOptions, SolveReport, Status};
@@ -50,7 +49,7 @@ pub struct FairnessPrice {
 pub fn price(l: &Loaded, opts: &SolveOptions, fair: &SolveReport) -> Option<FairnessPrice> {
     let rule: Fairness = l.scenario.fairness()?;
     let g = groups(&l.inventory, &l.resolved, &rule);
-    let mut problem = build(&l.inventory, &l.resolved, &l.scenario);
+    let mut problem = l.model();
     problem.fairness.clear();
     let free = solve_warm(&problem, opts, None).report;
     let price = match (fair.objective, free.objective) {

@@ -19,7 +19,7 @@
 //! joint saving is reported against the sum of the single savings.
 
 use crate::domain::{Decision, DecisionMode, DecisionTarget, Level, Measure, Pollutant};
-use crate::model::{build, Choice, Problem};
+use crate::model::{Choice, Problem};
 use crate::pipeline::Loaded;
 use crate::rules::decide;
 use crate::solve::{solve_warm, SolveOptions, Status};
@@ -150,7 +150,7 @@ pub fn negotiate(
         threads: 1,
         ..opts.clone()
     };
-    let problem = build(&l.inventory, &l.resolved, &l.scenario);
+    let problem = l.model();
     let base = solve_warm(&problem, &opts, None);
     let Some(plan) = base.assignment else {
         return Err(NegotiateError::NoPlan(base.report.status.key()));
@@ -357,7 +357,7 @@ fn value(
     if !decide::apply(&mut resolved, &l.inventory, &extra).is_empty() {
         return failed(Status::Infeasible);
     }
-    let p = build(&l.inventory, &resolved, &l.scenario);
+    let p = l.model_with(&resolved);
     if p.units.iter().any(|u| u.triples.is_empty()) {
         return failed(Status::Infeasible);
     }

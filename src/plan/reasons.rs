@@ -34,6 +34,8 @@ pub struct Prices<'a> {
     /// Per unit and level, the uniform fairness group it belongs to (index into
     /// `Problem::fairness`).
     uniform: Vec<[Option<usize>; 3]>,
+    /// Duals of the station rows (万元 per µg/m³), one per `Problem::stations` entry.
+    station_duals: Vec<f64>,
 }
 
 impl<'a> Prices<'a> {
@@ -59,6 +61,7 @@ impl<'a> Prices<'a> {
             rows: RowIndex::new(p),
             duals,
             uniform,
+            station_duals: vec![0.0; p.stations.len()],
         }
     }
 
@@ -66,6 +69,14 @@ impl<'a> Prices<'a> {
     pub fn uniform_group(&self, ui: usize, k: usize) -> Option<&str> {
         let gi = self.uniform.get(ui)?[k]?;
         Some(self.p.fairness[gi].name.as_str())
+    }
+
+    /// The same with the station rows' duals (ignored when their number does not match).
+    pub fn with_stations(mut self, duals: &[f64]) -> Self {
+        if duals.len() == self.p.stations.len() {
+            self.station_duals = duals.iter().map(|d| d.max(0.0)).collect();
+        }
+        self
     }
 
     /// Whether any target row has a positive price.
@@ -168,6 +179,19 @@ pub struct ServedRow {
     pub dual: f64,
 }
 
+/// A station row a measure serves, with its price.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServedStation {
+    /// Registry name, `station:red:PM25:WX05`.
+    pub row: String,
+    /// Station name.
+    pub name: String,
+    /// LP dual (万元 per µg/m³).
+    pub dual: f64,
+    /// Extra PM2.5 reduction there over the minimum (µg/m³).
+    pub extra_reduction: f64,
+}
+
 /// Why a measure above its minimum was chosen.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -191,6 +215,15 @@ pub enum Reason {
         /// The uniform fairness group whose common measure this is, when the line is in one.
         #[serde(skip_serializing_if = "Option::is_none")]
         group: Option<String>,
+    },
+    /// It serves priced station rows (`[air.targets]`) at its level, and no priced tonnage row.
+    Station {
+        /// The rows served (positive dual, the measure reduces more there).
+        rows: Vec<ServedStation>,
+        /// Extra season loss over the minimum (万元), restarts included.
+        extra_season_loss: f64,
+        /// Extra season loss per dual-weighted extra µg/m³ (万元 per µg/m³).
+        marginal_loss_per_ugm3: f64,
     },
     /// Forced up by the measure of the level below (red ⊇ orange ⊇ yellow).
     Nesting {
@@ -277,6 +310,50 @@ impl Reason {
                         extra_loss_per_day,
                         extra_season_loss,
                         marginal_loss_per_tonne
+                    )
+                }
+            }
+            Reason::Station {
+                rows,
+                extra_season_loss,
+                marginal_loss_per_ugm3,
+            } => {
+                let labels: Vec<String> = rows
+                    .iter()
+                    .map(|r| {
+                        if english {
+                            format!(
+                                "{} {} +{} µg/m³ (shadow price {:.2} 10k yuan/(µg/m³))",
+                                r.row,
+                                r.name,
+                                significant(r.extra_reduction),
+                                r.dual
+                            )
+                        } else {
+                            format!(
+                                "{} {} 多降 {} µg/m³（影子价格 {:.2} 万元/(µg/m³)）",
+                                r.row,
+                                r.name,
+                                significant(r.extra_reduction),
+                                r.dual
+                            )
+                        }
+                    })
+                    .collect();
+                if english {
+                    format!(
+                        "serves the station targets {}; losing {:.2} (10k yuan over the season) more than the minimum; marginal loss {:.2} (10k yuan per µg/m³)",
+                        labels.join(", "),
+                        extra_season_loss,
+                        marginal_loss_per_ugm3
+                    )
+                } else {
+                    format!(
+                        "为满足{}预警站点 PM2.5 降幅目标：{}；较最低要求全季增加损失 {:.2} 万元，边际损失 {:.2} 万元/(µg/m³)",
+                        level.zh(),
+                        labels.join("、"),
+                        extra_season_loss,
+                        marginal_loss_per_ugm3
                     )
                 }
             }
@@ -411,6 +488,9 @@ pub fn reason(
             }
             return Some(r);
         }
+        if let Some(r) = station_reason(cx.prices, u, value, chosen[k], m, k) {
+            return Some(r);
+        }
     }
     if let Some(g) = cx.prices.uniform_group(ui, k) {
         return Some(Reason::Fairness {
@@ -475,6 +555,46 @@ fn target_reason(
     })
 }
 
+/// The priced station rows option `c` serves at level `k` against the minimum option `m`
+/// (`value`: the line's baseline output value, 万元/d); `None` when none has a price.
+fn station_reason(
+    prices: &Prices,
+    u: &Unit,
+    value: f64,
+    c: usize,
+    m: usize,
+    k: usize,
+) -> Option<Reason> {
+    let p = prices.problem();
+    let (cc, mc) = (&u.choices[c], &u.choices[m]);
+    let rows: Vec<ServedStation> = p
+        .stations
+        .iter()
+        .zip(&prices.station_duals)
+        .filter(|(s, &d)| s.level.index() == k && d > PRICE_TOL)
+        .filter_map(|(s, &d)| {
+            let extra = u.air_effect(s.receptor, cc) - u.air_effect(s.receptor, mc);
+            (extra > 1e-12).then(|| ServedStation {
+                row: crate::model::registry::station_name(s),
+                name: s.name.clone(),
+                dual: d,
+                extra_reduction: extra,
+            })
+        })
+        .collect();
+    if rows.is_empty() {
+        return None;
+    }
+    let price: f64 = rows.iter().map(|r| r.dual).sum();
+    let weighted: f64 = rows.iter().map(|r| r.dual * r.extra_reduction).sum::<f64>() / price;
+    let extra_season_loss = p.level_cost(cc, value, k) - p.level_cost(mc, value, k);
+    Some(Reason::Station {
+        rows,
+        extra_season_loss,
+        marginal_loss_per_ugm3: extra_season_loss / weighted,
+    })
+}
+
 /// Write a reason into every plan row whose measure is above its rule minimum. `plan` rows are
 /// in the order [`super::from_assignment`] makes them (unit by unit, yellow → red).
 pub fn annotate(
@@ -486,7 +606,7 @@ pub fn annotate(
     report: &SolveReport,
     english: bool,
 ) {
-    let prices = Prices::new(p, &report.duals);
+    let prices = Prices::new(p, &report.duals).with_stations(&report.station_duals);
     let stopped = p.stopped(assignment);
     let cx = Context {
         prices: &prices,

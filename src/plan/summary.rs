@@ -34,6 +34,37 @@ pub struct TargetSummary {
     pub met: bool,
     /// Marginal season loss (万元) per extra t/d required (LP dual; 0 when not binding).
     pub marginal_loss_per_tonne: f64,
+    /// `false` when the scenario switches the level's tonnage targets off
+    /// (`[air.targets.<level>] tonnage = false`): the row is reported, not required.
+    #[serde(skip_serializing_if = "is_true")]
+    pub enforced: bool,
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+/// One station row of the plan (`station:<level>:PM25:<station>`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StationSummary {
+    /// Registry name of the row.
+    pub row: String,
+    /// Level key.
+    pub level: &'static str,
+    /// Station id, or `mean`.
+    pub station: String,
+    /// Station name.
+    pub name: String,
+    /// Required PM2.5 reduction, µg/m³.
+    pub required: f64,
+    /// The plan's estimated reduction there (the model's transfer coefficients × the plan's
+    /// cuts), µg/m³.
+    pub achieved: f64,
+    /// Achieved ≥ required.
+    pub met: bool,
+    /// Marginal season loss (万元) per extra µg/m³ required at the station (LP dual; 0 when not
+    /// binding). Its inverse is what one more 万元 buys there, µg/m³ per 万元.
+    pub marginal_loss_per_ugm3: f64,
 }
 
 /// Loss and cuts of a group of lines at one level.
@@ -86,6 +117,9 @@ pub struct Summary {
     pub by_industry: IndexMap<&'static str, BTreeMap<String, GroupTotals>>,
     /// Per level: totals by grade.
     pub by_grade: IndexMap<&'static str, BTreeMap<String, GroupTotals>>,
+    /// Station rows (`[air.targets]`), in model order; absent without them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stations: Vec<StationSummary>,
     /// Counts of the model.
     pub counts: IndexMap<&'static str, usize>,
     /// Wall-clock seconds (the only part of the outputs that differs between identical runs).
@@ -128,6 +162,59 @@ pub fn achieved_from_rows(inv: &Inventory, p: &Problem, plan: &Plan) -> Vec<f64>
     out
 }
 
+/// Estimated PM2.5 reduction per station row computed from plan rows (µg/m³).
+pub fn stations_from_rows(inv: &Inventory, p: &Problem, plan: &Plan) -> Vec<f64> {
+    if p.stations.is_empty() {
+        return Vec::new();
+    }
+    let line_of: HashMap<&str, usize> = p
+        .units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (inv.lines[u.line].id.as_str(), i))
+        .collect();
+    let mut out = vec![0.0; p.stations.len()];
+    for r in &plan.rows {
+        let Some(&ui) = line_of.get(r.line_id.as_str()) else {
+            continue;
+        };
+        let t = &p.units[ui].air;
+        for (si, s) in p.stations.iter().enumerate() {
+            if s.level == r.level {
+                if let Some(c) = t.get(s.receptor) {
+                    out[si] += (0..4).map(|q| c[q] * r.cut[q]).sum::<f64>();
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The station rows of a plan with their duals.
+fn station_summaries(
+    inv: &Inventory,
+    p: &Problem,
+    plan: &Plan,
+    report: &SolveReport,
+) -> Vec<StationSummary> {
+    let achieved = stations_from_rows(inv, p, plan);
+    p.stations
+        .iter()
+        .zip(&achieved)
+        .enumerate()
+        .map(|(i, (s, &a))| StationSummary {
+            row: crate::model::registry::station_name(s),
+            level: s.level.key(),
+            station: s.station.clone(),
+            name: s.name.clone(),
+            required: round6(s.required),
+            achieved: round6(a),
+            met: a >= s.required - crate::model::problem::feas_tol(s.required),
+            marginal_loss_per_ugm3: round6(report.station_duals.get(i).copied().unwrap_or(0.0)),
+        })
+        .collect()
+}
+
 /// Build the summary.
 pub fn summarize(
     inv: &Inventory,
@@ -154,6 +241,7 @@ pub fn summarize(
             achieved: round6(achieved[i] + t.credit),
             met: achieved[i] + t.credit >= t.required - crate::model::problem::feas_tol(t.required),
             marginal_loss_per_tonne: round6(report.duals.get(i).copied().unwrap_or(0.0)),
+            enforced: t.enforced,
         };
         let ls = levels.get_mut(t.level.key()).expect("level");
         match t.scope {
@@ -223,6 +311,9 @@ pub fn summarize(
     counts.insert("triples", p.units.iter().map(|u| u.triples.len()).sum());
     counts.insert("target_rows", p.targets.len());
     counts.insert("stop_groups", p.groups.len());
+    if !p.stations.is_empty() {
+        counts.insert("station_rows", p.stations.len());
+    }
     Summary {
         kind: "plan",
         scenario: scenario.to_string(),
@@ -247,6 +338,7 @@ pub fn summarize(
         by_district,
         by_industry,
         by_grade,
+        stations: station_summaries(inv, p, plan, report),
         counts,
         timing: [
             ("build_seconds", build_seconds),

@@ -83,8 +83,20 @@ pub struct SummaryView {
     pub by_grade: IndexMap<String, BTreeMap<String, GroupView>>,
     /// The fairness rule and its price, when the scenario has one.
     pub fairness: Option<FairnessView>,
+    /// Station rows of the optimiser with their prices (`[air.targets]`).
+    pub stations: Vec<StationView>,
     /// What produced the result (absent in older summaries).
     pub provenance: Option<crate::io::provenance::Provenance>,
+}
+
+/// A station row as `summary.json` states it (see `plan::summary::StationSummary`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct StationView {
+    /// `station:<level>:PM25:<station|mean>`.
+    pub row: String,
+    /// 万元 of season loss per extra µg/m³ (LP dual).
+    pub marginal_loss_per_ugm3: f64,
 }
 
 /// The price of fairness as `summary.json` states it (see `plan::fairness`).
@@ -323,7 +335,7 @@ fn load_workbook(
     let loaded =
         crate::pipeline::load(scenario_path).map_err(|e| ReportError::Load(e.to_string()))?;
     let (rows, source) = read_rows(path, &loaded.inventory)?;
-    let problem = crate::model::build(&loaded.inventory, &loaded.resolved, &loaded.scenario);
+    let problem = loaded.model();
     let plan = crate::plan::Plan {
         rows: rows
             .iter()

@@ -8,7 +8,6 @@ pub mod stability;
 use crate::diff::listing::Listing;
 use crate::diff::{Cause, Classified};
 use crate::domain::{Grade, Level};
-use crate::model::build;
 use crate::pipeline::{solve_problem, Loaded, Planned};
 use crate::solve::SolveOptions;
 use stability::{add_stability, anchors, changed, offered, previous_assignment, Anchors};
@@ -53,7 +52,7 @@ pub fn revise(
     english: bool,
 ) -> Revision {
     let t0 = Instant::now();
-    let mut problem = build(&l.inventory, &l.resolved, &l.scenario);
+    let mut problem = l.model();
     let anchors = anchors(&l.inventory, &problem, previous);
     add_stability(&mut problem, &anchors, weight);
     let incumbent = previous_assignment(&problem, &anchors);

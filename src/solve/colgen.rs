@@ -300,8 +300,8 @@ fn add_columns(
         let mut factors: Vec<(Row, f64)> = vec![(conv, 1.0)];
         for (r, k, _, w) in rows.of(u) {
             let row = &rows.rows[r];
-            let d = row.coefficient(w, &u.choices[tt[k] as usize])
-                - row.coefficient(w, &u.choices[tb[k] as usize]);
+            let d = row.coefficient(w, u, &u.choices[tt[k] as usize])
+                - row.coefficient(w, u, &u.choices[tb[k] as usize]);
             if d != 0.0 {
                 factors.push((m.coupling[r], d));
             }

@@ -34,7 +34,7 @@ impl<'a> State<'a> {
 
     /// Coefficient in row `r` (level `k`, member weight `w`) of unit `u` under triple `t`.
     fn coef(&self, r: usize, w: f64, u: &Unit, t: usize, k: usize) -> f64 {
-        self.rows.rows[r].coefficient(w, &u.choices[u.triples[t][k] as usize])
+        self.rows.rows[r].coefficient(w, u, &u.choices[u.triples[t][k] as usize])
     }
 
     /// `to` cuts at least as much as `from` on every level and pollutant and stops at least as much.

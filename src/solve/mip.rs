@@ -54,6 +54,7 @@ pub fn solve_exact(
     report.lp_rounds = lp.rounds;
     report.lp_columns = lp.columns;
     report.duals = rows.of_family(Family::Target, &lp.lambda);
+    report.station_duals = rows.of_family(Family::Station, &lp.lambda);
     if lp.converged && lp.slack > 1e-7 {
         report.notes.push(format!(
             "LP relaxation cannot meet the targets (slack {:.6})",
@@ -254,7 +255,7 @@ fn exact(
         let t = fixed[ui] as usize;
         fixed_cost += u.costs[t];
         for (r, k, _, w) in rows.of(u) {
-            fixed_value[r] += rows.rows[r].coefficient(w, &u.choices[u.triples[t][k] as usize]);
+            fixed_value[r] += rows.rows[r].coefficient(w, u, &u.choices[u.triples[t][k] as usize]);
         }
     }
     let mut vars = ProblemVariables::new();
@@ -282,7 +283,7 @@ fn exact(
             objective.add_mul(u.costs[t], v);
             one.add_mul(1.0, v);
             for (r, k, _, w) in rows.of(u) {
-                let c = rows.rows[r].coefficient(w, &u.choices[u.triples[t][k] as usize]);
+                let c = rows.rows[r].coefficient(w, u, &u.choices[u.triples[t][k] as usize]);
                 if c != 0.0 {
                     row_expr[r].add_mul(c, v);
                 }

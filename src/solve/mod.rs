@@ -86,10 +86,14 @@ pub(crate) fn solve_lines(
             let mut report = SolveReport::new(Method::Greedy);
             report.greedy_objective = greedy_obj;
             report.bound = bound_run.as_ref().map(|b| b.bound);
-            report.duals = bound_run
-                .as_ref()
-                .map(|b| rows.of_family(crate::model::registry::Family::Target, &b.lambda))
-                .unwrap_or_default();
+            let duals = |f| {
+                bound_run
+                    .as_ref()
+                    .map(|b| rows.of_family(f, &b.lambda))
+                    .unwrap_or_default()
+            };
+            report.duals = duals(crate::model::registry::Family::Target);
+            report.station_duals = duals(crate::model::registry::Family::Station);
             report.notes = notes;
             report.finish(greedy_obj, opts, start, Stop::Finished);
             report.greedy_seconds = greedy_time;
@@ -147,6 +151,7 @@ mod tests {
             level_costs: vec![[0.0; 3], [cost, 0.0, 0.0]],
             costs: vec![0.0, cost],
             group: None,
+            air: Vec::new(),
         };
         Problem {
             units: vec![unit(0, 94.7742 - 8e-6, 1.0), unit(1, 94.7742, 5.0)],
@@ -159,8 +164,10 @@ mod tests {
                 required: 94.7742,
                 credit: 0.0,
                 rhs: 94.7742,
+                enforced: true,
             }],
             groups: Vec::new(),
+            stations: Vec::new(),
             districts: Vec::new(),
             days: [1.0; 3],
             restart_days: [0.0; 3],

@@ -72,7 +72,12 @@ impl RowIndex {
         let mut w = [[0.0; Attribute::COUNT]; 3];
         for (r, k, a, weight) in self.of(u) {
             if let Some(&m) = mult.get(r) {
-                w[k][a.index()] += weight * m;
+                if m == 0.0 {
+                    continue;
+                }
+                for (wi, ai) in w[k].iter_mut().zip(a.cut_weights(u)) {
+                    *wi += weight * m * ai;
+                }
             }
         }
         w

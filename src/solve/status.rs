@@ -164,6 +164,10 @@ pub struct SolveReport {
     pub mip_columns: usize,
     /// LP duals of the target rows (万元 of season loss per extra t/d), one per target.
     pub duals: Vec<f64>,
+    /// LP duals of the station rows (万元 of season loss per extra µg/m³ required), one per
+    /// `Problem::stations` entry; empty without station rows.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub station_duals: Vec<f64>,
     /// Free-text notes (what limited the proof, fallbacks used).
     pub notes: Vec<String>,
 }
@@ -185,6 +189,7 @@ impl SolveReport {
             mip_lines: 0,
             mip_columns: 0,
             duals: Vec::new(),
+            station_duals: Vec::new(),
             notes: Vec::new(),
         }
     }

@@ -84,6 +84,25 @@ fn target_case(name: &str, targets: &'static str) -> Case {
     })
 }
 
+/// `plan` with the matrix in the scenario's `[air]` and `targets` (TOML) after it: the station
+/// rows of the optimiser.
+fn plan_target_case(name: &str, targets: &'static str) -> Case {
+    plan_target_case_with(name, targets, &["plan", "s.toml", "--out", "o"])
+}
+
+/// As [`plan_target_case`] with other arguments.
+fn plan_target_case_with(name: &str, targets: &'static str, args: &[&str]) -> Case {
+    Case::new(name, args).prepare(move |w| {
+        air_files(w, |m| m);
+        w.append(
+            "s.toml",
+            &format!(
+                "\n[air]\nstations = \"stations.csv\"\nreceptors = \"receptors.csv\"\n{targets}"
+            ),
+        );
+    })
+}
+
 pub fn cases() -> Vec<Case> {
     vec![
         air_case("air-ok-district-matrix", |m| m)
@@ -353,5 +372,56 @@ pub fn cases() -> Vec<Case> {
         .prepare(|w| w.append("s.toml", "\n[air.targets.red]\nmean = 1.0\n"))
         .exit(3)
         .says("needs [air] stations and receptors"),
+        plan_target_case(
+            "air-plan-tonnage-not-a-boolean",
+            "[air.targets.red]\nstation = 0.1\ntonnage = \"no\"\n",
+        )
+        .exit(3)
+        .says("s.toml: line")
+        .says("expected a boolean"),
+        plan_target_case(
+            "air-plan-tonnage-off-without-station-target",
+            "[air.targets.red]\ntonnage = false\n",
+        )
+        .exit(3)
+        .says("[air.targets.red] tonnage = false needs a station target"),
+        plan_target_case(
+            "air-plan-unknown-station",
+            "[air.targets.orange.at]\nS7 = 1.0\n",
+        )
+        .exit(3)
+        .says("E931")
+        .says("S7"),
+        plan_target_case(
+            "air-plan-station-target-out-of-range",
+            "[air.targets.red]\nmean = 1e300\ntonnage = false\n",
+        )
+        .exit(3)
+        .says("[air.targets.red] mean"),
+        // An infeasible plan writes its summary (with the per-station explanation) on purpose,
+        // as for tonnage targets: `--out=o` keeps the runner's "failed run wrote" check off.
+        plan_target_case_with(
+            "air-plan-unreachable-station-explained",
+            "[air.targets.red]\nstation = 900.0\ntonnage = false\n",
+            &["plan", "s.toml", "--out=o"],
+        )
+        .exit(4)
+        .says("station:red:PM25:S1 (东亭)")
+        .says("µg/m³"),
+        plan_target_case(
+            "air-plan-tonnage-off-at-orange-and-a-matrix-without-pm25",
+            "[air.targets.orange]\nmean = 0.1\ntonnage = false\n",
+        )
+        .prepare(|w| {
+            air_files(w, |m| {
+                m.replace("前体物,传输系数", "前体物,受体物种,传输系数")
+                    .replace(",SO2,0.5", ",SO2,O3,0.5")
+                    .replace(",PM,1.0", ",PM,O3,1.0")
+                    .replace(",NOx,0.2", ",NOx,O3,0.2")
+            })
+        })
+        .exit(3)
+        .says("E931")
+        .says("no PM2.5 rows"),
     ]
 }
