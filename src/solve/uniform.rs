@@ -133,6 +133,7 @@ pub fn aggregate(p: &Problem) -> Result<Aggregated, String> {
         restart_days: p.restart_days,
         figures,
         fairness: Vec::new(),
+        stations: p.stations.clone(),
         given_rows: None,
     };
     let rows = coupling_rows(p)
@@ -290,6 +291,10 @@ fn super_line(p: &Problem, class: &[usize], name: &str) -> Result<(Unit, Members
         choices,
         level_costs,
         group: None,
+        // No transfer coefficients of its own: a station row counts the lines' coefficients,
+        // which are not proportional to the group's option, so such a row sends the problem
+        // to the compact model (`aggregate_row`).
+        air: Vec::new(),
     };
     Ok((unit, map))
 }
@@ -501,6 +506,7 @@ mod tests {
             level_costs,
             choices,
             group: None,
+            air: Vec::new(),
         }
     }
 
@@ -576,6 +582,7 @@ mod tests {
             restart_days: [0.0; 3],
             figures: Vec::new(),
             fairness,
+            stations: Vec::new(),
             given_rows: None,
         }
     }
