@@ -23,6 +23,7 @@ pub fn build(inv: &Inventory, resolved: &Resolved, scenario: &Scenario) -> Probl
         restart_days,
         figures: Vec::with_capacity(resolved.lines.len()),
         fairness: Vec::new(),
+        members: Vec::new(),
     };
     for (ri, rule) in resolved.lines.iter().enumerate() {
         let line = &inv.lines[rule.line];
@@ -54,6 +55,7 @@ pub fn build(inv: &Inventory, resolved: &Resolved, scenario: &Scenario) -> Probl
             level_costs,
             costs,
             group: None,
+            member: 0,
         });
     }
     add_groups(&mut problem, resolved);

@@ -137,9 +137,9 @@ impl CouplingFamily for Targets {
     fn rows(&self, p: &Problem, out: &mut Vec<CouplingRow>) {
         for (source, t) in p.targets.iter().enumerate() {
             let tier = match t.scope {
-                Scope::City => 0,
+                Scope::City | Scope::Member(_) => 0,
                 Scope::District(_) => 1,
-                Scope::Controlled => 2,
+                Scope::Controlled | Scope::MemberControlled(_) => 2,
             };
             out.push(CouplingRow {
                 family: Family::Target,
@@ -302,6 +302,7 @@ pub(crate) mod tests {
             choices: vec![choice(0.0, 0.0, false), option],
             triples: vec![[0, 0, 0], [1, 1, 1]],
             group: None,
+            member: 0,
         };
         Problem {
             units: vec![
@@ -324,6 +325,7 @@ pub(crate) mod tests {
             restart_days: [0.0; 3],
             figures: Vec::new(),
             fairness: Vec::new(),
+            members: Vec::new(),
         }
     }
 

@@ -63,6 +63,9 @@ pub struct Unit {
     pub costs: Vec<f64>,
     /// Stop group, if any.
     pub group: Option<usize>,
+    /// The city of a regional model the line belongs to (index into `Problem::members`; 0 in a
+    /// city's own model).
+    pub member: usize,
 }
 
 /// Where a target row applies.
@@ -74,6 +77,10 @@ pub enum Scope {
     District(usize),
     /// The controlled firms as a whole (optional rule).
     Controlled,
+    /// One city of a regional model, whole (index into `Problem::members`).
+    Member(usize),
+    /// One city's controlled firms as a whole, in a regional model.
+    MemberControlled(usize),
 }
 
 /// A coupling row: the lines' cuts at a level for a pollutant in a scope must reach `rhs`.
@@ -128,6 +135,9 @@ pub struct Problem {
     /// Fairness groups (members are unit indices): at most `max_distinct` measures per group at
     /// its level. Empty without a `[fairness]` rule.
     pub fairness: Vec<crate::rules::fair::FairGroup>,
+    /// The cities of a regional model (empty for one city's model; `Scope::City` is then the
+    /// whole region).
+    pub members: Vec<String>,
 }
 
 /// A unit's line id and the baseline figures its options derive from.
@@ -253,6 +263,8 @@ impl Problem {
             Scope::City => true,
             Scope::District(d) => u.district == Some(d),
             Scope::Controlled => u.controlled,
+            Scope::Member(c) => u.member == c,
+            Scope::MemberControlled(c) => u.member == c && u.controlled,
         }
     }
 

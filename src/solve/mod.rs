@@ -135,6 +135,7 @@ mod tests {
             level_costs: vec![[0.0; 3], [cost, 0.0, 0.0]],
             costs: vec![0.0, cost],
             group: None,
+            member: 0,
         };
         Problem {
             units: vec![unit(0, 94.7742 - 8e-6, 1.0), unit(1, 94.7742, 5.0)],
@@ -154,6 +155,7 @@ mod tests {
             restart_days: [0.0; 3],
             figures: Vec::new(),
             fairness: Vec::new(),
+            members: Vec::new(),
         }
     }
 
