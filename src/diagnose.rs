@@ -65,6 +65,9 @@ pub fn shortfalls(inv: &Inventory, resolved: &Resolved, p: &Problem) -> Vec<Shor
             Scope::City => true,
             Scope::District(d) => p.districts[d] == district,
             Scope::Controlled => controlled,
+            // Diagnosed with one city's inventory: the city is the whole of it.
+            Scope::Member(_) => true,
+            Scope::MemberControlled(_) => controlled,
         };
         let mut blocked: IndexMap<&'static str, f64> = [
             ("exempt 豁免企业", 0.0),

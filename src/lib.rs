@@ -19,6 +19,7 @@ pub mod io;
 pub mod model;
 pub mod pipeline;
 pub mod plan;
+pub mod region;
 pub mod report;
 pub mod revise;
 pub mod rules;

@@ -341,6 +341,18 @@ pub fn solve_problem(
             solution.assignment = Some(inc);
         }
     }
+    finish(l, problem, short, solution, build_seconds, english)
+}
+
+/// A solved model as a list: the plan rows with their reasons, and the summary.
+pub fn finish(
+    l: &Loaded,
+    problem: Problem,
+    short: Vec<Shortfall>,
+    solution: Solution,
+    build_seconds: f64,
+    english: bool,
+) -> Planned {
     let plan = solution.assignment.as_ref().map(|a| {
         let mut plan = from_assignment(&l.inventory, &l.resolved, &problem, a, english);
         crate::plan::reasons::annotate(

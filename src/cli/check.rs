@@ -29,6 +29,9 @@ pub fn run(
         }
         return super::stagger::run_check(plan, scenario, format, quiet);
     }
+    if super::region::is_region(plan) && !recompute {
+        return super::region::run_check(plan, scenario, format, quiet);
+    }
     if recompute {
         // Say a wrong file kind before loading anything.
         crate::check::recompute::plan_file(plan)
@@ -82,26 +85,7 @@ pub fn run(
         }
         Format::Text => {
             for v in &report.violations {
-                let mut at = Vec::new();
-                if let Some(r) = v.row {
-                    at.push(format!("row {r}"));
-                }
-                if let Some(l) = &v.line {
-                    at.push(format!("line {l}"));
-                }
-                if let Some(e) = &v.enterprise {
-                    at.push(format!("enterprise {e}"));
-                }
-                if let Some(l) = v.level {
-                    at.push(l.zh().to_string());
-                }
-                eprintln!(
-                    "violation[{}] {} {}: {}",
-                    v.kind,
-                    file,
-                    at.join(", "),
-                    v.message
-                );
+                print_violation(v, &file);
             }
             if !quiet && !stations.is_empty() {
                 println!(
@@ -183,4 +167,28 @@ fn station_targets(
     )
     .map_err(failure)?;
     crate::air::check::check_targets(air, &result).map_err(|m| Failure::new(exit::INVALID_INPUT, m))
+}
+
+/// One violation on standard error: `violation[kind] FILE row …, line …, …: message`.
+pub(super) fn print_violation(v: &crate::check::Violation, file: &str) {
+    let mut at = Vec::new();
+    if let Some(r) = v.row {
+        at.push(format!("row {r}"));
+    }
+    if let Some(l) = &v.line {
+        at.push(format!("line {l}"));
+    }
+    if let Some(e) = &v.enterprise {
+        at.push(format!("enterprise {e}"));
+    }
+    if let Some(l) = v.level {
+        at.push(l.zh().to_string());
+    }
+    eprintln!(
+        "violation[{}] {} {}: {}",
+        v.kind,
+        file,
+        at.join(", "),
+        v.message
+    );
 }

@@ -9,6 +9,7 @@ pub mod monitoring;
 mod negotiate;
 pub mod outcome;
 pub(crate) mod plan;
+mod region;
 pub(crate) mod report;
 pub mod revise;
 mod seeds;
@@ -183,6 +184,15 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = crate::model::export::ModelForm::Compact)]
         model_form: crate::model::export::ModelForm,
     },
+    /// Several cities planned together (区域联防联控): one joint optimisation over every city's
+    /// lines with each city's own targets (scaled by `city_floor`) and the regional targets,
+    /// under one unified warning; writes summary.json (the region) and cities/NN-<city>/ (each
+    /// city's plan.csv, summary.json and the scenario as the region set it). `jianpai check DIR
+    /// --scenario region.toml` verifies every city and every regional target independently.
+    #[command(
+        after_help = "Examples:\n  jianpai seeds generate --cities 3 --enterprises 300 --seed 7 --out out/region-seed\n  jianpai region out/region-seed/region.toml --out out/region\n  jianpai check out/region --scenario out/region-seed/region.toml"
+    )]
+    Region(region::RegionArgs),
     /// Negotiated deep cuts (seed item 32): for the N largest emitters, the deeper measure at
     /// orange / red and the seasonal agreement (stopped at orange and red, lightest yellow), each
     /// valued by re-solving the plan with it fixed: the city's saving on the other firms is the
@@ -566,6 +576,10 @@ pub enum SeedsAction {
         /// Folder to write.
         #[arg(long)]
         out: PathBuf,
+        /// A synthetic region instead: this many cities of `--enterprises` each (seeds `seed`,
+        /// `seed + 1`, …), their scenarios, the rules and `region.toml` (1 to 50 cities).
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=50))]
+        cities: Option<u16>,
     },
     /// Synthetic meter data for a warning (compliant lines and cheaters, noise and faults) and a
     /// truth file `<stem>.truth.csv`.
@@ -633,6 +647,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             cli.quiet,
             cli.verbose,
         ),
+        Command::Region(args) => region::run(args, cli.lang == Lang::En, cli.quiet),
         Command::Plan {
             scenario,
             out,

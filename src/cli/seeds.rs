@@ -1,6 +1,7 @@
 //! `jianpai seeds`.
 
 use super::{Failure, SeedsAction};
+use crate::exit;
 use crate::seeds;
 
 /// Run a seeds action.
@@ -34,6 +35,32 @@ pub fn run(action: SeedsAction, quiet: bool) -> Result<(), Failure> {
             enterprises,
             seed,
             out,
+            cities: Some(cities),
+        } => {
+            let cities = usize::from(cities);
+            let max = seeds::MAX_GENERATED_ENTERPRISES;
+            if cities * enterprises > max {
+                return Err(Failure::new(
+                    exit::USAGE,
+                    format!(
+                        "--cities {cities} × --enterprises {enterprises} is more than {max} enterprises in all"
+                    ),
+                ));
+            }
+            let (e, l) = seeds::region::generate_region(cities, enterprises, seed, &out)?;
+            if !quiet {
+                println!(
+                    "generated {cities} cities ({e} enterprises, {l} lines) and {} in {}",
+                    "region.toml",
+                    out.display()
+                );
+            }
+        }
+        SeedsAction::Generate {
+            enterprises,
+            seed,
+            out,
+            cities: None,
         } => {
             let ds = seeds::generate_to(enterprises, seed, &out)?;
             if !quiet {

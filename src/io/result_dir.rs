@@ -440,6 +440,11 @@ pub const PLAN: Producer = Producer {
         "model.mps",
     ],
 };
+/// `jianpai region`.
+pub const REGION: Producer = Producer {
+    command: "region",
+    legacy: &[],
+};
 /// `jianpai negotiate`.
 pub const NEGOTIATE: Producer = Producer {
     command: "negotiate",

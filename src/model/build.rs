@@ -37,6 +37,7 @@ pub fn build_with(
         figures: Vec::with_capacity(resolved.lines.len()),
         fairness: Vec::new(),
         given_rows: None,
+        members: Vec::new(),
     };
     for (ri, rule) in resolved.lines.iter().enumerate() {
         let line = &inv.lines[rule.line];
@@ -71,6 +72,7 @@ pub fn build_with(
             air: air
                 .and_then(|a| a.transfer.get(rule.line).cloned())
                 .unwrap_or_default(),
+            member: 0,
         });
     }
     add_groups(&mut problem, resolved);

@@ -152,9 +152,9 @@ impl CouplingFamily for Targets {
     fn rows(&self, p: &Problem, out: &mut Vec<CouplingRow>) {
         for (source, t) in p.targets.iter().enumerate() {
             let tier = match t.scope {
-                Scope::City => 0,
+                Scope::City | Scope::Member(_) => 0,
                 Scope::District(_) => 1,
-                Scope::Controlled => 2,
+                Scope::Controlled | Scope::MemberControlled(_) => 2,
             };
             // A target the scenario switches off keeps its row with rhs 0 (always met), so that
             // the target rows stay one per `Problem::targets` entry (duals, reasons).
@@ -359,6 +359,7 @@ pub(crate) mod tests {
             triples: vec![[0, 0, 0], [1, 1, 1]],
             group: None,
             air: Vec::new(),
+            member: 0,
         };
         Problem {
             units: vec![
@@ -384,6 +385,7 @@ pub(crate) mod tests {
             figures: Vec::new(),
             fairness: Vec::new(),
             given_rows: None,
+            members: Vec::new(),
         }
     }
 

@@ -63,6 +63,9 @@ pub struct Unit {
     pub costs: Vec<f64>,
     /// Stop group, if any.
     pub group: Option<usize>,
+    /// The city of a regional model the line belongs to (index into `Problem::members`; 0 in a
+    /// city's own model).
+    pub member: usize,
     /// Transfer coefficients to each receptor of the station rows (µg/m³ of PM2.5 per t/d of
     /// SO2, NOx, PM, VOCs), indexed by [`StationTarget::receptor`]; empty without station rows.
     pub air: Vec<[f64; 4]>,
@@ -103,6 +106,10 @@ pub enum Scope {
     District(usize),
     /// The controlled firms as a whole (optional rule).
     Controlled,
+    /// One city of a regional model, whole (index into `Problem::members`).
+    Member(usize),
+    /// One city's controlled firms as a whole, in a regional model.
+    MemberControlled(usize),
 }
 
 /// A coupling row: the lines' cuts at a level for a pollutant in a scope must reach `rhs`.
@@ -166,6 +173,9 @@ pub struct Problem {
     /// aggregated problem whose units stand for several lines (uniform fairness groups, see
     /// `solve::uniform`), where a unit counts in a row with a weight the families cannot know.
     pub given_rows: Option<Vec<super::family::CouplingRow>>,
+    /// The cities of a regional model (empty for one city's model; `Scope::City` is then the
+    /// whole region).
+    pub members: Vec<String>,
 }
 
 /// A unit's line id and the baseline figures its options derive from.
@@ -305,6 +315,8 @@ impl Problem {
             Scope::City => true,
             Scope::District(d) => u.district == Some(d),
             Scope::Controlled => u.controlled,
+            Scope::Member(c) => u.member == c,
+            Scope::MemberControlled(c) => u.member == c && u.controlled,
         }
     }
 

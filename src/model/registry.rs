@@ -40,12 +40,16 @@ pub fn station_name(s: &StationTarget) -> String {
     format!("station:{}:PM25:{}", s.level.key(), s.station)
 }
 
-/// Scope label: `city`, a district name, or `controlled`.
+/// Scope label: `city` (`region` in a regional model), a district name, `controlled`, or a
+/// regional model's city (`<city>`, `<city>:controlled`).
 pub fn scope_name(p: &Problem, s: Scope) -> String {
     match s {
+        Scope::City if !p.members.is_empty() => "region".into(),
         Scope::City => "city".into(),
         Scope::District(d) => p.districts[d].clone(),
         Scope::Controlled => "controlled".into(),
+        Scope::Member(c) => p.members[c].clone(),
+        Scope::MemberControlled(c) => format!("{}:controlled", p.members[c]),
     }
 }
 

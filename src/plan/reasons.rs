@@ -160,6 +160,9 @@ pub fn row_label(p: &Problem, t: &Target, english: bool) -> String {
         (Scope::Controlled, false) => "管控企业".to_string(),
         (Scope::Controlled, true) => "controlled firms".to_string(),
         (Scope::District(d), _) => p.districts[d].clone(),
+        (Scope::Member(c), _) => p.members[c].clone(),
+        (Scope::MemberControlled(c), false) => format!("{} 管控企业", p.members[c]),
+        (Scope::MemberControlled(c), true) => format!("{} controlled firms", p.members[c]),
     };
     if english {
         format!("{} {scope} {}", t.level.key(), t.pollutant.label())

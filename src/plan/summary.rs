@@ -245,7 +245,8 @@ pub fn summarize(
         };
         let ls = levels.get_mut(t.level.key()).expect("level");
         match t.scope {
-            Scope::City => {
+            // A summary describes one city's plan: its member scope is its whole.
+            Scope::City | Scope::Member(_) => {
                 ls.city.insert(t.pollutant.label(), ts);
             }
             Scope::District(_) => {
@@ -254,7 +255,7 @@ pub fn summarize(
                     .or_default()
                     .insert(t.pollutant.label(), ts);
             }
-            Scope::Controlled => {
+            Scope::Controlled | Scope::MemberControlled(_) => {
                 ls.controlled.insert(t.pollutant.label(), ts);
             }
         }

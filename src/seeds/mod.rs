@@ -4,6 +4,7 @@ pub mod evolve;
 pub mod generator;
 pub mod meters;
 pub mod monitoring;
+pub mod region;
 pub mod rng;
 
 use crate::io::atomic::write_bytes;

@@ -152,6 +152,7 @@ mod tests {
             costs: vec![0.0, cost],
             group: None,
             air: Vec::new(),
+            member: 0,
         };
         Problem {
             units: vec![unit(0, 94.7742 - 8e-6, 1.0), unit(1, 94.7742, 5.0)],
@@ -174,6 +175,7 @@ mod tests {
             figures: Vec::new(),
             fairness: Vec::new(),
             given_rows: None,
+            members: Vec::new(),
         }
     }
 

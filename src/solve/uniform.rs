@@ -135,6 +135,7 @@ pub fn aggregate(p: &Problem) -> Result<Aggregated, String> {
         fairness: Vec::new(),
         stations: p.stations.clone(),
         given_rows: None,
+        members: p.members.clone(),
     };
     let rows = coupling_rows(p)
         .into_iter()
@@ -295,6 +296,7 @@ fn super_line(p: &Problem, class: &[usize], name: &str) -> Result<(Unit, Members
         // which are not proportional to the group's option, so such a row sends the problem
         // to the compact model (`aggregate_row`).
         air: Vec::new(),
+        member: first.member,
     };
     Ok((unit, map))
 }
@@ -507,6 +509,7 @@ mod tests {
             choices,
             group: None,
             air: Vec::new(),
+            member: 0,
         }
     }
 
@@ -584,6 +587,7 @@ mod tests {
             fairness,
             stations: Vec::new(),
             given_rows: None,
+            members: Vec::new(),
         }
     }
 

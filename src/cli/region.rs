@@ -1,0 +1,226 @@
+//! `jianpai region`: several cities planned together, and `jianpai check` of a regional result.
+
+use super::plan::{load_failure, print_summary, solver_flags};
+use super::{Failure, Format};
+use crate::domain::summary::round6;
+use crate::exit;
+use crate::io::result_dir::{ResultDir, REGION};
+use crate::plan::write::{write_json, write_plan};
+use crate::region::check::{check_region, CheckError};
+use crate::region::{build_region, city_folder, load, plan_region, RegionError};
+use crate::solve::Method;
+use std::path::{Path, PathBuf};
+
+/// Flags of `jianpai region`.
+#[derive(Debug, clap::Args)]
+pub struct RegionArgs {
+    /// Regional scenario TOML (`cities = [...]`, `[targets.<level>]`, `city_floor`, `[days]`).
+    pub scenario: PathBuf,
+    /// Output folder: summary.json (the region) and cities/NN-<city>/ (each city's list).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Time limit in seconds of the joint solve (default: the regional scenario's).
+    #[arg(long, allow_negative_numbers = true)]
+    pub time_limit: Option<f64>,
+    /// Relative gap (default: the regional scenario's).
+    #[arg(long, allow_negative_numbers = true)]
+    pub gap: Option<f64>,
+    /// HiGHS threads (default: the regional scenario's).
+    #[arg(long)]
+    pub threads: Option<u32>,
+}
+
+fn region_failure(e: RegionError) -> Failure {
+    match e {
+        RegionError::Region(io @ crate::io::IoError::Read { .. }) => {
+            Failure::new(exit::IO, io.to_string())
+        }
+        RegionError::City { file, source } => {
+            let f = load_failure(source);
+            Failure::new(f.code, format!("{file}: {}", f.message))
+        }
+        e => Failure::new(exit::INVALID_INPUT, e.to_string()),
+    }
+}
+
+/// Plan the region and write its result folder as one unit.
+pub fn run(a: RegionArgs, english: bool, quiet: bool) -> Result<(), Failure> {
+    let (r, cities) = load(&a.scenario).map_err(region_failure)?;
+    let opts = solver_flags(&r.solver, Method::Mip, (a.time_limit, a.gap, a.threads))?;
+    let mut inputs: Vec<&Path> = vec![a.scenario.as_path()];
+    for (file, l) in &cities {
+        inputs.extend(super::plan::inputs(file, &l.scenario));
+    }
+    let out_dir = ResultDir::create(&a.out, REGION, &inputs)?;
+    let region = build_region(r, cities);
+    let planned = plan_region(&region, &opts, english);
+    let dir = out_dir.path();
+    let mut city_rows = Vec::new();
+    for (i, (c, p)) in region.cities.iter().zip(&planned.cities).enumerate() {
+        let folder = city_folder(i, &c.name);
+        let cdir = dir.join("cities").join(&folder);
+        std::fs::create_dir_all(&cdir)
+            .map_err(|e| Failure::new(exit::IO, format!("{}: {e}", cdir.display())))?;
+        if let Some(plan) = &p.plan {
+            write_plan(&cdir, &c.loaded.inventory, plan, english)?;
+        }
+        // The city's scenario as the region set it (unified warning, city_floor; absolute
+        // paths), so that `check` and `report` of the city folder re-derive the same figures.
+        let text = toml::to_string(&c.loaded.scenario).map_err(|e| {
+            Failure::new(
+                exit::INTERNAL,
+                format!("{}: scenario: {e}", c.file.display()),
+            )
+        })?;
+        crate::io::atomic::write_bytes(&cdir.join("scenario.toml"), text.as_bytes())?;
+        let mut summary = serde_json::to_value(&p.summary).expect("json");
+        summary["region"] = region.scenario.name.clone().into();
+        summary["scenario_file"] = "scenario.toml".into();
+        summary["provenance"] = super::plan::provenance(&c.file, &c.loaded.scenario, &a.out);
+        write_json(&cdir.join("summary.json"), &summary)?;
+        city_rows.push(serde_json::json!({
+            "city": c.name,
+            "folder": folder,
+            "lines": c.units.len(),
+            "loss": p.summary.objective,
+        }));
+    }
+    let first_regional = region.cities.last().map_or(0, |c| c.targets.end);
+    let regional: Vec<serde_json::Value> = region.joint.targets[first_regional..]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let by_lines = planned.regional_achieved.get(i).map(|&x| round6(x));
+            serde_json::json!({
+                "row": crate::model::registry::target_name(&region.joint, t),
+                "level": t.level.key(),
+                "pollutant": t.pollutant.label(),
+                "ratio": t.ratio,
+                "base": round6(t.base),
+                "required": round6(t.required),
+                "credit": round6(t.credit),
+                "achieved_by_lines": by_lines,
+                "achieved": by_lines.map(|x| round6(x + t.credit)),
+                "met": by_lines.map(|x| x + t.credit >= t.required - crate::model::problem::feas_tol(t.required)),
+                "marginal_loss_per_tonne": planned.report.duals.get(first_regional + i).map(|&d| round6(d)),
+            })
+        })
+        .collect();
+    let report = &planned.report;
+    let mut summary = serde_json::json!({
+        "kind": "region",
+        "region": region.scenario.name,
+        "status": report.status,
+        "status_message": report.status.message(),
+        "objective": report.objective.map(round6),
+        "bound": report.bound.map(round6),
+        "gap": report.gap,
+        "city_floor": region.scenario.city_floor,
+        "cities": city_rows,
+        "regional_targets": regional,
+        "solver": report,
+        "scenario_file": crate::io::scenario_file::stored_path(&a.scenario, &a.out),
+    });
+    if !planned.shortfalls.is_empty() {
+        summary["infeasibility"] = serde_json::to_value(&planned.shortfalls).expect("json");
+    }
+    let prov_inputs: Vec<(String, PathBuf)> =
+        std::iter::once(("region".to_string(), a.scenario.clone()))
+            .chain(
+                region.cities.iter().flat_map(|c| {
+                    crate::io::provenance::scenario_inputs(&c.file, &c.loaded.scenario)
+                }),
+            )
+            .collect();
+    summary["provenance"] =
+        serde_json::to_value(crate::io::provenance::collect(&prov_inputs, &a.out)).expect("json");
+    write_json(&dir.join("summary.json"), &summary)?;
+    out_dir.commit()?;
+    if !quiet {
+        print_region(&region, &planned, english);
+    }
+    if !planned.shortfalls.is_empty() {
+        eprint!("{}", crate::diagnose::explain(&planned.shortfalls));
+    }
+    super::outcome::result(report.status)
+}
+
+fn print_region(
+    region: &crate::region::Region,
+    planned: &crate::region::RegionPlanned,
+    english: bool,
+) {
+    use super::outcome::{figure, gap};
+    let r = &planned.report;
+    if english {
+        println!(
+            "region {}: {} cities; status: {}; loss (10k yuan) {}   bound {}   gap {}",
+            region.scenario.name,
+            region.cities.len(),
+            r.status.message(),
+            figure(r.objective),
+            figure(r.bound),
+            gap(r.gap)
+        );
+    } else {
+        println!(
+            "区域 {}：{} 个城市；求解状态：{}；预期损失(万元) {}   下界 {}   间隙 {}",
+            region.scenario.name,
+            region.cities.len(),
+            r.status.message(),
+            figure(r.objective),
+            figure(r.bound),
+            gap(r.gap)
+        );
+    }
+    for (c, p) in region.cities.iter().zip(&planned.cities) {
+        println!("— {}", c.name);
+        print_summary(&p.summary, english);
+    }
+}
+
+/// Whether `dir` is a regional result (summary.json of kind `region`).
+pub fn is_region(dir: &Path) -> bool {
+    std::fs::read_to_string(dir.join("summary.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .is_some_and(|v| v["kind"] == "region")
+}
+
+/// `jianpai check DIR --scenario region.toml` on a regional result.
+pub fn run_check(dir: &Path, scenario: &Path, format: Format, quiet: bool) -> Result<(), Failure> {
+    let report = check_region(scenario, dir).map_err(|e| match e {
+        CheckError::Load(e) => region_failure(e),
+        CheckError::Plan(file, n, rep) => super::plan::report_failure(
+            &rep,
+            format!("{file}: the plan cannot be read ({n} errors)"),
+        ),
+    })?;
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&report).expect("json")),
+        Format::Text => {
+            for c in &report.cities {
+                let file = format!("cities/{}/plan.csv", c.folder);
+                for v in &c.report.violations {
+                    super::check::print_violation(v, &file);
+                }
+            }
+            for t in report.regional.iter().filter(|t| !t.met) {
+                eprintln!(
+                    "{}: achieved {:.4} t/d < required {:.4} t/d",
+                    t.row, t.achieved, t.required
+                );
+            }
+            if !quiet {
+                println!(
+                    "checked {} cities ({} plan rows), {} regional targets: {} violations",
+                    report.cities.len(),
+                    report.cities.iter().map(|c| c.report.rows).sum::<usize>(),
+                    report.regional.len(),
+                    report.violations
+                );
+            }
+        }
+    }
+    super::outcome::check_result(report.violations)
+}

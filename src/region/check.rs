@@ -1,0 +1,97 @@
+//! Independent verification of a regional result: every city's written list is checked by the
+//! list checker against the city's scenario as the region sets it (unified warning, `city_floor`),
+//! and each regional target is re-derived from the cities' checked cuts (lines and other-sector
+//! credits) against the regional ratio of the cities' summed bases. Nothing is taken from the
+//! solver.
+
+use super::{city_base, city_folder, load, RegionError};
+use crate::check::{check_plan_with, CheckReport, TargetCheck};
+use crate::domain::{Level, Pollutant};
+use serde::Serialize;
+use std::path::Path;
+
+/// One city's check.
+#[derive(Debug, Clone, Serialize)]
+pub struct CityCheck {
+    /// City name.
+    pub city: String,
+    /// Its folder in the result.
+    pub folder: String,
+    /// The list checker's report.
+    pub report: CheckReport,
+}
+
+/// A regional check.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegionCheck {
+    /// Every city's check.
+    pub cities: Vec<CityCheck>,
+    /// Regional targets re-derived (`target:<level>:<pollutant>:region`).
+    pub regional: Vec<TargetCheck>,
+    /// Violations in all: the cities' plus the regional targets missed.
+    pub violations: usize,
+}
+
+/// A city's plan could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    /// The region or a city could not be loaded.
+    #[error(transparent)]
+    Load(#[from] RegionError),
+    /// A city's plan file is unreadable or malformed.
+    #[error("{0}: the plan cannot be read ({1} errors)")]
+    Plan(String, usize, crate::validate::Report),
+}
+
+/// Check the regional result in `dir` against the regional scenario `region_file`.
+pub fn check_region(region_file: &Path, dir: &Path) -> Result<RegionCheck, CheckError> {
+    let (r, cities) = load(region_file)?;
+    let mut out = Vec::with_capacity(cities.len());
+    let mut achieved = [[0.0f64; 4]; 3];
+    let mut base = [0.0f64; 4];
+    for (i, (_, l)) in cities.iter().enumerate() {
+        let folder = city_folder(i, &l.scenario.name);
+        let path = dir.join("cities").join(&folder).join("plan.csv");
+        let (rows, _) = crate::plan::read::read_plan(&path, Some(&l.inventory))
+            .map_err(|rep| CheckError::Plan(path.display().to_string(), rep.error_count(), rep))?;
+        let report = check_plan_with(&l.inventory, &l.rules, &l.scenario, &l.decisions, &rows);
+        for level in Level::ALL {
+            for p in Pollutant::ALL {
+                let name = format!("target:{}:{}:city", level.key(), p.label());
+                if let Some(t) = report.targets.iter().find(|t| t.row == name) {
+                    achieved[level.index()][p.index()] += t.achieved;
+                }
+            }
+        }
+        for (b, x) in base.iter_mut().zip(city_base(l)) {
+            *b += x;
+        }
+        out.push(CityCheck {
+            city: l.scenario.name.clone(),
+            folder,
+            report,
+        });
+    }
+    let mut regional = Vec::new();
+    for level in Level::ALL {
+        for p in Pollutant::ALL {
+            if let Some(ratio) = r.targets.get(level).get(p) {
+                let required = ratio * base[p.index()];
+                let got = achieved[level.index()][p.index()];
+                regional.push(TargetCheck {
+                    row: format!("target:{}:{}:region", level.key(), p.label()),
+                    required,
+                    achieved: got,
+                    met: got >= required - crate::model::problem::feas_tol(required),
+                });
+            }
+        }
+    }
+    let violations = out.iter().map(|c| c.report.violations.len()).sum::<usize>()
+        + regional.iter().filter(|t| !t.met).count();
+    Ok(RegionCheck {
+        cities: out,
+        regional,
+        violations,
+    })
+}

@@ -1,0 +1,457 @@
+//! Several cities planned together (区域联防联控): a regional scenario names the cities' list
+//! scenarios, a unified warning (one set of expected warning days) and regional targets. One
+//! joint model holds every city's lines; each city's own targets stay as rows of its member
+//! scope (scaled by `city_floor`), the regional targets are rows over all lines. The joint
+//! solution is split back into one list per city, each written and checked like a city's own.
+
+pub mod check;
+pub mod scenario;
+
+use crate::diagnose::Shortfall;
+use crate::domain::scenario::Scenario;
+use crate::domain::{Level, Pollutant};
+use crate::io::scenario_file::read_scenario;
+use crate::model::family::coupling_rows;
+use crate::model::registry::Family;
+use crate::model::{build, Problem, Scope, Target};
+use crate::pipeline::{finish, load_inventory, prepare, LoadError, Loaded, Planned};
+use crate::solve::{solve_warm, Solution, SolveOptions, SolveReport, Status};
+use scenario::RegionScenario;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Why a region could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum RegionError {
+    /// The regional scenario file is unreadable or invalid.
+    #[error(transparent)]
+    Region(#[from] crate::io::IoError),
+    /// A city scenario could not be loaded (its own file is named in the inner error).
+    #[error("{file}: {source}")]
+    City {
+        /// The city's scenario file.
+        file: String,
+        /// What went wrong.
+        source: LoadError,
+    },
+    /// The cities cannot be planned together as given.
+    #[error("{file}: {message}")]
+    Mismatch {
+        /// The regional scenario file.
+        file: String,
+        /// What does not fit.
+        message: String,
+    },
+}
+
+/// One city of the region, loaded with the region's settings applied.
+pub struct City {
+    /// The city's name (its scenario's `name`).
+    pub name: String,
+    /// The city's scenario file.
+    pub file: PathBuf,
+    /// Scenario (with the unified warning and `city_floor` applied), inventory and rules.
+    pub loaded: Loaded,
+    /// The city's own model.
+    pub problem: Problem,
+    /// Its units' indices in the joint model.
+    pub units: Range<usize>,
+    /// Its targets' indices in the joint model.
+    pub targets: Range<usize>,
+}
+
+/// A loaded region: its cities and the joint model.
+pub struct Region {
+    /// The regional scenario.
+    pub scenario: RegionScenario,
+    /// The cities, in the order of `cities`.
+    pub cities: Vec<City>,
+    /// The joint model.
+    pub joint: Problem,
+}
+
+/// A city's scenario with the region's settings: the unified warning days and episodes, and its
+/// own target ratios scaled by `city_floor`. Fairness rules and station targets are refused (they
+/// are not yet joint).
+pub fn city_scenario(r: &RegionScenario, file: &Path) -> Result<Scenario, RegionError> {
+    let city_err = |source: LoadError| RegionError::City {
+        file: file.display().to_string(),
+        source,
+    };
+    let mut s = read_scenario(file).map_err(|e| city_err(e.into()))?;
+    if s.fairness.is_some() {
+        return Err(RegionError::Mismatch {
+            file: file.display().to_string(),
+            message: "[fairness] is not supported in a regional plan yet (plan the city alone, or \
+                      remove the rule)"
+                .into(),
+        });
+    }
+    if s.air.as_ref().is_some_and(|a| a.has_targets()) {
+        return Err(RegionError::Mismatch {
+            file: file.display().to_string(),
+            message: "[air.targets] station rows are not supported in a regional plan yet (plan \
+                      the city alone, or remove the station targets)"
+                .into(),
+        });
+    }
+    if let Some(d) = r.days {
+        s.days = d;
+    }
+    if let Some(e) = r.episodes {
+        s.episodes = e;
+    }
+    if r.city_floor < 1.0 {
+        let f = r.city_floor;
+        let scale = |t: &mut crate::domain::scenario::PollutantTable| {
+            for v in [&mut t.so2, &mut t.nox, &mut t.pm, &mut t.vocs] {
+                if let Some(x) = v.as_mut() {
+                    *x *= f;
+                }
+            }
+        };
+        // Levels left out of `[targets]` take the defaults: fill them before scaling.
+        for l in Level::ALL {
+            let t = level_mut(&mut s.targets, l);
+            for p in Pollutant::ALL {
+                if t.get(p).is_none() {
+                    set(t, p, 0.0);
+                }
+            }
+            scale(t);
+        }
+        for d in s.districts.ratios.values_mut() {
+            scale(&mut d.yellow);
+            scale(&mut d.orange);
+            scale(&mut d.red);
+        }
+        if let Some(c) = &mut s.controlled_min_cut {
+            scale(&mut c.yellow);
+            scale(&mut c.orange);
+            scale(&mut c.red);
+        }
+    }
+    Ok(s)
+}
+
+fn level_mut<T: Default>(t: &mut crate::domain::scenario::LevelTable<T>, l: Level) -> &mut T {
+    match l {
+        Level::Yellow => &mut t.yellow,
+        Level::Orange => &mut t.orange,
+        Level::Red => &mut t.red,
+    }
+}
+
+fn set(t: &mut crate::domain::scenario::PollutantTable, p: Pollutant, v: f64) {
+    match p {
+        Pollutant::So2 => t.so2 = Some(v),
+        Pollutant::Nox => t.nox = Some(v),
+        Pollutant::Pm => t.pm = Some(v),
+        Pollutant::Vocs => t.vocs = Some(v),
+    }
+}
+
+/// A city's whole-society emissions per pollutant (t/d): its scenario's `[society]`, else the
+/// sum of its districts (the base its city-wide ratios apply to).
+pub fn city_base(l: &Loaded) -> [f64; 4] {
+    let from_districts = l.inventory.society_total();
+    Pollutant::ALL.map(|p| {
+        l.scenario
+            .society
+            .and_then(|s| s.get(p))
+            .unwrap_or(from_districts[p].0)
+    })
+}
+
+/// The regional target rows (scope: the whole region) from the cities' bases and credits.
+pub fn regional_targets(r: &RegionScenario, cities: &[&Loaded]) -> Vec<Target> {
+    let mut out = Vec::new();
+    for level in Level::ALL {
+        for p in Pollutant::ALL {
+            let Some(ratio) = r.targets.get(level).get(p) else {
+                continue;
+            };
+            let base: f64 = cities.iter().map(|l| city_base(l)[p.index()]).sum();
+            // `+ 0.0` turns the empty sum's −0 into 0.
+            let credit: f64 = cities
+                .iter()
+                .map(|l| l.scenario.credit(level)[p].0)
+                .sum::<f64>()
+                + 0.0;
+            let required = ratio * base;
+            out.push(Target {
+                level,
+                pollutant: p,
+                scope: Scope::City,
+                base,
+                ratio,
+                required,
+                credit,
+                rhs: required - credit,
+            });
+        }
+    }
+    out
+}
+
+/// Read the regional scenario and every city with the region's settings applied.
+pub fn load(path: &Path) -> Result<(RegionScenario, Vec<(PathBuf, Loaded)>), RegionError> {
+    let r = scenario::read_region(path)?;
+    let mut cities: Vec<(PathBuf, Loaded)> = Vec::with_capacity(r.cities.len());
+    for file in &r.cities {
+        let s = city_scenario(&r, file)?;
+        let city_err = |source: LoadError| RegionError::City {
+            file: file.display().to_string(),
+            source,
+        };
+        let (inv, warnings) = load_inventory(&s).map_err(city_err)?;
+        let loaded = prepare(s, inv, warnings, file).map_err(city_err)?;
+        if let Some((other, _)) = cities
+            .iter()
+            .find(|(_, l)| l.scenario.name == loaded.scenario.name)
+        {
+            return Err(RegionError::Mismatch {
+                file: path.display().to_string(),
+                message: format!(
+                    "{} and {} have the same name {:?}: cities must be told apart",
+                    other.display(),
+                    file.display(),
+                    loaded.scenario.name
+                ),
+            });
+        }
+        if let Some((other, first)) = cities.first() {
+            for (what, a, b) in [
+                ("days", first.scenario.days, loaded.scenario.days),
+                (
+                    "episodes",
+                    first.scenario.episodes,
+                    loaded.scenario.episodes,
+                ),
+            ] {
+                if a != b {
+                    return Err(RegionError::Mismatch {
+                        file: path.display().to_string(),
+                        message: format!(
+                            "{} and {} expect different warning {what}: set [{what}] in the \
+                             regional scenario (one unified warning for the region)",
+                            other.display(),
+                            file.display()
+                        ),
+                    });
+                }
+            }
+        }
+        cities.push((file.clone(), loaded));
+    }
+    Ok((r, cities))
+}
+
+/// Build every city's model and the joint model.
+pub fn build_region(r: RegionScenario, loaded: Vec<(PathBuf, Loaded)>) -> Region {
+    let regional = regional_targets(&r, &loaded.iter().map(|(_, l)| l).collect::<Vec<_>>());
+    let mut cities = Vec::with_capacity(loaded.len());
+    let mut joint: Option<Problem> = None;
+    for (c, (file, l)) in loaded.into_iter().enumerate() {
+        let problem = build(&l.inventory, &l.resolved, &l.scenario);
+        let j = joint.get_or_insert_with(|| Problem {
+            units: Vec::new(),
+            targets: Vec::new(),
+            groups: Vec::new(),
+            districts: Vec::new(),
+            days: problem.days,
+            restart_days: problem.restart_days,
+            figures: Vec::new(),
+            fairness: Vec::new(),
+            stations: Vec::new(),
+            given_rows: None,
+            members: Vec::new(),
+        });
+        let (u0, t0, d0, g0) = (
+            j.units.len(),
+            j.targets.len(),
+            j.districts.len(),
+            j.groups.len(),
+        );
+        let name = l.scenario.name.clone();
+        j.members.push(name.clone());
+        j.districts
+            .extend(problem.districts.iter().map(|d| format!("{name}/{d}")));
+        for (i, u) in problem.units.iter().enumerate() {
+            let mut u = u.clone();
+            // The solver keys units by their line index: unique across the region.
+            u.line = u0 + i;
+            u.member = c;
+            u.district = u.district.map(|d| d + d0);
+            u.group = u.group.map(|g| g + g0);
+            j.units.push(u);
+        }
+        for g in &problem.groups {
+            let mut g = g.clone();
+            g.units.iter_mut().for_each(|x| *x += u0);
+            g.enterprise = format!("{name}/{}", g.enterprise);
+            j.groups.push(g);
+        }
+        for t in &problem.targets {
+            let mut t = t.clone();
+            t.scope = match t.scope {
+                Scope::City | Scope::Member(_) => Scope::Member(c),
+                Scope::District(d) => Scope::District(d + d0),
+                Scope::Controlled | Scope::MemberControlled(_) => Scope::MemberControlled(c),
+            };
+            j.targets.push(t);
+        }
+        // Line ids and credit codes repeat across cities' datasets: names carry the city.
+        j.figures.extend(problem.figures.iter().map(|f| {
+            let mut f = f.clone();
+            f.line_id = format!("{name}/{}", f.line_id);
+            f
+        }));
+        let units = u0..j.units.len();
+        let targets = t0..j.targets.len();
+        cities.push(City {
+            name,
+            file,
+            loaded: l,
+            problem,
+            units,
+            targets,
+        });
+    }
+    let mut joint = joint.expect("a region has at least one city");
+    joint.targets.extend(regional);
+    Region {
+        scenario: r,
+        cities,
+        joint,
+    }
+}
+
+/// The joint solve and each city's list.
+pub struct RegionPlanned {
+    /// The joint solve's report (status, loss, bound and gap of the whole region).
+    pub report: SolveReport,
+    /// Rows no plan can meet (each city's own, then the regional ones).
+    pub shortfalls: Vec<Shortfall>,
+    /// Per city: its list and summary (the summary's status is the region's).
+    pub cities: Vec<Planned>,
+    /// Per regional target (in `Region::joint.targets` order after the cities'): achieved by
+    /// the lines, t/d.
+    pub regional_achieved: Vec<f64>,
+}
+
+/// Solve the joint model and split the solution into the cities' lists.
+pub fn plan_region(region: &Region, opts: &SolveOptions, english: bool) -> RegionPlanned {
+    let t0 = Instant::now();
+    let mut shortfalls = Vec::new();
+    for c in &region.cities {
+        shortfalls.extend(
+            crate::diagnose::shortfalls(&c.loaded.inventory, &c.loaded.resolved, &c.problem)
+                .into_iter()
+                .map(|mut s| {
+                    s.row = format!("{}/{}", c.name, s.row);
+                    s
+                }),
+        );
+    }
+    let first_regional = region.cities.last().map_or(0, |c| c.targets.end);
+    for row in coupling_rows(&region.joint) {
+        if row.family != Family::Target || row.source < first_regional || row.rhs <= 0.0 {
+            continue;
+        }
+        let most = row.most(&region.joint);
+        if most < row.rhs - crate::model::problem::feas_tol(row.rhs) {
+            let t = &region.joint.targets[row.source];
+            shortfalls.push(Shortfall {
+                row: row.key,
+                required: t.required,
+                credit: t.credit,
+                max_from_lines: most,
+                shortfall: row.rhs - most,
+                blocked: Default::default(),
+            });
+        }
+    }
+    let stuck = region.joint.units.iter().any(|u| u.triples.is_empty());
+    let solution = if shortfalls.is_empty() && !stuck {
+        solve_warm(&region.joint, opts, None)
+    } else {
+        let mut report = SolveReport::new(opts.method);
+        report.status = Status::Infeasible;
+        report.notes.push(format!(
+            "{} targets exceed what the listed lines can cut",
+            shortfalls.len()
+        ));
+        Solution {
+            assignment: None,
+            report,
+        }
+    };
+    let build_seconds = t0.elapsed().as_secs_f64();
+    let regional_achieved = match &solution.assignment {
+        Some(a) => region.joint.achieved(a)[first_regional..].to_vec(),
+        None => Vec::new(),
+    };
+    let cities = region
+        .cities
+        .iter()
+        .map(|c| {
+            let mut report = solution.report.clone();
+            report.duals = solution
+                .report
+                .duals
+                .get(c.targets.clone())
+                .map(<[f64]>::to_vec)
+                .unwrap_or_default();
+            let assignment = solution.assignment.as_ref().map(|a| a[c.units.clone()].to_vec());
+            report.objective = assignment.as_ref().map(|a| c.problem.cost(a));
+            // The bound and gap are the region's, not this city's.
+            report.bound = None;
+            report.gap = None;
+            report.greedy_objective = None;
+            report.notes.push(if english {
+                format!(
+                    "regional plan {}: this city's list is its part of the joint solution; status, \
+                     bound and gap are the region's",
+                    region.scenario.name
+                )
+            } else {
+                format!(
+                    "区域联合方案「{}」：本市清单为联合求解结果的一部分；求解状态、下界与间隙属于全区域",
+                    region.scenario.name
+                )
+            });
+            finish(
+                &c.loaded,
+                c.problem.clone(),
+                Vec::new(),
+                Solution { assignment, report },
+                build_seconds,
+                english,
+            )
+        })
+        .collect();
+    RegionPlanned {
+        report: solution.report,
+        shortfalls,
+        cities,
+        regional_achieved,
+    }
+}
+
+/// A city's folder in a regional result: `NN-<name>` (characters file systems refuse replaced).
+pub fn city_folder(index: usize, name: &str) -> String {
+    let clean: String = name
+        .chars()
+        .map(|c| {
+            if c.is_control() || "/\\:*?\"<>|".contains(c) {
+                '_'
+            } else {
+                c
+            }
+        })
+        .take(80)
+        .collect();
+    format!("{:02}-{}", index + 1, clean.trim_start_matches('.'))
+}

@@ -1,0 +1,122 @@
+//! The regional scenario (`region.toml`): the cities planned together, the unified warning and
+//! the regional targets. Paths are relative to the file; every number is range-checked.
+
+use crate::domain::scenario::{
+    Bound, LevelTable, PollutantTable, SolverOptions, RATIO, SEASON_DAYS, SHARE,
+};
+use crate::domain::{Level, Pollutant};
+use crate::io::IoError;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// Most cities in one region (a province has about 13; room for a large one).
+pub const MAX_CITIES: usize = 50;
+
+/// A regional scenario as read.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionScenario {
+    /// Display name.
+    pub name: String,
+    /// The cities' list scenarios, absolute after reading.
+    pub cities: Vec<PathBuf>,
+    /// Share of each city's own targets (city-wide, district and controlled-firm rows) the city
+    /// must still meet by itself: 1 = every city meets its own targets (default), 0 = cities
+    /// trade cuts freely under the regional targets.
+    #[serde(default = "one")]
+    pub city_floor: f64,
+    /// Unified warning: expected warning days per level for every city (default: the cities'
+    /// own, which must then agree).
+    #[serde(default)]
+    pub days: Option<LevelTable<f64>>,
+    /// Unified warning: expected episodes per level for every city (restart costs).
+    #[serde(default)]
+    pub episodes: Option<LevelTable<f64>>,
+    /// Regional targets: required cut ratio per level × pollutant of the region's whole-society
+    /// emissions (the sum of the cities' bases); the cities' other-sector credits count.
+    #[serde(default)]
+    pub targets: LevelTable<PollutantTable>,
+    /// Solver settings of the joint solve.
+    #[serde(default)]
+    pub solver: SolverOptions,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+fn format_error(file: &Path, message: impl Into<String>) -> IoError {
+    IoError::Format {
+        file: file.display().to_string(),
+        message: message.into(),
+    }
+}
+
+/// Read and check a regional scenario: the file parses, every number is in range, there are 1 to
+/// [`MAX_CITIES`] cities and no city file is named twice. City files are read later (their own
+/// errors name their own file).
+pub fn read_region(path: &Path) -> Result<RegionScenario, IoError> {
+    let text = crate::io::scenario_file::read_text(path)?;
+    let mut r: RegionScenario =
+        toml::from_str(&text).map_err(|e| format_error(path, e.to_string().trim().to_string()))?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    if r.cities.is_empty() || r.cities.len() > MAX_CITIES {
+        return Err(format_error(
+            path,
+            format!(
+                "cities: {} files; a region has 1 to {MAX_CITIES} cities",
+                r.cities.len()
+            ),
+        ));
+    }
+    for c in &mut r.cities {
+        if c.is_relative() {
+            *c = base.join(&*c);
+        }
+    }
+    for (i, c) in r.cities.iter().enumerate() {
+        let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => a == b,
+        };
+        if let Some(j) = r.cities[..i].iter().position(|d| same(c, d)) {
+            return Err(format_error(
+                path,
+                format!(
+                    "cities: {} is named twice (entries {} and {})",
+                    c.display(),
+                    j + 1,
+                    i + 1
+                ),
+            ));
+        }
+    }
+    let bound =
+        |b: &Bound, key: String, v: f64| b.check(&key, v).map_err(|m| format_error(path, m));
+    bound(&SHARE, "city_floor".into(), r.city_floor)?;
+    for l in Level::ALL {
+        for p in Pollutant::ALL {
+            if let Some(v) = r.targets.get(l).get(p) {
+                bound(&RATIO, format!("[targets.{}] {}", l.key(), p.key()), v)?;
+            }
+        }
+        for (table, name) in [(&r.days, "days"), (&r.episodes, "episodes")] {
+            if let Some(t) = table {
+                bound(&SEASON_DAYS, format!("[{name}] {}", l.key()), *t.get(l))?;
+            }
+        }
+    }
+    r.solver.check().map_err(|m| format_error(path, m))?;
+    Ok(r)
+}
+
+impl RegionScenario {
+    /// Whether any regional target is set.
+    pub fn has_targets(&self) -> bool {
+        Level::ALL.iter().any(|&l| {
+            Pollutant::ALL
+                .iter()
+                .any(|&p| self.targets.get(l).get(p).is_some())
+        })
+    }
+}

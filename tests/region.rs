@@ -1,0 +1,213 @@
+//! Several cities planned together (`jianpai region`, issue 16 item 4): a region whose regional
+//! targets are slack costs exactly the cities' own plans; letting cities trade cuts under a
+//! regional target never costs more; every city's list and every regional target pass the
+//! independent check, and a regional target the lists miss is caught; a tiny region's joint
+//! optimum agrees with exhaustive search.
+
+#[allow(dead_code)]
+#[path = "common/mod.rs"]
+mod common;
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn jianpai() -> Command {
+    Command::cargo_bin("jianpai").unwrap()
+}
+
+/// A generated region of two cities of `enterprises` each (seed 7, 8).
+fn region(enterprises: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    jianpai()
+        .args(["--quiet", "seeds", "generate", "--cities", "2", "--seed", "7"])
+        .args(["--enterprises", &enterprises.to_string()])
+        .arg("--out")
+        .arg(dir.path().join("r"))
+        .assert()
+        .success();
+    dir
+}
+
+/// Replace the regional scenario's text after `city_floor` (floor and targets).
+fn set_region(dir: &Path, floor: f64, targets: &str) {
+    let file = dir.join("r/region.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let head = &text[..text.find("city_floor").unwrap()];
+    let days = "[days]\nyellow = 10\norange = 6\nred = 3\n\n[episodes]\nyellow = 4\norange = 3\nred = 1\n\n";
+    std::fs::write(
+        &file,
+        format!("{head}city_floor = {floor}\n\n{days}{targets}\n[solver]\ntime_limit = 60\nrel_gap = 0.000001\n"),
+    )
+    .unwrap();
+}
+
+fn summary(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap()
+}
+
+fn run_region(dir: &Path, out: &str) -> serde_json::Value {
+    jianpai()
+        .current_dir(dir)
+        .args(["--quiet", "region", "r/region.toml", "--out", out])
+        .assert()
+        .success();
+    jianpai()
+        .current_dir(dir)
+        .args(["--quiet", "check", out, "--scenario", "r/region.toml"])
+        .assert()
+        .success();
+    summary(&dir.join(out))
+}
+
+/// Each city planned alone: the sum of their losses.
+fn separate_loss(dir: &Path) -> f64 {
+    (1..=2)
+        .map(|k| {
+            let out = format!("alone-{k}");
+            jianpai()
+                .current_dir(dir)
+                .args(["--quiet", "plan", &format!("r/city-{k}.toml"), "--out", &out])
+                .args(["--gap", "0.000001"])
+                .assert()
+                .success();
+            let s = summary(&dir.join(&out));
+            assert_eq!(s["status"], "optimal", "{s}");
+            s["objective"].as_f64().unwrap()
+        })
+        .sum()
+}
+
+fn loss(s: &serde_json::Value) -> f64 {
+    assert_eq!(s["status"], "optimal", "{}", s["status_message"]);
+    s["objective"].as_f64().unwrap()
+}
+
+const EVERY_LEVEL_30: &str = "[targets.yellow]\nso2 = 0.1\nnox = 0.1\npm = 0.1\nvocs = 0.1\n\
+[targets.orange]\nso2 = 0.2\nnox = 0.2\npm = 0.2\nvocs = 0.2\n\
+[targets.red]\nso2 = 0.3\nnox = 0.3\npm = 0.3\nvocs = 0.3\n";
+
+#[test]
+fn slack_regional_targets_cost_the_cities_own_plans_and_trading_costs_no_more() {
+    let dir = region(60);
+    let d = dir.path();
+    let alone = separate_loss(d);
+    // No regional targets, every city its own: the two city plans.
+    set_region(d, 1.0, "");
+    let joint = loss(&run_region(d, "joint"));
+    assert!((joint - alone).abs() <= 1e-5 * alone.max(1.0), "{joint} vs {alone}");
+    // Every city's own targets and the region's (the same ratios): still the city plans.
+    set_region(d, 1.0, EVERY_LEVEL_30);
+    let both = run_region(d, "both");
+    assert!((loss(&both) - alone).abs() <= 1e-5 * alone.max(1.0));
+    assert_eq!(both["regional_targets"].as_array().unwrap().len(), 12);
+    // Cities may trade cuts: only the regional targets bind.
+    set_region(d, 0.0, EVERY_LEVEL_30);
+    let traded = run_region(d, "traded");
+    let t = loss(&traded);
+    assert!(t <= alone + 1e-6 * alone, "trading {t} > separate {alone}");
+    for row in traded["regional_targets"].as_array().unwrap() {
+        assert_eq!(row["met"], true, "{row}");
+    }
+    // Per city: a list, its summary and its scenario as the region set it.
+    for c in traded["cities"].as_array().unwrap() {
+        let folder = d.join("traded/cities").join(c["folder"].as_str().unwrap());
+        for f in ["plan.csv", "summary.json", "scenario.toml"] {
+            assert!(folder.join(f).exists(), "{}", folder.join(f).display());
+        }
+    }
+}
+
+#[test]
+fn check_catches_a_regional_target_the_lists_miss() {
+    let dir = region(40);
+    let d = dir.path();
+    set_region(d, 1.0, "[targets.red]\nso2 = 0.3\n");
+    run_region(d, "out");
+    // The same lists against a regional red SO2 target far beyond them.
+    set_region(d, 1.0, "[targets.red]\nso2 = 0.99\n");
+    jianpai()
+        .current_dir(d)
+        .args(["check", "out", "--scenario", "r/region.toml"])
+        .assert()
+        .code(6)
+        .stderr(predicates::str::contains("target:red:SO2:region"));
+    // And the region cannot be planned at all: the shortfall is named, exit 4.
+    jianpai()
+        .current_dir(d)
+        .args(["--quiet", "region", "r/region.toml", "--out", "out2"])
+        .assert()
+        .code(4)
+        .stderr(predicates::str::contains("target:red:SO2:region"));
+}
+
+#[test]
+fn a_tiny_regions_joint_optimum_agrees_with_exhaustive_search() {
+    let dir = region(3);
+    let d = dir.path();
+    set_region(d, 0.5, "[targets.red]\nso2 = 0.3\nnox = 0.3\npm = 0.3\nvocs = 0.3\n");
+    let s = run_region(d, "out");
+    let claimed = loss(&s);
+    let (r, cities) = jianpai::region::load(&d.join("r/region.toml")).unwrap();
+    let region = jianpai::region::build_region(r, cities);
+    assert!(region.joint.units.len() >= 4, "{} lines", region.joint.units.len());
+    let exact = common::brute_force(&region.joint, None).expect("a feasible plan");
+    assert!(
+        (exact - claimed).abs() <= 1e-6 * exact.abs().max(1.0),
+        "brute force {exact} vs region {claimed}"
+    );
+}
+
+#[test]
+fn bad_regional_scenarios_are_refused_with_their_file_and_key() {
+    let dir = region(3);
+    let d = dir.path();
+    let cases: [(&str, i32, &str); 6] = [
+        ("name = \"r\"\ncities = []\n", 3, "1 to 50 cities"),
+        (
+            "name = \"r\"\ncities = [\"city-1.toml\", \"city-1.toml\"]\n",
+            3,
+            "named twice",
+        ),
+        (
+            "name = \"r\"\ncities = [\"city-1.toml\"]\ncity_floor = 2\n",
+            3,
+            "city_floor",
+        ),
+        (
+            "name = \"r\"\ncities = [\"city-1.toml\"]\n[targets.red]\nso2 = -1\n",
+            3,
+            "[targets.red] so2",
+        ),
+        (
+            "name = \"r\"\ncities = [\"city-1.toml\"]\nwarning = 1\n",
+            3,
+            "warning",
+        ),
+        ("name = \"r\"\ncities = [\"nowhere.toml\"]\n", 7, "nowhere.toml"),
+    ];
+    for (text, code, says) in cases {
+        std::fs::write(d.join("r/bad.toml"), text).unwrap();
+        jianpai()
+            .current_dir(d)
+            .args(["region", "r/bad.toml", "--out", "out"])
+            .assert()
+            .code(code)
+            .stderr(predicates::str::contains(says));
+        assert!(!d.join("out").exists(), "{text}: nothing written");
+    }
+    // Cities that expect different warning days need the region's unified [days].
+    let c2 = d.join("r/city-2.toml");
+    let t = std::fs::read_to_string(&c2).unwrap();
+    std::fs::write(&c2, t.replace("red = 3\n", "red = 5\n")).unwrap();
+    std::fs::write(
+        d.join("r/bad.toml"),
+        "name = \"r\"\ncities = [\"city-1.toml\", \"city-2.toml\"]\n",
+    )
+    .unwrap();
+    jianpai()
+        .current_dir(d)
+        .args(["region", "r/bad.toml", "--out", "out"])
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains("[days]"));
+}
