@@ -207,15 +207,20 @@ pub fn run_check(dir: &Path, scenario: &Path, format: Format, quiet: bool) -> Re
             }
             for t in report.regional.iter().filter(|t| !t.met) {
                 eprintln!(
-                    "{}: achieved {:.4} t/d < required {:.4} t/d",
+                    "violation[regional-target] {}: 区域减排量 {:.4} t/d < 要求 {:.4} t/d (achieved < required)",
                     t.row, t.achieved, t.required
                 );
             }
             if !quiet {
+                let rows = report.cities.iter().map(|c| c.report.rows).sum::<usize>();
                 println!(
-                    "checked {} cities ({} plan rows), {} regional targets: {} violations",
+                    "区域核查：{} 个城市（清单 {} 行），{} 项区域目标，违规 {} 项 / checked {} cities ({} plan rows), {} regional targets: {} violations",
                     report.cities.len(),
-                    report.cities.iter().map(|c| c.report.rows).sum::<usize>(),
+                    rows,
+                    report.regional.len(),
+                    report.violations,
+                    report.cities.len(),
+                    rows,
                     report.regional.len(),
                     report.violations
                 );

@@ -83,6 +83,7 @@ pub fn check_region(region_file: &Path, dir: &Path) -> Result<RegionCheck, Check
                     required,
                     achieved: got,
                     met: got >= required - crate::model::problem::feas_tol(required),
+                    not_enforced: false,
                 });
             }
         }

@@ -189,6 +189,7 @@ pub fn regional_targets(r: &RegionScenario, cities: &[&Loaded]) -> Vec<Target> {
                 required,
                 credit,
                 rhs: required - credit,
+                enforced: true,
             });
         }
     }
@@ -370,6 +371,8 @@ pub fn plan_region(region: &Region, opts: &SolveOptions, english: bool) -> Regio
                 max_from_lines: most,
                 shortfall: row.rhs - most,
                 blocked: Default::default(),
+                unit: "t/d",
+                station: None,
             });
         }
     }

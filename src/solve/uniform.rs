@@ -331,12 +331,12 @@ fn aggregate_row(
             if !seen.insert(t[k]) {
                 continue;
             }
-            let attr = row.attribute.of(&su.choices[t[k] as usize]);
+            let attr = row.attribute.of(su, &su.choices[t[k] as usize]);
             let mut coef = 0.0;
             for &(ui, w) in &lines {
                 let lt = members[ci][pos_in_class[ui]].1[ti];
                 let u = &p.units[ui];
-                coef += row.coefficient(w, &u.choices[u.triples[lt as usize][k] as usize]);
+                coef += row.coefficient(w, u, &u.choices[u.triples[lt as usize][k] as usize]);
             }
             pairs.push((attr, coef));
         }
@@ -523,6 +523,7 @@ mod tests {
             required: rhs,
             credit: 0.0,
             rhs,
+            enforced: true,
         }
     }
 
