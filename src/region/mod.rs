@@ -5,6 +5,7 @@
 //! solution is split back into one list per city, each written and checked like a city's own.
 
 pub mod check;
+pub mod decompose;
 pub mod scenario;
 
 use crate::diagnose::Shortfall;
@@ -378,7 +379,23 @@ pub fn plan_region(region: &Region, opts: &SolveOptions, english: bool) -> Regio
     }
     let stuck = region.joint.units.iter().any(|u| u.triples.is_empty());
     let solution = if shortfalls.is_empty() && !stuck {
-        solve_warm(&region.joint, opts, None)
+        match decompose::by_city(region, opts) {
+            decompose::ByCity::Solved(s) | decompose::ByCity::NoPlan(s) => s,
+            decompose::ByCity::Start(warm) => {
+                // The joint solve gets what is left of the time limit (at least a second).
+                let left = SolveOptions {
+                    time_limit: (opts.time_limit - t0.elapsed().as_secs_f64()).max(1.0),
+                    ..opts.clone()
+                };
+                let mut s = solve_warm(&region.joint, &left, Some(&warm));
+                s.report.notes.push(
+                    "a regional target binds: one joint solve over every city's lines, started \
+                     from the cities' own lists"
+                        .into(),
+                );
+                s
+            }
+        }
     } else {
         let mut report = SolveReport::new(opts.method);
         report.status = Status::Infeasible;

@@ -1,0 +1,115 @@
+//! The region solved city by city first. Each city's own rows are a block of the joint model;
+//! the regional targets are the only rows across blocks. When the cities' own optimal lists
+//! together already meet every regional target, they are optimal for the joint model too (its
+//! plans are a subset of the cities' plans taken together), and the sum of the cities' bounds
+//! bounds it: no joint MIP is needed, which HiGHS would search as one tree over all blocks. When
+//! a regional target binds, the joint solve starts from the cities' lists (repaired to meet the
+//! regional rows) and from their target prices.
+
+use super::Region;
+use crate::model::family::coupling_rows;
+use crate::model::registry::Family;
+use crate::solve::pricing::Multipliers;
+use crate::solve::status::Stop;
+use crate::solve::{solve, Solution, SolveOptions, SolveReport, Status, WarmStart};
+use rayon::prelude::*;
+use std::time::Instant;
+
+/// The cities' own solves and what they give the joint model.
+pub enum ByCity {
+    /// The cities' lists meet every regional target: the region's solution.
+    Solved(Solution),
+    /// A regional target binds: a start for the joint solve.
+    Start(WarmStart),
+    /// Some city has no list of its own (the joint model has none either).
+    NoPlan(Solution),
+}
+
+/// Solve every city alone, in parallel, each with an equal share of the time limit.
+pub fn by_city(region: &Region, opts: &SolveOptions) -> ByCity {
+    let start = Instant::now();
+    let n = region.cities.len().max(1);
+    let lanes = rayon::current_num_threads().clamp(1, n);
+    let city_opts = SolveOptions {
+        time_limit: opts.time_limit * lanes as f64 / n as f64,
+        ..opts.clone()
+    };
+    let own: Vec<Solution> = region
+        .cities
+        .par_iter()
+        .map(|c| solve(&c.problem, &city_opts))
+        .collect();
+    let mut target_duals = vec![0.0; region.joint.targets.len()];
+    for (c, s) in region.cities.iter().zip(&own) {
+        if s.report.duals.len() == c.targets.len() {
+            target_duals[c.targets.clone()].copy_from_slice(&s.report.duals);
+        }
+    }
+    let mut assignment = Vec::with_capacity(region.joint.units.len());
+    for (c, s) in region.cities.iter().zip(&own) {
+        match &s.assignment {
+            Some(a) => assignment.extend_from_slice(a),
+            None => {
+                let mut report = s.report.clone();
+                report.duals = Vec::new();
+                report.notes.push(format!(
+                    "{}: no list of its own ({}), so none for the region",
+                    c.name,
+                    s.report.status.key()
+                ));
+                return ByCity::NoPlan(Solution {
+                    assignment: None,
+                    report,
+                });
+            }
+        }
+    }
+    if !region.joint.feasible(&assignment) {
+        let lambda = coupling_rows(&region.joint)
+            .iter()
+            .map(|row| match row.family {
+                Family::Target => target_duals.get(row.source).copied().unwrap_or(0.0),
+                _ => 0.0,
+            })
+            .collect();
+        return ByCity::Start(WarmStart {
+            assignment: assignment.into_iter().map(Some).collect(),
+            mult: Multipliers { lambda },
+        });
+    }
+    let mut report = SolveReport::new(opts.method);
+    report.bound = own.iter().map(|s| s.report.bound).sum();
+    report.greedy_objective = own.iter().map(|s| s.report.greedy_objective).sum();
+    for s in &own {
+        report.greedy_seconds += s.report.greedy_seconds;
+        report.lp_rounds += s.report.lp_rounds;
+        report.lp_columns += s.report.lp_columns;
+        report.mip_lines += s.report.mip_lines;
+        report.mip_columns += s.report.mip_columns;
+    }
+    // The regional rows are slack at this plan: their price is 0.
+    report.duals = target_duals;
+    for (c, s) in region.cities.iter().zip(&own) {
+        report
+            .notes
+            .extend(s.report.notes.iter().map(|n| format!("{}: {n}", c.name)));
+    }
+    report.notes.push(
+        "solved city by city: the cities' own lists already meet every regional target, so \
+         together they are the regional plan; the bound is the sum of the cities' bounds"
+            .into(),
+    );
+    let stop = own.iter().fold(Stop::Finished, |acc, s| {
+        acc.and(match s.report.status {
+            Status::TimeLimit | Status::NoSolution => Stop::TimeLimit,
+            Status::NotProven | Status::SolverError => Stop::Trouble,
+            _ => Stop::Finished,
+        })
+    });
+    let objective = region.joint.cost(&assignment);
+    report.finish(Some(objective), opts, start, stop);
+    ByCity::Solved(Solution {
+        assignment: Some(assignment),
+        report,
+    })
+}
