@@ -4,7 +4,6 @@
 //! independent check, and a regional target the lists miss is caught; a tiny region's joint
 //! optimum agrees with exhaustive search.
 
-#[allow(dead_code)]
 #[path = "common/mod.rs"]
 mod common;
 
