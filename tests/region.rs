@@ -124,6 +124,12 @@ fn slack_regional_targets_cost_the_cities_own_plans_and_trading_costs_no_more() 
         for f in ["plan.csv", "summary.json", "scenario.toml"] {
             assert!(folder.join(f).exists(), "{}", folder.join(f).display());
         }
+        // The city folder checks on its own, from another working folder.
+        jianpai()
+            .current_dir(&folder)
+            .args(["--quiet", "check", ".", "--scenario", "scenario.toml"])
+            .assert()
+            .success();
     }
 }
 

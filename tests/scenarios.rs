@@ -16,11 +16,14 @@ enum Kind {
     Revision,
     Stagger,
     Sweep,
+    Region,
 }
 
 fn kind(text: &str) -> Kind {
     let t: toml::Table = toml::from_str(text).expect("a shipped scenario is TOML");
-    if t.contains_key("participation") || t.contains_key("seasons") {
+    if t.contains_key("cities") {
+        Kind::Region
+    } else if t.contains_key("participation") || t.contains_key("seasons") {
         Kind::Stagger
     } else if t.contains_key("scenario") || t.contains_key("grid") {
         Kind::Sweep
@@ -47,6 +50,7 @@ fn read(path: &Path, kind: Kind) -> Result<(), String> {
         Kind::List | Kind::Revision => jianpai::io::scenario_file::read_scenario(path).map(|_| ()),
         Kind::Stagger => jianpai::stagger::input::read_scenario(path).map(|_| ()),
         Kind::Sweep => jianpai::sweep::read_sweep(path).map(|_| ()),
+        Kind::Region => jianpai::region::scenario::read_region(path).map(|_| ()),
     };
     r.map_err(|e| e.to_string())
 }
@@ -153,6 +157,7 @@ fn all_readers(dir: &Path, text: &[u8]) {
     let _ = jianpai::io::scenario_file::read_scenario(&f);
     let _ = jianpai::stagger::input::read_scenario(&f);
     let _ = jianpai::sweep::read_sweep(&f);
+    let _ = jianpai::region::scenario::read_region(&f);
 }
 
 /// Pieces a mutation may insert: TOML syntax, odd numbers, Chinese keys, control bytes.

@@ -64,14 +64,22 @@ pub fn run(a: RegionArgs, english: bool, quiet: bool) -> Result<(), Failure> {
         if let Some(plan) = &p.plan {
             write_plan(&cdir, &c.loaded.inventory, plan, english)?;
         }
-        // The city's scenario as the region set it (unified warning, city_floor; absolute
-        // paths), so that `check` and `report` of the city folder re-derive the same figures.
-        let text = toml::to_string(&c.loaded.scenario).map_err(|e| {
+        // The city's scenario as the region set it (unified warning, city_floor), its paths
+        // relative to the city folder, so that `check` and `report` of the folder re-derive the
+        // same figures from any working folder.
+        let internal = |e: String| {
             Failure::new(
                 exit::INTERNAL,
                 format!("{}: scenario: {e}", c.file.display()),
             )
-        })?;
+        };
+        let mut table =
+            toml::Table::try_from(&c.loaded.scenario).map_err(|e| internal(e.to_string()))?;
+        let final_dir = a.out.join("cities").join(&folder);
+        crate::io::scenario_file::map_paths(&mut table, |p| {
+            crate::io::scenario_file::stored_path(p, &final_dir)
+        });
+        let text = toml::to_string(&table).map_err(|e| internal(e.to_string()))?;
         crate::io::atomic::write_bytes(&cdir.join("scenario.toml"), text.as_bytes())?;
         let mut summary = serde_json::to_value(&p.summary).expect("json");
         summary["region"] = region.scenario.name.clone().into();

@@ -86,23 +86,32 @@ pub fn scenario_table(path: &Path, chain: &mut Vec<PathBuf>) -> Result<toml::Tab
 
 /// Make the path-valued keys of a scenario table absolute against `folder`.
 pub fn resolve_paths(t: &mut toml::Table, folder: &Path) {
-    let absolute = |v: Option<&mut toml::Value>| {
+    map_paths(t, |p| {
+        if p.is_relative() {
+            folder.join(p).to_string_lossy().into_owned()
+        } else {
+            p.to_string_lossy().into_owned()
+        }
+    });
+}
+
+/// Rewrite every path-valued key of a scenario table (`inventory`, `rules`, …, `[revision]
+/// previous`, `[air] stations` and `receptors`) with `f`.
+pub fn map_paths(t: &mut toml::Table, f: impl Fn(&Path) -> String) {
+    let apply = |v: Option<&mut toml::Value>| {
         if let Some(toml::Value::String(s)) = v {
-            let p = Path::new(s.as_str());
-            if p.is_relative() {
-                *s = folder.join(p).to_string_lossy().into_owned();
-            }
+            *s = f(Path::new(s.as_str()));
         }
     };
     for key in PATH_KEYS {
-        absolute(t.get_mut(key));
+        apply(t.get_mut(key));
     }
     if let Some(toml::Value::Table(r)) = t.get_mut("revision") {
-        absolute(r.get_mut("previous"));
+        apply(r.get_mut("previous"));
     }
     if let Some(toml::Value::Table(a)) = t.get_mut("air") {
-        absolute(a.get_mut("stations"));
-        absolute(a.get_mut("receptors"));
+        apply(a.get_mut("stations"));
+        apply(a.get_mut("receptors"));
     }
 }
 

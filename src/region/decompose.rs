@@ -4,14 +4,16 @@
 //! plans are a subset of the cities' plans taken together), and the sum of the cities' bounds
 //! bounds it: no joint MIP is needed, which HiGHS would search as one tree over all blocks. When
 //! a regional target binds, the joint solve starts from the cities' lists (repaired to meet the
-//! regional rows) and from their target prices.
+//! regional rows) and from their target prices. A greedy list per city comes first: when even
+//! those miss a regional target, the exact city solves are skipped and the joint solve gets the
+//! whole time limit.
 
 use super::Region;
 use crate::model::family::coupling_rows;
 use crate::model::registry::Family;
 use crate::solve::pricing::Multipliers;
 use crate::solve::status::Stop;
-use crate::solve::{solve, Solution, SolveOptions, SolveReport, Status, WarmStart};
+use crate::solve::{solve, Method, Solution, SolveOptions, SolveReport, Status, WarmStart};
 use rayon::prelude::*;
 use std::time::Instant;
 
@@ -34,17 +36,28 @@ pub fn by_city(region: &Region, opts: &SolveOptions) -> ByCity {
         time_limit: opts.time_limit * lanes as f64 / n as f64,
         ..opts.clone()
     };
+    // A quick look first: when even the cities' greedy lists (which cut more than their optimal
+    // lists, rarely less) miss a regional target, the exact city solves would only spend the
+    // joint solve's time; start it from the greedy lists at once.
+    let greedy = SolveOptions {
+        method: Method::Greedy,
+        ..city_opts.clone()
+    };
+    let quick: Vec<Solution> = region
+        .cities
+        .par_iter()
+        .map(|c| solve(&c.problem, &greedy))
+        .collect();
+    if let Some(a) = union(&quick) {
+        if !region.joint.feasible(&a) {
+            return ByCity::Start(start_from(region, a, &quick));
+        }
+    }
     let own: Vec<Solution> = region
         .cities
         .par_iter()
         .map(|c| solve(&c.problem, &city_opts))
         .collect();
-    let mut target_duals = vec![0.0; region.joint.targets.len()];
-    for (c, s) in region.cities.iter().zip(&own) {
-        if s.report.duals.len() == c.targets.len() {
-            target_duals[c.targets.clone()].copy_from_slice(&s.report.duals);
-        }
-    }
     let mut assignment = Vec::with_capacity(region.joint.units.len());
     for (c, s) in region.cities.iter().zip(&own) {
         match &s.assignment {
@@ -65,17 +78,7 @@ pub fn by_city(region: &Region, opts: &SolveOptions) -> ByCity {
         }
     }
     if !region.joint.feasible(&assignment) {
-        let lambda = coupling_rows(&region.joint)
-            .iter()
-            .map(|row| match row.family {
-                Family::Target => target_duals.get(row.source).copied().unwrap_or(0.0),
-                _ => 0.0,
-            })
-            .collect();
-        return ByCity::Start(WarmStart {
-            assignment: assignment.into_iter().map(Some).collect(),
-            mult: Multipliers { lambda },
-        });
+        return ByCity::Start(start_from(region, assignment, &own));
     }
     let mut report = SolveReport::new(opts.method);
     report.bound = own.iter().map(|s| s.report.bound).sum();
@@ -88,7 +91,7 @@ pub fn by_city(region: &Region, opts: &SolveOptions) -> ByCity {
         report.mip_columns += s.report.mip_columns;
     }
     // The regional rows are slack at this plan: their price is 0.
-    report.duals = target_duals;
+    report.duals = target_duals(region, &own);
     for (c, s) in region.cities.iter().zip(&own) {
         report
             .notes
@@ -112,4 +115,41 @@ pub fn by_city(region: &Region, opts: &SolveOptions) -> ByCity {
         assignment: Some(assignment),
         report,
     })
+}
+
+/// The cities' lists one after the other (none if a city has none).
+fn union(own: &[Solution]) -> Option<Vec<u32>> {
+    let mut a = Vec::new();
+    for s in own {
+        a.extend_from_slice(s.assignment.as_ref()?);
+    }
+    Some(a)
+}
+
+/// The cities' target prices on the joint model's target rows (0 on the regional rows).
+fn target_duals(region: &Region, own: &[Solution]) -> Vec<f64> {
+    let mut duals = vec![0.0; region.joint.targets.len()];
+    for (c, s) in region.cities.iter().zip(own) {
+        if s.report.duals.len() == c.targets.len() {
+            duals[c.targets.clone()].copy_from_slice(&s.report.duals);
+        }
+    }
+    duals
+}
+
+/// A joint solve's start: the cities' lists (repaired by the solver to meet the regional rows)
+/// and their target prices as the first pricing round's multipliers.
+fn start_from(region: &Region, assignment: Vec<u32>, own: &[Solution]) -> WarmStart {
+    let duals = target_duals(region, own);
+    let lambda = coupling_rows(&region.joint)
+        .iter()
+        .map(|row| match row.family {
+            Family::Target => duals.get(row.source).copied().unwrap_or(0.0),
+            _ => 0.0,
+        })
+        .collect();
+    WarmStart {
+        assignment: assignment.into_iter().map(Some).collect(),
+        mult: Multipliers { lambda },
+    }
 }

@@ -20,7 +20,7 @@ fn region_toml(n: usize) -> String {
          [days]\nyellow = 10\norange = 6\nred = 3\n\n\
          [episodes]\nyellow = 4\norange = 3\nred = 1\n\n\
          # Regional targets: shares of the region's whole-society emissions (the cities' sum).\n\
-         [targets.red]\nso2 = 0.32\nnox = 0.32\npm = 0.32\nvocs = 0.32\n\n\
+         [targets.red]\nso2 = 0.31\nnox = 0.31\npm = 0.31\nvocs = 0.31\n\n\
          [solver]\ntime_limit = 60\nrel_gap = 0.001\n",
         cities.join(", ")
     )
