@@ -160,27 +160,34 @@ fn print_region(
 ) {
     use super::outcome::{figure, gap};
     let r = &planned.report;
-    if english {
-        println!(
-            "region {}: {} cities; status: {}; loss (10k yuan) {}   bound {}   gap {}",
-            region.scenario.name,
-            region.cities.len(),
-            r.status.message(),
-            figure(r.objective),
-            figure(r.bound),
-            gap(r.gap)
-        );
+    let [head, cities, status, loss, bound, gap_label] = if english {
+        [
+            "region ",
+            ": ",
+            " cities; status: ",
+            "; loss (10k yuan) ",
+            "   bound ",
+            "   gap ",
+        ]
     } else {
-        println!(
-            "区域 {}：{} 个城市；求解状态：{}；预期损失(万元) {}   下界 {}   间隙 {}",
-            region.scenario.name,
-            region.cities.len(),
-            r.status.message(),
-            figure(r.objective),
-            figure(r.bound),
-            gap(r.gap)
-        );
-    }
+        [
+            "区域 ",
+            "：",
+            " 个城市；求解状态：",
+            "；预期损失(万元) ",
+            "   下界 ",
+            "   间隙 ",
+        ]
+    };
+    println!(
+        "{head}{}{cities}{}{status}{}{loss}{}{bound}{}{gap_label}{}",
+        region.scenario.name,
+        region.cities.len(),
+        r.status.message(),
+        figure(r.objective),
+        figure(r.bound),
+        gap(r.gap)
+    );
     for (c, p) in region.cities.iter().zip(&planned.cities) {
         println!("— {}", c.name);
         print_summary(&p.summary, english);
