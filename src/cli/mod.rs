@@ -164,15 +164,8 @@ pub enum Command {
         /// Optimiser or the planner's greedy ranking.
         #[arg(long, value_enum, default_value_t = crate::solve::Method::Mip)]
         method: crate::solve::Method,
-        /// Time limit in seconds (default: the scenario's).
-        #[arg(long, allow_negative_numbers = true)]
-        time_limit: Option<f64>,
-        /// Relative gap (default: the scenario's).
-        #[arg(long, allow_negative_numbers = true)]
-        gap: Option<f64>,
-        /// HiGHS threads (default: the scenario's).
-        #[arg(long)]
-        threads: Option<u32>,
+        #[command(flatten)]
+        solver: plan::SolverFlags,
         /// Also write the full model (.lp or .mps) for an auditor's solver.
         #[arg(long)]
         write_model: Option<PathBuf>,
@@ -652,9 +645,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             scenario,
             out,
             method,
-            time_limit,
-            gap,
-            threads,
+            solver,
             write_model,
             decisions,
             model_form,
@@ -663,7 +654,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             decisions.as_deref(),
             &out,
             method,
-            (time_limit, gap, threads),
+            solver.overrides(),
             write_model.as_deref(),
             model_form,
             cli.lang == Lang::En,

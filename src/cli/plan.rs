@@ -57,6 +57,27 @@ pub fn load_failure(e: LoadError) -> Failure {
     }
 }
 
+/// `--time-limit`, `--gap`, `--threads`: the scenario's `[solver]` settings overridden.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct SolverFlags {
+    /// Time limit in seconds (default: the scenario's).
+    #[arg(long, allow_negative_numbers = true)]
+    pub time_limit: Option<f64>,
+    /// Relative gap (default: the scenario's).
+    #[arg(long, allow_negative_numbers = true)]
+    pub gap: Option<f64>,
+    /// HiGHS threads (default: the scenario's).
+    #[arg(long)]
+    pub threads: Option<u32>,
+}
+
+impl SolverFlags {
+    /// (time limit, gap, threads) as [`solver_flags`] takes them.
+    pub fn overrides(self) -> (Option<f64>, Option<f64>, Option<u32>) {
+        (self.time_limit, self.gap, self.threads)
+    }
+}
+
 /// Solver options from a scenario's `[solver]` and the `--time-limit`, `--gap` and `--threads`
 /// flags. A bad flag is named (exit 2); the scenario's own values were range-checked when it was
 /// read (exit 3, naming its file and key). Threads beyond the machine's cores are capped to them

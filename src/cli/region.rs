@@ -19,15 +19,9 @@ pub struct RegionArgs {
     /// Output folder: summary.json (the region) and cities/NN-<city>/ (each city's list).
     #[arg(long)]
     pub out: PathBuf,
-    /// Time limit in seconds of the joint solve (default: the regional scenario's).
-    #[arg(long, allow_negative_numbers = true)]
-    pub time_limit: Option<f64>,
-    /// Relative gap (default: the regional scenario's).
-    #[arg(long, allow_negative_numbers = true)]
-    pub gap: Option<f64>,
-    /// HiGHS threads (default: the regional scenario's).
-    #[arg(long)]
-    pub threads: Option<u32>,
+    /// The regional scenario's `[solver]` overridden (the whole regional solve).
+    #[command(flatten)]
+    pub solver: super::plan::SolverFlags,
 }
 
 fn region_failure(e: RegionError) -> Failure {
@@ -46,7 +40,7 @@ fn region_failure(e: RegionError) -> Failure {
 /// Plan the region and write its result folder as one unit.
 pub fn run(a: RegionArgs, english: bool, quiet: bool) -> Result<(), Failure> {
     let (r, cities) = load(&a.scenario).map_err(region_failure)?;
-    let opts = solver_flags(&r.solver, Method::Mip, (a.time_limit, a.gap, a.threads))?;
+    let opts = solver_flags(&r.solver, Method::Mip, a.solver.overrides())?;
     let mut inputs: Vec<&Path> = vec![a.scenario.as_path()];
     for (file, l) in &cities {
         inputs.extend(super::plan::inputs(file, &l.scenario));

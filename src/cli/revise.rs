@@ -32,15 +32,8 @@ pub struct ReviseArgs {
     /// Optimiser or the greedy ranking.
     #[arg(long, value_enum, default_value_t = Method::Mip)]
     pub method: Method,
-    /// Time limit in seconds (default: the scenario's).
-    #[arg(long, allow_negative_numbers = true)]
-    pub time_limit: Option<f64>,
-    /// Relative gap (default: the scenario's).
-    #[arg(long, allow_negative_numbers = true)]
-    pub gap: Option<f64>,
-    /// HiGHS threads (default: the scenario's).
-    #[arg(long)]
-    pub threads: Option<u32>,
+    #[command(flatten)]
+    pub solver: super::plan::SolverFlags,
 }
 
 fn listing(path: &Path, inv: Option<&Inventory>) -> Result<Listing, Failure> {
@@ -66,11 +59,7 @@ pub fn run_revise(a: ReviseArgs, english: bool, quiet: bool) -> Result<(), Failu
         .stability
         .or_else(|| settings.as_ref().map(|s| s.stability_weight))
         .unwrap_or(20.0);
-    let opts = super::plan::solver_flags(
-        &loaded.scenario.solver,
-        a.method,
-        (a.time_limit, a.gap, a.threads),
-    )?;
+    let opts = super::plan::solver_flags(&loaded.scenario.solver, a.method, a.solver.overrides())?;
     if !(weight.is_finite() && weight >= 0.0) {
         return Err(Failure::new(exit::USAGE, "--stability must be ≥ 0"));
     }
