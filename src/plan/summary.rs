@@ -1,11 +1,11 @@
 //! `summary.json`: status, objective, bound, gap, per level × pollutant required and achieved
 //! (city and districts), marginal losses, and totals by district, industry and grade.
 
-use super::Plan;
+use super::{Plan, PlanRow};
 use crate::domain::summary::round6;
 use crate::domain::{Inventory, Level, Pollutant};
 use crate::model::registry::{scope_name, target_name};
-use crate::model::{Problem, Scope};
+use crate::model::{Problem, Scope, Unit};
 use crate::solve::SolveReport;
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -139,20 +139,27 @@ pub struct LevelSummary {
     pub controlled: IndexMap<&'static str, TargetSummary>,
 }
 
-/// Achieved cut per target computed from plan rows.
-pub fn achieved_from_rows(inv: &Inventory, p: &Problem, plan: &Plan) -> Vec<f64> {
+/// Each plan row with the model unit of its line (rows of lines outside the model skipped).
+fn rows_with_units<'a>(
+    inv: &'a Inventory,
+    p: &'a Problem,
+    plan: &'a Plan,
+) -> impl Iterator<Item = (&'a PlanRow, &'a Unit)> {
     let line_of: HashMap<&str, usize> = p
         .units
         .iter()
         .enumerate()
         .map(|(i, u)| (inv.lines[u.line].id.as_str(), i))
         .collect();
+    plan.rows
+        .iter()
+        .filter_map(move |r| line_of.get(r.line_id.as_str()).map(|&ui| (r, &p.units[ui])))
+}
+
+/// Achieved cut per target computed from plan rows.
+pub fn achieved_from_rows(inv: &Inventory, p: &Problem, plan: &Plan) -> Vec<f64> {
     let mut out = vec![0.0; p.targets.len()];
-    for r in &plan.rows {
-        let Some(&ui) = line_of.get(r.line_id.as_str()) else {
-            continue;
-        };
-        let u = &p.units[ui];
+    for (r, u) in rows_with_units(inv, p, plan) {
         for (ti, t) in p.targets.iter().enumerate() {
             if t.level == r.level && p.contributes(u, t) {
                 out[ti] += r.cut[t.pollutant.index()];
@@ -164,26 +171,14 @@ pub fn achieved_from_rows(inv: &Inventory, p: &Problem, plan: &Plan) -> Vec<f64>
 
 /// Estimated PM2.5 reduction per station row computed from plan rows (µg/m³).
 pub fn stations_from_rows(inv: &Inventory, p: &Problem, plan: &Plan) -> Vec<f64> {
-    if p.stations.is_empty() {
-        return Vec::new();
-    }
-    let line_of: HashMap<&str, usize> = p
-        .units
-        .iter()
-        .enumerate()
-        .map(|(i, u)| (inv.lines[u.line].id.as_str(), i))
-        .collect();
     let mut out = vec![0.0; p.stations.len()];
-    for r in &plan.rows {
-        let Some(&ui) = line_of.get(r.line_id.as_str()) else {
-            continue;
-        };
-        let t = &p.units[ui].air;
+    if p.stations.is_empty() {
+        return out;
+    }
+    for (r, u) in rows_with_units(inv, p, plan) {
         for (si, s) in p.stations.iter().enumerate() {
-            if s.level == r.level {
-                if let Some(c) = t.get(s.receptor) {
-                    out[si] += (0..4).map(|q| c[q] * r.cut[q]).sum::<f64>();
-                }
+            if let Some(c) = u.air.get(s.receptor).filter(|_| s.level == r.level) {
+                out[si] += (0..4).map(|q| c[q] * r.cut[q]).sum::<f64>();
             }
         }
     }
