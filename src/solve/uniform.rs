@@ -702,6 +702,42 @@ mod tests {
     }
 
     #[test]
+    fn a_station_row_over_a_group_falls_back_and_is_still_met() {
+        // The group's lines (0, 2, 3) reach a station with different coefficients: the row
+        // cannot count the group's option with one weight, so the compact model solves it.
+        let mut p = problem(None, false);
+        for (ui, u) in p.units.iter_mut().enumerate() {
+            u.air = vec![[0.1 * (ui + 1) as f64, 0.05, 0.0, 0.0]];
+        }
+        p.stations = vec![crate::model::StationTarget {
+            level: Level::Red,
+            receptor: 0,
+            station: "S1".into(),
+            name: "S1".into(),
+            required: 0.0,
+        }];
+        // Required: halfway between what the plan without the row gives and the most possible,
+        // so that the row binds.
+        let rows = coupling_rows(&p);
+        let station = rows
+            .iter()
+            .position(|r| r.key.starts_with("station:"))
+            .unwrap();
+        let fa = solve(&p, &opts()).assignment.expect("a plan");
+        let free = crate::model::family::row_values(&p, &rows, &fa)[station];
+        let most = rows[station].most(&p);
+        assert!(most > free + 1e-6, "{free} vs {most}");
+        p.stations[0].required = (free + most) / 2.0;
+        let why = aggregate(&p).expect_err("station coefficients out of proportion");
+        assert!(why.contains("compact model"), "{why}");
+        let best = brute_force(&p).expect("a fair plan exists");
+        let sol = solve(&p, &opts());
+        let a = sol.assignment.expect("a plan");
+        assert!(p.feasible(&a), "station row and fairness met");
+        assert!((p.cost(&a) - best).abs() < 1e-9, "{} vs {best}", p.cost(&a));
+    }
+
+    #[test]
     fn a_rule_on_some_levels_only_is_not_aggregated() {
         let mut p = problem(None, false);
         p.fairness.retain(|g| g.level == Level::Red);
