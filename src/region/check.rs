@@ -1,8 +1,8 @@
 //! Independent verification of a regional result: every city's written list is checked by the
 //! list checker against the city's scenario as the region sets it (unified warning, `city_floor`),
-//! and each regional target is re-derived from the cities' checked cuts (lines and other-sector
-//! credits) against the regional ratio of the cities' summed bases. Nothing is taken from the
-//! solver.
+//! and each regional target is re-derived from the lines' cuts as the checker derives them from
+//! their measures, plus the cities' other-sector credits, against the regional ratio of the
+//! cities' summed bases. Nothing is taken from the solver.
 
 use super::{city_base, city_folder, load, RegionError};
 use crate::check::{check_plan_with, CheckReport, TargetCheck};
@@ -55,12 +55,17 @@ pub fn check_region(region_file: &Path, dir: &Path) -> Result<RegionCheck, Check
         let (rows, _) = crate::plan::read::read_plan(&path, Some(&l.inventory))
             .map_err(|rep| CheckError::Plan(path.display().to_string(), rep.error_count(), rep))?;
         let report = check_plan_with(&l.inventory, &l.rules, &l.scenario, &l.decisions, &rows);
+        // Every line's cut as the checker derives it from its measure (whether or not the city
+        // itself has a target for that level and pollutant), plus the city's credits.
+        for (_, level, cut) in crate::check::derived_cuts(&l.inventory, &rows) {
+            for (a, c) in achieved[level.index()].iter_mut().zip(cut) {
+                *a += c;
+            }
+        }
         for level in Level::ALL {
+            let credit = l.scenario.credit(level);
             for p in Pollutant::ALL {
-                let name = format!("target:{}:{}:city", level.key(), p.label());
-                if let Some(t) = report.targets.iter().find(|t| t.row == name) {
-                    achieved[level.index()][p.index()] += t.achieved;
-                }
+                achieved[level.index()][p.index()] += credit[p].0;
             }
         }
         for (b, x) in base.iter_mut().zip(city_base(l)) {
