@@ -2,7 +2,7 @@
 SCENARIO ?= scenarios/wuxi-2021.toml
 OUT ?= out/wuxi-2021
 
-.PHONY: wuxi roundtrip test setup lint seeds bench fmt report revise stagger
+.PHONY: wuxi roundtrip test fuzz setup lint seeds bench fmt report revise stagger
 
 ## Build the Wuxi 2021 emergency reduction list from the bundled seed data.
 wuxi: setup
@@ -22,6 +22,10 @@ roundtrip:
 ## Run the whole test suite.
 test: setup
 	cargo test
+
+## Explore the table readers with fresh random seeds and 16x the cases (`make test` uses a fixed seed).
+fuzz: setup
+	JIANPAI_FUZZ=1 PROPTEST_CASES=4096 cargo test --test fuzz_readers
 
 ## Install missing system packages (cmake, libclang-dev, a C++ compiler).
 setup:

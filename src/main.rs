@@ -4,6 +4,18 @@ use clap::Parser;
 use jianpai::cli::{run, Cli};
 
 fn main() {
+    // The Parquet reader child (see `io::parquet::read_parquet`): no flags, no hooks.
+    let mut args = std::env::args_os().skip(1);
+    if args.next().as_deref() == Some(std::ffi::OsStr::new(jianpai::io::parquet::CHILD_ARG)) {
+        let code = match (args.next(), args.next()) {
+            (Some(file), None) => jianpai::io::parquet::child_main(std::path::Path::new(&file)),
+            _ => jianpai::exit::USAGE,
+        };
+        std::process::exit(code);
+    }
+    if let Ok(exe) = std::env::current_exe() {
+        jianpai::io::parquet::isolate_with(exe);
+    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

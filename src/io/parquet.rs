@@ -3,7 +3,11 @@
 use super::table::{display, RawRow, RawTable, MAX_CELLS, MAX_COLUMNS, MAX_ROWS};
 use super::IoError;
 use polars::prelude::*;
-use std::path::Path;
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::OnceLock;
 
 /// Whether a Parquet column of this type can be read as text with the polars features this tool is
 /// built with: strings, booleans, 32- and 64-bit integers, floats and time stamps. Anything else
@@ -48,8 +52,102 @@ fn convert_hint(dtype: &ArrowDataType) -> &'static str {
 
 /// Read a Parquet file; every column is cast to text at the edge and validated like CSV cells.
 /// Columns of types we cannot read are refused by name (see [`readable`]).
+///
+/// Once [`isolate_with`] has named a reader program (the `jianpai` binary does so at start), the
+/// file is decoded in a child process, so that a damaged file that makes polars abort (it
+/// allocates what a corrupted length field claims, and an allocation failure cannot be caught)
+/// ends as a clean error instead of taking the whole run down. Without one (library use), the
+/// read runs in this process under [`guarded`].
 pub fn read_parquet(path: &Path) -> Result<RawTable, IoError> {
-    guarded(path, || read_parquet_unguarded(path))
+    match READER.get() {
+        Some(exe) => read_in_child(exe, path),
+        None => guarded(path, || read_parquet_unguarded(path)),
+    }
+}
+
+/// The program that reads Parquet files in a child process: it must run [`child_main`] when
+/// called with [`CHILD_ARG`] and a file. Only the first call counts.
+pub fn isolate_with(exe: PathBuf) {
+    let _ = READER.set(exe);
+}
+
+/// First argument that makes the `jianpai` binary act as the Parquet reader child.
+pub const CHILD_ARG: &str = "__read-parquet";
+
+static READER: OnceLock<PathBuf> = OnceLock::new();
+
+/// What the reader child prints on stdout (JSON).
+#[derive(Serialize, Deserialize)]
+enum ChildReply {
+    Table {
+        headers: Vec<String>,
+        rows: Vec<(usize, Vec<String>)>,
+    },
+    Format(String),
+    Read(String),
+}
+
+/// The reader child: read `path` and print the table or the error as one JSON reply. The exit
+/// code is 0 whenever a reply was printed; a crash shows as anything else.
+pub fn child_main(path: &Path) -> i32 {
+    let reply = match read_parquet_unguarded(path) {
+        Ok(t) => ChildReply::Table {
+            headers: t.headers,
+            rows: t.rows.into_iter().map(|r| (r.row, r.cells)).collect(),
+        },
+        Err(IoError::Format { message, .. }) => ChildReply::Format(message),
+        Err(e) => ChildReply::Read(e.to_string()),
+    };
+    let mut out = std::io::stdout().lock();
+    let written = serde_json::to_writer(&mut out, &reply).is_ok() && out.flush().is_ok();
+    i32::from(!written)
+}
+
+fn damaged(path: &Path) -> IoError {
+    IoError::Format {
+        file: display(path),
+        message: "is a damaged Parquet file (its pages cannot be decoded); export it again".into(),
+    }
+}
+
+fn read_in_child(exe: &Path, path: &Path) -> Result<RawTable, IoError> {
+    let file = display(path);
+    // Errors the parent can name itself (missing file, no permission, too large) stay precise.
+    super::table::check_size(path)?;
+    std::fs::File::open(path).map_err(|source| IoError::Read {
+        file: file.clone(),
+        source,
+    })?;
+    let output = std::process::Command::new(exe)
+        .arg(CHILD_ARG)
+        .arg(path)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output();
+    let Ok(output) = output else {
+        // The reader program could not be started: read here, as a library would.
+        return guarded(path, || read_parquet_unguarded(path));
+    };
+    if !output.status.success() {
+        return Err(damaged(path));
+    }
+    match serde_json::from_slice::<ChildReply>(&output.stdout) {
+        Ok(ChildReply::Table { headers, rows }) => Ok(RawTable {
+            source: file,
+            headers,
+            rows: rows
+                .into_iter()
+                .map(|(row, cells)| RawRow { row, cells })
+                .collect(),
+            notes: Vec::new(),
+        }),
+        Ok(ChildReply::Format(message)) => Err(IoError::Format { file, message }),
+        Ok(ChildReply::Read(message)) => Err(IoError::Read {
+            file,
+            source: std::io::Error::other(message),
+        }),
+        Err(_) => Err(damaged(path)),
+    }
 }
 
 /// polars 0.55 panics (on its worker threads, asserting in bitmap slicing and dictionary decoding)
@@ -72,13 +170,7 @@ fn guarded<T>(path: &Path, read: impl FnOnce() -> Result<T, IoError>) -> Result<
     QUIET.fetch_add(1, Ordering::SeqCst);
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
     QUIET.fetch_sub(1, Ordering::SeqCst);
-    result.unwrap_or_else(|_| {
-        Err(IoError::Format {
-            file: display(path),
-            message: "is a damaged Parquet file (its pages cannot be decoded); export it again"
-                .into(),
-        })
-    })
+    result.unwrap_or_else(|_| Err(damaged(path)))
 }
 
 fn read_parquet_unguarded(path: &Path) -> Result<RawTable, IoError> {
@@ -190,4 +282,55 @@ pub fn write_string_parquet(
             .map(|_| ())
             .map_err(std::io::Error::other)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// A stand-in reader program: a shell script with the given body.
+    fn reader(dir: &Path, body: &str) -> PathBuf {
+        let exe = dir.join("reader.sh");
+        std::fs::write(&exe, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+        exe
+    }
+
+    fn table(dir: &Path) -> PathBuf {
+        let p = dir.join("t.parquet");
+        write_string_parquet(&p, &["a", "b"], &[vec!["1".into(), "2".into()]]).unwrap();
+        p
+    }
+
+    #[test]
+    fn a_reader_that_aborts_or_prints_garbage_is_a_damaged_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = table(dir.path());
+        for body in ["kill -ABRT $$", "exit 3", "echo '{not json'"] {
+            let e = read_in_child(&reader(dir.path(), body), &file).unwrap_err();
+            assert!(
+                e.to_string().contains("is a damaged Parquet file"),
+                "{body}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_reader_reply_becomes_the_table_or_its_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = table(dir.path());
+        let exe = reader(
+            dir.path(),
+            r#"echo '{"Table":{"headers":["a","b"],"rows":[[2,["1","2"]]]}}'"#,
+        );
+        let t = read_in_child(&exe, &file).unwrap();
+        assert_eq!(t, guarded(&file, || read_parquet_unguarded(&file)).unwrap());
+        let exe = reader(dir.path(), r#"echo '{"Format":"has no columns"}'"#);
+        let e = read_in_child(&exe, &file).unwrap_err();
+        assert_eq!(e.to_string(), format!("{}: has no columns", display(&file)));
+        // What the parent can see itself is named precisely, without starting the reader.
+        let e = read_in_child(&exe, &dir.path().join("missing.parquet")).unwrap_err();
+        assert!(matches!(e, IoError::Read { .. }), "{e}");
+    }
 }
