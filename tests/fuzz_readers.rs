@@ -183,7 +183,7 @@ fn config() -> ProptestConfig {
     }
     if std::env::var_os("JIANPAI_FUZZ").is_none() && std::env::var_os("PROPTEST_RNG_SEED").is_none()
     {
-        c.rng_seed = proptest::test_runner::RngSeed::Fixed(2021_11_05);
+        c.rng_seed = proptest::test_runner::RngSeed::Fixed(20211105);
     }
     c
 }
