@@ -35,4 +35,3 @@ for k in $(seq 1 13); do printf '\n[districts]\nenforce = true\n' >> "$WORK/r/ci
 printf '\n[districts.ratios."锡山区".red]\npm = 0.20\n' >> "$WORK/r/city-2.toml"
 sed -i 's/^city_floor = .*/city_floor = 0.7/' "$WORK/r/region.toml"
 run districts
-run districts-300s --time-limit 300

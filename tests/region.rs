@@ -316,3 +316,74 @@ fn bad_regional_scenarios_are_refused_with_their_file_and_key() {
         &["[fairness]", "city-1.toml"],
     );
 }
+
+/// The regional rows priced (Dantzig–Wolfe over the cities, `region::prices`) and one joint MIP
+/// agree: the priced list meets every row of the joint model, its bound never passes the joint
+/// optimum, and its gap is what it reports.
+#[test]
+fn pricing_the_regional_rows_agrees_with_one_joint_mip() {
+    use jianpai::solve::{solve, Method, SolveOptions};
+    let dir = region(40);
+    let d = dir.path();
+    // Cities keep 30 % of their own targets; the region's red targets bind and cuts trade.
+    set_region(
+        d,
+        0.3,
+        "[targets.red]\nso2 = 0.3\nnox = 0.3\npm = 0.3\nvocs = 0.3\n",
+    );
+    let (r, cities) = jianpai::region::load(&d.join("r/region.toml")).unwrap();
+    let region = jianpai::region::build_region(r, cities);
+    let opts = |method, rel_gap| SolveOptions {
+        method,
+        time_limit: 120.0,
+        rel_gap,
+        threads: 1,
+    };
+    let joint = solve(&region.joint, &opts(Method::Mip, 1e-9));
+    let optimum = joint.report.objective.expect("a joint plan");
+    let first: Vec<Vec<u32>> = region
+        .cities
+        .iter()
+        .map(|c| {
+            solve(&c.problem, &opts(Method::Greedy, 1e-3))
+                .assignment
+                .expect("a city list")
+        })
+        .collect();
+    assert!(
+        !region.joint.feasible(&first.concat()),
+        "the regional targets must bind for this test"
+    );
+    let priced = jianpai::region::prices::solve_priced(&region, &first, &opts(Method::Mip, 1e-3))
+        .expect("a priced regional list");
+    let r = &priced.report;
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.starts_with("regional rows priced")),
+        "{:?}",
+        r.notes
+    );
+    eprintln!("{:?} {:?}", r.status, r.notes);
+    let plan = priced.assignment.as_ref().unwrap();
+    assert!(region.joint.feasible(plan));
+    let (objective, bound) = (r.objective.unwrap(), r.bound.unwrap());
+    assert!((region.joint.cost(plan) - objective).abs() <= 1e-9 * objective);
+    assert!(
+        bound <= optimum * (1.0 + 1e-9),
+        "bound {bound} passes the optimum {optimum}: {:?}",
+        r.notes
+    );
+    assert!(objective >= optimum * (1.0 - 1e-9));
+    let gap = (objective - bound) / objective;
+    assert!((r.gap.unwrap() - gap).abs() <= 1e-9, "{:?} vs {gap}", r.gap);
+    if matches!(
+        r.status,
+        jianpai::solve::Status::Optimal | jianpai::solve::Status::GapLimit
+    ) {
+        assert!(
+            objective <= optimum * (1.0 + 1e-3) + 1e-6,
+            "{objective} vs {optimum}"
+        );
+    }
+}

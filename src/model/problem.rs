@@ -72,6 +72,27 @@ pub struct Unit {
 }
 
 impl Unit {
+    /// Recompute every triple's cost from `level_costs` and re-sort the triples cheapest first
+    /// (ties by the triple itself); returns, for each new position, the triple's old index.
+    pub fn sort_triples(&mut self) -> Vec<u32> {
+        let cost = |t: &[u8; 3]| {
+            (0..3)
+                .map(|k| self.level_costs[t[k] as usize][k])
+                .sum::<f64>()
+        };
+        let costs: Vec<f64> = self.triples.iter().map(cost).collect();
+        let mut order: Vec<u32> = (0..self.triples.len() as u32).collect();
+        order.sort_by(|&x, &y| {
+            let (x, y) = (x as usize, y as usize);
+            costs[x]
+                .total_cmp(&costs[y])
+                .then(self.triples[x].cmp(&self.triples[y]))
+        });
+        self.triples = order.iter().map(|&i| self.triples[i as usize]).collect();
+        self.costs = order.iter().map(|&i| costs[i as usize]).collect();
+        order
+    }
+
     /// PM2.5 reduction at receptor `r` (µg/m³) under option `c`: Σ over precursors of cut ×
     /// transfer coefficient (0 when the unit has no coefficient for `r`).
     pub fn air_effect(&self, r: usize, c: &Choice) -> f64 {

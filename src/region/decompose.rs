@@ -11,6 +11,7 @@
 use super::Region;
 use crate::model::family::coupling_rows;
 use crate::model::registry::Family;
+use crate::model::Problem;
 use crate::solve::pricing::Multipliers;
 use crate::solve::status::Stop;
 use crate::solve::{solve, Method, Solution, SolveOptions, SolveReport, Status, WarmStart};
@@ -140,8 +141,13 @@ fn target_duals(region: &Region, own: &[Solution]) -> Vec<f64> {
 /// A joint solve's start: the cities' lists (repaired by the solver to meet the regional rows)
 /// and their target prices as the first pricing round's multipliers.
 fn start_from(region: &Region, assignment: Vec<u32>, own: &[Solution]) -> WarmStart {
-    let duals = target_duals(region, own);
-    let lambda = coupling_rows(&region.joint)
+    warm_start(&region.joint, assignment, &target_duals(region, own))
+}
+
+/// A warm start for `p`: a plan, and target prices (in `p.targets` order; missing ones are 0) as
+/// the first pricing round's multipliers.
+pub fn warm_start(p: &Problem, assignment: Vec<u32>, duals: &[f64]) -> WarmStart {
+    let lambda = coupling_rows(p)
         .iter()
         .map(|row| match row.family {
             Family::Target => duals.get(row.source).copied().unwrap_or(0.0),

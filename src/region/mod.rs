@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod decompose;
+pub mod prices;
 pub mod scenario;
 
 use crate::diagnose::Shortfall;
@@ -16,7 +17,7 @@ use crate::model::family::coupling_rows;
 use crate::model::registry::Family;
 use crate::model::{build, Problem, Scope, Target};
 use crate::pipeline::{finish, load_inventory, prepare, LoadError, Loaded, Planned};
-use crate::solve::{solve_warm, Solution, SolveOptions, SolveReport, Status};
+use crate::solve::{solve_warm, Solution, SolveOptions, SolveReport, Status, Stop};
 use scenario::RegionScenario;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -330,6 +331,65 @@ pub fn build_region(r: RegionScenario, loaded: Vec<(PathBuf, Loaded)>) -> Region
     }
 }
 
+/// Target rows (enforced, something to cut) of the joint model above which the regional rows are
+/// priced (`prices`) rather than one joint LP solved: 13 cities with city-wide targets (~160
+/// rows) solve jointly in 20 s; with district targets (~1,400 rows) the joint LP master takes
+/// 25 s a round, and the priced solve 50 s in all (benches/README.md, Regions).
+const PRICE_ABOVE_TARGETS: usize = 400;
+
+/// A priced solve that has not closed its gap (the decomposition's bound can stay below the
+/// optimum on small regions) goes on as one joint solve with the time left, started from its list
+/// and prices; the better list and the better bound are kept.
+fn close_jointly(region: &Region, priced: Solution, opts: &SolveOptions, t0: Instant) -> Solution {
+    let left = opts.time_limit - t0.elapsed().as_secs_f64();
+    let Some(plan) = priced.assignment.clone() else {
+        return priced;
+    };
+    if matches!(priced.report.status, Status::Optimal | Status::GapLimit) || left < 1.0 {
+        return priced;
+    }
+    let start = Instant::now();
+    let warm = decompose::warm_start(&region.joint, plan, &priced.report.duals);
+    let left = SolveOptions {
+        time_limit: left,
+        ..opts.clone()
+    };
+    let joint = solve_warm(&region.joint, &left, Some(&warm));
+    let stop = match joint.report.status {
+        Status::TimeLimit | Status::NoSolution => Stop::TimeLimit,
+        Status::NotProven | Status::SolverError => Stop::Trouble,
+        _ => Stop::Finished,
+    };
+    let better_joint = joint
+        .report
+        .objective
+        .zip(priced.report.objective)
+        .is_some_and(|(j, p)| j < p);
+    let (assignment, mut report) = if better_joint {
+        (joint.assignment, joint.report.clone())
+    } else {
+        (priced.assignment, priced.report.clone())
+    };
+    report.bound = match (joint.report.bound, priced.report.bound) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    report.lp_rounds = priced.report.lp_rounds + joint.report.lp_rounds;
+    report.lp_columns = priced.report.lp_columns + joint.report.lp_columns;
+    report.notes = priced.report.notes;
+    report.notes.push(format!(
+        "the prices left a gap of {:.4} %: one joint solve over every city's lines followed, \
+         started from that list ({}, {:.2} 万元); the better list and bound are kept",
+        100.0 * priced.report.gap.unwrap_or(f64::NAN),
+        joint.report.status.key(),
+        joint.report.objective.unwrap_or(f64::NAN)
+    ));
+    let objective = report.objective;
+    report.finish(objective, opts, start, stop);
+    report.solve_seconds += priced.report.solve_seconds;
+    Solution { assignment, report }
+}
+
 /// The joint solve and each city's list.
 pub struct RegionPlanned {
     /// The joint solve's report (status, loss, bound and gap of the whole region).
@@ -384,18 +444,47 @@ pub fn plan_region(region: &Region, opts: &SolveOptions, english: bool) -> Regio
         match decompose::by_city(region, opts) {
             decompose::ByCity::Solved(s) | decompose::ByCity::NoPlan(s) => s,
             decompose::ByCity::Start(warm) => {
-                // The joint solve gets what is left of the time limit (at least a second).
+                // What follows gets what is left of the time limit (at least a second).
                 let left = SolveOptions {
                     time_limit: (opts.time_limit - t0.elapsed().as_secs_f64()).max(1.0),
                     ..opts.clone()
                 };
-                let mut s = solve_warm(&region.joint, &left, Some(&warm));
-                s.report.notes.push(
-                    "a regional target binds: one joint solve over every city's lines, started \
-                     from the cities' own lists"
-                        .into(),
-                );
-                s
+                let first: Vec<Vec<u32>> = region
+                    .cities
+                    .iter()
+                    .map(|c| {
+                        warm.assignment[c.units.clone()]
+                            .iter()
+                            .map(|a| a.unwrap_or(0))
+                            .collect()
+                    })
+                    .collect();
+                // One LP master over every city's rows is fast while it has a few hundred
+                // target rows (city-wide targets); with district targets it is not, and the
+                // regional rows are priced instead.
+                let targets = region
+                    .joint
+                    .targets
+                    .iter()
+                    .filter(|t| t.enforced && t.rhs > 0.0)
+                    .count();
+                let priced = if targets > PRICE_ABOVE_TARGETS {
+                    prices::solve_priced(region, &first, &left)
+                } else {
+                    None
+                };
+                match priced {
+                    Some(s) => close_jointly(region, s, opts, t0),
+                    None => {
+                        let mut s = solve_warm(&region.joint, &left, Some(&warm));
+                        s.report.notes.push(
+                            "a regional target binds: one joint solve over every city's lines, \
+                             started from the cities' own lists"
+                                .into(),
+                        );
+                        s
+                    }
+                }
             }
         }
     } else {

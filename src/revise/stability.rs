@@ -53,11 +53,7 @@ pub fn add_stability(p: &mut Problem, anchors: &Anchors, weight: f64) {
                 }
             }
         }
-        let cost = |t: &[u8; 3]| (0..3).map(|k| u.level_costs[t[k] as usize][k]).sum::<f64>();
-        let mut triples = std::mem::take(&mut u.triples);
-        triples.sort_by(|x, y| cost(x).total_cmp(&cost(y)).then(x.cmp(y)));
-        u.costs = triples.iter().map(cost).collect();
-        u.triples = triples;
+        u.sort_triples();
     }
 }
 
