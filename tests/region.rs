@@ -131,6 +131,39 @@ fn slack_regional_targets_cost_the_cities_own_plans_and_trading_costs_no_more() 
             .assert()
             .success();
     }
+    // The regional report: the regional targets and the cities, and each city's own report.
+    jianpai()
+        .current_dir(d)
+        .args(["--quiet", "report", "traded", "--out", "rep"])
+        .assert()
+        .success();
+    let page = std::fs::read_to_string(d.join("rep/报告.html")).unwrap();
+    for want in ["区域目标", "各城市", "红色 颗粒物", "超出本市要求"] {
+        assert!(
+            page.contains(want),
+            "{want} missing from the regional report"
+        );
+    }
+    for c in traded["cities"].as_array().unwrap() {
+        assert!(page.contains(c["city"].as_str().unwrap()));
+        let folder = d.join("rep/cities").join(c["folder"].as_str().unwrap());
+        for f in ["应急减排清单.xlsx", "一厂一策.xlsx", "报告.html"] {
+            assert!(folder.join(f).exists(), "{}", folder.join(f).display());
+        }
+    }
+    assert!(d.join("rep/区域汇总.xlsx").exists());
+    // A summary that points a city outside the result is refused, naming the folder.
+    let file = d.join("traded/summary.json");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let first = traded["cities"][0]["folder"].as_str().unwrap();
+    std::fs::write(&file, text.replace(first, "../../escape")).unwrap();
+    jianpai()
+        .current_dir(d)
+        .args(["report", "traded", "--out", "rep2"])
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains("../../escape"));
+    assert!(!d.join("rep2").exists());
 }
 
 #[test]

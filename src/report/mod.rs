@@ -16,6 +16,7 @@ pub mod labels;
 pub mod one_plant;
 pub mod plan_data;
 pub mod plan_sections;
+pub mod region_sections;
 pub mod revision_sections;
 pub mod svg;
 pub mod sweep_sections;
@@ -78,6 +79,8 @@ pub enum Kind {
     Sweep,
     /// A compliance audit (`jianpai audit --out`).
     Audit,
+    /// A regional plan (`jianpai region`): summary.json and a folder per city.
+    Region,
 }
 
 impl Kind {
@@ -89,6 +92,7 @@ impl Kind {
             Kind::Revision => "revision",
             Kind::Sweep => "sweep",
             Kind::Audit => "audit",
+            Kind::Region => "region",
         }
     }
 }
@@ -108,12 +112,15 @@ pub fn detect(dir: &Path) -> Result<Kind, ReportError> {
             Kind::Revision,
             Kind::Sweep,
             Kind::Audit,
+            Kind::Region,
         ]
         .into_iter()
         .find(|kind| kind.key() == k)
         .ok_or_else(|| ReportError::Input {
             file: dir.join("summary.json").display().to_string(),
-            message: format!("unknown result kind {k:?} (plan, calendar, revision, sweep, audit)"),
+            message: format!(
+                "unknown result kind {k:?} (plan, calendar, revision, sweep, audit, region)"
+            ),
         }),
         None => Err(ReportError::Input {
             file: dir.join("summary.json").display().to_string(),
@@ -188,6 +195,15 @@ pub fn sweep_file_names(t: Labels) -> [&'static str; 2] {
     }
 }
 
+/// File names of a regional report (each city's report goes under `cities/`).
+pub fn region_file_names(t: Labels) -> [&'static str; 2] {
+    if t.english {
+        ["region-summary.xlsx", "report.html"]
+    } else {
+        ["区域汇总.xlsx", "报告.html"]
+    }
+}
+
 /// Names of the output files of a calendar report.
 pub fn calendar_file_names(t: Labels) -> [&'static str; 2] {
     if t.english {
@@ -232,14 +248,51 @@ pub fn write_report(dir: &Path, out: &Path, opts: &Options) -> Result<Vec<PathBu
             };
             let sections = calendar_sections::sections(&data);
             let subtitle = calendar_sections::subtitle(&data, t);
-            workbook_and_page(&title, &subtitle, &sections, calendar_file_names(t), out, t)
+            workbook_and_page(&title, &subtitle, &sections, calendar_file_names(t), out, t, &[])
         }
         Kind::Audit => {
             let data = audit_sections::load(dir)?;
             let title = format!("{} {}", t.t("核查报告", "Inspection report"), data.warning[0]);
             let sections = audit_sections::sections(&data);
             let subtitle = audit_sections::subtitle(&data, t);
-            workbook_and_page(&title, &subtitle, &sections, audit_file_names(t), out, t)
+            workbook_and_page(&title, &subtitle, &sections, audit_file_names(t), out, t, &[])
+        }
+        Kind::Region => {
+            let data = region_sections::load(dir)?;
+            let sections = region_sections::sections(&data);
+            let subtitle = region_sections::subtitle(&data, t);
+            let footer = data
+                .provenance
+                .as_ref()
+                .map(|p| crate::io::provenance::footer_lines(p, t.english))
+                .unwrap_or_default();
+            let mut files = workbook_and_page(
+                &data.name,
+                &subtitle,
+                &sections,
+                region_file_names(t),
+                out,
+                t,
+                &footer,
+            )?;
+            // Each city's own list report, in the same folder names as the plan's.
+            let root = out.join("cities");
+            for c in &data.cities {
+                let city_out = root.join(c.folder.file_name().unwrap_or_default());
+                std::fs::create_dir_all(&city_out).map_err(|source| {
+                    ReportError::Io(crate::io::IoError::Write {
+                        file: city_out.display().to_string(),
+                        source,
+                    })
+                })?;
+                let city_opts = Options {
+                    scenario: None,
+                    ..opts.clone()
+                };
+                write_report(&c.folder, &city_out, &city_opts)?;
+            }
+            files.push(root);
+            Ok(files)
         }
         Kind::Sweep => {
             let data = sweep_sections::load(dir)?;
@@ -250,7 +303,7 @@ pub fn write_report(dir: &Path, out: &Path, opts: &Options) -> Result<Vec<PathBu
             };
             let sections = sweep_sections::sections(&data);
             let subtitle = sweep_sections::subtitle(&data, t);
-            workbook_and_page(&title, &subtitle, &sections, sweep_file_names(t), out, t)
+            workbook_and_page(&title, &subtitle, &sections, sweep_file_names(t), out, t, &[])
         }
         Kind::Plan | Kind::Revision => {
             let data = plan_data::load(dir, opts.scenario.as_deref(), opts.english)?;
@@ -345,6 +398,7 @@ fn workbook_and_page(
     [list_name, html_name]: [&str; 2],
     out: &Path,
     t: Labels,
+    footer: &[String],
 ) -> Result<Vec<PathBuf>, ReportError> {
     let f = xlsx::Formats::new();
     let list_path = out.join(list_name);
@@ -355,7 +409,7 @@ fn workbook_and_page(
     let html_path = out.join(html_name);
     write_bytes(
         &html_path,
-        html::page(title, subtitle, sections, t).as_bytes(),
+        html::page_with_footer(title, subtitle, sections, t, footer).as_bytes(),
     )?;
     Ok(vec![list_path, html_path])
 }
