@@ -237,6 +237,25 @@ fn sheet(
     filter(ws, first, rows.len(), cols.len())
 }
 
+/// A section's rows as a sortable page table; column `pct` (a share) is shown in per cent.
+fn page_table(cols: Vec<Column>, rows: Vec<Vec<Styled>>, pct: usize) -> String {
+    let mut headers: Vec<String> = cols.into_iter().map(|c| c.name).collect();
+    headers[pct].push_str("(%)");
+    let rows: Vec<Vec<Cell>> = rows
+        .into_iter()
+        .map(|r| {
+            r.into_iter()
+                .enumerate()
+                .map(|(i, Styled(c, _))| match c {
+                    Cell::Num(v, d) if i == pct => Cell::Num(100.0 * v, d.saturating_sub(2)),
+                    c => c,
+                })
+                .collect()
+        })
+        .collect();
+    table(&headers, &rows, true)
+}
+
 /// 区域目标: each regional target, what the lists cut and its price.
 struct Targets<'a>(&'a RegionData);
 
@@ -266,7 +285,7 @@ impl Targets<'_> {
             .map(|r| {
                 vec![
                     Styled(text(target_label(r, t)), &f.text),
-                    Styled(Cell::Num(r.ratio, 2), &f.pct),
+                    Styled(Cell::Num(r.ratio, 3), &f.pct),
                     Styled(Cell::Num(r.base, 3), &f.tonnes3),
                     Styled(Cell::Num(r.required, 3), &f.tonnes3),
                     Styled(Cell::Num(r.credit, 3), &f.tonnes3),
@@ -287,18 +306,6 @@ impl Section for Targets<'_> {
         t.t("区域目标", "Regional targets").into()
     }
     fn html(&self, t: Labels) -> String {
-        let f = Formats::new();
-        let mut headers: Vec<String> = Self::columns(t).into_iter().map(|c| c.name).collect();
-        headers[1].push_str("(%)");
-        let mut rows: Vec<Vec<Cell>> = self
-            .rows(&f, t)
-            .into_iter()
-            .map(|r| r.into_iter().map(|Styled(c, _)| c).collect())
-            .collect();
-        // Ratios as percentages on the page.
-        for (r, target) in rows.iter_mut().zip(&self.0.targets) {
-            r[1] = Cell::Num(100.0 * target.ratio, 1);
-        }
         let mut o = format!(
             "<p class=\"note\">{}</p>",
             t.t(
@@ -306,7 +313,11 @@ impl Section for Targets<'_> {
                 "Regional targets apply to the sum of the cities' whole-society emissions; the marginal loss is what one more t/d of that target would cost the region (10k yuan); 0 means the target does not bind.",
             )
         );
-        o.push_str(&table(&headers, &rows, true));
+        o.push_str(&page_table(
+            Self::columns(t),
+            self.rows(&Formats::new(), t),
+            1,
+        ));
         o
     }
     fn sheets(&self, wb: &mut Workbook, f: &Formats, t: Labels) -> Result<(), XlsxError> {
@@ -355,7 +366,7 @@ impl Cities<'_> {
                     Styled(Cell::Num(c.lines as f64, 0), &f.int),
                     Styled(Cell::Num(c.loss.unwrap_or(0.0), 2), &f.money),
                     Styled(
-                        Cell::Num(c.loss.unwrap_or(0.0) / total.max(1e-9), 3),
+                        Cell::Num(c.loss.unwrap_or(0.0) / total.max(1e-9), 4),
                         &f.pct,
                     ),
                 ];
@@ -377,7 +388,6 @@ impl Section for Cities<'_> {
         t.t("各城市", "Cities").into()
     }
     fn html(&self, t: Labels) -> String {
-        let f = Formats::new();
         let names: Vec<String> = self.0.cities.iter().map(|c| c.city.clone()).collect();
         let mut o = String::from("<div class=\"charts\">");
         // Who carries each binding regional target's cut beyond the cities' own requirements.
@@ -410,19 +420,7 @@ impl Section for Cities<'_> {
             ));
         }
         o.push_str("</div>");
-        let mut headers: Vec<String> = self.columns(t).into_iter().map(|c| c.name).collect();
-        headers[3].push_str("(%)");
-        let mut rows: Vec<Vec<Cell>> = self
-            .rows(&f)
-            .into_iter()
-            .map(|r| r.into_iter().map(|Styled(c, _)| c).collect())
-            .collect();
-        for r in &mut rows {
-            if let Cell::Num(v, _) = r[3] {
-                r[3] = Cell::Num(100.0 * v, 2);
-            }
-        }
-        o.push_str(&table(&headers, &rows, true));
+        o.push_str(&page_table(self.columns(t), self.rows(&Formats::new()), 3));
         o.push_str(&format!(
             "<p class=\"note\">{}</p>",
             t.t(
