@@ -32,12 +32,7 @@ pub fn sources<'a>(
     sites: &HashMap<String, LonLat>,
     rows: impl IntoIterator<Item = (&'a str, Level, [f64; 4])>,
 ) -> Vec<SourceCut> {
-    let index: HashMap<&str, usize> = inv
-        .lines
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (l.id.as_str(), i))
-        .collect();
+    let index = inv.line_positions();
     let mut cuts: std::collections::BTreeMap<usize, [[f64; 4]; 3]> = Default::default();
     for (id, level, cut) in rows {
         if let Some(&i) = index.get(id) {

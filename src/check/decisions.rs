@@ -35,6 +35,7 @@ pub fn verify(inv: &Inventory, decisions: &[Decision], rows: &[StatedRow]) -> Ve
                         line: Some(line.id.clone()),
                         enterprise: Some(line.enterprise.to_string()),
                         level: Some(level),
+                        date: None,
                         message: format!(
                             "决策第{}行要求{} {}（{}），清单为 {}",
                             d.row,

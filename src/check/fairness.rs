@@ -44,19 +44,18 @@ pub fn verify(
             })
             .collect();
         out.push(Violation {
-            kind: "fairness",
-            row: None,
-            line: None,
-            enterprise: None,
             level: Some(g.level),
-            message: format!(
-                "公平分组 {} 在{}有 {} 种措施（上限 {}）：{}",
-                g.name,
-                g.level.zh(),
-                found.len(),
-                g.max_distinct,
-                listed.join("、")
-            ),
+            ..Violation::about(
+                "fairness",
+                format!(
+                    "公平分组 {} 在{}有 {} 种措施（上限 {}）：{}",
+                    g.name,
+                    g.level.zh(),
+                    found.len(),
+                    g.max_distinct,
+                    listed.join("、")
+                ),
+            )
         });
     }
     out

@@ -18,11 +18,13 @@ use crate::rules::Rules;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
-/// One violation.
+/// One violation, of a list or of a calendar (one shape for both checkers).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Violation {
-    /// Kind: completeness, unknown-line, idle-line, cut-mismatch, column-mismatch, obligation,
-    /// exempt, voluntary, guarantee, nesting, stop-lines, target, decision, fairness, reason.
+    /// Kind. Lists: completeness, unknown-line, idle-line, cut-mismatch, column-mismatch,
+    /// obligation, exempt, voluntary, guarantee, nesting, stop-lines, target, decision, fairness,
+    /// reason, station-target. Calendars: government, season, participation, block, run, blocks,
+    /// quota, maintenance, cap, cut, overlap, row, objective.
     pub kind: &'static str,
     /// Plan file row, when about one row.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -36,8 +38,40 @@ pub struct Violation {
     /// Level.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<Level>,
+    /// Date, when about one day of a calendar.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
     /// What is wrong, with expected and found values.
     pub message: String,
+}
+
+impl Violation {
+    /// A violation of `kind` about nothing narrower than the whole result (set the fields that
+    /// apply on top).
+    pub fn about(kind: &'static str, message: String) -> Self {
+        Violation {
+            kind,
+            row: None,
+            line: None,
+            enterprise: None,
+            level: None,
+            date: None,
+            message,
+        }
+    }
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "violation[{}]", self.kind)?;
+        if let Some(l) = &self.line {
+            write!(f, " line {l}")?;
+        }
+        if let Some(d) = &self.date {
+            write!(f, " {d}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
 }
 
 /// A target as re-computed by the checker.
@@ -107,20 +141,14 @@ pub fn check_plan_with(
                     level: Option<Level>,
                     message: String| {
         v.push(Violation {
-            kind,
             row,
             line: line.map(str::to_string),
             enterprise: ent.map(str::to_string),
             level,
-            message,
+            ..Violation::about(kind, message)
         });
     };
-    let lines: HashMap<&str, usize> = inv
-        .lines
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (l.id.as_str(), i))
-        .collect();
+    let lines = inv.line_positions();
     // The rules' own wording per line (obligation code, remarks); `None` when a rule is missing,
     // which `obligations` reports.
     let resolved = rules_with_decisions(inv, rules, scenario, decided);
@@ -427,12 +455,7 @@ fn same_text(written: &str, derived: &str) -> bool {
 /// baseline (the stated cuts where the measure cannot be derived, which `check` reports), as
 /// (line id, level, cuts): what the station targets are verified on.
 pub fn derived_cuts<'r>(inv: &Inventory, rows: &'r [StatedRow]) -> Vec<(&'r str, Level, [f64; 4])> {
-    let lines: HashMap<&str, usize> = inv
-        .lines
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (l.id.as_str(), i))
-        .collect();
+    let lines = inv.line_positions();
     rows.iter()
         .map(|r| {
             let cut = lines

@@ -73,12 +73,7 @@ pub fn recompute(
         .iter()
         .flat_map(|r| r.lines.iter().map(|l| (l.line, l)))
         .collect();
-    let lines: HashMap<&str, usize> = inv
-        .lines
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (l.id.as_str(), i))
-        .collect();
+    let lines = inv.line_positions();
     let at: HashMap<usize, usize> = table
         .rows
         .iter()

@@ -62,6 +62,7 @@ pub fn run(
             line: None,
             enterprise: None,
             level: Some(r.level),
+            date: None,
             message: format!(
                 "{}: PM2.5 降幅要求 {:.2} µg/m³，核算 {:.2} µg/m³（{}） / required {:.2} µg/m³, estimated {:.2} µg/m³ ({})",
                 r.row,

@@ -123,12 +123,7 @@ pub fn check_calendar(inst: &Instance, file: &Path) -> Result<CalendarReport, Fa
     let mut violations: Vec<check::Violation> = report
         .diagnostics
         .iter()
-        .map(|d| check::Violation {
-            kind: "row",
-            line: None,
-            date: None,
-            message: d.to_string(),
-        })
+        .map(|d| check::Violation::about("row", d.to_string()))
         .collect();
     if report.diagnostics.iter().any(|d| d.code != "E210") {
         print_report(&report);
@@ -146,14 +141,12 @@ pub fn check_calendar(inst: &Instance, file: &Path) -> Result<CalendarReport, Fa
         .and_then(|v| v["objective"].as_f64())
     {
         if (claimed - objective).abs() > 1e-6 * objective.abs().max(1.0) {
-            violations.push(check::Violation {
-                kind: "objective",
-                line: None,
-                date: None,
-                message: format!(
+            violations.push(check::Violation::about(
+                "objective",
+                format!(
                     "summary.json states a loss of {claimed:.4}, the calendar's loss is {objective:.4}"
                 ),
-            });
+            ));
         }
     }
     Ok(CalendarReport {

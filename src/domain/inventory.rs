@@ -34,6 +34,15 @@ pub struct Inventory {
 }
 
 impl Inventory {
+    /// Each line's position in `lines`, by line id.
+    pub fn line_positions(&self) -> std::collections::HashMap<&str, usize> {
+        self.lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.id.as_str(), i))
+            .collect()
+    }
+
     /// Cuts (t/d) of a measure's main part on a line: a proportional limit of the baseline, or
     /// the declared option's shares of it; `None` for an option the line does not have.
     pub fn measure_cuts(&self, line: &Line, m: &Measure) -> Option<[f64; 4]> {

@@ -449,12 +449,7 @@ fn join(
     source: &str,
     english: bool,
 ) -> Result<Vec<ListLine>, ReportError> {
-    let index: HashMap<&str, usize> = inv
-        .lines
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (l.id.as_str(), i))
-        .collect();
+    let index = inv.line_positions();
     let mut by_line: BTreeMap<usize, [Option<LevelEntry>; 3]> = BTreeMap::new();
     let mut notes: HashMap<usize, &str> = HashMap::new();
     for r in rows {

@@ -3,43 +3,15 @@
 //! cut targets. It never looks at the model.
 
 use super::instance::{runs, Instance, Mode, State, TOL};
-use serde::Serialize;
 
-/// One broken rule.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Violation {
-    /// Family: `government`, `season`, `participation`, `block`, `run`, `blocks`, `quota`,
-    /// `maintenance`, `cap`, `cut`, `overlap`, `row`, `objective`.
-    pub kind: &'static str,
-    /// Line, if about one line.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<String>,
-    /// Date, if about one day.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl std::fmt::Display for Violation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "violation[{}]", self.kind)?;
-        if let Some(l) = &self.line {
-            write!(f, " line {l}")?;
-        }
-        if let Some(d) = &self.date {
-            write!(f, " {d}")?;
-        }
-        write!(f, ": {}", self.message)
-    }
-}
+/// One broken rule: the list checker's violation, with the line and the date it is about.
+pub use crate::check::Violation;
 
 fn v(kind: &'static str, line: Option<&str>, date: Option<String>, message: String) -> Violation {
     Violation {
-        kind,
         line: line.map(str::to_string),
         date,
-        message,
+        ..Violation::about(kind, message)
     }
 }
 
