@@ -19,9 +19,9 @@ roundtrip:
 	cargo build --quiet
 	bash scripts/wuxi-roundtrip.sh
 
-## Run the whole test suite.
+## Run the whole test suite (property tests on a fixed seed: CI never passes or fails by luck).
 test: setup
-	cargo test
+	PROPTEST_RNG_SEED=$${PROPTEST_RNG_SEED:-20211105} cargo test
 
 ## Explore the table readers with fresh random seeds and 16x the cases (`make test` uses a fixed seed).
 fuzz: setup
