@@ -377,15 +377,9 @@ pub(crate) mod tests {
                 rhs: 10.0,
                 enforced: true,
             }],
-            groups: Vec::new(),
-            stations: Vec::new(),
-            districts: Vec::new(),
             days: [1.0; 3],
             restart_days: [0.0; 3],
-            figures: Vec::new(),
-            fairness: Vec::new(),
-            given_rows: None,
-            members: Vec::new(),
+            ..Problem::default()
         }
     }
 

@@ -169,7 +169,7 @@ pub struct Group {
 }
 
 /// The whole model.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Problem {
     /// Units in inventory order.
     pub units: Vec<Unit>,

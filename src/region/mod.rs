@@ -259,17 +259,9 @@ pub fn build_region(r: RegionScenario, loaded: Vec<(PathBuf, Loaded)>) -> Region
     for (c, (file, l)) in loaded.into_iter().enumerate() {
         let problem = build(&l.inventory, &l.resolved, &l.scenario);
         let j = joint.get_or_insert_with(|| Problem {
-            units: Vec::new(),
-            targets: Vec::new(),
-            groups: Vec::new(),
-            districts: Vec::new(),
             days: problem.days,
             restart_days: problem.restart_days,
-            figures: Vec::new(),
-            fairness: Vec::new(),
-            stations: Vec::new(),
-            given_rows: None,
-            members: Vec::new(),
+            ..Problem::default()
         });
         let (u0, t0, d0, g0) = (
             j.units.len(),

@@ -675,15 +675,9 @@ mod tests {
                 target(Level::Orange, Pollutant::Nox),
                 target(Level::Red, Pollutant::Vocs),
             ],
-            groups: Vec::new(),
-            stations: Vec::new(),
-            districts: Vec::new(),
             days,
             restart_days: [0.0; 3],
-            figures: Vec::new(),
-            fairness: Vec::new(),
-            given_rows: None,
-            members: Vec::new(),
+            ..Problem::default()
         }
     }
 

@@ -167,15 +167,9 @@ mod tests {
                 rhs: 94.7742,
                 enforced: true,
             }],
-            groups: Vec::new(),
-            stations: Vec::new(),
-            districts: Vec::new(),
             days: [1.0; 3],
             restart_days: [0.0; 3],
-            figures: Vec::new(),
-            fairness: Vec::new(),
-            given_rows: None,
-            members: Vec::new(),
+            ..Problem::default()
         }
     }
 
