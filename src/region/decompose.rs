@@ -14,7 +14,7 @@ use crate::model::registry::Family;
 use crate::model::Problem;
 use crate::solve::pricing::Multipliers;
 use crate::solve::status::Stop;
-use crate::solve::{solve, Method, Solution, SolveOptions, SolveReport, Status, WarmStart};
+use crate::solve::{solve, Method, Solution, SolveOptions, SolveReport, WarmStart};
 use rayon::prelude::*;
 use std::time::Instant;
 
@@ -103,13 +103,9 @@ pub fn by_city(region: &Region, opts: &SolveOptions) -> ByCity {
          together they are the regional plan; the bound is the sum of the cities' bounds"
             .into(),
     );
-    let stop = own.iter().fold(Stop::Finished, |acc, s| {
-        acc.and(match s.report.status {
-            Status::TimeLimit | Status::NoSolution => Stop::TimeLimit,
-            Status::NotProven | Status::SolverError => Stop::Trouble,
-            _ => Stop::Finished,
-        })
-    });
+    let stop = own
+        .iter()
+        .fold(Stop::Finished, |acc, s| acc.and(s.report.status.stop()));
     let objective = region.joint.cost(&assignment);
     report.finish(Some(objective), opts, start, stop);
     ByCity::Solved(Solution {

@@ -17,7 +17,7 @@ use crate::model::family::coupling_rows;
 use crate::model::registry::Family;
 use crate::model::{build, Problem, Scope, Target};
 use crate::pipeline::{finish, load_inventory, prepare, LoadError, Loaded, Planned};
-use crate::solve::{solve_warm, Solution, SolveOptions, SolveReport, Status, Stop};
+use crate::solve::{solve_warm, Solution, SolveOptions, SolveReport, Status};
 use scenario::RegionScenario;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -347,38 +347,40 @@ fn close_jointly(region: &Region, priced: Solution, opts: &SolveOptions, t0: Ins
         ..opts.clone()
     };
     let joint = solve_warm(&region.joint, &left, Some(&warm));
-    let stop = match joint.report.status {
-        Status::TimeLimit | Status::NoSolution => Stop::TimeLimit,
-        Status::NotProven | Status::SolverError => Stop::Trouble,
-        _ => Stop::Finished,
-    };
-    let better_joint = joint
-        .report
-        .objective
-        .zip(priced.report.objective)
-        .is_some_and(|(j, p)| j < p);
-    let (assignment, mut report) = if better_joint {
-        (joint.assignment, joint.report.clone())
-    } else {
-        (priced.assignment, priced.report.clone())
-    };
-    report.bound = match (joint.report.bound, priced.report.bound) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        (a, b) => a.or(b),
-    };
-    report.lp_rounds = priced.report.lp_rounds + joint.report.lp_rounds;
-    report.lp_columns = priced.report.lp_columns + joint.report.lp_columns;
-    report.notes = priced.report.notes;
-    report.notes.push(format!(
+    let stop = joint.report.status.stop();
+    let note = format!(
         "the prices left a gap of {:.4} %: one joint solve over every city's lines followed, \
          started from that list ({}, {:.2} 万元); the better list and bound are kept",
         100.0 * priced.report.gap.unwrap_or(f64::NAN),
         joint.report.status.key(),
         joint.report.objective.unwrap_or(f64::NAN)
-    ));
+    );
+    let bound = match (joint.report.bound, priced.report.bound) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    let (lp_rounds, lp_columns) = (
+        priced.report.lp_rounds + joint.report.lp_rounds,
+        priced.report.lp_columns + joint.report.lp_columns,
+    );
+    let mut notes = priced.report.notes.clone();
+    notes.push(note);
+    let better_joint = joint
+        .report
+        .objective
+        .zip(priced.report.objective)
+        .is_some_and(|(j, p)| j < p);
+    let Solution {
+        assignment,
+        mut report,
+    } = if better_joint { joint } else { priced };
+    report.bound = bound;
+    report.lp_rounds = lp_rounds;
+    report.lp_columns = lp_columns;
+    report.notes = notes;
     let objective = report.objective;
+    // (The caller times the whole regional solve.)
     report.finish(objective, opts, start, stop);
-    report.solve_seconds += priced.report.solve_seconds;
     Solution { assignment, report }
 }
 

@@ -160,31 +160,71 @@ fn unpriced(plan: &[u32], orders: &[Vec<u32>]) -> Vec<u32> {
         .collect()
 }
 
-/// Solve the master LP over the columns found so far (slack columns at a high price keep it
-/// feasible while the columns cannot yet meet a row).
-fn master(columns: &[Vec<Column>], rows: &[Target], big: &[f64], threads: u32) -> Option<MasterLp> {
+/// The restricted master over the columns found so far: a weight per column of each city, the
+/// regional rows and one convexity row per city. As an LP (`slack` prices given) slack columns
+/// keep it feasible while the columns cannot yet meet a row; as a MIP (`None`) the weights are
+/// binary, columns without a list stay 0 and each row must be met beyond the checker's tolerance.
+fn restricted(columns: &[Vec<Column>], rows: &[Target], slack: Option<&[f64]>) -> RowProblem {
+    let integer = slack.is_none();
     let mut pb = RowProblem::new();
     let cols: Vec<Vec<_>> = columns
         .iter()
-        .map(|cs| cs.iter().map(|c| pb.add_column(c.cost, 0.0..)).collect())
+        .map(|cs| {
+            cs.iter()
+                .map(|c| match integer {
+                    true => {
+                        pb.add_integer_column(c.cost, 0.0..=f64::from(u8::from(c.plan.is_some())))
+                    }
+                    false => pb.add_column(c.cost, 0.0..),
+                })
+                .collect()
+        })
         .collect();
-    let slack: Vec<_> = big.iter().map(|&m| pb.add_column(m, 0.0..)).collect();
+    let slacks: Vec<_> = slack
+        .unwrap_or_default()
+        .iter()
+        .map(|&m| pb.add_column(m, 0.0..))
+        .collect();
     for (r, t) in rows.iter().enumerate() {
-        let mut factors = vec![(slack[r], 1.0)];
+        let mut factors: Vec<_> = slacks.get(r).map(|&x| (x, 1.0)).into_iter().collect();
         for (cs, xs) in columns.iter().zip(&cols) {
             factors.extend(cs.iter().zip(xs).map(|(c, &x)| (x, c.cuts[r])));
         }
-        pb.add_row(t.rhs.., factors);
+        let need = if integer {
+            t.rhs + feas_tol(t.rhs)
+        } else {
+            t.rhs
+        };
+        pb.add_row(need.., factors);
     }
     for xs in &cols {
         pb.add_row(1.0..=1.0, xs.iter().map(|&x| (x, 1.0)));
     }
-    let mut model = pb.try_optimise(Sense::Minimise).ok()?;
-    let session = Session {
-        threads,
-        seconds: 60.0,
-        ..Session::default()
-    };
+    pb
+}
+
+/// The columns' values, city by city (the slack columns' values follow the cities').
+fn per_city(columns: &[Vec<Column>], values: &[f64]) -> Vec<Vec<f64>> {
+    let mut at = 0;
+    columns
+        .iter()
+        .map(|cs| {
+            at += cs.len();
+            values[at - cs.len()..at].to_vec()
+        })
+        .collect()
+}
+
+/// Solve the master LP within `seconds`.
+fn master(
+    columns: &[Vec<Column>],
+    rows: &[Target],
+    big: &[f64],
+    session: Session,
+) -> Option<MasterLp> {
+    let mut model = restricted(columns, rows, Some(big))
+        .try_optimise(Sense::Minimise)
+        .ok()?;
     session.apply(&mut model).ok()?;
     let solved = model.try_solve().ok()?;
     if solved.status() != HighsModelStatus::Optimal {
@@ -194,59 +234,25 @@ fn master(columns: &[Vec<Column>], rows: &[Target], big: &[f64], threads: u32) -
     let duals = sol.dual_rows();
     let values = sol.columns();
     let n: usize = columns.iter().map(Vec::len).sum();
-    let mut at = 0;
-    let weights = columns
-        .iter()
-        .map(|cs| {
-            let w = values[at..at + cs.len()].to_vec();
-            at += cs.len();
-            w
-        })
-        .collect();
     Some(MasterLp {
         value: solved.objective_value(),
         mu: duals[..rows.len()].iter().map(|d| d.max(0.0)).collect(),
         sigma: duals[rows.len()..].to_vec(),
-        weights,
+        weights: per_city(columns, values),
         slack: values[n..].to_vec(),
     })
 }
 
 /// One list per city from the columns, meeting every regional row at least loss (a small MIP);
 /// `None` when no choice of found lists meets them.
-fn pick(
-    columns: &[Vec<Column>],
-    rows: &[Target],
-    threads: u32,
-    seconds: f64,
-) -> Option<Vec<usize>> {
-    let mut pb = RowProblem::new();
-    let cols: Vec<Vec<_>> = columns
-        .iter()
-        .map(|cs| {
-            cs.iter()
-                .map(|c| pb.add_integer_column(c.cost, 0.0..=f64::from(u8::from(c.plan.is_some()))))
-                .collect()
-        })
-        .collect();
-    for (r, t) in rows.iter().enumerate() {
-        let factors: Vec<_> = columns
-            .iter()
-            .zip(&cols)
-            .flat_map(|(cs, xs)| cs.iter().zip(xs).map(move |(c, &x)| (x, c.cuts[r])))
-            .collect();
-        pb.add_row((t.rhs + feas_tol(t.rhs)).., factors);
-    }
-    for xs in &cols {
-        pb.add_row(1.0..=1.0, xs.iter().map(|&x| (x, 1.0)));
-    }
-    let mut model = pb.try_optimise(Sense::Minimise).ok()?;
+fn pick(columns: &[Vec<Column>], rows: &[Target], session: Session) -> Option<Vec<usize>> {
+    let mut model = restricted(columns, rows, None)
+        .try_optimise(Sense::Minimise)
+        .ok()?;
     let session = Session {
-        threads,
-        seconds,
         mip_gap: Some(0.0),
         tolerance: Some(1e-9),
-        ..Session::default()
+        ..session
     };
     session.apply(&mut model).ok()?;
     let solved = model.try_solve().ok()?;
@@ -260,14 +266,9 @@ fn pick(
     if values.is_empty() {
         return None;
     }
-    let mut at = 0;
-    columns
+    per_city(columns, &values)
         .iter()
-        .map(|cs| {
-            let best = (0..cs.len()).max_by(|&a, &b| values[at + a].total_cmp(&values[at + b]));
-            at += cs.len();
-            best.filter(|&k| values[at - cs.len() + k] > 0.5)
-        })
+        .map(|w| (0..w.len()).find(|&k| w[k] > 0.5))
         .collect()
 }
 
@@ -389,7 +390,12 @@ pub fn solve_priced(region: &Region, first: &[Vec<u32>], opts: &SolveOptions) ->
     if rows.is_empty() || first.len() != region.cities.len() {
         return None;
     }
-    let left = |start: &Instant| opts.time_limit - start.elapsed().as_secs_f64();
+    let left = || opts.time_limit - start.elapsed().as_secs_f64();
+    let session = |seconds: f64| Session {
+        threads: opts.threads,
+        seconds: seconds.max(1.0),
+        ..Session::default()
+    };
     let n = region.cities.len();
     let lanes = rayon::current_num_threads().clamp(1, n);
     let scale: f64 = region
@@ -424,16 +430,18 @@ pub fn solve_priced(region: &Region, first: &[Vec<u32>], opts: &SolveOptions) ->
     // Prices are smoothed toward the best ones found (Wentges): the master's own duals jump.
     let mut smoothing = 0.0;
     let lp = loop {
-        let lp = master(&columns, &rows, &big, opts.threads)?;
+        let lp = master(&columns, &rows, &big, session(left()))?;
         let feasible = lp.slack.iter().all(|&s| s <= 1e-9);
         if feasible && lp.value - best_bound <= opts.rel_gap / 4.0 * lp.value.abs() {
             break lp;
         }
         // Pricing rounds get 60 % of the time; the shares' solves need the rest.
-        if rounds >= MAX_ROUNDS
-            || (rounds > 0 && start.elapsed().as_secs_f64() > 0.6 * opts.time_limit)
-        {
+        if rounds > 0 && start.elapsed().as_secs_f64() > 0.6 * opts.time_limit {
             stop = Stop::TimeLimit;
+            break lp;
+        }
+        // The round cap is no time limit: a gap left then reads `not_proven`.
+        if rounds >= MAX_ROUNDS {
             break lp;
         }
         rounds += 1;
@@ -449,7 +457,7 @@ pub fn solve_priced(region: &Region, first: &[Vec<u32>], opts: &SolveOptions) ->
         };
         let city_opts = SolveOptions {
             method: Method::Mip,
-            time_limit: (left(&start) * 0.3 * lanes as f64 / n as f64).max(0.5),
+            time_limit: (left() * 0.3 * lanes as f64 / n as f64).max(0.5),
             rel_gap: opts.rel_gap,
             threads: opts.threads,
         };
@@ -492,8 +500,9 @@ pub fn solve_priced(region: &Region, first: &[Vec<u32>], opts: &SolveOptions) ->
             bound.unwrap_or(f64::NAN)
         ));
         if added == 0 {
+            // Nothing new at the master's own prices: `lp` is the master's optimum.
             if smoothing == 0.0 {
-                break master(&columns, &rows, &big, opts.threads)?;
+                break lp;
             }
             // Mispricing: the smoothed prices found nothing the master lacks; use its own.
             smoothing = 0.0;
@@ -533,7 +542,7 @@ pub fn solve_priced(region: &Region, first: &[Vec<u32>], opts: &SolveOptions) ->
         // another quarter.
         let city_opts = SolveOptions {
             method: Method::Mip,
-            time_limit: (left(&start) * lanes as f64 / n as f64).max(1.0),
+            time_limit: (left() * lanes as f64 / n as f64).max(1.0),
             rel_gap: (opts.rel_gap / 4.0).max(1e-6),
             threads: opts.threads,
         };
@@ -573,7 +582,7 @@ pub fn solve_priced(region: &Region, first: &[Vec<u32>], opts: &SolveOptions) ->
             consider(plan, duals, &how);
         }
     }
-    if let Some(picked) = pick(&columns, &rows, opts.threads, left(&start).clamp(1.0, 10.0)) {
+    if let Some(picked) = pick(&columns, &rows, session(left().min(10.0))) {
         let plan = picked
             .iter()
             .zip(&columns)

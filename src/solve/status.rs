@@ -72,6 +72,16 @@ impl Status {
         Status::InvalidNumbers,
     ];
 
+    /// Why a search that ended with this status stopped, for a search made of several: the time
+    /// limit (also when no plan was found in time), solver trouble (not proven), or its end.
+    pub fn stop(self) -> Stop {
+        match self {
+            Status::TimeLimit | Status::NoSolution => Stop::TimeLimit,
+            Status::NotProven | Status::SolverError => Stop::Trouble,
+            _ => Stop::Finished,
+        }
+    }
+
     /// The status of a finished search from what it proved, never guessed: a plan within the
     /// gap is (gap-)optimal; an unproven plan is `time_limit` only when the time limit stopped
     /// the search and `not_proven` otherwise; no plan is `solver_error` when the solver failed and
