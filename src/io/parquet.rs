@@ -96,7 +96,9 @@ pub fn child_main(path: &Path) -> i32 {
             rows: t.rows.into_iter().map(|r| (r.row, r.cells)).collect(),
         },
         Err(IoError::Format { message, .. }) => ChildReply::Format(message),
-        Err(e) => ChildReply::Read(e.to_string()),
+        // The parent names the file again: only the cause travels.
+        Err(IoError::Read { source, .. }) => ChildReply::Read(source.to_string()),
+        Err(e) => ChildReply::Format(e.to_string()),
     };
     let mut out = std::io::stdout().lock();
     let written = serde_json::to_writer(&mut out, &reply).is_ok() && out.flush().is_ok();
