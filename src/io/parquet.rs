@@ -331,6 +331,13 @@ mod tests {
         let exe = reader(dir.path(), r#"echo '{"Format":"has no columns"}'"#);
         let e = read_in_child(&exe, &file).unwrap_err();
         assert_eq!(e.to_string(), format!("{}: has no columns", display(&file)));
+        // A read error's cause, with the file named once.
+        let exe = reader(dir.path(), r#"echo '{"Read":"permission denied"}'"#);
+        let e = read_in_child(&exe, &file).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("{}: cannot read: permission denied", display(&file))
+        );
         // What the parent can see itself is named precisely, without starting the reader.
         let e = read_in_child(&exe, &dir.path().join("missing.parquet")).unwrap_err();
         assert!(matches!(e, IoError::Read { .. }), "{e}");
