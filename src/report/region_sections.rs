@@ -213,18 +213,17 @@ fn target_label(r: &RegionalTarget, t: Labels) -> String {
 /// A table cell with its workbook format.
 struct Styled<'f>(Cell, &'f Format);
 
-/// Write a section's rows as one sheet.
+/// Write a section's rows as one sheet named `name`, titled with the region and the name.
 fn sheet(
     wb: &mut Workbook,
     f: &Formats,
-    name: &str,
-    title: &str,
+    (region, name): (&str, &str),
     cols: &[Column],
     rows: &[Vec<Styled>],
 ) -> Result<(), XlsxError> {
     let ws = wb.add_worksheet();
     ws.set_name(name)?;
-    let first = header(ws, f, title, cols, 1)?;
+    let first = header(ws, f, &format!("{region} — {name}"), cols, 1)?;
     for (i, r) in rows.iter().enumerate() {
         for (c, Styled(cell, fmt)) in r.iter().enumerate() {
             let (row, c) = (first + i as u32, c as u16);
@@ -321,12 +320,10 @@ impl Section for Targets<'_> {
         o
     }
     fn sheets(&self, wb: &mut Workbook, f: &Formats, t: Labels) -> Result<(), XlsxError> {
-        let title = format!("{} — {}", self.0.name, self.title(t));
         sheet(
             wb,
             f,
-            &self.title(t),
-            &title,
+            (&self.0.name, &self.title(t)),
             &Self::columns(t),
             &self.rows(f, t),
         )
@@ -431,12 +428,10 @@ impl Section for Cities<'_> {
         o
     }
     fn sheets(&self, wb: &mut Workbook, f: &Formats, t: Labels) -> Result<(), XlsxError> {
-        let title = format!("{} — {}", self.0.name, self.title(t));
         sheet(
             wb,
             f,
-            &self.title(t),
-            &title,
+            (&self.0.name, &self.title(t)),
             &self.columns(t),
             &self.rows(f),
         )
