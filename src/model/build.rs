@@ -8,6 +8,17 @@ use crate::rules::Resolved;
 
 const EPS: f64 = 1e-9;
 
+/// A line's dense transfer coefficients (receptor by receptor) as the model's sparse
+/// (receptor + `offset`, coefficients) pairs, receptors without a coefficient left out.
+pub fn sparse(transfer: &[[f64; 4]], offset: usize) -> Vec<(usize, [f64; 4])> {
+    transfer
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.iter().any(|&c| c != 0.0))
+        .map(|(r, t)| (r + offset, *t))
+        .collect()
+}
+
 /// Build the model without station rows. One function per part: choices, triples, targets,
 /// groups.
 pub fn build(inv: &Inventory, resolved: &Resolved, scenario: &Scenario) -> Problem {
@@ -70,7 +81,8 @@ pub fn build_with(
             costs,
             group: None,
             air: air
-                .and_then(|a| a.transfer.get(rule.line).cloned())
+                .and_then(|a| a.transfer.get(rule.line))
+                .map(|t| sparse(t, 0))
                 .unwrap_or_default(),
             member: 0,
         });

@@ -40,7 +40,7 @@ impl Attribute {
             Attribute::Loss => w[4] = 1.0,
             Attribute::Stop => w[5] = 1.0,
             Attribute::Air(r) => {
-                if let Some(t) = u.air.get(r) {
+                if let Some(t) = u.air_at(r) {
                     w[..4].copy_from_slice(t);
                 }
             }
@@ -224,8 +224,7 @@ impl CouplingFamily for Stations {
                 members: (0..p.units.len())
                     .filter(|&ui| {
                         p.units[ui]
-                            .air
-                            .get(s.receptor)
+                            .air_at(s.receptor)
                             .is_some_and(|t| t.iter().any(|&c| c != 0.0))
                     })
                     .map(|ui| (ui, 1.0))

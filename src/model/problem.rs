@@ -66,9 +66,11 @@ pub struct Unit {
     /// The city of a regional model the line belongs to (index into `Problem::members`; 0 in a
     /// city's own model).
     pub member: usize,
-    /// Transfer coefficients to each receptor of the station rows (µg/m³ of PM2.5 per t/d of
-    /// SO2, NOx, PM, VOCs), indexed by [`StationTarget::receptor`]; empty without station rows.
-    pub air: Vec<[f64; 4]>,
+    /// Transfer coefficients to the receptors of the station rows (µg/m³ of PM2.5 per t/d of
+    /// SO2, NOx, PM, VOCs) as (receptor, coefficients), receptors ([`StationTarget::receptor`])
+    /// ascending, receptors without a coefficient left out; empty without station rows. Sparse:
+    /// a regional model has every city's receptors, a line reaches its own city's and the region's.
+    pub air: Vec<(usize, [f64; 4])>,
 }
 
 impl Unit {
@@ -96,9 +98,16 @@ impl Unit {
     /// PM2.5 reduction at receptor `r` (µg/m³) under option `c`: Σ over precursors of cut ×
     /// transfer coefficient (0 when the unit has no coefficient for `r`).
     pub fn air_effect(&self, r: usize, c: &Choice) -> f64 {
-        self.air
-            .get(r)
+        self.air_at(r)
             .map_or(0.0, |t| (0..4).map(|q| t[q] * c.cut[q]).sum())
+    }
+
+    /// Transfer coefficients to receptor `r`, if the unit has any.
+    pub fn air_at(&self, r: usize) -> Option<&[f64; 4]> {
+        self.air
+            .binary_search_by_key(&r, |a| a.0)
+            .ok()
+            .map(|i| &self.air[i].1)
     }
 }
 

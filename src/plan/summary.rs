@@ -177,7 +177,7 @@ pub fn stations_from_rows(inv: &Inventory, p: &Problem, plan: &Plan) -> Vec<f64>
     }
     for (r, u) in rows_with_units(inv, p, plan) {
         for (si, s) in p.stations.iter().enumerate() {
-            if let Some(c) = u.air.get(s.receptor).filter(|_| s.level == r.level) {
+            if let Some(c) = u.air_at(s.receptor).filter(|_| s.level == r.level) {
                 out[si] += (0..4).map(|q| c[q] * r.cut[q]).sum::<f64>();
             }
         }

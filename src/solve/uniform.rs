@@ -707,7 +707,7 @@ mod tests {
         // cannot count the group's option with one weight, so the compact model solves it.
         let mut p = problem(None, false);
         for (ui, u) in p.units.iter_mut().enumerate() {
-            u.air = vec![[0.1 * (ui + 1) as f64, 0.05, 0.0, 0.0]];
+            u.air = vec![(0, [0.1 * (ui + 1) as f64, 0.05, 0.0, 0.0])];
         }
         p.stations = vec![crate::model::StationTarget {
             level: Level::Red,
