@@ -223,6 +223,17 @@ fn bad_regional_sweep_keys_are_named() {
     refused("city_floor = 2.0", &["city_floor", "2"]);
     refused("days.red = -1", &["[days] red"]);
     refused("cities = []", &["1 to 50 cities"]);
+    // Red days alone over a region that leaves its [days] to the cities: the other levels
+    // would be 0, so the case is refused.
+    let region = std::fs::read_to_string(d.join("r/region.toml")).unwrap();
+    let no_days = region.replace("[days]\nyellow = 10\norange = 6\nred = 3\n", "");
+    assert_ne!(no_days, region);
+    std::fs::write(d.join("r/region.toml"), no_days).unwrap();
+    refused(
+        "days.red = 6",
+        &["the base region has no [days]", "yellow, orange"],
+    );
+    std::fs::write(d.join("r/region.toml"), region).unwrap();
     // A grid axis over a key a region does not have.
     std::fs::write(
         d.join("grid.toml"),

@@ -128,6 +128,30 @@ fn resolve_cities(t: &mut toml::Table, folder: &Path) {
     }
 }
 
+/// A regional case that sets some levels of `[days]` or `[episodes]` when the base region sets
+/// none: the other levels would silently become 0 instead of the cities' own.
+fn partial_warning(kind: Kind, base: &toml::Table, case: &toml::Table) -> Option<String> {
+    if kind != Kind::Region {
+        return None;
+    }
+    ["days", "episodes"].into_iter().find_map(|key| {
+        let toml::Value::Table(t) = case.get(key)? else {
+            return None;
+        };
+        let missing: Vec<&str> = ["yellow", "orange", "red"]
+            .into_iter()
+            .filter(|l| !t.contains_key(*l))
+            .collect();
+        (!base.contains_key(key) && !missing.is_empty()).then(|| {
+            format!(
+                "{key}: the base region has no [{key}], so {} would be 0; set every level \
+                 ({key}.yellow, {key}.orange, {key}.red) or give the region its [{key}]",
+                missing.join(", ")
+            )
+        })
+    })
+}
+
 /// An expanded sweep.
 #[derive(Debug, Clone)]
 pub struct Sweep {
@@ -288,6 +312,9 @@ pub fn build(
     }
     let mut with_set = base.clone();
     merge(&mut with_set, set);
+    if let Some(message) = partial_warning(kind, &base, &with_set) {
+        return Err(fmt(format!("[set]: {message}")));
+    }
     // State every default explicitly, so that an override of a key the base leaves out (say
     // `days.red`) lands in a complete table. A bad base is the base file's fault; a base that
     // is fine alone but not under `[set]` is the sweep file's.
@@ -318,6 +345,9 @@ pub fn build(
                 strip_file(&e.to_string(), &shown)
             ))
         })?;
+        if let Some(message) = partial_warning(kind, &base, &scenario) {
+            return Err(fmt(format!("scenario \"{case_name}\": {message}")));
+        }
         let inputs = digests
             .entry(kind.inputs_key(&scenario))
             .or_insert_with(|| kind.inputs_digest(&scenario))
