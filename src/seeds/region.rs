@@ -53,7 +53,7 @@ fn region_sweep_toml(n: usize) -> String {
          name = \"本市底线×区域红色PM\"\n\
          [grid.axes]\n\
          city_floor = [1.0, 0.9, 0.8]\n\
-         \"targets.red.pm\" = [0.31, 0.32]\n"
+         \"targets.red.pm\" = [0.31, 0.315]\n"
     )
 }
 
