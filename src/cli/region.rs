@@ -8,6 +8,7 @@ use crate::io::result_dir::{ResultDir, REGION};
 use crate::plan::write::{write_json, write_plan};
 use crate::region::check::{check_region, CheckError};
 use crate::region::{build_region, city_folder, load, plan_region, RegionError};
+use crate::revise::filings;
 use crate::solve::Method;
 use std::path::{Path, PathBuf};
 
@@ -16,7 +17,8 @@ use std::path::{Path, PathBuf};
 pub struct RegionArgs {
     /// Regional scenario TOML (`cities = [...]`, `[targets.<level>]`, `city_floor`, `[days]`).
     pub scenario: PathBuf,
-    /// Output folder: summary.json (the region) and cities/NN-<city>/ (each city's list).
+    /// Output folder: summary.json and the filings (the region) and cities/NN-<city>/ (each
+    /// city's list and filings).
     #[arg(long)]
     pub out: PathBuf,
     /// The regional scenario's `[solver]` overridden (the whole regional solve).
@@ -50,6 +52,7 @@ pub fn run(a: RegionArgs, english: bool, quiet: bool) -> Result<(), Failure> {
     let planned = plan_region(&region, &opts, english);
     let dir = out_dir.path();
     let mut city_rows = Vec::new();
+    let mut filings = Vec::new();
     for (i, (c, p)) in region.cities.iter().zip(&planned.cities).enumerate() {
         let folder = city_folder(i, &c.name);
         let cdir = dir.join("cities").join(&folder);
@@ -57,6 +60,9 @@ pub fn run(a: RegionArgs, english: bool, quiet: bool) -> Result<(), Failure> {
             .map_err(|e| Failure::new(exit::IO, format!("{}: {e}", cdir.display())))?;
         if let Some(plan) = &p.plan {
             write_plan(&cdir, &c.loaded.inventory, plan, english)?;
+            let f = filings::plan_filings(&c.loaded.inventory, plan, english);
+            filings::write_all(&cdir, &f)?;
+            filings.push((c.name.clone(), f));
         }
         // The city's scenario as the region set it (unified warning, city_floor), its paths
         // relative to the city folder, so that `check` and `report` of the folder re-derive the
@@ -136,6 +142,12 @@ pub fn run(a: RegionArgs, english: bool, quiet: bool) -> Result<(), Failure> {
             .collect();
     summary["provenance"] =
         serde_json::to_value(crate::io::provenance::collect(&prov_inputs, &a.out)).expect("json");
+    // The region's roll-up of the cities' filings (a 城市 column, cities in order).
+    let every_city = filings.len() == region.cities.len();
+    if let Some(all) = filings::regional(&filings, english).filter(|_| every_city) {
+        filings::write_all(dir, &all)?;
+        summary["filings"] = serde_json::json!(filings::FILES);
+    }
     write_json(&dir.join("summary.json"), &summary)?;
     out_dir.commit()?;
     if !quiet {

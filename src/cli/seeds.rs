@@ -50,7 +50,7 @@ pub fn run(action: SeedsAction, quiet: bool) -> Result<(), Failure> {
             let (e, l) = seeds::region::generate_region(cities, enterprises, seed, &out)?;
             if !quiet {
                 println!(
-                    "generated {cities} cities ({e} enterprises, {l} lines) and region.toml in {}",
+                    "generated {cities} cities ({e} enterprises, {l} lines), region.toml and region-sweep.toml in {}",
                     out.display()
                 );
             }

@@ -200,7 +200,14 @@ pub fn regional_targets(r: &RegionScenario, cities: &[&Loaded]) -> Vec<Target> {
 
 /// Read the regional scenario and every city with the region's settings applied.
 pub fn load(path: &Path) -> Result<(RegionScenario, Vec<(PathBuf, Loaded)>), RegionError> {
-    let r = scenario::read_region(path)?;
+    load_cities(scenario::read_region(path)?, path)
+}
+
+/// Load every city of a regional scenario already read (`path` names it in errors).
+pub fn load_cities(
+    r: RegionScenario,
+    path: &Path,
+) -> Result<(RegionScenario, Vec<(PathBuf, Loaded)>), RegionError> {
     let mut cities: Vec<(PathBuf, Loaded)> = Vec::with_capacity(r.cities.len());
     for file in &r.cities {
         let s = city_scenario(&r, file)?;

@@ -6,14 +6,14 @@ use crate::domain::scenario::{
 };
 use crate::domain::{Level, Pollutant};
 use crate::io::IoError;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// Most cities in one region (a province has about 13; room for a large one).
 pub const MAX_CITIES: usize = 50;
 
 /// A regional scenario as read.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RegionScenario {
     /// Display name.
@@ -60,6 +60,25 @@ pub fn read_region(path: &Path) -> Result<RegionScenario, IoError> {
     let mut r: RegionScenario =
         toml::from_str(&text).map_err(|e| format_error(path, e.to_string().trim().to_string()))?;
     let base = path.parent().unwrap_or(Path::new("."));
+    for c in &mut r.cities {
+        if c.is_relative() {
+            *c = base.join(&*c);
+        }
+    }
+    checked(path, r)
+}
+
+/// A regional scenario from a (merged) table whose city paths are absolute, checked as
+/// [`read_region`] checks a file; `file` names it in errors (a sweep's regional cases).
+pub fn region_from_table(file: &Path, table: toml::Table) -> Result<RegionScenario, IoError> {
+    let r: RegionScenario = toml::Value::Table(table)
+        .try_into()
+        .map_err(|e: toml::de::Error| format_error(file, e.message().trim().to_string()))?;
+    checked(file, r)
+}
+
+/// Range and consistency checks of a regional scenario whose city paths are absolute.
+fn checked(path: &Path, r: RegionScenario) -> Result<RegionScenario, IoError> {
     if r.cities.is_empty() || r.cities.len() > MAX_CITIES {
         return Err(format_error(
             path,
@@ -68,11 +87,6 @@ pub fn read_region(path: &Path) -> Result<RegionScenario, IoError> {
                 r.cities.len()
             ),
         ));
-    }
-    for c in &mut r.cities {
-        if c.is_relative() {
-            *c = base.join(&*c);
-        }
     }
     for (i, c) in r.cities.iter().enumerate() {
         let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {

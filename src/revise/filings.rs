@@ -1,6 +1,8 @@
 //! The three filings of the September revision (seed item 32), as CSV (UTF-8 with BOM so Excel
 //! shows Chinese): the revised list (修订后应急减排清单), the grade list (绩效分级清单) and the
-//! exempt list (豁免企业清单).
+//! exempt list (豁免企业清单). A plan without last year's list (each city of a regional plan) gets
+//! the same three files with the comparison columns blank, and a region a roll-up of its cities'
+//! filings with a 城市 column.
 
 use crate::diff::listing::Listing;
 use crate::diff::{Cause, Classified};
@@ -15,15 +17,36 @@ use std::path::Path;
 /// File names of the filings.
 pub const FILES: [&str; 3] = ["filing-list.csv", "filing-grades.csv", "filing-exempt.csv"];
 
-fn csv_bytes(header: &[&str], rows: Vec<Vec<String>>) -> Vec<u8> {
-    let mut w = crate::io::cells::CsvOut::with_bom();
-    w.row(header);
-    for (i, r) in rows.into_iter().enumerate() {
-        let mut rec = vec![(i + 1).to_string()];
-        rec.extend(r);
-        w.row(&rec);
+/// One filing: its header (序号 first) and its rows (without 序号, numbered when written).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filing {
+    /// Column labels, 序号 first.
+    pub header: Vec<&'static str>,
+    /// Rows, one cell per column after 序号.
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Filing {
+    /// The CSV: UTF-8 with BOM, rows numbered from 1.
+    pub fn csv(&self) -> Vec<u8> {
+        let mut w = crate::io::cells::CsvOut::with_bom();
+        w.row(&self.header);
+        for (i, r) in self.rows.iter().enumerate() {
+            let mut rec = vec![(i + 1).to_string()];
+            rec.extend(r.iter().cloned());
+            w.row(&rec);
+        }
+        w.into_bytes()
     }
-    w.into_bytes()
+}
+
+/// Last year's list and why each measure changed: what the filings compare this year's with.
+#[derive(Clone, Copy)]
+pub struct History<'a> {
+    /// Last year's list.
+    pub previous: &'a Listing,
+    /// Each changed line × level's cause and reason.
+    pub classified: &'a Classified,
 }
 
 fn industry(inv: &Inventory, e: &Enterprise, english: bool) -> String {
@@ -121,6 +144,49 @@ pub fn write_filings(
     write_bytes(&dir.join(FILES[2]), &exempt_list(inv, previous, english))
 }
 
+/// The three filings of a plan that revises no earlier list (a city of a regional plan): the
+/// same files and columns as a revision's, with the columns that compare with last year's list
+/// (变更情况 and 变更说明, 上年绩效等级, 变化) left blank — there is no last year's list to
+/// compare with; file a revision (`jianpai revise`) to fill them.
+pub fn plan_filings(inv: &Inventory, plan: &Plan, english: bool) -> [Filing; 3] {
+    [
+        list_filing(inv, plan, None, english),
+        grade_filing(inv, None, english),
+        exempt_filing(inv, None, english),
+    ]
+}
+
+/// Write filings in [`FILES`] order into `dir`.
+pub fn write_all(dir: &Path, filings: &[Filing; 3]) -> Result<(), IoError> {
+    for (name, f) in FILES.iter().zip(filings) {
+        write_bytes(&dir.join(name), &f.csv())?;
+    }
+    Ok(())
+}
+
+/// A region's roll-up of its cities' filings (each in [`FILES`] order): every city's rows in
+/// city order, a 城市 (city) column after 序号, numbered through.
+pub fn regional(cities: &[(String, [Filing; 3])], english: bool) -> Option<[Filing; 3]> {
+    let first = &cities.first()?.1;
+    let city = if english { "city" } else { "城市" };
+    Some(std::array::from_fn(|k| {
+        let mut header = first[k].header.clone();
+        header.insert(1.min(header.len()), city);
+        let rows = cities
+            .iter()
+            .flat_map(|(name, f)| {
+                f[k].rows.iter().map(move |r| {
+                    let mut row = Vec::with_capacity(r.len() + 1);
+                    row.push(name.clone());
+                    row.extend(r.iter().cloned());
+                    row
+                })
+            })
+            .collect();
+        Filing { header, rows }
+    }))
+}
+
 /// 修订后应急减排清单: one row per line with its three measures and what changed.
 pub fn revised_list(
     inv: &Inventory,
@@ -129,7 +195,21 @@ pub fn revised_list(
     classified: &Classified,
     english: bool,
 ) -> Vec<u8> {
-    let t = |zh: &'static str, en: &'static str| if english { en } else { zh };
+    let history = History {
+        previous,
+        classified,
+    };
+    list_filing(inv, plan, Some(history), english).csv()
+}
+
+/// The list filing: one row per line with its three measures and, given last year's list,
+/// what changed and why (blank without it).
+pub fn list_filing(
+    inv: &Inventory,
+    plan: &Plan,
+    history: Option<History<'_>>,
+    english: bool,
+) -> Filing {
     let header = if english {
         enterprise_header(
             true,
@@ -183,34 +263,9 @@ pub fn revised_list(
         .map(|rs| {
             let line = lines[rs[0].line_id.as_str()];
             let e = inv.enterprise_of(line);
-            let (change, reason) = match previous.lines.get(&line.id) {
-                None => (t("新增", "added").to_string(), String::new()),
-                Some(_) => {
-                    let causes: Vec<&(Cause, String)> = Level::ALL
-                        .iter()
-                        .filter_map(|l| classified.get(&(line.id.clone(), l.index())))
-                        .collect();
-                    if causes.is_empty() {
-                        (t("不变", "unchanged").to_string(), String::new())
-                    } else if causes.iter().any(|c| c.0 == Cause::Forced) {
-                        let r = causes
-                            .iter()
-                            .filter(|c| c.0 == Cause::Forced)
-                            .map(|c| c.1.as_str())
-                            .next()
-                            .unwrap_or("");
-                        (
-                            t("调整（强制）", "changed (forced)").to_string(),
-                            r.to_string(),
-                        )
-                    } else {
-                        (
-                            t("调整（优化）", "changed (chosen)").to_string(),
-                            causes[0].1.clone(),
-                        )
-                    }
-                }
-            };
+            let (change, reason) = history
+                .map(|h| change_of(h, &line.id, english))
+                .unwrap_or_default();
             let red = rs[2].cut;
             let mut cells = enterprise_cells(inv, e, english);
             cells.extend([
@@ -234,11 +289,42 @@ pub fn revised_list(
             cells
         })
         .collect();
-    csv_bytes(&header, rows)
+    Filing { header, rows }
+}
+
+/// What happened to a line since last year's list (新增, 不变, 调整（强制）/（优化）) and why.
+fn change_of(h: History<'_>, line: &str, english: bool) -> (String, String) {
+    let t = |zh: &'static str, en: &'static str| if english { en } else { zh };
+    if !h.previous.lines.contains_key(line) {
+        return (t("新增", "added").to_string(), String::new());
+    }
+    let causes: Vec<&(Cause, String)> = Level::ALL
+        .iter()
+        .filter_map(|l| h.classified.get(&(line.to_string(), l.index())))
+        .collect();
+    if causes.is_empty() {
+        (t("不变", "unchanged").to_string(), String::new())
+    } else if let Some(forced) = causes.iter().find(|c| c.0 == Cause::Forced) {
+        (
+            t("调整（强制）", "changed (forced)").to_string(),
+            forced.1.clone(),
+        )
+    } else {
+        (
+            t("调整（优化）", "changed (chosen)").to_string(),
+            causes[0].1.clone(),
+        )
+    }
 }
 
 /// 绩效分级清单: every enterprise with this year's and last year's grade.
 pub fn grade_list(inv: &Inventory, previous: &Listing, english: bool) -> Vec<u8> {
+    grade_filing(inv, Some(previous), english).csv()
+}
+
+/// The grade filing: every enterprise with its grade and, given last year's list, last year's
+/// grade and the change (blank without it).
+pub fn grade_filing(inv: &Inventory, previous: Option<&Listing>, english: bool) -> Filing {
     let header = if english {
         enterprise_header(true, &["grade_last_year", "change"])
     } else {
@@ -247,13 +333,17 @@ pub fn grade_list(inv: &Inventory, previous: &Listing, english: bool) -> Vec<u8>
     let rows = by_district(inv)
         .into_iter()
         .map(|e| {
+            let mut cells = enterprise_cells(inv, e, english);
+            let Some(previous) = previous else {
+                cells.extend([String::new(), String::new()]);
+                return cells;
+            };
             let g = inv.industries.effective_grade(&e.industry, e.grade);
             let old = previous
                 .enterprises
                 .get(e.code.as_str())
                 .and_then(|o| o.grade);
             let change = super::grade_change(old, g);
-            let mut cells = enterprise_cells(inv, e, english);
             cells.extend([
                 old.map(|o| if english { o.label_en() } else { o.label() }.to_string())
                     .unwrap_or_default(),
@@ -272,11 +362,17 @@ pub fn grade_list(inv: &Inventory, previous: &Listing, english: bool) -> Vec<u8>
             cells
         })
         .collect();
-    csv_bytes(&header, rows)
+    Filing { header, rows }
 }
 
 /// 豁免企业清单: exempt enterprises with their reason and whether they are new on the list.
 pub fn exempt_list(inv: &Inventory, previous: &Listing, english: bool) -> Vec<u8> {
+    exempt_filing(inv, Some(previous), english).csv()
+}
+
+/// The exempt filing: exempt enterprises with their reason and, given last year's list, whether
+/// they are newly exempt (blank without it).
+pub fn exempt_filing(inv: &Inventory, previous: Option<&Listing>, english: bool) -> Filing {
     let t = |zh: &'static str, en: &'static str| if english { en } else { zh };
     let header = if english {
         enterprise_header(true, &["exempt_reason", "change"])
@@ -287,15 +383,16 @@ pub fn exempt_list(inv: &Inventory, previous: &Listing, english: bool) -> Vec<u8
         .into_iter()
         .filter_map(|e| {
             let reason = e.exempt.as_ref()?;
-            let change = match previous.enterprises.get(e.code.as_str()) {
-                Some(o) if o.exempt.is_some() => t("继续豁免", "kept"),
-                Some(_) => t("新增豁免", "newly exempt"),
-                None => t("新增企业", "new enterprise"),
+            let change = match previous.map(|p| p.enterprises.get(e.code.as_str())) {
+                None => "",
+                Some(Some(o)) if o.exempt.is_some() => t("继续豁免", "kept"),
+                Some(Some(_)) => t("新增豁免", "newly exempt"),
+                Some(None) => t("新增企业", "new enterprise"),
             };
             let mut cells = enterprise_cells(inv, e, english);
             cells.extend([reason.clone(), change.to_string()]);
             Some(cells)
         })
         .collect();
-    csv_bytes(&header, rows)
+    Filing { header, rows }
 }

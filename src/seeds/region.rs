@@ -1,6 +1,7 @@
 //! A synthetic region (`seeds generate --cities N`): N generated cities (seeds `seed`,
-//! `seed + 1`, …), a list scenario per city with the bundled rules, and `region.toml` naming them
-//! with one unified warning and a regional target a little above the cities' own.
+//! `seed + 1`, …), a list scenario per city with the bundled rules, `region.toml` naming them
+//! with one unified warning and a regional target a little above the cities' own, and
+//! `region-sweep.toml`, a regional sweep over it.
 
 use super::generator;
 use crate::io::result_dir::SEEDS_GENERATE;
@@ -26,6 +27,36 @@ fn region_toml(n: usize) -> String {
     )
 }
 
+/// A regional sweep over the generated region (`region-sweep.toml`): the region as generated,
+/// its regional targets at the cities' own 30 % (slack), and each city's floor × the regional
+/// red PM target.
+fn region_sweep_toml(n: usize) -> String {
+    format!(
+        "# 合成区域情景扫描：区域联合方案在不同设置下的损失与区域目标，一行一个情景。\n\
+         #   jianpai sweep region-sweep.toml --jobs 2 --out ../region-sweep\n\
+         # Every [[scenario]] and [[grid]] axis overrides keys of region.toml (city_floor, [days],\n\
+         # [targets.<level>]); each case is the joint solve of `jianpai region`.\n\
+         name = \"合成区域{n}市联防联控情景扫描（合成数据）\"\n\
+         base = \"region.toml\"\n\
+         # Warm-start chains: also the most shards (`--shard K/N`) the sweep splits into.\n\
+         chains = 2\n\n\
+         [[scenario]]\n\
+         name = \"基准\"\n\n\
+         [[scenario]]\n\
+         name = \"区域目标与各市相同（30%）\"\n\
+         targets.red = {{ so2 = 0.30, nox = 0.30, pm = 0.30, vocs = 0.30 }}\n\n\
+         [[scenario]]\n\
+         name = \"红色预警天数翻倍\"\n\
+         days.red = 6\n\
+         episodes.red = 2\n\n\
+         [[grid]]\n\
+         name = \"本市底线×区域红色PM\"\n\
+         [grid.axes]\n\
+         city_floor = [1.0, 0.9, 0.8]\n\
+         \"targets.red.pm\" = [0.31, 0.315]\n"
+    )
+}
+
 /// A generated city's list scenario (targets 10 / 20 / 30 %, the bundled rules).
 fn city_toml(k: usize, seed: u64) -> String {
     format!(
@@ -43,7 +74,8 @@ fn city_toml(k: usize, seed: u64) -> String {
 }
 
 /// Generate `cities` cities of `n` enterprises each (seeds `seed`, `seed + 1`, …) with their
-/// scenarios and `region.toml`, written to `out` as one unit. Returns (enterprises, lines).
+/// scenarios, `region.toml` and `region-sweep.toml`, written to `out` as one unit. Returns
+/// (enterprises, lines).
 pub fn generate_region(
     cities: usize,
     n: usize,
@@ -60,6 +92,7 @@ pub fn generate_region(
             include_str!("../../seeds/rules/wuxi-city.csv").into(),
         ),
         ("region.toml".into(), region_toml(cities)),
+        ("region-sweep.toml".into(), region_sweep_toml(cities)),
     ];
     let (mut ents, mut lines) = (0, 0);
     for k in 1..=cities {

@@ -2,7 +2,7 @@
 //! with what each extra tonne per day and each extra percentage point costs.
 
 use super::run::CaseFile;
-use super::spec::{build, insert_dotted, Sweep};
+use super::spec::{build, insert_dotted, Kind, Sweep};
 use crate::domain::{Level, Pollutant};
 use crate::io::IoError;
 use indexmap::IndexMap;
@@ -68,7 +68,7 @@ pub fn curve_sweep(
             (format!("{}={r}", level.key()), overlay, params)
         })
         .collect();
-    build(
+    let sweep = build(
         &format!(
             "cost curve {} {}",
             level.key(),
@@ -83,7 +83,16 @@ pub fn curve_sweep(
         scenario,
         toml::Table::new(),
         list,
-    )
+    )?;
+    if sweep.kind == Kind::Region {
+        return Err(IoError::Format {
+            file: scenario.display().to_string(),
+            message: "a regional scenario: a cost curve is drawn for one city's list scenario \
+                      (sweep the regional targets with `jianpai sweep`)"
+                .into(),
+        });
+    }
+    Ok(sweep)
 }
 
 /// Curve points from the finished cases (in ratio order).

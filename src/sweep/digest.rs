@@ -82,6 +82,22 @@ pub fn inputs_digest(scenario: &toml::Table) -> String {
     h.hex()
 }
 
+/// A hash of the content of every input a regional scenario table names: each city's scenario
+/// file and, through [`inputs_digest`], every input that city's scenario names.
+pub fn region_inputs_digest(region: &toml::Table) -> String {
+    let mut h = Hasher::default();
+    let cities = region.get("cities").and_then(toml::Value::as_array);
+    for city in cities.into_iter().flatten().filter_map(toml::Value::as_str) {
+        let path = Path::new(city);
+        h.file(path);
+        match crate::io::scenario_file::scenario_table(path, &mut Vec::new()) {
+            Ok(t) => h.field(inputs_digest(&t).as_bytes()),
+            Err(e) => h.field(e.to_string().as_bytes()),
+        }
+    }
+    h.hex()
+}
+
 /// The field a signed JSON file starts with; its value is the hash of the file written with an
 /// empty value.
 const FIELD: &str = "\"digest\": \"";

@@ -3,10 +3,11 @@
 
 pub mod curve;
 pub mod digest;
+pub mod region;
 pub mod run;
 pub mod spec;
 pub mod table;
 pub mod upgrade;
 
 pub use run::{merge, run, RunOptions, RunSummary, SweepError};
-pub use spec::{read_sweep, Case, Sweep};
+pub use spec::{read_sweep, Case, Kind, Sweep};

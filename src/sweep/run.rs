@@ -3,7 +3,7 @@
 //! (`cases/NNNN.json`), so a killed sweep resumes where it stopped; the results table is built
 //! from those files, so `--jobs`, `--shard` and resuming never change it.
 
-use super::spec::{case_fingerprint, Case, Sweep};
+use super::spec::{case_fingerprint, Case, Kind, Sweep};
 use super::table::{csv_bytes, failed_row, row, write_parquet, Row};
 use crate::domain::Inventory;
 use crate::io::result_dir::{ResultDir, SWEEP, SWEEP_PLAN};
@@ -57,6 +57,21 @@ pub struct CaseFile {
     pub seconds: f64,
     /// What the next case of the chain starts from.
     pub warm: Option<WarmData>,
+}
+
+impl CaseFile {
+    /// The file of a case that could not be solved (`status` "invalid": its scenario or inputs).
+    pub fn failed(case: &Case, status: &str, message: &str, seconds: f64) -> CaseFile {
+        CaseFile {
+            digest: String::new(),
+            index: case.index,
+            name: case.name.clone(),
+            fingerprint: case_fingerprint(case),
+            row: failed_row(case, status, message),
+            seconds,
+            warm: None,
+        }
+    }
 }
 
 /// The sweep's identity, written as `sweep.json` in every output folder (checked by merge).
@@ -235,7 +250,7 @@ impl Inventories {
 }
 
 /// A load error with its first findings (the table has one cell for it).
-fn load_message(e: &LoadError) -> String {
+pub(super) fn load_message(e: &LoadError) -> String {
     match e {
         LoadError::Inventory(r) | LoadError::Rules(r) | LoadError::Calendar(r) => {
             let first: Vec<String> = r
@@ -259,15 +274,12 @@ fn solve_case(
     out: &Path,
     o: &RunOptions,
 ) -> Result<CaseFile, SweepError> {
+    if sweep.kind == Kind::Region {
+        return Ok(super::region::solve_case(sweep, case, o.english));
+    }
     let t0 = std::time::Instant::now();
-    let fail = |status: &str, message: String| CaseFile {
-        digest: String::new(),
-        index: case.index,
-        name: case.name.clone(),
-        fingerprint: case_fingerprint(case),
-        row: failed_row(case, status, &message),
-        seconds: t0.elapsed().as_secs_f64(),
-        warm: None,
+    let fail = |status: &str, message: String| {
+        CaseFile::failed(case, status, &message, t0.elapsed().as_secs_f64())
     };
     let scenario = match scenario_from_table(&sweep.file, case.scenario.clone()) {
         Ok(s) => s,
@@ -334,6 +346,13 @@ fn solve_case(
 /// with links to the case files, for the caller to [`ResultDir::commit`].
 pub fn run(sweep: &Sweep, dir: &ResultDir, o: &RunOptions) -> Result<RunSummary, SweepError> {
     let chains = shard_chains(sweep, o.shard)?;
+    if o.keep_plans && sweep.kind == Kind::Region {
+        return Err(SweepError::Usage(format!(
+            "--plans: not available for a regional sweep ({}); plan one case's region with \
+             `jianpai region` to keep its lists",
+            sweep.file.display()
+        )));
+    }
     let out = dir.in_place()?;
     std::fs::create_dir_all(out.join("cases")).map_err(|source| IoError::Write {
         file: out.display().to_string(),

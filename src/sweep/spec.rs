@@ -1,7 +1,7 @@
 //! Sweep files: a base scenario and named overrides, listed one by one (`[[scenario]]`) or as
 //! grids (`[[grid]]` with `axes`, every combination), expanded into cases in file order.
 
-use super::digest::{inputs_digest, Hasher};
+use super::digest::{inputs_digest, region_inputs_digest, Hasher};
 use crate::io::scenario_file::{merge, resolve_paths, scenario_from_table, scenario_table};
 use crate::io::IoError;
 use indexmap::IndexMap;
@@ -59,6 +59,99 @@ pub struct Case {
     pub inputs: String,
 }
 
+/// What a sweep's base scenario plans, told by its keys: a regional scenario names `cities`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// One city's list scenario: each case is planned as `jianpai plan` plans it.
+    City,
+    /// A regional scenario (`region.toml`): each case is the joint solve of `jianpai region`.
+    Region,
+}
+
+impl Kind {
+    /// The kind of a scenario table.
+    pub fn of(table: &toml::Table) -> Kind {
+        if table.contains_key("cities") {
+            Kind::Region
+        } else {
+            Kind::City
+        }
+    }
+
+    /// Check a merged scenario table of this kind (`file` names it in errors); gives its name
+    /// and the table with every default stated.
+    fn complete(self, file: &Path, table: toml::Table) -> Result<(String, toml::Table), IoError> {
+        let (name, full) = match self {
+            Kind::City => {
+                let s = scenario_from_table(file, table)?;
+                (s.name.clone(), toml::Table::try_from(&s))
+            }
+            Kind::Region => {
+                let r = crate::region::scenario::region_from_table(file, table)?;
+                (r.name.clone(), toml::Table::try_from(&r))
+            }
+        };
+        let full = full.map_err(|e| IoError::Format {
+            file: file.display().to_string(),
+            message: e.to_string(),
+        })?;
+        Ok((name, full))
+    }
+
+    /// What identifies a case's input files (cases with the same key share their digest).
+    fn inputs_key(self, scenario: &toml::Table) -> String {
+        match self {
+            Kind::City => format!("{:?}", crate::io::scenario_file::referenced_paths(scenario)),
+            Kind::Region => format!("{:?}", scenario.get("cities")),
+        }
+    }
+
+    /// The hash of a case's input files.
+    fn inputs_digest(self, scenario: &toml::Table) -> String {
+        match self {
+            Kind::City => inputs_digest(scenario),
+            Kind::Region => region_inputs_digest(scenario),
+        }
+    }
+}
+
+/// Make the relative paths of a regional table's `cities` absolute against `folder`.
+fn resolve_cities(t: &mut toml::Table, folder: &Path) {
+    if let Some(toml::Value::Array(cities)) = t.get_mut("cities") {
+        for c in cities {
+            if let toml::Value::String(s) = c {
+                if Path::new(s.as_str()).is_relative() {
+                    *s = folder.join(s.as_str()).to_string_lossy().into_owned();
+                }
+            }
+        }
+    }
+}
+
+/// A regional case that sets some levels of `[days]` or `[episodes]` when the base region sets
+/// none: the other levels would silently become 0 instead of the cities' own.
+fn partial_warning(kind: Kind, base: &toml::Table, case: &toml::Table) -> Option<String> {
+    if kind != Kind::Region {
+        return None;
+    }
+    ["days", "episodes"].into_iter().find_map(|key| {
+        let toml::Value::Table(t) = case.get(key)? else {
+            return None;
+        };
+        let missing: Vec<&str> = ["yellow", "orange", "red"]
+            .into_iter()
+            .filter(|l| !t.contains_key(*l))
+            .collect();
+        (!base.contains_key(key) && !missing.is_empty()).then(|| {
+            format!(
+                "{key}: the base region has no [{key}], so {} would be 0; set every level \
+                 ({key}.yellow, {key}.orange, {key}.red) or give the region its [{key}]",
+                missing.join(", ")
+            )
+        })
+    })
+}
+
 /// An expanded sweep.
 #[derive(Debug, Clone)]
 pub struct Sweep {
@@ -66,6 +159,8 @@ pub struct Sweep {
     pub name: String,
     /// The sweep file.
     pub file: PathBuf,
+    /// What the base scenario plans (one city, or a region).
+    pub kind: Kind,
     /// Warm-start chains (fixed by the file, never by `--jobs`, so results do not depend on it).
     pub chains: usize,
     /// Cases in file order.
@@ -126,6 +221,7 @@ pub fn read_sweep(path: &Path) -> Result<Sweep, IoError> {
     let folder = path.parent().unwrap_or(Path::new("."));
     let mut set = spec.set.clone();
     resolve_paths(&mut set, folder);
+    resolve_cities(&mut set, folder);
     if spec.scenario.len() > MAX_CASES {
         return Err(fmt(format!(
             "{} [[scenario]] tables: at most {MAX_CASES}",
@@ -135,6 +231,7 @@ pub fn read_sweep(path: &Path) -> Result<Sweep, IoError> {
     let mut list: Vec<(String, toml::Table, IndexMap<String, toml::Value>)> = Vec::new();
     for (i, mut t) in spec.scenario.into_iter().enumerate() {
         resolve_paths(&mut t, folder);
+        resolve_cities(&mut t, folder);
         let name = match t.remove("name") {
             Some(toml::Value::String(s)) if !s.trim().is_empty() => s,
             _ => return Err(fmt(format!("scenario[{}] has no `name`", i + 1))),
@@ -208,24 +305,29 @@ pub fn build(
         file: shown.clone(),
         message,
     };
-    let base = scenario_table(base_path, &mut Vec::new())?;
+    let mut base = scenario_table(base_path, &mut Vec::new())?;
+    let kind = Kind::of(&base);
+    if kind == Kind::Region {
+        resolve_cities(&mut base, base_path.parent().unwrap_or(Path::new(".")));
+    }
     let mut with_set = base.clone();
     merge(&mut with_set, set);
+    if let Some(message) = partial_warning(kind, &base, &with_set) {
+        return Err(fmt(format!("[set]: {message}")));
+    }
     // State every default explicitly, so that an override of a key the base leaves out (say
     // `days.red`) lands in a complete table. A bad base is the base file's fault; a base that
     // is fine alone but not under `[set]` is the sweep file's.
-    let full = scenario_from_table(base_path, with_set).map_err(|e| {
-        match scenario_from_table(base_path, base) {
-            Err(base_err) => base_err,
-            Ok(_) => fmt(format!(
-                "[set] over the base scenario {}: {}",
-                base_path.display(),
-                strip_file(&e.to_string(), &base_path.display().to_string())
-            )),
-        }
-    })?;
-    let base = toml::Table::try_from(&full).map_err(|e| fmt(e.to_string()))?;
-    let base_name = full.name.clone();
+    let (base_name, base) =
+        kind.complete(base_path, with_set)
+            .map_err(|e| match kind.complete(base_path, base) {
+                Err(base_err) => base_err,
+                Ok(_) => fmt(format!(
+                    "[set] over the base scenario {}: {}",
+                    base_path.display(),
+                    strip_file(&e.to_string(), &base_path.display().to_string())
+                )),
+            })?;
     let mut cases: Vec<Case> = Vec::new();
     // Cases mostly share their inputs: hash each set of input paths once.
     let mut digests: std::collections::HashMap<String, String> = Default::default();
@@ -237,19 +339,18 @@ pub fn build(
         merge(&mut scenario, overlay);
         scenario.insert("name".into(), format!("{base_name} · {case_name}").into());
         // The merged scenario must be a valid scenario; say which case is wrong.
-        scenario_from_table(file, scenario.clone()).map_err(|e| {
+        kind.complete(file, scenario.clone()).map_err(|e| {
             fmt(format!(
                 "scenario \"{case_name}\": {}",
                 strip_file(&e.to_string(), &shown)
             ))
         })?;
-        let paths = format!(
-            "{:?}",
-            crate::io::scenario_file::referenced_paths(&scenario)
-        );
+        if let Some(message) = partial_warning(kind, &base, &scenario) {
+            return Err(fmt(format!("scenario \"{case_name}\": {message}")));
+        }
         let inputs = digests
-            .entry(paths)
-            .or_insert_with(|| inputs_digest(&scenario))
+            .entry(kind.inputs_key(&scenario))
+            .or_insert_with(|| kind.inputs_digest(&scenario))
             .clone();
         cases.push(Case {
             index: cases.len(),
@@ -265,6 +366,7 @@ pub fn build(
     Ok(Sweep {
         name: name.to_string(),
         file: file.to_path_buf(),
+        kind,
         chains,
         cases,
     })

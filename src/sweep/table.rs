@@ -14,13 +14,15 @@ use std::path::Path;
 /// One row: machine column name → value (numbers, text, booleans or null).
 pub type Row = IndexMap<String, Value>;
 
-fn num(v: f64) -> Value {
+/// A number cell (rounded to 6 decimals; null when not finite).
+pub(super) fn num(v: f64) -> Value {
     serde_json::Number::from_f64(crate::domain::summary::round6(v))
         .map(Value::Number)
         .unwrap_or(Value::Null)
 }
 
-fn opt(v: Option<f64>) -> Value {
+/// An optional number cell.
+pub(super) fn opt(v: Option<f64>) -> Value {
     v.map(num).unwrap_or(Value::Null)
 }
 
@@ -183,6 +185,15 @@ pub fn label(key: &str, english: bool, industries: &crate::domain::IndustryTable
         };
         return format!("红色预警管控企业数·{kind}·{name}");
     }
+    if let Some(rest) = key.strip_prefix("region.") {
+        return format!("区域{}", label(rest, english, industries));
+    }
+    if let Some(city) = key
+        .strip_prefix("city.")
+        .and_then(|k| k.strip_suffix(".loss"))
+    {
+        return format!("{city}预期损失(万元)");
+    }
     let parts: Vec<&str> = key.split('.').collect();
     let level = Level::parse(parts[0]).map(|l| l.zh()).unwrap_or(parts[0]);
     match parts.as_slice() {
@@ -198,6 +209,7 @@ pub fn label(key: &str, english: bool, industries: &crate::domain::IndustryTable
             let what = match *what {
                 "required" => "要求减排(t/d)",
                 "achieved" => "实现减排(t/d)",
+                "met" => "是否达标",
                 _ => "边际损失(万元/(t/d))",
             };
             format!("{level}{pol}{what}")

@@ -1,0 +1,84 @@
+//! Regional cases of a sweep (base: a `region.toml`): each case is the joint solve of `jianpai
+//! region`, and its row holds the region's status, loss, bound and gap, every regional target
+//! (required, achieved, met, price) and each city's loss. Regional cases are not warm-started:
+//! the regional solve starts from the cities' own solves.
+
+use super::run::{load_message, CaseFile};
+use super::spec::{case_fingerprint, Case, Sweep};
+use super::table::{head, num, opt, Row};
+use crate::region::scenario::region_from_table;
+use crate::region::{build_region, load_cities, plan_region, Region, RegionError, RegionPlanned};
+use crate::solve::Method;
+use serde_json::Value;
+use std::time::Instant;
+
+/// Solve one regional case into its case file (an unreadable case is a row of status
+/// "invalid" with the reason).
+pub fn solve_case(sweep: &Sweep, case: &Case, english: bool) -> CaseFile {
+    let t0 = Instant::now();
+    let fail =
+        |message: String| CaseFile::failed(case, "invalid", &message, t0.elapsed().as_secs_f64());
+    let scenario = match region_from_table(&sweep.file, case.scenario.clone()) {
+        Ok(r) => r,
+        Err(e) => return fail(e.to_string()),
+    };
+    let (scenario, cities) = match load_cities(scenario, &sweep.file) {
+        Ok(x) => x,
+        Err(RegionError::City { file, source }) => {
+            return fail(format!("{file}: {}", load_message(&source)))
+        }
+        Err(e) => return fail(e.to_string()),
+    };
+    let mut opts = crate::pipeline::solve_options(&scenario.solver, Method::Mip, None, None, None);
+    opts.threads = 1;
+    let region = build_region(scenario, cities);
+    let planned = plan_region(&region, &opts, english);
+    let mut row = region_row(case, &region, &planned);
+    if !planned.shortfalls.is_empty() {
+        let text = crate::diagnose::explain(&planned.shortfalls);
+        row.insert(
+            "message".into(),
+            text.lines().take(3).collect::<Vec<_>>().join(" / ").into(),
+        );
+    }
+    CaseFile {
+        digest: String::new(),
+        index: case.index,
+        name: case.name.clone(),
+        fingerprint: case_fingerprint(case),
+        row,
+        seconds: t0.elapsed().as_secs_f64(),
+        warm: None,
+    }
+}
+
+/// A regional case's row: status, gap, loss and bound of the region; per regional target
+/// (`region.<level>.<pollutant>.*`) what is required and achieved (lines plus credits, t/d),
+/// whether it is met and its price (万元 per t/d); then each city's loss (`city.<name>.loss`).
+pub fn region_row(case: &Case, region: &Region, planned: &RegionPlanned) -> Row {
+    let mut r = head(case);
+    let report = &planned.report;
+    r.insert("status".into(), Value::from(report.status.key()));
+    r.insert("gap".into(), report.gap.map(num).unwrap_or(Value::Null));
+    r.insert("loss".into(), opt(report.objective));
+    r.insert("bound".into(), opt(report.bound));
+    let first = region.cities.last().map_or(0, |c| c.targets.end);
+    for (i, t) in region.joint.targets[first..].iter().enumerate() {
+        let k = format!("region.{}.{}", t.level.key(), t.pollutant.key());
+        let achieved = planned.regional_achieved.get(i).map(|x| x + t.credit);
+        let met = achieved
+            .map(|a| a >= t.required - crate::model::problem::feas_tol(t.required))
+            .map_or(Value::Null, Value::from);
+        r.insert(format!("{k}.required"), num(t.required));
+        r.insert(format!("{k}.achieved"), opt(achieved));
+        r.insert(format!("{k}.met"), met);
+        r.insert(
+            format!("{k}.marginal"),
+            opt(report.duals.get(first + i).copied()),
+        );
+    }
+    for (c, p) in region.cities.iter().zip(&planned.cities) {
+        r.insert(format!("city.{}.loss", c.name), opt(p.summary.objective));
+    }
+    r
+}
