@@ -8,6 +8,7 @@
 mod common;
 
 use assert_cmd::Command;
+use predicates::prelude::PredicateBooleanExt;
 use std::path::Path;
 
 fn jianpai() -> Command {
@@ -222,7 +223,7 @@ fn a_tiny_regions_joint_optimum_agrees_with_exhaustive_search() {
             format!("[targets.red]\nso2 = {ratio}\nnox = {ratio}\npm = {ratio}\nvocs = {ratio}\n");
         set_region(d, floor, &red);
         let (r, cities) = jianpai::region::load(&d.join("r/region.toml")).unwrap();
-        let mut region = jianpai::region::build_region(r, cities);
+        let mut region = jianpai::region::build_region(r, cities).unwrap();
         region.joint.units.iter_mut().for_each(few_triples);
         for c in &mut region.cities {
             c.problem.units.iter_mut().for_each(few_triples);
@@ -335,18 +336,11 @@ fn bad_regional_scenarios_are_refused_with_their_file_and_key() {
         3,
         &["[days]"],
     );
-    // A fairness rule in a city is not joint yet: refused, naming the city file.
-    let c1 = d.join("r/city-1.toml");
-    let t = std::fs::read_to_string(&c1).unwrap();
-    std::fs::write(
-        &c1,
-        format!("{t}\n[fairness]\ngroup = [\"industry\"]\nmode = \"uniform\"\n"),
-    )
-    .unwrap();
+    // Regional station targets without the tables: refused, naming the key.
     refused(
-        "name = \"r\"\ncities = [\"city-1.toml\"]\n",
+        "name = \"r\"\ncities = [\"city-1.toml\"]\n[air.targets]\nred = { station = 1.0 }\n",
         3,
-        &["[fairness]", "city-1.toml"],
+        &["[air.targets] needs [air] stations and receptors"],
     );
 }
 
@@ -365,7 +359,7 @@ fn pricing_the_regional_rows_agrees_with_one_joint_mip() {
         "[targets.red]\nso2 = 0.3\nnox = 0.3\npm = 0.3\nvocs = 0.3\n",
     );
     let (r, cities) = jianpai::region::load(&d.join("r/region.toml")).unwrap();
-    let region = jianpai::region::build_region(r, cities);
+    let region = jianpai::region::build_region(r, cities).unwrap();
     let opts = |method, rel_gap| SolveOptions {
         method,
         time_limit: 120.0,
@@ -423,4 +417,197 @@ fn pricing_the_regional_rows_agrees_with_one_joint_mip() {
         objective <= optimum * (1.0 + 1e-3) + 1e-6,
         "{objective} vs {optimum}"
     );
+}
+
+/// Two stations and a matrix of district rows for the generated region: each city's districts
+/// reach their own city's station fully and the other's at 30 % (regional sources are named
+/// `<city>/<district>`; with `city` set, only that city's districts, unqualified).
+fn write_air(dir: &Path, city: Option<usize>) -> (String, String) {
+    let tag = city.map_or("region".to_string(), |c| format!("city-{c}"));
+    let (stations, receptors) = (
+        format!("{tag}-stations.csv"),
+        format!("{tag}-receptors.csv"),
+    );
+    std::fs::write(
+        dir.join("r").join(&stations),
+        "站点编号,站点名称,经度,纬度,坐标系,站点类型\nS1,甲站,120.30,31.58,WGS-84,国控\nS2,乙站,120.90,31.40,WGS-84,国控\n",
+    )
+    .unwrap();
+    let mut rows = vec!["源类型,源编号,站点编号,前体物,传输系数".to_string()];
+    for k in [1, 2].into_iter().filter(|&k| city.is_none_or(|c| c == k)) {
+        let text = std::fs::read_to_string(dir.join(format!("r/city-{k}/districts.csv"))).unwrap();
+        for (i, line) in text.lines().skip(1).enumerate() {
+            let district = line.split(',').next().unwrap();
+            let source = match city {
+                Some(_) => district.to_string(),
+                None => format!("合成城市{k}/{district}"),
+            };
+            for (s, near) in [("S1", k == 1), ("S2", k == 2)] {
+                let f = if near { 1.0 } else { 0.3 } * (1.0 + 0.2 * i as f64);
+                for (p, c) in [("SO2", 0.02), ("NOx", 0.015), ("PM", 0.08), ("VOCs", 0.005)] {
+                    rows.push(format!("district,{source},{s},{p},{:.5}", c * f));
+                }
+            }
+        }
+    }
+    std::fs::write(dir.join("r").join(&receptors), rows.join("\n") + "\n").unwrap();
+    (stations, receptors)
+}
+
+/// The regional scenario with `[air]` station targets at red (`targets` is the inline table).
+fn set_region_air(dir: &Path, stations: &str, receptors: &str, targets: &str) {
+    set_region(dir, 1.0, "[targets.red]\npm = 0.3\n");
+    let file = dir.join("r/region.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let at = text.find("[solver]").unwrap();
+    let air = format!(
+        "[air]\nstations = \"{stations}\"\nreceptors = \"{receptors}\"\n\n[air.targets]\nred = {targets}\n\n"
+    );
+    let solver = "[solver]\ntime_limit = 60\nrel_gap = 0.001\n";
+    std::fs::write(&file, format!("{}{air}{solver}", &text[..at])).unwrap();
+}
+
+fn station_rows(s: &serde_json::Value) -> Vec<(String, f64, f64, bool)> {
+    s["regional_stations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["station"].as_str().unwrap().to_string(),
+                r["required"].as_f64().unwrap(),
+                r["achieved"].as_f64().unwrap(),
+                r["met"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Regional station rows run over both cities' lines with the regional matrix: a binding
+/// station target is met (the summary and the independent check agree) at no less loss than the
+/// list without it; a required reduction the lists miss is caught by `check`; a city's own
+/// station targets and fairness rule are planned inside the region and checked there.
+#[test]
+fn regional_station_targets_bind_across_cities_and_check_catches_a_miss() {
+    let dir = region(20);
+    let d = dir.path();
+    let (st, rc) = write_air(d, None);
+    // A target every list meets: the region's own figures at both stations.
+    set_region_air(d, &st, &rc, "{ station = 0.0001 }");
+    let free = run_region(d, "free");
+    let rows = station_rows(&free);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let weakest = rows.iter().map(|r| r.2).fold(f64::INFINITY, f64::min);
+    assert!(weakest > 0.0, "{rows:?}");
+    // Beyond what every line's strongest measure reaches: infeasible, the station named.
+    set_region_air(d, &st, &rc, &format!("{{ station = {} }}", 10.0 * weakest));
+    jianpai()
+        .current_dir(d)
+        .args(["--quiet", "region", "r/region.toml", "--out", "none"])
+        .assert()
+        .code(4)
+        .stderr(
+            predicates::str::contains("station:red:PM25:S").and(predicates::str::contains("µg/m³")),
+        );
+    // Every station at least 5 % above what the free list reaches at the weaker one: it binds.
+    let need = 1.05 * weakest;
+    set_region_air(d, &st, &rc, &format!("{{ station = {need} }}"));
+    let bound = run_region(d, "bound");
+    for (station, required, achieved, met) in station_rows(&bound) {
+        assert!(
+            met && achieved >= required - 1e-6,
+            "{station}: {achieved} < {required}"
+        );
+        assert!((required - need).abs() < 1e-6, "{required} vs {need}");
+    }
+    let (l0, l1) = (loss_within(&free), loss_within(&bound));
+    assert!(
+        l1 >= l0 * (1.0 - 2e-3),
+        "binding station rows cost less: {l1} < {l0}"
+    );
+    // The check recomputes the stations from the lists and the matrix on its own.
+    let out = jianpai()
+        .current_dir(d)
+        .args([
+            "check",
+            "bound",
+            "--scenario",
+            "r/region.toml",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .success();
+    let check: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let checked = check["regional_stations"].as_array().unwrap();
+    assert_eq!(checked.len(), 2);
+    for (c, s) in checked
+        .iter()
+        .zip(bound["regional_stations"].as_array().unwrap())
+    {
+        let (a, b) = (
+            c["achieved"].as_f64().unwrap(),
+            s["achieved"].as_f64().unwrap(),
+        );
+        assert!(
+            (a - b).abs() <= 1e-5 * a.max(1.0),
+            "check {a} vs summary {b}"
+        );
+    }
+    // The free lists against the binding target: a miss, exit 6, the station named.
+    jianpai()
+        .current_dir(d)
+        .args(["check", "free", "--scenario", "r/region.toml"])
+        .assert()
+        .code(6)
+        .stderr(predicates::str::contains(
+            "violation[station-target] station:red:PM25:",
+        ));
+    // A city's own stations and fairness rule inside the region.
+    let (cst, crc) = write_air(d, Some(1));
+    let city = d.join("r/city-1.toml");
+    let text = std::fs::read_to_string(&city).unwrap();
+    std::fs::write(
+        &city,
+        format!(
+            "{text}\n[air]\nstations = \"{cst}\"\nreceptors = \"{crc}\"\n\n[air.targets]\nred = {{ station = {} }}\n\n[fairness]\ngroup = [\"industry\", \"grade\"]\nmode = \"uniform\"\n",
+            0.1 * weakest
+        ),
+    )
+    .unwrap();
+    let own = run_region(d, "own");
+    assert!(station_rows(&own).iter().all(|r| r.3));
+    let out = jianpai()
+        .current_dir(d)
+        .args([
+            "check",
+            "own",
+            "--scenario",
+            "r/region.toml",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .success();
+    let check: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let city_rows = check["cities"][0]["stations"].as_array().unwrap();
+    assert_eq!(city_rows.len(), 2, "{check}");
+    assert!(city_rows.iter().all(|r| r["met"] == true));
+    // The city's own summary lists its station rows (ids as in its own table).
+    let first = summary(&d.join("own/cities/01-合成城市1"));
+    assert_eq!(
+        first["stations"].as_array().map(Vec::len),
+        Some(2),
+        "{first}"
+    );
+}
+
+/// The region's loss when it ended optimal or within its gap.
+fn loss_within(s: &serde_json::Value) -> f64 {
+    assert!(
+        ["optimal", "gap_limit"].contains(&s["status"].as_str().unwrap()),
+        "{}",
+        s["status_message"]
+    );
+    s["objective"].as_f64().unwrap()
 }

@@ -82,3 +82,28 @@ pub fn check_targets(
     }
     Ok(out)
 }
+
+/// The `[air.targets]` of a loaded scenario against a plan, computed on their own: each row's
+/// cuts re-derived from its measure and the inventory ([`crate::check::derived_cuts`]), times
+/// the matrix's coefficients ([`super::evaluate`], not the optimiser's station rows); empty
+/// without targets.
+pub fn plan_targets(
+    loaded: &crate::pipeline::Loaded,
+    rows: &[crate::plan::read::StatedRow],
+) -> Result<Vec<TargetResult>, super::AirError> {
+    let Some(air) = loaded.scenario.air.as_ref().filter(|a| a.has_targets()) else {
+        return Ok(Vec::new());
+    };
+    let (Some(st), Some(rc)) = (&air.stations, &air.receptors) else {
+        return Ok(Vec::new());
+    };
+    let inputs = super::read_inputs(st, rc)?;
+    let result = super::estimate_plan(
+        &inputs,
+        &loaded.inventory,
+        &loaded.scenario.inventory,
+        crate::check::derived_cuts(&loaded.inventory, rows),
+        air.weather.as_deref(),
+    )?;
+    check_targets(air, &result).map_err(super::AirError::Input)
+}

@@ -19,6 +19,8 @@ pub struct StationRows {
     pub transfer: Vec<Vec<[f64; 4]>>,
     /// The station rows, level by level.
     pub targets: Vec<StationTarget>,
+    /// Receptors: the stations and their mean.
+    pub receptors: usize,
 }
 
 /// The station rows of a scenario's `[air.targets]` over an inventory whose enterprise sites are
@@ -30,34 +32,45 @@ pub fn station_rows(
     inv: &Inventory,
     dataset: &Path,
 ) -> Result<StationRows, AirError> {
-    let weather = settings.weather.as_deref();
-    inputs
-        .matrix
-        .check_weather(weather)
-        .map_err(AirError::Input)?;
-    if !inputs.matrix.species.contains(&Species::Pm25) {
-        return Err(AirError::Input(format!(
-            "error[E931] {}: the matrix has no PM2.5 rows; station targets need them",
-            inputs.matrix.source
-        )));
-    }
     let targets = targets(settings, inputs)?;
+    let transfer = transfer(inputs, inv, dataset, settings.weather.as_deref(), None)?;
+    Ok(StationRows {
+        transfer,
+        targets,
+        receptors: inputs.stations.len() + 1,
+    })
+}
+
+/// Per inventory line, its transfer coefficients to each receptor (the stations in table order,
+/// then their mean; empty when all are 0). With `city`, the matrix is a region's: its line,
+/// enterprise and district sources are named `<city>/<id>` (the city's scenario name), grid
+/// cells as they are.
+pub fn transfer(
+    inputs: &AirInputs,
+    inv: &Inventory,
+    dataset: &Path,
+    weather: Option<&str>,
+    city: Option<&str>,
+) -> Result<Vec<Vec<[f64; 4]>>, AirError> {
     let sites = if inputs.matrix.cells.is_empty() {
         Default::default()
     } else {
         super::sites::read_sites(dataset)?.enterprises
     };
+    let qualify = |id: &str| city.map_or_else(|| id.to_string(), |c| format!("{c}/{id}"));
     let n = inputs.stations.len();
-    let transfer = inv
+    Ok(inv
         .lines
         .iter()
         .map(|line| {
             let e = inv.enterprise_of(line);
             let code = e.code.as_str().to_uppercase();
+            let (line_id, enterprise, district) =
+                (qualify(&line.id), qualify(&code), qualify(&e.district));
             let r = SourceRef {
-                line: &line.id,
-                enterprise: &code,
-                district: &e.district,
+                line: &line_id,
+                enterprise: &enterprise,
+                district: &district,
                 cell: inputs.matrix.cell_of(sites.get(&code).copied()),
             };
             let mut t: Vec<[f64; 4]> = (0..n)
@@ -83,13 +96,23 @@ pub fn station_rows(
             }
             t
         })
-        .collect();
-    Ok(StationRows { transfer, targets })
+        .collect())
 }
 
 /// The station rows per level: one per station (the larger of `station` and its `at` entry) in
-/// table order, then the mean.
-fn targets(settings: &AirSettings, inputs: &AirInputs) -> Result<Vec<StationTarget>, AirError> {
+/// table order, then the mean (receptor = the station count). The weather choice must fit the
+/// matrix (E919), the matrix must have PM2.5 rows and `at` must name known stations (E931).
+pub fn targets(settings: &AirSettings, inputs: &AirInputs) -> Result<Vec<StationTarget>, AirError> {
+    inputs
+        .matrix
+        .check_weather(settings.weather.as_deref())
+        .map_err(AirError::Input)?;
+    if !inputs.matrix.species.contains(&Species::Pm25) {
+        return Err(AirError::Input(format!(
+            "error[E931] {}: the matrix has no PM2.5 rows; station targets need them",
+            inputs.matrix.source
+        )));
+    }
     let mut out = Vec::new();
     let n = inputs.stations.len();
     for level in Level::ALL {

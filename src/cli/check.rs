@@ -143,31 +143,13 @@ fn run_recompute(
     Ok(())
 }
 
-/// The scenario's station targets (`[air.targets]`) against the plan's estimated PM2.5
-/// reductions, computed here on their own: each row's cuts re-derived from its measure and the
-/// inventory, times the matrix's coefficients (`air::evaluate`, not the optimiser's station rows);
-/// empty without targets.
+/// The scenario's station targets (`[air.targets]`) against the plan, recomputed from the list
+/// ([`crate::air::check::plan_targets`]); empty without targets.
 fn station_targets(
     loaded: &crate::pipeline::Loaded,
     rows: &[crate::plan::read::StatedRow],
 ) -> Result<Vec<crate::air::check::TargetResult>, Failure> {
-    let Some(air) = loaded.scenario.air.as_ref().filter(|a| a.has_targets()) else {
-        return Ok(Vec::new());
-    };
-    let (Some(st), Some(rc)) = (&air.stations, &air.receptors) else {
-        return Ok(Vec::new());
-    };
-    let failure = super::air::air_failure;
-    let inputs = crate::air::read_inputs(st, rc).map_err(failure)?;
-    let result = crate::air::estimate_plan(
-        &inputs,
-        &loaded.inventory,
-        &loaded.scenario.inventory,
-        crate::check::derived_cuts(&loaded.inventory, rows),
-        air.weather.as_deref(),
-    )
-    .map_err(failure)?;
-    crate::air::check::check_targets(air, &result).map_err(|m| Failure::new(exit::INVALID_INPUT, m))
+    crate::air::check::plan_targets(loaded, rows).map_err(super::air::air_failure)
 }
 
 /// One violation on standard error: `violation[kind] FILE row …, line …, …: message`.

@@ -47,8 +47,16 @@ pub fn run(a: RegionArgs, english: bool, quiet: bool) -> Result<(), Failure> {
     for (file, l) in &cities {
         inputs.extend(super::plan::inputs(file, &l.scenario));
     }
+    if let Some(a) = &r.air {
+        inputs.extend(
+            [&a.stations, &a.receptors]
+                .into_iter()
+                .flatten()
+                .map(PathBuf::as_path),
+        );
+    }
     let out_dir = ResultDir::create(&a.out, REGION, &inputs)?;
-    let region = build_region(r, cities);
+    let region = build_region(r, cities).map_err(region_failure)?;
     let planned = plan_region(&region, &opts, english);
     let dir = out_dir.path();
     let mut city_rows = Vec::new();
@@ -114,6 +122,27 @@ pub fn run(a: RegionArgs, english: bool, quiet: bool) -> Result<(), Failure> {
             })
         })
         .collect();
+    let stations: Vec<serde_json::Value> = region.joint.stations[region.first_station..]
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let achieved = planned.regional_stations.get(i).map(|&x| round6(x));
+            serde_json::json!({
+                "row": crate::model::registry::station_name(s),
+                "level": s.level.key(),
+                "station": s.station,
+                "name": s.name,
+                "required": round6(s.required),
+                "achieved": achieved,
+                "met": achieved.map(|x| x >= s.required - crate::model::problem::feas_tol(s.required)),
+                "marginal_loss_per_ugm3": planned
+                    .report
+                    .station_duals
+                    .get(region.first_station + i)
+                    .map(|&d| round6(d)),
+            })
+        })
+        .collect();
     let report = &planned.report;
     let mut summary = serde_json::json!({
         "kind": "region",
@@ -126,6 +155,7 @@ pub fn run(a: RegionArgs, english: bool, quiet: bool) -> Result<(), Failure> {
         "city_floor": region.scenario.city_floor,
         "cities": city_rows,
         "regional_targets": regional,
+        "regional_stations": stations,
         "solver": report,
         "scenario_file": crate::io::scenario_file::stored_path(&a.scenario, &a.out),
     });
@@ -139,6 +169,14 @@ pub fn run(a: RegionArgs, english: bool, quiet: bool) -> Result<(), Failure> {
                     crate::io::provenance::scenario_inputs(&c.file, &c.loaded.scenario)
                 }),
             )
+            .chain(region.scenario.air.iter().flat_map(|a| {
+                [
+                    ("region stations", &a.stations),
+                    ("region receptors", &a.receptors),
+                ]
+                .into_iter()
+                .filter_map(|(role, p)| Some((role.to_string(), p.clone()?)))
+            }))
             .collect();
     summary["provenance"] =
         serde_json::to_value(crate::io::provenance::collect(&prov_inputs, &a.out)).expect("json");
@@ -216,6 +254,7 @@ pub fn run_check(dir: &Path, scenario: &Path, format: Format, quiet: bool) -> Re
             &rep,
             format!("{file}: the plan cannot be read ({n} errors)"),
         ),
+        CheckError::Air(e) => super::air::air_failure(e),
     })?;
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report).expect("json")),
@@ -225,6 +264,20 @@ pub fn run_check(dir: &Path, scenario: &Path, format: Format, quiet: bool) -> Re
                 for v in &c.report.violations {
                     super::check::print_violation(v, &file);
                 }
+            }
+            let stations = report
+                .cities
+                .iter()
+                .flat_map(|c| c.stations.iter().map(move |t| (Some(&c.city), t)))
+                .chain(report.regional_stations.iter().map(|t| (None, t)));
+            for (city, t) in stations.filter(|(_, t)| !t.met) {
+                eprintln!(
+                    "violation[station-target] {}{}: 估算浓度下降 {:.4} µg/m³ < 要求 {:.4} µg/m³ (achieved < required)",
+                    city.map_or(String::new(), |c| format!("{c} ")),
+                    t.row,
+                    t.achieved,
+                    t.required
+                );
             }
             for t in report.regional.iter().filter(|t| !t.met) {
                 eprintln!(

@@ -13,9 +13,9 @@ use crate::diagnose::Shortfall;
 use crate::domain::scenario::Scenario;
 use crate::domain::{Level, Pollutant};
 use crate::io::scenario_file::read_scenario;
-use crate::model::family::coupling_rows;
+use crate::model::family::{coupling_rows, row_values};
 use crate::model::registry::Family;
-use crate::model::{build, Problem, Scope, Target};
+use crate::model::{Problem, Scope, Target};
 use crate::pipeline::{finish, load_inventory, prepare, LoadError, Loaded, Planned};
 use crate::solve::{solve_warm, Solution, SolveOptions, SolveReport, Status};
 use scenario::RegionScenario;
@@ -61,6 +61,8 @@ pub struct City {
     pub units: Range<usize>,
     /// Its targets' indices in the joint model.
     pub targets: Range<usize>,
+    /// Its own station rows' indices in the joint model.
+    pub stations: Range<usize>,
 }
 
 /// A loaded region: its cities and the joint model.
@@ -71,33 +73,19 @@ pub struct Region {
     pub cities: Vec<City>,
     /// The joint model.
     pub joint: Problem,
+    /// Index of the first regional station row in `joint.stations` (the cities' own come first).
+    pub first_station: usize,
 }
 
 /// A city's scenario with the region's settings: the unified warning days and episodes, and its
-/// own target ratios scaled by `city_floor`. Fairness rules and station targets are refused (they
-/// are not yet joint).
+/// own target ratios scaled by `city_floor`. Its fairness rule and station targets stay its own
+/// (rows over its lines in the joint model).
 pub fn city_scenario(r: &RegionScenario, file: &Path) -> Result<Scenario, RegionError> {
     let city_err = |source: LoadError| RegionError::City {
         file: file.display().to_string(),
         source,
     };
     let mut s = read_scenario(file).map_err(|e| city_err(e.into()))?;
-    if s.fairness.is_some() {
-        return Err(RegionError::Mismatch {
-            file: file.display().to_string(),
-            message: "[fairness] is not supported in a regional plan yet (plan the city alone, or \
-                      remove the rule)"
-                .into(),
-        });
-    }
-    if s.air.as_ref().is_some_and(|a| a.has_targets()) {
-        return Err(RegionError::Mismatch {
-            file: file.display().to_string(),
-            message: "[air.targets] station rows are not supported in a regional plan yet (plan \
-                      the city alone, or remove the station targets)"
-                .into(),
-        });
-    }
     if let Some(d) = r.days {
         s.days = d;
     }
@@ -258,35 +246,75 @@ pub fn load_cities(
     Ok((r, cities))
 }
 
-/// Build every city's model and the joint model.
-pub fn build_region(r: RegionScenario, loaded: Vec<(PathBuf, Loaded)>) -> Region {
-    let regional = regional_targets(&r, &loaded.iter().map(|(_, l)| l).collect::<Vec<_>>());
+/// Build every city's model and the joint model. Receptors of the joint model: the region's
+/// stations and their mean first, then each city's own in city order; a city's station rows and
+/// fairness groups keep to its lines (ids and names carry the city's name).
+pub fn build_region(
+    r: RegionScenario,
+    loaded: Vec<(PathBuf, Loaded)>,
+) -> Result<Region, RegionError> {
+    let mut regional = regional_targets(&r, &loaded.iter().map(|(_, l)| l).collect::<Vec<_>>());
+    let air = regional_air(&r)?;
+    if let Some(settings) = &r.air {
+        for t in &mut regional {
+            t.enforced &= settings.tonnage(t.level);
+        }
+    }
+    let mut next_receptor = air
+        .as_ref()
+        .map_or(0, |(inputs, _)| inputs.stations.len() + 1);
     let mut cities = Vec::with_capacity(loaded.len());
     let mut joint: Option<Problem> = None;
     for (c, (file, l)) in loaded.into_iter().enumerate() {
-        let problem = build(&l.inventory, &l.resolved, &l.scenario);
+        let problem = l.model();
+        let name = l.scenario.name.clone();
+        let reach = match &air {
+            Some((inputs, settings)) => crate::air::optimise::transfer(
+                inputs,
+                &l.inventory,
+                &l.scenario.inventory,
+                settings.weather.as_deref(),
+                Some(&name),
+            )
+            .map_err(|e| RegionError::Mismatch {
+                file: file.display().to_string(),
+                message: format!("regional [air]: {e}"),
+            })?,
+            None => Vec::new(),
+        };
+        let receptors = next_receptor;
+        next_receptor += l.air.as_ref().map_or(0, |a| a.receptors);
         let j = joint.get_or_insert_with(|| Problem {
             days: problem.days,
             restart_days: problem.restart_days,
             ..Problem::default()
         });
-        let (u0, t0, d0, g0) = (
+        let (u0, t0, d0, g0, s0) = (
             j.units.len(),
             j.targets.len(),
             j.districts.len(),
             j.groups.len(),
+            j.stations.len(),
         );
-        let name = l.scenario.name.clone();
         j.members.push(name.clone());
         j.districts
             .extend(problem.districts.iter().map(|d| format!("{name}/{d}")));
         for (i, u) in problem.units.iter().enumerate() {
             let mut u = u.clone();
             // The solver keys units by their line index: unique across the region.
+            let line = u.line;
             u.line = u0 + i;
             u.member = c;
             u.district = u.district.map(|d| d + d0);
             u.group = u.group.map(|g| g + g0);
+            let own = u.air.iter().map(|&(rc, t)| (rc + receptors, t));
+            u.air = reach
+                .get(line)
+                .map(|t| crate::model::build::sparse(t, 0))
+                .unwrap_or_default()
+                .into_iter()
+                .chain(own)
+                .collect();
             j.units.push(u);
         }
         for g in &problem.groups {
@@ -304,6 +332,19 @@ pub fn build_region(r: RegionScenario, loaded: Vec<(PathBuf, Loaded)>) -> Region
             };
             j.targets.push(t);
         }
+        for s in &problem.stations {
+            let mut s = s.clone();
+            s.receptor += receptors;
+            s.station = format!("{name}/{}", s.station);
+            s.name = format!("{name} {}", s.name);
+            j.stations.push(s);
+        }
+        for g in &problem.fairness {
+            let mut g = g.clone();
+            g.members.iter_mut().for_each(|x| *x += u0);
+            g.name = format!("{name}/{}", g.name);
+            j.fairness.push(g);
+        }
         // Line ids and credit codes repeat across cities' datasets: names carry the city.
         j.figures.extend(problem.figures.iter().map(|f| {
             let mut f = f.clone();
@@ -312,6 +353,7 @@ pub fn build_region(r: RegionScenario, loaded: Vec<(PathBuf, Loaded)>) -> Region
         }));
         let units = u0..j.units.len();
         let targets = t0..j.targets.len();
+        let stations = s0..j.stations.len();
         cities.push(City {
             name,
             file,
@@ -319,15 +361,44 @@ pub fn build_region(r: RegionScenario, loaded: Vec<(PathBuf, Loaded)>) -> Region
             problem,
             units,
             targets,
+            stations,
         });
     }
     let mut joint = joint.expect("a region has at least one city");
     joint.targets.extend(regional);
-    Region {
+    let first_station = joint.stations.len();
+    if let Some((inputs, settings)) = &air {
+        let rows =
+            crate::air::optimise::targets(settings, inputs).map_err(|e| RegionError::Mismatch {
+                file: "[air]".into(),
+                message: e.to_string(),
+            })?;
+        joint.stations.extend(rows);
+    }
+    Ok(Region {
         scenario: r,
         cities,
         joint,
-    }
+        first_station,
+    })
+}
+
+/// The region's own stations and matrix with its `[air]` settings, when it sets station targets.
+fn regional_air(
+    r: &RegionScenario,
+) -> Result<Option<(crate::air::AirInputs, crate::air::settings::AirSettings)>, RegionError> {
+    let Some(settings) = r.air.as_ref().filter(|a| a.has_targets()) else {
+        return Ok(None);
+    };
+    // Checked when the scenario was read: targets come with both tables.
+    let (Some(st), Some(rc)) = (&settings.stations, &settings.receptors) else {
+        return Ok(None);
+    };
+    let inputs = crate::air::read_inputs(st, rc).map_err(|e| RegionError::City {
+        file: rc.display().to_string(),
+        source: LoadError::Air(e),
+    })?;
+    Ok(Some((inputs, settings.clone())))
 }
 
 /// Target rows (enforced, something to cut) of the joint model above which the regional rows are
@@ -402,6 +473,9 @@ pub struct RegionPlanned {
     /// Per regional target (in `Region::joint.targets` order after the cities'): achieved by
     /// the lines, t/d.
     pub regional_achieved: Vec<f64>,
+    /// Per regional station row (in `Region::joint.stations` order from `first_station`): the
+    /// estimated PM2.5 reduction, µg/m³.
+    pub regional_stations: Vec<f64>,
 }
 
 /// Solve the joint model and split the solution into the cities' lists.
@@ -420,21 +494,33 @@ pub fn plan_region(region: &Region, opts: &SolveOptions, english: bool) -> Regio
     }
     let first_regional = region.cities.last().map_or(0, |c| c.targets.end);
     for row in coupling_rows(&region.joint) {
-        if row.family != Family::Target || row.source < first_regional || row.rhs <= 0.0 {
+        let regional = match row.family {
+            Family::Target => row.source >= first_regional,
+            Family::Station => row.source >= region.first_station,
+            _ => false,
+        };
+        if !regional || row.rhs <= 0.0 {
             continue;
         }
         let most = row.most(&region.joint);
         if most < row.rhs - crate::model::problem::feas_tol(row.rhs) {
-            let t = &region.joint.targets[row.source];
+            let (credit, unit, station) = match row.family {
+                Family::Station => (
+                    0.0,
+                    "µg/m³",
+                    Some(region.joint.stations[row.source].name.clone()),
+                ),
+                _ => (region.joint.targets[row.source].credit, "t/d", None),
+            };
             shortfalls.push(Shortfall {
                 row: row.key,
-                required: t.required,
-                credit: t.credit,
+                required: row.rhs + credit,
+                credit,
                 max_from_lines: most,
                 shortfall: row.rhs - most,
                 blocked: Default::default(),
-                unit: "t/d",
-                station: None,
+                unit,
+                station,
             });
         }
     }
@@ -469,7 +555,10 @@ pub fn plan_region(region: &Region, opts: &SolveOptions, english: bool) -> Regio
                     .iter()
                     .filter(|t| t.enforced && t.rhs > 0.0)
                     .count();
-                let priced = if targets > PRICE_ABOVE_TARGETS {
+                // The prices cover the regional tonnage rows only: regional station rows go
+                // through the joint solve.
+                let regional_stations = region.first_station < region.joint.stations.len();
+                let priced = if targets > PRICE_ABOVE_TARGETS && !regional_stations {
                     prices::solve_priced(region, &first, &left)
                 } else {
                     None
@@ -506,6 +595,16 @@ pub fn plan_region(region: &Region, opts: &SolveOptions, english: bool) -> Regio
         Some(a) => region.joint.achieved(a)[first_regional..].to_vec(),
         None => Vec::new(),
     };
+    let regional_stations = match &solution.assignment {
+        Some(a) => {
+            let rows: Vec<_> = coupling_rows(&region.joint)
+                .into_iter()
+                .filter(|r| r.family == Family::Station && r.source >= region.first_station)
+                .collect();
+            row_values(&region.joint, &rows, a)
+        }
+        None => Vec::new(),
+    };
     let cities = region
         .cities
         .iter()
@@ -515,6 +614,12 @@ pub fn plan_region(region: &Region, opts: &SolveOptions, english: bool) -> Regio
                 .report
                 .duals
                 .get(c.targets.clone())
+                .map(<[f64]>::to_vec)
+                .unwrap_or_default();
+            report.station_duals = solution
+                .report
+                .station_duals
+                .get(c.stations.clone())
                 .map(<[f64]>::to_vec)
                 .unwrap_or_default();
             let assignment = solution.assignment.as_ref().map(|a| a[c.units.clone()].to_vec());
@@ -550,6 +655,7 @@ pub fn plan_region(region: &Region, opts: &SolveOptions, english: bool) -> Regio
         shortfalls,
         cities,
         regional_achieved,
+        regional_stations,
     }
 }
 

@@ -36,6 +36,12 @@ pub struct RegionScenario {
     /// emissions (the sum of the cities' bases); the cities' other-sector credits count.
     #[serde(default)]
     pub targets: LevelTable<PollutantTable>,
+    /// Regional station targets (`[air]` as in a city's scenario: stations, a regional matrix
+    /// and `[air.targets]`). The matrix names line, enterprise and district sources
+    /// `<city>/<id>` (the city's scenario name), grid cells as they are; the rows run over
+    /// every city's lines. Paths are relative to this file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub air: Option<crate::air::settings::AirSettings>,
     /// Solver settings of the joint solve.
     #[serde(default)]
     pub solver: SolverOptions,
@@ -63,6 +69,13 @@ pub fn read_region(path: &Path) -> Result<RegionScenario, IoError> {
     for c in &mut r.cities {
         if c.is_relative() {
             *c = base.join(&*c);
+        }
+    }
+    if let Some(a) = &mut r.air {
+        for p in [&mut a.stations, &mut a.receptors].into_iter().flatten() {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
         }
     }
     checked(path, r)
@@ -121,6 +134,9 @@ fn checked(path: &Path, r: RegionScenario) -> Result<RegionScenario, IoError> {
         }
     }
     r.solver.check().map_err(|m| format_error(path, m))?;
+    if let Some(m) = r.air.as_ref().and_then(|a| a.check().into_iter().next()) {
+        return Err(format_error(path, m));
+    }
     Ok(r)
 }
 

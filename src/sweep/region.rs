@@ -31,7 +31,10 @@ pub fn solve_case(sweep: &Sweep, case: &Case, english: bool) -> CaseFile {
     };
     let mut opts = crate::pipeline::solve_options(&scenario.solver, Method::Mip, None, None, None);
     opts.threads = 1;
-    let region = build_region(scenario, cities);
+    let region = match build_region(scenario, cities) {
+        Ok(r) => r,
+        Err(e) => return fail(e.to_string()),
+    };
     let planned = plan_region(&region, &opts, english);
     let mut row = region_row(case, &region, &planned);
     if !planned.shortfalls.is_empty() {

@@ -115,8 +115,10 @@ impl Kind {
     }
 }
 
-/// Make the relative paths of a regional table's `cities` absolute against `folder`.
+/// Make the relative paths of a regional table's `cities` and `[air]` tables absolute against
+/// `folder`.
 fn resolve_cities(t: &mut toml::Table, folder: &Path) {
+    resolve_paths(t, folder);
     if let Some(toml::Value::Array(cities)) = t.get_mut("cities") {
         for c in cities {
             if let toml::Value::String(s) = c {
