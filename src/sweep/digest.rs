@@ -95,6 +95,14 @@ pub fn region_inputs_digest(region: &toml::Table) -> String {
             Err(e) => h.field(e.to_string().as_bytes()),
         }
     }
+    // The regional stations and matrix (`[air]`), when named.
+    if let Some(toml::Value::Table(air)) = region.get("air") {
+        for key in ["stations", "receptors"] {
+            if let Some(p) = air.get(key).and_then(toml::Value::as_str) {
+                h.file(Path::new(p));
+            }
+        }
+    }
     h.hex()
 }
 
