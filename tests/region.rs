@@ -554,6 +554,31 @@ fn regional_station_targets_bind_across_cities_and_check_catches_a_miss() {
             "check {a} vs summary {b}"
         );
     }
+    // The regional report shows the station rows and each city's part of them.
+    jianpai()
+        .current_dir(d)
+        .args(["--quiet", "report", "bound", "--out", "bound-rep"])
+        .assert()
+        .success();
+    let page = std::fs::read_to_string(d.join("bound-rep/报告.html")).unwrap();
+    for text in [
+        "区域站点目标",
+        "红色 S1 甲站",
+        "合成城市2 贡献(µg/m³)",
+        "各城市对区域站点的贡献",
+    ] {
+        assert!(page.contains(text), "{text}");
+    }
+    for s in bound["regional_stations"].as_array().unwrap() {
+        let parts: f64 = s["by_city"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .sum();
+        let total = s["achieved"].as_f64().unwrap();
+        assert!((parts - total).abs() <= 1e-5, "{parts} vs {total}");
+    }
     // The free lists against the binding target: a miss, exit 6, the station named.
     jianpai()
         .current_dir(d)

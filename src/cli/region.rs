@@ -140,6 +140,10 @@ pub fn run(a: RegionArgs, english: bool, quiet: bool) -> Result<(), Failure> {
                     .station_duals
                     .get(region.first_station + i)
                     .map(|&d| round6(d)),
+                "by_city": planned
+                    .stations_by_city
+                    .get(i)
+                    .map(|v| v.iter().map(|&x| round6(x)).collect::<Vec<_>>()),
             })
         })
         .collect();

@@ -476,6 +476,8 @@ pub struct RegionPlanned {
     /// Per regional station row (in `Region::joint.stations` order from `first_station`): the
     /// estimated PM2.5 reduction, µg/m³.
     pub regional_stations: Vec<f64>,
+    /// Per regional station row, each city's part of it (µg/m³, cities in order).
+    pub stations_by_city: Vec<Vec<f64>>,
 }
 
 /// Solve the joint model and split the solution into the cities' lists.
@@ -605,6 +607,11 @@ pub fn plan_region(region: &Region, opts: &SolveOptions, english: bool) -> Regio
         }
         None => Vec::new(),
     };
+    let stations_by_city = solution
+        .assignment
+        .as_ref()
+        .map(|a| stations_by_city(region, a))
+        .unwrap_or_default();
     let cities = region
         .cities
         .iter()
@@ -656,7 +663,33 @@ pub fn plan_region(region: &Region, opts: &SolveOptions, english: bool) -> Regio
         cities,
         regional_achieved,
         regional_stations,
+        stations_by_city,
     }
+}
+
+/// Per regional station row, what each city's lines take off at the station under `assignment`
+/// (µg/m³; the row's value is their sum).
+fn stations_by_city(region: &Region, assignment: &[u32]) -> Vec<Vec<f64>> {
+    region.joint.stations[region.first_station..]
+        .iter()
+        .map(|s| {
+            let k = s.level.index();
+            region
+                .cities
+                .iter()
+                .map(|c| {
+                    c.units
+                        .clone()
+                        .map(|ui| {
+                            let u = &region.joint.units[ui];
+                            let triple = u.triples[assignment[ui] as usize];
+                            u.air_effect(s.receptor, &u.choices[triple[k] as usize])
+                        })
+                        .sum()
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// A city's folder in a regional result: `NN-<name>` (characters file systems refuse replaced).

@@ -65,6 +65,11 @@ impl Labels {
     }
 }
 
+/// Colours of series that are not levels (cities, scenarios), in order; reused round-robin.
+pub const PALETTE: [&str; 6] = [
+    "#2e75b6", "#70ad47", "#7030a0", "#c55a11", "#5b6b7f", "#00a0b0",
+];
+
 /// Colour of a warning level in charts.
 pub fn level_colour(l: Level) -> &'static str {
     match l {

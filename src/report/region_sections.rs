@@ -42,6 +42,29 @@ pub struct RegionalTarget {
     pub marginal_loss_per_tonne: f64,
 }
 
+/// A regional station row as the region's summary.json records it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RegionalStation {
+    /// Row name (`station:red:PM25:S1`).
+    pub row: String,
+    /// Level key.
+    pub level: String,
+    /// Station id (`mean` for the mean of the stations).
+    pub station: String,
+    /// Station name.
+    pub name: String,
+    /// Required PM2.5 reduction (µg/m³).
+    pub required: f64,
+    /// Estimated reduction of the cities' lists (µg/m³).
+    pub achieved: Option<f64>,
+    /// Met.
+    pub met: Option<bool>,
+    /// Price of the row (万元 per µg/m³).
+    pub marginal_loss_per_ugm3: Option<f64>,
+    /// Each city's part of the reduction (µg/m³, cities in order).
+    pub by_city: Option<Vec<f64>>,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 struct CityEntry {
     city: String,
@@ -60,6 +83,8 @@ struct RegionSummary {
     city_floor: f64,
     cities: Vec<CityEntry>,
     regional_targets: Vec<RegionalTarget>,
+    #[serde(default)]
+    regional_stations: Vec<RegionalStation>,
     provenance: Option<Provenance>,
 }
 
@@ -94,6 +119,8 @@ pub struct RegionData {
     pub city_floor: f64,
     /// Regional targets.
     pub targets: Vec<RegionalTarget>,
+    /// Regional station rows (empty without regional `[air.targets]`).
+    pub stations: Vec<RegionalStation>,
     /// Cities in the region's order.
     pub cities: Vec<CityView>,
     /// Who made the plan.
@@ -115,6 +142,18 @@ pub fn load(dir: &Path) -> Result<RegionData, ReportError> {
         file: dir.join("summary.json").display().to_string(),
         message,
     };
+    for t in &s.regional_stations {
+        let cities = t.by_city.as_ref().map_or(s.cities.len(), Vec::len);
+        if level_of(&t.level).is_none() || cities != s.cities.len() {
+            return Err(bad(format!(
+                "regional station row {}: unknown level {:?} or {} city parts for {} cities",
+                t.row,
+                t.level,
+                cities,
+                s.cities.len()
+            )));
+        }
+    }
     for t in &s.regional_targets {
         if level_of(&t.level).is_none() || pollutant_of(&t.pollutant).is_none() {
             return Err(bad(format!(
@@ -163,6 +202,7 @@ pub fn load(dir: &Path) -> Result<RegionData, ReportError> {
         gap: s.gap,
         city_floor: s.city_floor,
         targets: s.regional_targets,
+        stations: s.regional_stations,
         cities,
         provenance: s.provenance,
     })
@@ -170,7 +210,12 @@ pub fn load(dir: &Path) -> Result<RegionData, ReportError> {
 
 /// The regional report's sections.
 pub fn sections(data: &RegionData) -> Vec<Box<dyn Section + '_>> {
-    vec![Box::new(Targets(data)), Box::new(Cities(data))]
+    let mut out: Vec<Box<dyn Section + '_>> = vec![Box::new(Targets(data))];
+    if !data.stations.is_empty() {
+        out.push(Box::new(Stations(data)));
+    }
+    out.push(Box::new(Cities(data)));
+    out
 }
 
 /// Lines under the page title: status, loss, bound and gap, cities and their floor.
@@ -434,6 +479,143 @@ impl Section for Cities<'_> {
             (&self.0.name, &self.title(t)),
             &self.columns(t),
             &self.rows(f),
+        )
+    }
+}
+
+/// 区域站点目标: each regional station row, the estimated reduction of the cities' lists, its
+/// price and each city's part of it.
+struct Stations<'a>(&'a RegionData);
+
+impl Stations<'_> {
+    fn label(r: &RegionalStation, t: Labels) -> String {
+        let level = level_of(&r.level).map_or("", |l| t.level_short(l));
+        let name = if r.station == "mean" {
+            t.t("站点均值", "mean of stations").to_string()
+        } else {
+            format!("{} {}", r.station, r.name)
+        };
+        format!("{level} {name}")
+    }
+
+    fn columns(&self, t: Labels) -> Vec<Column> {
+        let mut cols = vec![
+            col(t.t("站点目标", "Station target"), 18.0),
+            col(t.t("要求下降(µg/m³)", "Required (µg/m³)"), 12.0),
+            col(t.t("估算下降(µg/m³)", "Estimated (µg/m³)"), 12.0),
+            col(t.t("是否满足", "Met"), 8.0),
+            col(
+                t.t(
+                    "边际损失(万元/(µg/m³))",
+                    "Marginal loss (10k yuan per µg/m³)",
+                ),
+                16.0,
+            ),
+        ];
+        for c in &self.0.cities {
+            cols.push(col(
+                &format!("{} {}", c.city, t.t("贡献(µg/m³)", "part (µg/m³)")),
+                12.0,
+            ));
+        }
+        cols
+    }
+
+    fn rows<'f>(&self, f: &'f Formats, t: Labels) -> Vec<Vec<Styled<'f>>> {
+        self.0
+            .stations
+            .iter()
+            .map(|r| {
+                let met = r.met.unwrap_or(false);
+                let mut row = vec![
+                    Styled(text(Self::label(r, t)), &f.text),
+                    Styled(Cell::Num(r.required, 4), &f.tonnes3),
+                    Styled(Cell::Num(r.achieved.unwrap_or(0.0), 4), &f.tonnes3),
+                    Styled(text(t.yes_no(met)), if met { &f.text } else { &f.bad }),
+                    Styled(
+                        Cell::Num(r.marginal_loss_per_ugm3.unwrap_or(0.0), 2),
+                        &f.money,
+                    ),
+                ];
+                for v in r.by_city.iter().flatten() {
+                    row.push(Styled(Cell::Num(*v, 4), &f.tonnes3));
+                }
+                row
+            })
+            .collect()
+    }
+}
+
+impl Section for Stations<'_> {
+    fn id(&self) -> &'static str {
+        "regional-stations"
+    }
+    fn title(&self, t: Labels) -> String {
+        t.t("区域站点目标", "Regional station targets").into()
+    }
+    fn html(&self, t: Labels) -> String {
+        let mut o = format!(
+            "<p class=\"note\">{}</p><div class=\"charts\">",
+            t.t(
+                "区域站点目标按区域传输矩阵计算各城市全部清单生产线对该站点 PM2.5 的估算下降；边际损失为该站点目标每多降 1 µg/m³ 的区域预期损失增量（万元）。",
+                "Regional station targets: the estimated PM2.5 reduction at the station from every city's listed lines under the regional matrix; the marginal loss is what one more µg/m³ there would cost the region (10k yuan).",
+            )
+        );
+        let rows: Vec<String> = self.0.stations.iter().map(|r| Self::label(r, t)).collect();
+        let series: Vec<Series> = self
+            .0
+            .cities
+            .iter()
+            .enumerate()
+            .map(|(ci, c)| Series {
+                name: c.city.clone(),
+                colour: super::labels::PALETTE[ci % super::labels::PALETTE.len()].into(),
+                values: self
+                    .0
+                    .stations
+                    .iter()
+                    .map(|r| {
+                        r.by_city
+                            .as_ref()
+                            .and_then(|v| v.get(ci))
+                            .copied()
+                            .unwrap_or(0.0)
+                    })
+                    .collect(),
+            })
+            .collect();
+        o.push_str(&grouped_bars(
+            t.t(
+                "各城市对区域站点的贡献",
+                "Each city's part at the regional stations",
+            ),
+            "µg/m³",
+            &rows,
+            &series,
+        ));
+        o.push_str("</div>");
+        o.push_str(&table(
+            &self
+                .columns(t)
+                .into_iter()
+                .map(|c| c.name)
+                .collect::<Vec<_>>(),
+            &self
+                .rows(&Formats::new(), t)
+                .into_iter()
+                .map(|r| r.into_iter().map(|Styled(c, _)| c).collect())
+                .collect::<Vec<_>>(),
+            true,
+        ));
+        o
+    }
+    fn sheets(&self, wb: &mut Workbook, f: &Formats, t: Labels) -> Result<(), XlsxError> {
+        sheet(
+            wb,
+            f,
+            (&self.0.name, &self.title(t)),
+            &self.columns(t),
+            &self.rows(f, t),
         )
     }
 }
