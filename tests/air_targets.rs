@@ -299,9 +299,10 @@ fn tiny_with_stations(
     let mut rng = Rng::new(seed ^ 0xA1A1);
     let n = 2;
     for u in &mut p.units {
-        u.air = (0..=n)
+        let dense: Vec<[f64; 4]> = (0..=n)
             .map(|_| std::array::from_fn(|_| if rng.chance(0.3) { 0.0 } else { rng.unit() }))
             .collect();
+        u.air = jianpai::model::build::sparse(&dense, 0);
     }
     for t in &mut p.targets {
         if off.contains(&t.level) {
@@ -417,7 +418,7 @@ fn station_rows_count_cut_times_coefficient_and_are_exported_once() {
                 .map(|(u, &t)| {
                     let c = &u.choices[u.triples[t as usize][k] as usize];
                     (0..4)
-                        .map(|q| u.air[st.receptor][q] * c.cut[q])
+                        .map(|q| u.air_at(st.receptor).map_or(0.0, |t| t[q]) * c.cut[q])
                         .sum::<f64>()
                 })
                 .sum();
