@@ -526,19 +526,7 @@ fn regional_station_targets_bind_across_cities_and_check_catches_a_miss() {
         "binding station rows cost less: {l1} < {l0}"
     );
     // The check recomputes the stations from the lists and the matrix on its own.
-    let out = jianpai()
-        .current_dir(d)
-        .args([
-            "check",
-            "bound",
-            "--scenario",
-            "r/region.toml",
-            "--format",
-            "json",
-        ])
-        .assert()
-        .success();
-    let check: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let check = check_json(d, "bound");
     let checked = check["regional_stations"].as_array().unwrap();
     assert_eq!(checked.len(), 2);
     for (c, s) in checked
@@ -602,19 +590,7 @@ fn regional_station_targets_bind_across_cities_and_check_catches_a_miss() {
     .unwrap();
     let own = run_region(d, "own");
     assert!(station_rows(&own).iter().all(|r| r.3));
-    let out = jianpai()
-        .current_dir(d)
-        .args([
-            "check",
-            "own",
-            "--scenario",
-            "r/region.toml",
-            "--format",
-            "json",
-        ])
-        .assert()
-        .success();
-    let check: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let check = check_json(d, "own");
     let city_rows = check["cities"][0]["stations"].as_array().unwrap();
     assert_eq!(city_rows.len(), 2, "{check}");
     assert!(city_rows.iter().all(|r| r["met"] == true));
@@ -635,4 +611,21 @@ fn loss_within(s: &serde_json::Value) -> f64 {
         s["status_message"]
     );
     s["objective"].as_f64().unwrap()
+}
+
+/// `jianpai check <out> --scenario r/region.toml --format json`, which must pass.
+fn check_json(dir: &Path, out: &str) -> serde_json::Value {
+    let done = jianpai()
+        .current_dir(dir)
+        .args([
+            "check",
+            out,
+            "--scenario",
+            "r/region.toml",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .success();
+    serde_json::from_slice(&done.get_output().stdout).unwrap()
 }
