@@ -60,7 +60,8 @@ pub fn run(a: RegionArgs, english: bool, quiet: bool) -> Result<(), Failure> {
     let planned = plan_region(&region, &opts, english);
     let dir = out_dir.path();
     let mut city_rows = Vec::new();
-    let mut filings = Vec::new();
+    let mut rollup = filings::Rollup::new(english);
+    let mut filed = 0;
     for (i, (c, p)) in region.cities.iter().zip(&planned.cities).enumerate() {
         let folder = city_folder(i, &c.name);
         let cdir = dir.join("cities").join(&folder);
@@ -70,7 +71,8 @@ pub fn run(a: RegionArgs, english: bool, quiet: bool) -> Result<(), Failure> {
             write_plan(&cdir, &c.loaded.inventory, plan, english)?;
             let f = filings::plan_filings(&c.loaded.inventory, plan, english);
             filings::write_all(&cdir, &f)?;
-            filings.push((c.name.clone(), f));
+            rollup.add(&c.name, &f);
+            filed += 1;
         }
         // The city's scenario as the region set it (unified warning, city_floor), its paths
         // relative to the city folder, so that `check` and `report` of the folder re-derive the
@@ -185,9 +187,8 @@ pub fn run(a: RegionArgs, english: bool, quiet: bool) -> Result<(), Failure> {
     summary["provenance"] =
         serde_json::to_value(crate::io::provenance::collect(&prov_inputs, &a.out)).expect("json");
     // The region's roll-up of the cities' filings (a 城市 column, cities in order).
-    let every_city = filings.len() == region.cities.len();
-    if let Some(all) = filings::regional(&filings, english).filter(|_| every_city) {
-        filings::write_all(dir, &all)?;
+    if filed == region.cities.len() {
+        rollup.write_all(dir)?;
         summary["filings"] = serde_json::json!(filings::FILES);
     }
     write_json(&dir.join("summary.json"), &summary)?;

@@ -260,20 +260,18 @@ pub fn build_region(
             t.enforced &= settings.tonnage(t.level);
         }
     }
-    let mut next_receptor = air
-        .as_ref()
-        .map_or(0, |(inputs, _)| inputs.stations.len() + 1);
+    let mut next_receptor = air.as_ref().map_or(0, |a| a.inputs.stations.len() + 1);
     let mut cities = Vec::with_capacity(loaded.len());
     let mut joint: Option<Problem> = None;
     for (c, (file, l)) in loaded.into_iter().enumerate() {
         let problem = l.model();
         let name = l.scenario.name.clone();
         let reach = match &air {
-            Some((inputs, settings)) => crate::air::optimise::transfer(
-                inputs,
+            Some(a) => crate::air::optimise::transfer(
+                &a.inputs,
                 &l.inventory,
                 &l.scenario.inventory,
-                settings.weather.as_deref(),
+                a.weather.as_deref(),
                 Some(&name),
             )
             .map_err(|e| RegionError::Mismatch {
@@ -367,13 +365,8 @@ pub fn build_region(
     let mut joint = joint.expect("a region has at least one city");
     joint.targets.extend(regional);
     let first_station = joint.stations.len();
-    if let Some((inputs, settings)) = &air {
-        let rows =
-            crate::air::optimise::targets(settings, inputs).map_err(|e| RegionError::Mismatch {
-                file: "[air]".into(),
-                message: e.to_string(),
-            })?;
-        joint.stations.extend(rows);
+    if let Some(a) = air {
+        joint.stations.extend(a.rows);
     }
     Ok(Region {
         scenario: r,
@@ -383,10 +376,17 @@ pub fn build_region(
     })
 }
 
-/// The region's own stations and matrix with its `[air]` settings, when it sets station targets.
-fn regional_air(
-    r: &RegionScenario,
-) -> Result<Option<(crate::air::AirInputs, crate::air::settings::AirSettings)>, RegionError> {
+/// The region's own station targets: its stations and matrix, the weather type chosen and the
+/// station rows (receptors: the stations in table order, then their mean).
+struct RegionalAir {
+    inputs: crate::air::AirInputs,
+    weather: Option<String>,
+    rows: Vec<crate::model::StationTarget>,
+}
+
+/// The region's `[air]` station targets, when it sets any. A table that cannot be read is named;
+/// a target the tables cannot serve (E919, E931) names the stations table.
+fn regional_air(r: &RegionScenario) -> Result<Option<RegionalAir>, RegionError> {
     let Some(settings) = r.air.as_ref().filter(|a| a.has_targets()) else {
         return Ok(None);
     };
@@ -398,7 +398,16 @@ fn regional_air(
         file: rc.display().to_string(),
         source: LoadError::Air(e),
     })?;
-    Ok(Some((inputs, settings.clone())))
+    let rows =
+        crate::air::optimise::targets(settings, &inputs).map_err(|e| RegionError::Mismatch {
+            file: st.display().to_string(),
+            message: format!("regional [air.targets]: {e}"),
+        })?;
+    Ok(Some(RegionalAir {
+        inputs,
+        weather: settings.weather.clone(),
+        rows,
+    }))
 }
 
 /// Target rows (enforced, something to cut) of the joint model above which the regional rows are

@@ -165,26 +165,54 @@ pub fn write_all(dir: &Path, filings: &[Filing; 3]) -> Result<(), IoError> {
 }
 
 /// A region's roll-up of its cities' filings (each in [`FILES`] order): every city's rows in
-/// city order, a 城市 (city) column after 序号, numbered through.
-pub fn regional(cities: &[(String, [Filing; 3])], english: bool) -> Option<[Filing; 3]> {
-    let first = &cities.first()?.1;
-    let city = if english { "city" } else { "城市" };
-    Some(std::array::from_fn(|k| {
-        let mut header = first[k].header.clone();
-        header.insert(1.min(header.len()), city);
-        let rows = cities
-            .iter()
-            .flat_map(|(name, f)| {
-                f[k].rows.iter().map(move |r| {
-                    let mut row = Vec::with_capacity(r.len() + 1);
-                    row.push(name.clone());
-                    row.extend(r.iter().cloned());
-                    row
-                })
+/// city order, a 城市 (city) column after 序号, numbered through. Built city by city as CSV text,
+/// so that a province's rows are not held twice as cells.
+pub struct Rollup {
+    city: &'static str,
+    files: Option<[(crate::io::cells::CsvOut, usize); 3]>,
+}
+
+impl Rollup {
+    /// An empty roll-up (`english`: the city column's label).
+    pub fn new(english: bool) -> Self {
+        Rollup {
+            city: if english { "city" } else { "城市" },
+            files: None,
+        }
+    }
+
+    /// Append one city's filings (the first city's headers head the roll-up).
+    pub fn add(&mut self, name: &str, filings: &[Filing; 3]) {
+        let city = self.city;
+        let files = self.files.get_or_insert_with(|| {
+            std::array::from_fn(|k| {
+                let mut w = crate::io::cells::CsvOut::with_bom();
+                let mut header = filings[k].header.clone();
+                header.insert(1.min(header.len()), city);
+                w.row(&header);
+                (w, 0)
             })
-            .collect();
-        Filing { header, rows }
-    }))
+        });
+        for ((w, n), f) in files.iter_mut().zip(filings) {
+            for r in &f.rows {
+                *n += 1;
+                let number = n.to_string();
+                w.row(
+                    [number.as_str(), name]
+                        .into_iter()
+                        .chain(r.iter().map(String::as_str)),
+                );
+            }
+        }
+    }
+
+    /// Write the roll-up into `dir` ([`FILES`] names); nothing when no city was added.
+    pub fn write_all(self, dir: &Path) -> Result<(), IoError> {
+        for (name, (w, _)) in FILES.iter().zip(self.files.into_iter().flatten()) {
+            write_bytes(&dir.join(name), &w.into_bytes())?;
+        }
+        Ok(())
+    }
 }
 
 /// 修订后应急减排清单: one row per line with its three measures and what changed.
