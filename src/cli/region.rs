@@ -15,7 +15,8 @@ use std::path::{Path, PathBuf};
 /// Flags of `jianpai region`.
 #[derive(Debug, clap::Args)]
 pub struct RegionArgs {
-    /// Regional scenario TOML (`cities = [...]`, `[targets.<level>]`, `city_floor`, `[days]`).
+    /// Regional scenario TOML (`cities = [...]`, `[targets.<level>]`, `city_floor`, `[days]`,
+    /// `[air]` regional station targets).
     pub scenario: PathBuf,
     /// Output folder: summary.json and the filings (the region) and cities/NN-<city>/ (each
     /// city's list and filings).
