@@ -2,7 +2,9 @@
 //! list checker against the city's scenario as the region sets it (unified warning, `city_floor`),
 //! and each regional target is re-derived from the lines' cuts as the checker derives them from
 //! their measures, plus the cities' other-sector credits, against the regional ratio of the
-//! cities' summed bases. Nothing is taken from the solver.
+//! cities' summed bases. Station targets are recomputed from the lists and the matrices: each
+//! city's own (`[air.targets]` of its scenario, its own matrix) and the region's (every city's
+//! lines as `<city>/<id>` sources of the regional matrix). Nothing is taken from the solver.
 
 use super::{city_base, city_folder, load, RegionError};
 use crate::air::check::{check_targets, plan_targets, TargetResult};

@@ -1,8 +1,10 @@
 //! Several cities planned together (区域联防联控): a regional scenario names the cities' list
 //! scenarios, a unified warning (one set of expected warning days) and regional targets. One
 //! joint model holds every city's lines; each city's own targets stay as rows of its member
-//! scope (scaled by `city_floor`), the regional targets are rows over all lines. The joint
-//! solution is split back into one list per city, each written and checked like a city's own.
+//! scope (scaled by `city_floor`), the regional targets are rows over all lines, and so are the
+//! regional station targets (`[air]` of the regional scenario, a regional matrix); a city's own
+//! station targets and fairness rule stay rows over its lines. The joint solution is split back
+//! into one list per city, each written and checked like a city's own.
 
 pub mod check;
 pub mod decompose;
