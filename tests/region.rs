@@ -15,19 +15,9 @@ fn jianpai() -> Command {
     Command::cargo_bin("jianpai").unwrap()
 }
 
-/// A generated region of two cities of `enterprises` each (seed 7, 8).
+/// A generated region of two cities of `enterprises` each (seed 7, 8) in `r/`.
 fn region(enterprises: usize) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    jianpai()
-        .args([
-            "--quiet", "seeds", "generate", "--cities", "2", "--seed", "7",
-        ])
-        .args(["--enterprises", &enterprises.to_string()])
-        .arg("--out")
-        .arg(dir.path().join("r"))
-        .assert()
-        .success();
-    dir
+    common::generated_region(enterprises)
 }
 
 /// Replace the regional scenario's text after `city_floor` (floor and targets).

@@ -3,6 +3,9 @@
 //! into the unsharded table byte for byte; bad regional keys are named; the sweep generated with a
 //! region runs; `jianpai region` writes each city's filings and the region's roll-up.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use assert_cmd::Command;
 use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
@@ -15,17 +18,7 @@ fn jianpai() -> Command {
 
 /// A generated region of two cities of `enterprises` each (seed 7, 8) in `r/`.
 fn region(enterprises: usize) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    jianpai()
-        .args([
-            "--quiet", "seeds", "generate", "--cities", "2", "--seed", "7",
-        ])
-        .args(["--enterprises", &enterprises.to_string()])
-        .arg("--out")
-        .arg(dir.path().join("r"))
-        .assert()
-        .success();
-    dir
+    common::generated_region(enterprises)
 }
 
 /// The regional scenario of the tests: every city its own targets in full and regional red

@@ -420,3 +420,20 @@ pub fn reported_city(seed: u64, extra: &str) -> tempfile::TempDir {
     }
     dir
 }
+
+/// A generated region of two cities of `enterprises` each (`seeds generate --cities 2 --seed 7`)
+/// in `r/` of a fresh temporary folder.
+pub fn generated_region(enterprises: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    assert_cmd::Command::cargo_bin("jianpai")
+        .unwrap()
+        .args([
+            "--quiet", "seeds", "generate", "--cities", "2", "--seed", "7",
+        ])
+        .args(["--enterprises", &enterprises.to_string()])
+        .arg("--out")
+        .arg(dir.path().join("r"))
+        .assert()
+        .success();
+    dir
+}
