@@ -20,15 +20,13 @@ pub struct Sheet<'a> {
 /// The diagnostic of a table that could not be read at all (`E301`, exit 7) or not parsed
 /// (`E002`), naming the file.
 pub fn unreadable(e: &crate::io::IoError, file: &str, hint: &str) -> Diagnostic {
-    error(
-        e.diagnostic_code(),
-        file,
-        None,
-        None,
-        None,
-        e.to_string(),
-        hint,
-    )
+    // The diagnostic names the file; the error's text names it too.
+    let text = e.to_string();
+    let message = text
+        .strip_prefix(file)
+        .and_then(|m| m.strip_prefix(": "))
+        .unwrap_or(&text);
+    error(e.diagnostic_code(), file, None, None, None, message, hint)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -567,6 +565,22 @@ pub fn parse_number(s: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::parse_number;
+
+    /// An unreadable table names its file once: in the diagnostic's file, not again in its text.
+    #[test]
+    fn unreadable_names_the_file_once() {
+        let e = crate::io::IoError::Read {
+            file: "data/nope.csv".into(),
+            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+        };
+        let d = super::unreadable(&e, "data/nope.csv", "");
+        assert_eq!(d.file, "data/nope.csv");
+        assert!(!d.message.contains("nope.csv"), "{}", d.message);
+        assert!(d.message.starts_with("cannot read"), "{}", d.message);
+        // Another file's name is kept.
+        let d = super::unreadable(&e, "other.csv", "");
+        assert!(d.message.contains("data/nope.csv"), "{}", d.message);
+    }
 
     #[test]
     fn numbers() {
