@@ -238,6 +238,37 @@ fn print_region(
         figure(r.bound),
         gap(r.gap)
     );
+    let first = region.cities.last().map_or(0, |c| c.targets.end);
+    for (t, got) in region.joint.targets[first..]
+        .iter()
+        .zip(&planned.regional_achieved)
+    {
+        let row = crate::model::registry::target_name(&region.joint, t);
+        let (need, got) = (t.required, got + t.credit);
+        if english {
+            println!("  {row}: required {need:.3} t/d, achieved {got:.3} t/d");
+        } else {
+            println!("  {row}：要求减排 {need:.3} t/d，实现 {got:.3} t/d");
+        }
+    }
+    for (s, got) in region.joint.stations[region.first_station..]
+        .iter()
+        .zip(&planned.regional_stations)
+    {
+        let row = crate::model::registry::station_name(s);
+        let need = s.required;
+        if english {
+            println!(
+                "  {row} ({}): required {need:.4} µg/m³, estimated {got:.4} µg/m³",
+                s.name
+            );
+        } else {
+            println!(
+                "  {row}（{}）：要求下降 {need:.4} µg/m³，估算下降 {got:.4} µg/m³",
+                s.name
+            );
+        }
+    }
     for (c, p) in region.cities.iter().zip(&planned.cities) {
         println!("— {}", c.name);
         print_summary(&p.summary, english);

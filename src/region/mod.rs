@@ -400,11 +400,15 @@ fn regional_air(r: &RegionScenario) -> Result<Option<RegionalAir>, RegionError> 
         file: rc.display().to_string(),
         source: LoadError::Air(e),
     })?;
-    let rows =
+    let mut rows =
         crate::air::optimise::targets(settings, &inputs).map_err(|e| RegionError::Mismatch {
             file: st.display().to_string(),
             message: format!("regional [air.targets]: {e}"),
         })?;
+    // The mean of the region's stations, not a city's.
+    for row in rows.iter_mut().filter(|r| r.station == "mean") {
+        row.name = "mean 区域均值".into();
+    }
     Ok(Some(RegionalAir {
         inputs,
         weather: settings.weather.clone(),
