@@ -43,7 +43,7 @@ pub fn shortfalls(inv: &Inventory, resolved: &Resolved, p: &Problem) -> Vec<Shor
             continue;
         }
         let max = row.most(p);
-        if max >= row.rhs - crate::model::problem::feas_tol(row.rhs) {
+        if crate::model::problem::reaches(max, row.rhs) {
             continue;
         }
         let Some(t) = (row.family == Family::Target).then(|| &p.targets[row.source]) else {

@@ -790,7 +790,7 @@ fn targets(
         }
         let enforced = scenario.tonnage(level);
         let mut push = |name: String, required: f64, achieved: f64, viol: &mut Viol| {
-            let met = achieved >= required - crate::model::problem::feas_tol(required);
+            let met = crate::model::problem::reaches(achieved, required);
             if !met && enforced {
                 viol(
                     "target",

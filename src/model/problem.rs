@@ -434,7 +434,7 @@ impl Problem {
         super::family::row_values(self, &rows, assignment)
             .iter()
             .zip(&rows)
-            .all(|(v, row)| *v >= row.rhs - feas_tol(row.rhs))
+            .all(|(v, row)| reaches(*v, row.rhs))
             && self
                 .fair_measures(assignment)
                 .iter()
@@ -449,4 +449,10 @@ impl Problem {
 /// its own tolerance (HiGHS: 1e-9) but short by more is topped up by the repair step.
 pub fn feas_tol(rhs: f64) -> f64 {
     1e-11 * rhs.abs().max(1.0)
+}
+
+/// Whether `achieved` meets `required` (within [`feas_tol`]): the one test of "met" for every
+/// target and station row the summaries, checks and tables report.
+pub fn reaches(achieved: f64, required: f64) -> bool {
+    achieved >= required - feas_tol(required)
 }

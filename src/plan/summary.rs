@@ -204,7 +204,7 @@ fn station_summaries(
             name: s.name.clone(),
             required: round6(s.required),
             achieved: round6(a),
-            met: a >= s.required - crate::model::problem::feas_tol(s.required),
+            met: crate::model::problem::reaches(a, s.required),
             marginal_loss_per_ugm3: round6(report.station_duals.get(i).copied().unwrap_or(0.0)),
         })
         .collect()
@@ -234,7 +234,7 @@ pub fn summarize(
             required_from_lines: round6(t.rhs.max(0.0)),
             achieved_by_lines: round6(achieved[i]),
             achieved: round6(achieved[i] + t.credit),
-            met: achieved[i] + t.credit >= t.required - crate::model::problem::feas_tol(t.required),
+            met: crate::model::problem::reaches(achieved[i] + t.credit, t.required),
             marginal_loss_per_tonne: round6(report.duals.get(i).copied().unwrap_or(0.0)),
             enforced: t.enforced,
         };

@@ -118,7 +118,7 @@ pub fn check_region(region_file: &Path, dir: &Path) -> Result<RegionCheck, Check
                     row: format!("target:{}:{}:region", level.key(), p.label()),
                     required,
                     achieved: got,
-                    met: got >= required - crate::model::problem::feas_tol(required),
+                    met: crate::model::problem::reaches(got, required),
                     not_enforced: false,
                 });
             }

@@ -3,7 +3,7 @@
 
 use super::rows::RowIndex;
 use crate::model::family::row_values;
-use crate::model::problem::feas_tol;
+use crate::model::problem::reaches;
 use crate::model::{Problem, Unit};
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -97,7 +97,7 @@ impl<'a> State<'a> {
             .rows
             .iter()
             .zip(&self.achieved)
-            .all(|(row, a)| *a >= row.rhs - feas_tol(row.rhs))
+            .all(|(row, a)| reaches(*a, row.rhs))
     }
 
     /// Whether moving unit `ui` to `t` keeps every row satisfied.
@@ -105,9 +105,8 @@ impl<'a> State<'a> {
         let u = &self.p.units[ui];
         let cur = self.assignment[ui] as usize;
         self.rows.of(u).all(|(r, k, _, w)| {
-            let rhs = self.rows.rows[r].rhs;
-            self.achieved[r] + self.coef(r, w, u, t, k) - self.coef(r, w, u, cur, k)
-                >= rhs - feas_tol(rhs)
+            let after = self.achieved[r] + self.coef(r, w, u, t, k) - self.coef(r, w, u, cur, k);
+            reaches(after, self.rows.rows[r].rhs)
         })
     }
 }
