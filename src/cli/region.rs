@@ -104,12 +104,12 @@ pub fn run(a: RegionArgs, english: bool, quiet: bool) -> Result<(), Failure> {
             "loss": p.summary.objective,
         }));
     }
-    let first_regional = region.cities.last().map_or(0, |c| c.targets.end);
-    let regional: Vec<serde_json::Value> = region.joint.targets[first_regional..]
+    let regional: Vec<serde_json::Value> = region
+        .regional_targets()
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            let by_lines = planned.regional_achieved.get(i).map(|&x| round6(x));
+            let o = planned.regional_targets.get(i);
             serde_json::json!({
                 "row": crate::model::registry::target_name(&region.joint, t),
                 "level": t.level.key(),
@@ -118,35 +118,29 @@ pub fn run(a: RegionArgs, english: bool, quiet: bool) -> Result<(), Failure> {
                 "base": round6(t.base),
                 "required": round6(t.required),
                 "credit": round6(t.credit),
-                "achieved_by_lines": by_lines,
-                "achieved": by_lines.map(|x| round6(x + t.credit)),
-                "met": by_lines.map(|x| x + t.credit >= t.required - crate::model::problem::feas_tol(t.required)),
-                "marginal_loss_per_tonne": planned.report.duals.get(first_regional + i).map(|&d| round6(d)),
+                "achieved_by_lines": o.map(|o| round6(o.by_lines)),
+                "achieved": o.map(|o| round6(o.achieved)),
+                "met": o.map(|o| o.met),
+                "marginal_loss_per_tonne": o.and_then(|o| o.price).map(round6),
             })
         })
         .collect();
-    let stations: Vec<serde_json::Value> = region.joint.stations[region.first_station..]
+    let stations: Vec<serde_json::Value> = region
+        .regional_stations()
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let achieved = planned.regional_stations.get(i).map(|&x| round6(x));
+            let o = planned.regional_stations.get(i);
             serde_json::json!({
                 "row": crate::model::registry::station_name(s),
                 "level": s.level.key(),
                 "station": s.station,
                 "name": s.name,
                 "required": round6(s.required),
-                "achieved": achieved,
-                "met": achieved.map(|x| x >= s.required - crate::model::problem::feas_tol(s.required)),
-                "marginal_loss_per_ugm3": planned
-                    .report
-                    .station_duals
-                    .get(region.first_station + i)
-                    .map(|&d| round6(d)),
-                "by_city": planned
-                    .stations_by_city
-                    .get(i)
-                    .map(|v| v.iter().map(|&x| round6(x)).collect::<Vec<_>>()),
+                "achieved": o.map(|o| round6(o.achieved)),
+                "met": o.map(|o| o.met),
+                "marginal_loss_per_ugm3": o.and_then(|o| o.price).map(round6),
+                "by_city": o.map(|o| o.by_city.iter().map(|&x| round6(x)).collect::<Vec<_>>()),
             })
         })
         .collect();
@@ -238,25 +232,26 @@ fn print_region(
         figure(r.bound),
         gap(r.gap)
     );
-    let first = region.cities.last().map_or(0, |c| c.targets.end);
-    for (t, got) in region.joint.targets[first..]
+    for (t, o) in region
+        .regional_targets()
         .iter()
-        .zip(&planned.regional_achieved)
+        .zip(&planned.regional_targets)
     {
         let row = crate::model::registry::target_name(&region.joint, t);
-        let (need, got) = (t.required, got + t.credit);
+        let (need, got) = (t.required, o.achieved);
         if english {
             println!("  {row}: required {need:.3} t/d, achieved {got:.3} t/d");
         } else {
             println!("  {row}：要求减排 {need:.3} t/d，实现 {got:.3} t/d");
         }
     }
-    for (s, got) in region.joint.stations[region.first_station..]
+    for (s, o) in region
+        .regional_stations()
         .iter()
         .zip(&planned.regional_stations)
     {
         let row = crate::model::registry::station_name(s);
-        let need = s.required;
+        let (need, got) = (s.required, o.achieved);
         if english {
             println!(
                 "  {row} ({}): required {need:.4} µg/m³, estimated {got:.4} µg/m³",

@@ -15,7 +15,8 @@ use crate::diagnose::Shortfall;
 use crate::domain::scenario::Scenario;
 use crate::domain::{Level, Pollutant};
 use crate::io::scenario_file::read_scenario;
-use crate::model::family::{coupling_rows, row_values};
+use crate::model::family::coupling_rows;
+use crate::model::problem::reaches;
 use crate::model::registry::Family;
 use crate::model::{Problem, Scope, Target};
 use crate::pipeline::{finish, load_inventory, prepare, LoadError, Loaded, Planned};
@@ -77,6 +78,23 @@ pub struct Region {
     pub joint: Problem,
     /// Index of the first regional station row in `joint.stations` (the cities' own come first).
     pub first_station: usize,
+}
+
+impl Region {
+    /// Index of the first regional target in `joint.targets` (the cities' own come first).
+    pub fn first_target(&self) -> usize {
+        self.cities.last().map_or(0, |c| c.targets.end)
+    }
+
+    /// The regional targets (tonnage rows over every city's lines).
+    pub fn regional_targets(&self) -> &[Target] {
+        &self.joint.targets[self.first_target()..]
+    }
+
+    /// The regional station rows (over every city's lines, the regional matrix).
+    pub fn regional_stations(&self) -> &[crate::model::StationTarget] {
+        &self.joint.stations[self.first_station..]
+    }
 }
 
 /// A city's scenario with the region's settings: the unified warning days and episodes, and its
@@ -485,14 +503,38 @@ pub struct RegionPlanned {
     pub shortfalls: Vec<Shortfall>,
     /// Per city: its list and summary (the summary's status is the region's).
     pub cities: Vec<Planned>,
-    /// Per regional target (in `Region::joint.targets` order after the cities'): achieved by
-    /// the lines, t/d.
-    pub regional_achieved: Vec<f64>,
-    /// Per regional station row (in `Region::joint.stations` order from `first_station`): the
-    /// estimated PM2.5 reduction, µg/m³.
-    pub regional_stations: Vec<f64>,
-    /// Per regional station row, each city's part of it (µg/m³, cities in order).
-    pub stations_by_city: Vec<Vec<f64>>,
+    /// Per regional target ([`Region::regional_targets`] order) what the lists give it; empty
+    /// without a list.
+    pub regional_targets: Vec<TargetOutcome>,
+    /// Per regional station row ([`Region::regional_stations`] order) what the lists give it;
+    /// empty without a list.
+    pub regional_stations: Vec<StationOutcome>,
+}
+
+/// What the regional lists give a regional target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetOutcome {
+    /// Cut by the lines, t/d.
+    pub by_lines: f64,
+    /// The lines' cut plus the cities' other-sector credits, t/d.
+    pub achieved: f64,
+    /// Whether `achieved` reaches the required cut.
+    pub met: bool,
+    /// The row's price (万元 per t/d), when the solve gave one.
+    pub price: Option<f64>,
+}
+
+/// What the regional lists give a regional station row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StationOutcome {
+    /// Each city's part of the estimated PM2.5 reduction (µg/m³, cities in order).
+    pub by_city: Vec<f64>,
+    /// Their sum, µg/m³.
+    pub achieved: f64,
+    /// Whether `achieved` reaches the required reduction.
+    pub met: bool,
+    /// The row's price (万元 per µg/m³), when the solve gave one.
+    pub price: Option<f64>,
 }
 
 /// Solve the joint model and split the solution into the cities' lists.
@@ -509,7 +551,7 @@ pub fn plan_region(region: &Region, opts: &SolveOptions, english: bool) -> Regio
                 }),
         );
     }
-    let first_regional = region.cities.last().map_or(0, |c| c.targets.end);
+    let first_regional = region.first_target();
     for row in coupling_rows(&region.joint) {
         let regional = match row.family {
             Family::Target => row.source >= first_regional,
@@ -520,7 +562,7 @@ pub fn plan_region(region: &Region, opts: &SolveOptions, english: bool) -> Regio
             continue;
         }
         let most = row.most(&region.joint);
-        if most < row.rhs - crate::model::problem::feas_tol(row.rhs) {
+        if !reaches(most, row.rhs) {
             let (credit, unit, station) = match row.family {
                 Family::Station => (
                     0.0,
@@ -574,8 +616,8 @@ pub fn plan_region(region: &Region, opts: &SolveOptions, english: bool) -> Regio
                     .count();
                 // The prices cover the regional tonnage rows only: regional station rows go
                 // through the joint solve.
-                let regional_stations = region.first_station < region.joint.stations.len();
-                let priced = if targets > PRICE_ABOVE_TARGETS && !regional_stations {
+                let stations = !region.regional_stations().is_empty();
+                let priced = if targets > PRICE_ABOVE_TARGETS && !stations {
                     prices::solve_priced(region, &first, &left)
                 } else {
                     None
@@ -608,25 +650,13 @@ pub fn plan_region(region: &Region, opts: &SolveOptions, english: bool) -> Regio
     };
     // The whole solve: the cities alone, then the joint model when a regional target binds.
     solution.report.solve_seconds = t_solve.elapsed().as_secs_f64();
-    let regional_achieved = match &solution.assignment {
-        Some(a) => region.joint.achieved(a)[first_regional..].to_vec(),
-        None => Vec::new(),
+    let (regional_targets, regional_stations) = match &solution.assignment {
+        Some(a) => (
+            target_outcomes(region, a, &solution.report),
+            station_outcomes(region, a, &solution.report),
+        ),
+        None => Default::default(),
     };
-    let regional_stations = match &solution.assignment {
-        Some(a) => {
-            let rows: Vec<_> = coupling_rows(&region.joint)
-                .into_iter()
-                .filter(|r| r.family == Family::Station && r.source >= region.first_station)
-                .collect();
-            row_values(&region.joint, &rows, a)
-        }
-        None => Vec::new(),
-    };
-    let stations_by_city = solution
-        .assignment
-        .as_ref()
-        .map(|a| stations_by_city(region, a))
-        .unwrap_or_default();
     let cities = region
         .cities
         .iter()
@@ -676,20 +706,45 @@ pub fn plan_region(region: &Region, opts: &SolveOptions, english: bool) -> Regio
         report: solution.report,
         shortfalls,
         cities,
-        regional_achieved,
+        regional_targets,
         regional_stations,
-        stations_by_city,
     }
 }
 
-/// Per regional station row, what each city's lines take off at the station under `assignment`
-/// (µg/m³; the row's value is their sum).
-fn stations_by_city(region: &Region, assignment: &[u32]) -> Vec<Vec<f64>> {
-    region.joint.stations[region.first_station..]
+/// Each regional target's outcome under `assignment`, priced from the report's duals.
+fn target_outcomes(
+    region: &Region,
+    assignment: &[u32],
+    report: &SolveReport,
+) -> Vec<TargetOutcome> {
+    let first = region.first_target();
+    region.joint.achieved(assignment)[first..]
         .iter()
-        .map(|s| {
+        .zip(region.regional_targets())
+        .enumerate()
+        .map(|(i, (&by_lines, t))| TargetOutcome {
+            by_lines,
+            achieved: by_lines + t.credit,
+            met: reaches(by_lines + t.credit, t.required),
+            price: report.duals.get(first + i).copied(),
+        })
+        .collect()
+}
+
+/// Each regional station row's outcome under `assignment`: what each city's lines take off at
+/// the station (µg/m³), their sum, and the row's price from the report's station duals.
+fn station_outcomes(
+    region: &Region,
+    assignment: &[u32],
+    report: &SolveReport,
+) -> Vec<StationOutcome> {
+    region
+        .regional_stations()
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
             let k = s.level.index();
-            region
+            let by_city: Vec<f64> = region
                 .cities
                 .iter()
                 .map(|c| {
@@ -702,7 +757,14 @@ fn stations_by_city(region: &Region, assignment: &[u32]) -> Vec<Vec<f64>> {
                         })
                         .sum()
                 })
-                .collect()
+                .collect();
+            let achieved = by_city.iter().sum();
+            StationOutcome {
+                by_city,
+                achieved,
+                met: reaches(achieved, s.required),
+                price: report.station_duals.get(region.first_station + i).copied(),
+            }
         })
         .collect()
 }

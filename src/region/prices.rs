@@ -62,8 +62,8 @@ struct MasterLp {
 
 /// The regional rows of the joint model (enforced, something to cut).
 fn regional_rows(region: &Region) -> Vec<Target> {
-    let first = region.cities.last().map_or(0, |c| c.targets.end);
-    region.joint.targets[first..]
+    region
+        .regional_targets()
         .iter()
         .filter(|t| t.enforced && t.rhs > 0.0)
         .cloned()
@@ -602,7 +602,7 @@ pub fn solve_priced(region: &Region, first: &[Vec<u32>], opts: &SolveOptions) ->
         let own = city.targets.len().min(d.len());
         joint_duals[city.targets.start..city.targets.start + own].copy_from_slice(&d[..own]);
     }
-    let first_regional = region.cities.last().map_or(0, |c| c.targets.end);
+    let first_regional = region.first_target();
     let mut r = 0;
     for (i, t) in region.joint.targets.iter().enumerate().skip(first_regional) {
         if t.enforced && t.rhs > 0.0 {

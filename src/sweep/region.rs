@@ -4,8 +4,8 @@
 //! the regional solve starts from the cities' own solves.
 
 use super::run::{load_message, CaseFile};
-use super::spec::{case_fingerprint, Case, Sweep};
-use super::table::{head, num, opt, Row};
+use super::spec::{Case, Sweep};
+use super::table::{explain_shortfalls, head, num, opt, Row};
 use crate::region::scenario::region_from_table;
 use crate::region::{build_region, load_cities, plan_region, Region, RegionError, RegionPlanned};
 use crate::solve::Method;
@@ -37,22 +37,8 @@ pub fn solve_case(sweep: &Sweep, case: &Case, english: bool) -> CaseFile {
     };
     let planned = plan_region(&region, &opts, english);
     let mut row = region_row(case, &region, &planned);
-    if !planned.shortfalls.is_empty() {
-        let text = crate::diagnose::explain(&planned.shortfalls);
-        row.insert(
-            "message".into(),
-            text.lines().take(3).collect::<Vec<_>>().join(" / ").into(),
-        );
-    }
-    CaseFile {
-        digest: String::new(),
-        index: case.index,
-        name: case.name.clone(),
-        fingerprint: case_fingerprint(case),
-        row,
-        seconds: t0.elapsed().as_secs_f64(),
-        warm: None,
-    }
+    explain_shortfalls(&mut row, &planned.shortfalls);
+    CaseFile::new(case, row, t0.elapsed().as_secs_f64(), None)
 }
 
 /// A regional case's row: status, gap, loss and bound of the region; per regional target
@@ -65,20 +51,16 @@ pub fn region_row(case: &Case, region: &Region, planned: &RegionPlanned) -> Row 
     r.insert("gap".into(), report.gap.map(num).unwrap_or(Value::Null));
     r.insert("loss".into(), opt(report.objective));
     r.insert("bound".into(), opt(report.bound));
-    let first = region.cities.last().map_or(0, |c| c.targets.end);
-    for (i, t) in region.joint.targets[first..].iter().enumerate() {
+    for (i, t) in region.regional_targets().iter().enumerate() {
         let k = format!("region.{}.{}", t.level.key(), t.pollutant.key());
-        let achieved = planned.regional_achieved.get(i).map(|x| x + t.credit);
-        let met = achieved
-            .map(|a| a >= t.required - crate::model::problem::feas_tol(t.required))
-            .map_or(Value::Null, Value::from);
+        let o = planned.regional_targets.get(i);
         r.insert(format!("{k}.required"), num(t.required));
-        r.insert(format!("{k}.achieved"), opt(achieved));
-        r.insert(format!("{k}.met"), met);
+        r.insert(format!("{k}.achieved"), opt(o.map(|o| o.achieved)));
         r.insert(
-            format!("{k}.marginal"),
-            opt(report.duals.get(first + i).copied()),
+            format!("{k}.met"),
+            o.map_or(Value::Null, |o| Value::from(o.met)),
         );
+        r.insert(format!("{k}.marginal"), opt(o.and_then(|o| o.price)));
     }
     for (c, p) in region.cities.iter().zip(&planned.cities) {
         r.insert(format!("city.{}.loss", c.name), opt(p.summary.objective));

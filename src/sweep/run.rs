@@ -4,7 +4,7 @@
 //! from those files, so `--jobs`, `--shard` and resuming never change it.
 
 use super::spec::{case_fingerprint, Case, Kind, Sweep};
-use super::table::{csv_bytes, failed_row, row, write_parquet, Row};
+use super::table::{csv_bytes, explain_shortfalls, failed_row, row, write_parquet, Row};
 use crate::domain::Inventory;
 use crate::io::result_dir::{ResultDir, SWEEP, SWEEP_PLAN};
 use crate::io::scenario_file::scenario_from_table;
@@ -62,14 +62,19 @@ pub struct CaseFile {
 impl CaseFile {
     /// The file of a case that could not be solved (`status` "invalid": its scenario or inputs).
     pub fn failed(case: &Case, status: &str, message: &str, seconds: f64) -> CaseFile {
+        CaseFile::new(case, failed_row(case, status, message), seconds, None)
+    }
+
+    /// A case's file with its row (not yet signed: `digest` is filled when it is written).
+    pub fn new(case: &Case, row: Row, seconds: f64, warm: Option<WarmData>) -> CaseFile {
         CaseFile {
             digest: String::new(),
             index: case.index,
             name: case.name.clone(),
             fingerprint: case_fingerprint(case),
-            row: failed_row(case, status, message),
+            row,
             seconds,
-            warm: None,
+            warm,
         }
     }
 }
@@ -315,13 +320,7 @@ fn solve_case(
         kept.commit()?;
     }
     let mut row = row(case, &planned.summary);
-    if !planned.shortfalls.is_empty() {
-        let text = crate::diagnose::explain(&planned.shortfalls);
-        row.insert(
-            "message".into(),
-            text.lines().take(3).collect::<Vec<_>>().join(" / ").into(),
-        );
-    }
+    explain_shortfalls(&mut row, &planned.shortfalls);
     let warm = planned.solution.assignment.as_ref().map(|a| {
         WarmData::record(
             &planned.problem,
@@ -330,15 +329,7 @@ fn solve_case(
             &planned.solution.report.duals,
         )
     });
-    Ok(CaseFile {
-        digest: String::new(),
-        index: case.index,
-        name: case.name.clone(),
-        fingerprint: case_fingerprint(case),
-        row,
-        seconds: t0.elapsed().as_secs_f64(),
-        warm,
-    })
+    Ok(CaseFile::new(case, row, t0.elapsed().as_secs_f64(), warm))
 }
 
 /// Run (or resume) a sweep into `dir`: case files (and kept plans) go into the target folder

@@ -101,7 +101,19 @@ pub fn row(case: &Case, s: &Summary) -> Row {
     r
 }
 
-/// A case that could not be loaded.
+/// A row's `message`: the first three lines of why no plan meets its targets (none when every
+/// target can be met).
+pub fn explain_shortfalls(row: &mut Row, shortfalls: &[crate::diagnose::Shortfall]) {
+    if !shortfalls.is_empty() {
+        let text = crate::diagnose::explain(shortfalls);
+        row.insert(
+            "message".into(),
+            text.lines().take(3).collect::<Vec<_>>().join(" / ").into(),
+        );
+    }
+}
+
+/// A case that could not be loaded: its status and why.
 pub fn failed_row(case: &Case, status: &str, message: &str) -> Row {
     let mut r = head(case);
     r.insert("status".into(), Value::from(status));
