@@ -281,17 +281,20 @@ fn sheet(
     filter(ws, first, rows.len(), cols.len())
 }
 
-/// A section's rows as a sortable page table; column `pct` (a share) is shown in per cent.
-fn page_table(cols: Vec<Column>, rows: Vec<Vec<Styled>>, pct: usize) -> String {
+/// A section's rows as a sortable page table; column `pct` (a share), if any, is shown in per
+/// cent.
+fn page_table(cols: Vec<Column>, rows: Vec<Vec<Styled>>, pct: Option<usize>) -> String {
     let mut headers: Vec<String> = cols.into_iter().map(|c| c.name).collect();
-    headers[pct].push_str("(%)");
+    if let Some(h) = pct.and_then(|i| headers.get_mut(i)) {
+        h.push_str("(%)");
+    }
     let rows: Vec<Vec<Cell>> = rows
         .into_iter()
         .map(|r| {
             r.into_iter()
                 .enumerate()
                 .map(|(i, Styled(c, _))| match c {
-                    Cell::Num(v, d) if i == pct => Cell::Num(100.0 * v, d.saturating_sub(2)),
+                    Cell::Num(v, d) if Some(i) == pct => Cell::Num(100.0 * v, d.saturating_sub(2)),
                     c => c,
                 })
                 .collect()
@@ -360,7 +363,7 @@ impl Section for Targets<'_> {
         o.push_str(&page_table(
             Self::columns(t),
             self.rows(&Formats::new(), t),
-            1,
+            Some(1),
         ));
         o
     }
@@ -462,7 +465,11 @@ impl Section for Cities<'_> {
             ));
         }
         o.push_str("</div>");
-        o.push_str(&page_table(self.columns(t), self.rows(&Formats::new()), 3));
+        o.push_str(&page_table(
+            self.columns(t),
+            self.rows(&Formats::new()),
+            Some(3),
+        ));
         o.push_str(&format!(
             "<p class=\"note\">{}</p>",
             t.t(
@@ -594,18 +601,10 @@ impl Section for Stations<'_> {
             &series,
         ));
         o.push_str("</div>");
-        o.push_str(&table(
-            &self
-                .columns(t)
-                .into_iter()
-                .map(|c| c.name)
-                .collect::<Vec<_>>(),
-            &self
-                .rows(&Formats::new(), t)
-                .into_iter()
-                .map(|r| r.into_iter().map(|Styled(c, _)| c).collect())
-                .collect::<Vec<_>>(),
-            true,
+        o.push_str(&page_table(
+            self.columns(t),
+            self.rows(&Formats::new(), t),
+            None,
         ));
         o
     }
