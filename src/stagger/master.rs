@@ -96,18 +96,8 @@ impl<'a> Master<'a> {
         let cost = self.inst.unit_cost(u, &states);
         let mut terms = Vec::new();
         for (d, s) in states.iter().enumerate() {
-            if !matches!(s, State::Chosen | State::Maint(_)) {
-                continue;
-            }
-            for p in 0..4 {
-                if let Some(r) = self.cut_row[d][p] {
-                    if u.emissions[p] > 0.0 {
-                        terms.push((r, u.emissions[p]));
-                    }
-                }
-            }
-            if let Some(r) = self.cap_row[d][u.industry] {
-                terms.push((r, u.capacity));
+            if matches!(s, State::Chosen | State::Maint(_)) {
+                terms.extend(self.day_terms(u, d));
             }
         }
         Column {
@@ -116,6 +106,21 @@ impl<'a> Master<'a> {
             cost,
             terms,
         }
+    }
+
+    /// The coupling-row terms a decided stop of `u` on day `d` earns: its emissions in the day's
+    /// cut rows, its capacity in its industry's cap row.
+    pub(super) fn day_terms<'b>(
+        &'b self,
+        u: &'b super::Unit,
+        d: usize,
+    ) -> impl Iterator<Item = (usize, f64)> + 'b {
+        let cuts = (0..4).filter_map(move |p| {
+            self.cut_row[d][p]
+                .filter(|_| u.emissions[p] > 0.0)
+                .map(|r| (r, u.emissions[p]))
+        });
+        cuts.chain(self.cap_row[d][u.industry].map(|r| (r, u.capacity)))
     }
 
     pub(super) fn add(&mut self, c: Column) {

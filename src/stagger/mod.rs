@@ -9,6 +9,7 @@
 pub mod calendar;
 pub mod check;
 mod colgen;
+mod compact;
 mod diagnose;
 mod dive;
 pub mod enumerate;
@@ -16,6 +17,7 @@ pub mod generate;
 pub mod greedy;
 pub mod input;
 pub mod instance;
+mod lns;
 mod master;
 mod mip;
 pub mod pricing;

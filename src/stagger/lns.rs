@@ -1,0 +1,227 @@
+//! Large-neighbourhood search on the calendar: repeatedly free a group of lines, hold every other
+//! line at the incumbent and solve the compact MIP of [`super::compact`] over the group (warm
+//! started from the incumbent, so a step never makes it worse). Unlike the master MIP it may give
+//! the freed lines calendars no pricing round produced. A primal heuristic: each calendar it
+//! keeps passes the checker; the bound is untouched.
+
+use super::check::{check_states, total_cost};
+use super::compact::{solve_compact, Scope};
+use super::instance::{Mode, State};
+use super::master::Master;
+use crate::solve::session::Session;
+use std::time::Instant;
+
+/// Lines freed per step.
+const GROUP: usize = 10;
+/// Days of a window step.
+const WINDOW: usize = 21;
+/// Steps in a row without a better calendar after which the search gives up (on small calendars
+/// every neighbourhood is soon solved to optimality; the search then ends long before the time
+/// limit, with the same calendar on every run).
+const STALL: usize = 24;
+/// Longest sub-MIP, seconds.
+const STEP_SECONDS: f64 = 4.0;
+
+/// How a search went: steps tried and steps that improved the calendar.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Steps {
+    pub(super) tried: usize,
+    pub(super) better: usize,
+}
+
+/// Improve `incumbent` until the time limit (`deadline` seconds after `start`), until its loss
+/// is `enough` or until [`STALL`] steps in a row find nothing better; returns the best calendar
+/// found (never worse than `incumbent`).
+pub(super) fn improve(
+    m: &Master,
+    mut incumbent: Vec<Vec<State>>,
+    lp_loss: &[f64],
+    (deadline, start): (f64, Instant),
+    enough: impl Fn(f64) -> bool,
+) -> (Vec<Vec<State>>, Steps) {
+    let inst = m.inst;
+    let movable: Vec<usize> = (0..inst.units.len())
+        .filter(|&ui| {
+            let u = &inst.units[ui];
+            u.mode == Mode::Stagger || !u.jobs.is_empty()
+        })
+        .collect();
+    let mut steps = Steps::default();
+    let mut cost = total_cost(inst, &incumbent);
+    let mut rng = 0x9e37_79b9_7f4a_7c15_u64;
+    let trace = std::env::var_os("JIANPAI_TRACE").is_some();
+    let mut since = 0;
+    while !movable.is_empty() && !enough(cost) && since < STALL {
+        let left = deadline - start.elapsed().as_secs_f64();
+        if left <= 0.5 {
+            break;
+        }
+        steps.tried += 1;
+        // Lines by how far their calendar's loss strays from their loss in the LP.
+        let mut strays: Vec<(f64, usize)> = movable
+            .iter()
+            .map(|&ui| {
+                let u = &inst.units[ui];
+                ((inst.unit_cost(u, &incumbent[ui]) - lp_loss[ui]).abs(), ui)
+            })
+            .collect();
+        strays.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let strays: Vec<usize> = strays.into_iter().map(|x| x.1).collect();
+        let scope = neighbourhood(m, &movable, &strays, steps.tried, &mut rng);
+        let session = Session {
+            threads: 1,
+            seconds: left.min(STEP_SECONDS),
+            mip_gap: Some(1e-6),
+            ..Session::default()
+        };
+        let Ok(r) = solve_compact(m, &scope, &incumbent, session) else {
+            break;
+        };
+        let Some(s) = r.states else {
+            since += 1;
+            continue;
+        };
+        let c = total_cost(inst, &s);
+        if trace {
+            eprintln!(
+                "lns step {} {:?} lines {}: {:?} {cost:.2} → {c:.2} t {:.2}",
+                steps.tried,
+                scope.days,
+                scope.lines.iter().filter(|&&f| f).count(),
+                r.status,
+                start.elapsed().as_secs_f64()
+            );
+        }
+        since += 1;
+        if c < cost - 1e-6 * cost.abs().max(1.0) && check_states(inst, &s).is_empty() {
+            cost = c;
+            incumbent = s;
+            steps.better += 1;
+            since = 0;
+        }
+    }
+    (incumbent, steps)
+}
+
+/// The neighbourhood of a step, in turn: one industry's movable lines (they share the caps and
+/// most of a pollutant's cut; at most 2 × [`GROUP`] drawn when there are more); every movable line
+/// inside a window of [`WINDOW`] season days (the windows sliding through each season by half
+/// their length); a deterministic draw of [`GROUP`] movable lines over the whole horizon; the
+/// lines whose loss strays furthest from the LP's (`strays`, furthest first: half of the group
+/// from the top, half drawn from the next 3 × [`GROUP`]).
+fn neighbourhood(
+    m: &Master,
+    movable: &[usize],
+    strays: &[usize],
+    step: usize,
+    rng: &mut u64,
+) -> Scope {
+    let inst = m.inst;
+    let round = (step - 1) / 4;
+    match (step - 1) % 4 {
+        3 => {
+            let half = GROUP / 2;
+            let next = strays.iter().skip(half).take(3 * GROUP).copied().collect();
+            let mut lines = draw(inst.units.len(), next, GROUP - half, rng);
+            for &ui in strays.iter().take(half) {
+                lines[ui] = true;
+            }
+            return Scope { lines, days: None };
+        }
+        0 if !inst.industries.is_empty() => {
+            let i = round % inst.industries.len();
+            let pool: Vec<usize> = movable
+                .iter()
+                .copied()
+                .filter(|&ui| inst.units[ui].industry == i)
+                .collect();
+            if !pool.is_empty() {
+                return Scope {
+                    lines: draw(inst.units.len(), pool, 2 * GROUP, rng),
+                    days: None,
+                };
+            }
+        }
+        1 => {
+            let windows: Vec<(usize, usize)> = inst
+                .seasons
+                .iter()
+                .flat_map(|s| {
+                    let len = s.last + 1 - s.first;
+                    let w = WINDOW.min(len);
+                    (0..)
+                        .map(move |i| s.first + i * (w / 2).max(1))
+                        .take_while(move |&a| a + w <= s.last + 1 || a == s.first)
+                        .map(move |a| (a, (a + w - 1).min(s.last)))
+                })
+                .collect();
+            if !windows.is_empty() {
+                let mut lines = vec![false; inst.units.len()];
+                for &ui in movable {
+                    lines[ui] = true;
+                }
+                return Scope {
+                    lines,
+                    days: Some(windows[round % windows.len()]),
+                };
+            }
+        }
+        _ => {}
+    }
+    Scope {
+        lines: draw(inst.units.len(), movable.to_vec(), GROUP, rng),
+        days: None,
+    }
+}
+
+/// Mark `k` lines of `pool` drawn with the step's xorshift generator (all when `k` ≥ the pool).
+fn draw(units: usize, mut pool: Vec<usize>, k: usize, rng: &mut u64) -> Vec<bool> {
+    let mut lines = vec![false; units];
+    for _ in 0..k.min(pool.len()) {
+        *rng ^= *rng << 13;
+        *rng ^= *rng >> 7;
+        *rng ^= *rng << 17;
+        let i = (*rng % pool.len() as u64) as usize;
+        lines[pool.swap_remove(i)] = true;
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stagger::generate::{instance, Spec};
+    use crate::stagger::greedy::greedy;
+
+    /// From the greedy's calendar the search finds a cheaper one that passes the checker, stops
+    /// once the loss is enough, and tries nothing when the start already is.
+    #[test]
+    fn the_search_improves_the_greedy_calendar_and_stops_when_enough() {
+        let inst = instance(Spec {
+            lines: 30,
+            days: 60,
+            min_block: 7,
+            min_run: 7,
+            seed: 1,
+        });
+        let m = Master::new(&inst);
+        let start_cal = greedy(&inst).expect("the greedy serves this instance");
+        let before = total_cost(&inst, &start_cal);
+        let lp_loss = vec![0.0; inst.units.len()];
+        let (same, steps) = improve(
+            &m,
+            start_cal.clone(),
+            &lp_loss,
+            (60.0, Instant::now()),
+            |_| true,
+        );
+        assert_eq!(steps.tried, 0);
+        assert_eq!(same, start_cal);
+        let (s, steps) = improve(&m, start_cal, &lp_loss, (60.0, Instant::now()), |c| {
+            c < before
+        });
+        assert!(check_states(&inst, &s).is_empty());
+        assert!(steps.better >= 1, "{steps:?}");
+        assert!(total_cost(&inst, &s) < before);
+    }
+}
