@@ -103,12 +103,12 @@ pub(super) fn improve(
     (incumbent, steps)
 }
 
-/// The neighbourhood of a step, in turn: one industry's movable lines (they share the caps and
-/// most of a pollutant's cut; at most 2 × [`GROUP`] drawn when there are more); every movable line
-/// inside a window of [`WINDOW`] season days (the windows sliding through each season by half
-/// their length); a deterministic draw of [`GROUP`] movable lines over the whole horizon; the
-/// lines whose loss strays furthest from the LP's (`strays`, furthest first: half of the group
-/// from the top, half drawn from the next 3 × [`GROUP`]).
+/// The neighbourhood of a step, in turn: the lines whose loss strays furthest from the LP's
+/// (`strays`, furthest first: half of the group from the top, half drawn from the next
+/// 3 × [`GROUP`]); every movable line inside a window of [`WINDOW`] season days (the windows
+/// sliding through each season by half their length); a deterministic draw of [`GROUP`] movable
+/// lines over the whole horizon; one industry's movable lines (they share the caps and most of a
+/// pollutant's cut; at most 2 × [`GROUP`] drawn when there are more).
 fn neighbourhood(
     m: &Master,
     movable: &[usize],
@@ -119,7 +119,7 @@ fn neighbourhood(
     let inst = m.inst;
     let round = (step - 1) / 4;
     match (step - 1) % 4 {
-        3 => {
+        0 => {
             let half = GROUP / 2;
             let next = strays.iter().skip(half).take(3 * GROUP).copied().collect();
             let mut lines = draw(inst.units.len(), next, GROUP - half, rng);
@@ -127,20 +127,6 @@ fn neighbourhood(
                 lines[ui] = true;
             }
             return Scope { lines, days: None };
-        }
-        0 if !inst.industries.is_empty() => {
-            let i = round % inst.industries.len();
-            let pool: Vec<usize> = movable
-                .iter()
-                .copied()
-                .filter(|&ui| inst.units[ui].industry == i)
-                .collect();
-            if !pool.is_empty() {
-                return Scope {
-                    lines: draw(inst.units.len(), pool, 2 * GROUP, rng),
-                    days: None,
-                };
-            }
         }
         1 => {
             let windows: Vec<(usize, usize)> = inst
@@ -166,6 +152,21 @@ fn neighbourhood(
                 };
             }
         }
+        3 if !inst.industries.is_empty() => {
+            let i = round % inst.industries.len();
+            let pool: Vec<usize> = movable
+                .iter()
+                .copied()
+                .filter(|&ui| inst.units[ui].industry == i)
+                .collect();
+            if !pool.is_empty() {
+                return Scope {
+                    lines: draw(inst.units.len(), pool, 2 * GROUP, rng),
+                    days: None,
+                };
+            }
+        }
+        // 2, and whatever the other kinds cannot make: a random draw.
         _ => {}
     }
     Scope {

@@ -40,12 +40,13 @@ use std::time::Instant;
 
 pub use super::diagnose::Shortfall;
 
-/// The dive-and-price runs until this share of the time limit at most.
-const DIVE_SHARE: f64 = 0.5;
+/// Share of the time left after the column generation that the dive-and-price may use.
+const DIVE_SHARE: f64 = 0.1;
 /// Share of the time left after the dive that the master MIP over the patterns gets when it is
-/// not exact; the large-neighbourhood search has the rest (measured on Wuxi: the master MIP
-/// rarely improves the dive's calendar there, the search does).
-const MIP_SHARE: f64 = 0.25;
+/// not exact; the large-neighbourhood search has the rest. Measured on Wuxi (60 s): the dive
+/// runs out of time and the master MIP does not improve the rounded calendar, while each 4 s
+/// step of the search may (benches/README.md).
+const MIP_SHARE: f64 = 0.1;
 
 /// What the solve found.
 #[derive(Debug, Clone)]
@@ -208,10 +209,12 @@ fn solve_here(inst: &Instance, opts: &SolveOptions) -> Outcome {
         s.as_ref()
             .is_some_and(|s| relative_gap(total_cost(inst, s), bound.max(f64::MIN)) <= opts.rel_gap)
     };
-    // Dive-and-price for a better calendar while none is proven within the gap (to half the
-    // time limit; the master MIP and the neighbourhood search then share the rest).
+    // Dive-and-price for a better calendar while none is proven within the gap (a tenth of the
+    // time left; the master MIP and the neighbourhood search then share the rest).
     if exhaustive.is_none() && bound.is_finite() && !within(&incumbent) {
-        if let Some(s) = dive(&mut master, opts.time_limit * DIVE_SHARE, start) {
+        let now = start.elapsed().as_secs_f64();
+        let until = now + (opts.time_limit - now).max(0.0) * DIVE_SHARE;
+        if let Some(s) = dive(&mut master, until, start) {
             let cost = total_cost(inst, &s);
             if check_states(inst, &s).is_empty()
                 && incumbent
