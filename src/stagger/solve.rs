@@ -284,7 +284,7 @@ fn solve_here(inst: &Instance, opts: &SolveOptions) -> Outcome {
                 lp_loss[c.unit] += w * c.cost;
             }
             let (s, steps) = improve(&master, inc, &lp_loss, (opts.time_limit, start), enough);
-            if steps.better > 0 {
+            if steps.tried > 0 {
                 out.notes.push(format!(
                     "large-neighbourhood search: {} of {} steps improved the calendar, loss {:.2}",
                     steps.better,
