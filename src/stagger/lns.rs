@@ -20,7 +20,7 @@ const WINDOW: usize = 21;
 /// limit, with the same calendar on every run).
 const STALL: usize = 24;
 /// Longest sub-MIP, seconds.
-const STEP_SECONDS: f64 = 4.0;
+const STEP_SECONDS: f64 = 2.0;
 
 /// How a search went: steps tried and steps that improved the calendar.
 #[derive(Debug, Clone, Copy, Default)]

@@ -44,7 +44,7 @@ pub use super::diagnose::Shortfall;
 const DIVE_SHARE: f64 = 0.1;
 /// Share of the time left after the dive that the master MIP over the patterns gets when it is
 /// not exact; the large-neighbourhood search has the rest. Measured on Wuxi (60 s): the dive
-/// runs out of time and the master MIP does not improve the rounded calendar, while each 4 s
+/// runs out of time and the master MIP does not improve the rounded calendar, while each 2 s
 /// step of the search may (benches/README.md).
 const MIP_SHARE: f64 = 0.1;
 
