@@ -8,7 +8,7 @@
 //! large-neighbourhood steps (some lines free, the others held at the incumbent) where the
 //! patterns priced so far cannot recombine into a better calendar.
 
-use super::instance::{Instance, Mode, State};
+use super::instance::{runs, Instance, Mode, State, UnitPlan};
 use super::master::Master;
 use super::pricing::job_starts;
 use crate::solve::session::Session;
@@ -376,36 +376,26 @@ fn read_states(
     held: &[Vec<State>],
     xs: &[f64],
 ) -> Option<Vec<Vec<State>>> {
+    let on = |c: Col| xs.get(c.index()).is_some_and(|v| *v > 0.5);
     let mut out = held.to_vec();
     for lc in lines {
-        let u = &inst.units[lc.unit];
-        let mut s: Vec<State> = (0..inst.days.len())
-            .map(|d| inst.forced(u, d).unwrap_or(State::Run))
-            .collect();
-        for (d, x) in lc.x.iter().enumerate() {
-            if let Some(c) = x {
-                if *xs.get(c.index())? > 0.5 {
-                    s[d] = State::Chosen;
-                }
-            }
-        }
-        for (k, starts) in lc.jobs.iter().enumerate() {
-            let &(t, _) = starts
-                .iter()
-                .find(|(_, c)| xs.get(c.index()).is_some_and(|v| *v > 0.5))?;
-            for x in &mut s[t..t + u.jobs[k].duration] {
-                if *x == State::Run {
-                    *x = State::Maint(k);
-                }
-            }
-        }
-        out[lc.unit] = s;
+        let chosen: Vec<bool> = lc.x.iter().map(|x| x.is_some_and(on)).collect();
+        let job_starts = lc
+            .jobs
+            .iter()
+            .map(|starts| starts.iter().find(|&&(_, c)| on(c)).map(|&(t, _)| t))
+            .collect::<Option<Vec<usize>>>()?;
+        let plan = UnitPlan {
+            blocks: runs(&chosen, |&c| c),
+            job_starts,
+        };
+        out[lc.unit] = inst.states(&inst.units[lc.unit], &plan);
     }
     Some(out)
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::solve::{Method, SolveOptions, Status};
     use crate::stagger::check::{check_states, total_cost};
@@ -415,7 +405,7 @@ mod tests {
 
     /// Small generated calendars with every rule the compact rows model: minimum blocks and
     /// runs, a block limit, a government stop next to choosable days and a maintenance job.
-    fn small(seed: u64) -> Instance {
+    pub(in crate::stagger) fn small(seed: u64) -> Instance {
         let mut inst = instance(Spec {
             lines: 4,
             days: 14,

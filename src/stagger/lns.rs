@@ -8,6 +8,7 @@ use super::check::{check_states, total_cost};
 use super::compact::{solve_compact, Scope};
 use super::instance::{Mode, State};
 use super::master::Master;
+use crate::seeds::rng::Rng;
 use crate::solve::session::Session;
 use std::time::Instant;
 
@@ -19,6 +20,8 @@ const WINDOW: usize = 21;
 /// every neighbourhood is soon solved to optimality; the search then ends long before the time
 /// limit, with the same calendar on every run).
 const STALL: usize = 24;
+/// Seed of the draws (the same steps on every run).
+const SEED: u64 = 20211105;
 /// Longest sub-MIP, seconds.
 const STEP_SECONDS: f64 = 2.0;
 
@@ -48,7 +51,7 @@ pub(super) fn improve(
         .collect();
     let mut steps = Steps::default();
     let mut cost = total_cost(inst, &incumbent);
-    let mut rng = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut rng = Rng::new(SEED);
     let trace = std::env::var_os("JIANPAI_TRACE").is_some();
     let mut since = 0;
     while !movable.is_empty() && !enough(cost) && since < STALL {
@@ -114,7 +117,7 @@ fn neighbourhood(
     movable: &[usize],
     strays: &[usize],
     step: usize,
-    rng: &mut u64,
+    rng: &mut Rng,
 ) -> Scope {
     let inst = m.inst;
     let round = (step - 1) / 4;
@@ -175,14 +178,11 @@ fn neighbourhood(
     }
 }
 
-/// Mark `k` lines of `pool` drawn with the step's xorshift generator (all when `k` ≥ the pool).
-fn draw(units: usize, mut pool: Vec<usize>, k: usize, rng: &mut u64) -> Vec<bool> {
+/// Mark `k` lines of `pool` drawn with the search's generator (all when `k` ≥ the pool).
+fn draw(units: usize, mut pool: Vec<usize>, k: usize, rng: &mut Rng) -> Vec<bool> {
     let mut lines = vec![false; units];
     for _ in 0..k.min(pool.len()) {
-        *rng ^= *rng << 13;
-        *rng ^= *rng >> 7;
-        *rng ^= *rng << 17;
-        let i = (*rng % pool.len() as u64) as usize;
+        let i = rng.int(0, pool.len() - 1);
         lines[pool.swap_remove(i)] = true;
     }
     lines
@@ -224,5 +224,43 @@ mod tests {
         assert!(check_states(&inst, &s).is_empty());
         assert!(steps.better >= 1, "{steps:?}");
         assert!(total_cost(&inst, &s) < before);
+    }
+
+    /// From an optimal calendar no step can improve: the search gives up after exactly
+    /// [`STALL`] steps instead of running to its (long) time limit, and returns the calendar.
+    #[test]
+    fn the_search_gives_up_after_stall_steps_without_a_better_calendar() {
+        // A small calendar with every rule whose optimum HiGHS proves at once.
+        let inst = crate::stagger::compact::tests::small(1);
+        // Nothing to hold (every line is free): the MIP starts from no stops at all.
+        let held: Vec<Vec<State>> = inst
+            .units
+            .iter()
+            .map(|u| inst.states(u, &Default::default()))
+            .collect();
+        let m = Master::new(&inst);
+        let all = Scope {
+            lines: vec![true; inst.units.len()],
+            days: None,
+        };
+        let session = Session {
+            threads: 1,
+            seconds: 60.0,
+            mip_gap: Some(0.0),
+            ..Session::default()
+        };
+        let r = solve_compact(&m, &all, &held, session).expect("HiGHS runs");
+        assert_eq!(r.status, highs::HighsModelStatus::Optimal);
+        let optimum = r.states.expect("an optimal calendar");
+        let lp_loss = vec![0.0; inst.units.len()];
+        let (s, steps) = improve(
+            &m,
+            optimum.clone(),
+            &lp_loss,
+            (600.0, Instant::now()),
+            |_| false,
+        );
+        assert_eq!((steps.tried, steps.better), (STALL, 0));
+        assert_eq!(s, optimum);
     }
 }
