@@ -251,7 +251,10 @@ fn solve_here(inst: &Instance, opts: &SolveOptions) -> Outcome {
     };
     match mip {
         Ok((states, note, mip_bound, mip_stop)) => {
-            stop = stop.and(mip_stop);
+            // Its own share of the time running out is not the run's time limit: the search
+            // follows, and the run's limit is read at the end.
+            let own_share = exhaustive.is_none() && mip_stop == Stop::TimeLimit;
+            stop = stop.and(if own_share { Stop::Finished } else { mip_stop });
             // The MIP's bound holds for the problem only when its columns are every calendar.
             if let (Some(b), Some(_)) = (mip_bound, &exhaustive) {
                 out.bound = Some(out.bound.map_or(b, |o| o.max(b)));
