@@ -56,10 +56,21 @@ fn merged(mut terms: Vec<(Col, f64)>) -> Vec<(Col, f64)> {
 }
 
 /// What a compact solve may change: the lines marked free, and of those only the days inside
-/// `days` (inclusive; `None`: every day). Everything else stays as the held calendar has it.
+/// `days` (inclusive; `None`: every day) that `pinned` does not hold (per line and day; empty:
+/// none). Everything else stays as the held calendar has it.
+#[derive(Default)]
 pub(super) struct Scope {
     pub(super) lines: Vec<bool>,
     pub(super) days: Option<(usize, usize)>,
+    pub(super) pinned: Vec<Vec<bool>>,
+}
+
+impl Scope {
+    /// Whether line `ui`'s day `d` may change.
+    fn open(&self, ui: usize, d: usize) -> bool {
+        self.days.is_none_or(|(a, b)| a <= d && d <= b)
+            && !self.pinned.get(ui).is_some_and(|p| p[d])
+    }
 }
 
 /// What a compact solve returned: the calendar (every line, the held ones as given) when HiGHS
@@ -80,7 +91,6 @@ pub(super) fn solve_compact(
 ) -> Result<CompactResult, String> {
     let inst = m.inst;
     let free = &scope.lines;
-    let open = |d: usize| scope.days.is_none_or(|(a, b)| a <= d && d <= b);
     let n = inst.days.len();
     let mut pb = RowProblem::default();
     let mut coupling: Vec<Expr> = vec![Expr::default(); m.rows.len()];
@@ -96,6 +106,7 @@ pub(super) fn solve_compact(
     }
     let mut lines: Vec<LineCols> = Vec::new();
     for (ui, u) in inst.units.iter().enumerate().filter(|(ui, _)| free[*ui]) {
+        let open = |d: usize| scope.open(ui, d);
         let starts = job_starts(inst, u);
         let jobs: Vec<Vec<(usize, Col)>> = u
             .jobs
@@ -449,6 +460,7 @@ pub(super) mod tests {
         Scope {
             lines: vec![true; inst.units.len()],
             days: None,
+            ..Default::default()
         }
     }
 
@@ -507,8 +519,8 @@ pub(super) mod tests {
         );
     }
 
-    /// Held lines and closed days keep the held calendar; the warm start is taken (a step can
-    /// only return a calendar at most as costly as the held one).
+    /// Held lines, closed days and pinned line-days keep the held calendar; the warm start is
+    /// taken (a step can only return a calendar at most as costly as the held one).
     #[test]
     fn held_lines_and_closed_days_stay_as_held() {
         let (inst, held) = (1..=8)
@@ -528,6 +540,7 @@ pub(super) mod tests {
         let one = Scope {
             lines,
             days: Some((4, 12)),
+            ..Default::default()
         };
         let r = solve_compact(&m, &one, &held, session()).unwrap();
         let s = r.states.expect("the held calendar is a solution");
@@ -540,6 +553,21 @@ pub(super) mod tests {
                 }
             }
         }
+        // Pinned line-days (every line free): line 0's first week and all of line 2 stay.
+        let n = inst.days.len();
+        let mut pinned = vec![vec![false; n]; 4];
+        pinned[0][..7].iter_mut().for_each(|p| *p = true);
+        pinned[2] = vec![true; n];
+        let some = Scope {
+            pinned,
+            ..free_all(&inst)
+        };
+        let r = solve_compact(&m, &some, &held, session()).unwrap();
+        let s = r.states.expect("the held calendar is a solution");
+        assert!(check_states(&inst, &s).is_empty());
+        assert!(total_cost(&inst, &s) <= held_cost + 1e-9);
+        assert_eq!(s[2], held[2]);
+        assert_eq!(s[0][..7], held[0][..7]);
         // With a zero-second budget HiGHS stops at once: only the warm start can be returned.
         let quick = Session {
             seconds: 0.0,

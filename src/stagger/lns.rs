@@ -1,8 +1,10 @@
 //! Large-neighbourhood search on the calendar: repeatedly free a group of lines, hold every other
 //! line at the incumbent and solve the compact MIP of [`super::compact`] over the group (warm
 //! started from the incumbent, so a step never makes it worse). Unlike the master MIP it may give
-//! the freed lines calendars no pricing round produced. A primal heuristic: each calendar it
-//! keeps passes the checker; the bound is untouched.
+//! the freed lines calendars no pricing round produced. Window steps free every line over a few
+//! weeks but hold the line-days where the root LP is whole and the incumbent agrees with it
+//! (relaxation-induced, as in RINS), so HiGHS solves them to optimality in well under a step.
+//! A primal heuristic: each calendar it keeps passes the checker; the bound is untouched.
 
 use super::check::{check_states, total_cost};
 use super::compact::{solve_compact, Scope};
@@ -25,6 +27,64 @@ const SEED: u64 = 20211105;
 /// Longest sub-MIP, seconds.
 const STEP_SECONDS: f64 = 2.0;
 
+/// What the search takes from the root LP: each line's loss (its patterns' weighted costs) and
+/// its share of stop per day. Empty (the default) when there is no LP: no line strays, no day is
+/// held.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Relaxed {
+    loss: Vec<f64>,
+    stop: Vec<Vec<f64>>,
+}
+
+impl Relaxed {
+    /// Read off the LP's support (column, weight).
+    pub(super) fn of(m: &Master, support: &[(usize, f64)]) -> Self {
+        let inst = m.inst;
+        let mut r = Relaxed {
+            loss: vec![0.0; inst.units.len()],
+            stop: vec![vec![0.0; inst.days.len()]; inst.units.len()],
+        };
+        for &(ci, w) in support {
+            let c = &m.columns[ci];
+            r.loss[c.unit] += w * c.cost;
+            let states = inst.states(&inst.units[c.unit], &c.plan);
+            for (d, x) in states.iter().enumerate() {
+                if x.stopped() {
+                    r.stop[c.unit][d] += w;
+                }
+            }
+        }
+        r
+    }
+
+    /// Line `ui`'s loss in the LP (0 without one).
+    fn loss(&self, ui: usize) -> f64 {
+        self.loss.get(ui).copied().unwrap_or(0.0)
+    }
+
+    /// Per line and day: the LP stops the line there wholly or not at all, and `incumbent` does
+    /// the same (empty without an LP).
+    fn agreeing(&self, incumbent: &[Vec<State>]) -> Vec<Vec<bool>> {
+        let whole = 1e-6;
+        self.stop
+            .iter()
+            .zip(incumbent)
+            .map(|(lp, cal)| {
+                lp.iter()
+                    .zip(cal)
+                    .map(|(&v, x)| {
+                        if x.stopped() {
+                            v >= 1.0 - whole
+                        } else {
+                            v <= whole
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
 /// How a search went: steps tried and steps that improved the calendar.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Steps {
@@ -32,13 +92,13 @@ pub(super) struct Steps {
     pub(super) better: usize,
 }
 
-/// Improve `incumbent` until the time limit (`deadline` seconds after `start`), until its loss
-/// is `enough` or until [`STALL`] steps in a row find nothing better; returns the best calendar
-/// found (never worse than `incumbent`).
+/// Improve `incumbent`, guided by the root LP (`relaxed`), until the time limit (`deadline`
+/// seconds after `start`), until its loss is `enough` or until [`STALL`] steps in a row find
+/// nothing better; returns the best calendar found (never worse than `incumbent`).
 pub(super) fn improve(
     m: &Master,
     mut incumbent: Vec<Vec<State>>,
-    lp_loss: &[f64],
+    relaxed: &Relaxed,
     (deadline, start): (f64, Instant),
     enough: impl Fn(f64) -> bool,
 ) -> (Vec<Vec<State>>, Steps) {
@@ -65,12 +125,18 @@ pub(super) fn improve(
             .iter()
             .map(|&ui| {
                 let u = &inst.units[ui];
-                ((inst.unit_cost(u, &incumbent[ui]) - lp_loss[ui]).abs(), ui)
+                (
+                    (inst.unit_cost(u, &incumbent[ui]) - relaxed.loss(ui)).abs(),
+                    ui,
+                )
             })
             .collect();
         strays.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let strays: Vec<usize> = strays.into_iter().map(|x| x.1).collect();
-        let scope = neighbourhood(m, &movable, &strays, steps.tried, &mut rng);
+        let mut scope = neighbourhood(m, &movable, &strays, steps.tried, &mut rng);
+        if scope.days.is_some() {
+            scope.pinned = relaxed.agreeing(&incumbent);
+        }
         let session = Session {
             threads: 1,
             seconds: left.min(STEP_SECONDS),
@@ -109,7 +175,8 @@ pub(super) fn improve(
 /// The neighbourhood of a step, in turn: the lines whose loss strays furthest from the LP's
 /// (`strays`, furthest first: half of the group from the top, half drawn from the next
 /// 3 × [`GROUP`]); every movable line inside a window of [`WINDOW`] season days (the windows
-/// sliding through each season by half their length); a deterministic draw of [`GROUP`] movable
+/// sliding through each season by half their length; the caller holds the days the LP agrees
+/// on); a deterministic draw of [`GROUP`] movable
 /// lines over the whole horizon; one industry's movable lines (they share the caps and most of a
 /// pollutant's cut; at most 2 × [`GROUP`] drawn when there are more).
 fn neighbourhood(
@@ -129,7 +196,10 @@ fn neighbourhood(
             for &ui in strays.iter().take(half) {
                 lines[ui] = true;
             }
-            return Scope { lines, days: None };
+            return Scope {
+                lines,
+                ..Default::default()
+            };
         }
         1 => {
             let windows: Vec<(usize, usize)> = inst
@@ -152,6 +222,7 @@ fn neighbourhood(
                 return Scope {
                     lines,
                     days: Some(windows[round % windows.len()]),
+                    ..Default::default()
                 };
             }
         }
@@ -165,7 +236,7 @@ fn neighbourhood(
             if !pool.is_empty() {
                 return Scope {
                     lines: draw(inst.units.len(), pool, 2 * GROUP, rng),
-                    days: None,
+                    ..Default::default()
                 };
             }
         }
@@ -174,7 +245,7 @@ fn neighbourhood(
     }
     Scope {
         lines: draw(inst.units.len(), movable.to_vec(), GROUP, rng),
-        days: None,
+        ..Default::default()
     }
 }
 
@@ -193,6 +264,7 @@ mod tests {
     use super::*;
     use crate::stagger::generate::{instance, Spec};
     use crate::stagger::greedy::greedy;
+    use crate::stagger::instance::UnitPlan;
 
     /// From the greedy's calendar the search finds a cheaper one that passes the checker, stops
     /// once the loss is enough, and tries nothing when the start already is.
@@ -208,22 +280,58 @@ mod tests {
         let m = Master::new(&inst);
         let start_cal = greedy(&inst).expect("the greedy serves this instance");
         let before = total_cost(&inst, &start_cal);
-        let lp_loss = vec![0.0; inst.units.len()];
+        let relaxed = Relaxed::default();
         let (same, steps) = improve(
             &m,
             start_cal.clone(),
-            &lp_loss,
+            &relaxed,
             (60.0, Instant::now()),
             |_| true,
         );
         assert_eq!(steps.tried, 0);
         assert_eq!(same, start_cal);
-        let (s, steps) = improve(&m, start_cal, &lp_loss, (60.0, Instant::now()), |c| {
+        let (s, steps) = improve(&m, start_cal, &relaxed, (60.0, Instant::now()), |c| {
             c < before
         });
         assert!(check_states(&inst, &s).is_empty());
         assert!(steps.better >= 1, "{steps:?}");
         assert!(total_cost(&inst, &s) < before);
+    }
+
+    /// The LP's stop shares add up over its patterns; a line-day is held only where the LP is
+    /// whole and the calendar agrees with it; without an LP nothing is held.
+    #[test]
+    fn window_steps_hold_the_line_days_the_lp_and_the_calendar_agree_on() {
+        let inst = crate::stagger::compact::tests::small(1);
+        let mut m = Master::new(&inst);
+        let plan = |blocks: Vec<(usize, usize)>, ui: usize| UnitPlan {
+            blocks,
+            job_starts: vec![0; inst.units[ui].jobs.len()],
+        };
+        // Line 0 half on days 2–4, half on days 3–5; line 1 wholly on days 10–11.
+        let a = m.column(0, plan(vec![(2, 4)], 0));
+        let b = m.column(0, plan(vec![(3, 5)], 0));
+        let c = m.column(1, plan(vec![(10, 11)], 1));
+        m.columns.extend([a, b, c]);
+        let r = Relaxed::of(&m, &[(0, 0.5), (1, 0.5), (2, 1.0)]);
+        assert_eq!(r.stop[0][2], 0.5);
+        assert_eq!(r.stop[0][3], 1.0);
+        assert_eq!(r.stop[1][10], 1.0);
+        let expected_loss = 0.5 * (m.columns[0].cost + m.columns[1].cost);
+        assert!((r.loss(0) - expected_loss).abs() < 1e-9);
+        // The calendar: line 0 stops on days 3–5, line 1 runs throughout.
+        let mut cal: Vec<Vec<State>> = inst
+            .units
+            .iter()
+            .map(|u| inst.states(u, &Default::default()))
+            .collect();
+        cal[0][3..=5].fill(State::Chosen);
+        let held = r.agreeing(&cal);
+        // Line 0: day 2 and 5 fractional, 3–4 whole and agreed, day 0 whole (no stop) and agreed.
+        assert_eq!(&held[0][..7], &[true, true, false, true, true, false, true]);
+        // Line 1: the LP stops it on days 10–11, the calendar does not.
+        assert!(!held[1][10] && !held[1][11] && held[1][9]);
+        assert!(Relaxed::default().agreeing(&cal).is_empty());
     }
 
     /// From an optimal calendar no step can improve: the search gives up after exactly
@@ -241,7 +349,7 @@ mod tests {
         let m = Master::new(&inst);
         let all = Scope {
             lines: vec![true; inst.units.len()],
-            days: None,
+            ..Default::default()
         };
         let session = Session {
             threads: 1,
@@ -252,11 +360,11 @@ mod tests {
         let r = solve_compact(&m, &all, &held, session).expect("HiGHS runs");
         assert_eq!(r.status, highs::HighsModelStatus::Optimal);
         let optimum = r.states.expect("an optimal calendar");
-        let lp_loss = vec![0.0; inst.units.len()];
+        let relaxed = Relaxed::default();
         let (s, steps) = improve(
             &m,
             optimum.clone(),
-            &lp_loss,
+            &relaxed,
             (600.0, Instant::now()),
             |_| false,
         );

@@ -143,6 +143,8 @@ pub(super) fn job_starts(inst: &Instance, u: &Unit) -> Vec<Vec<usize>> {
         .collect()
 }
 
+/// Place the jobs before `chosen.len()` by enumeration; the last job is placed by the DP itself
+/// (its start is a state field), so a line with one job needs one DP, not one per start.
 fn enumerate_jobs(
     inst: &Instance,
     u: &Unit,
@@ -153,21 +155,26 @@ fn enumerate_jobs(
     best: &mut Option<(UnitPlan, f64)>,
 ) {
     let k = chosen.len();
-    if k == starts.len() {
+    if k + 1 >= starts.len() {
         let job_cost: f64 = (0..job_day.len())
             .filter(|&d| job_day[d])
             .map(|d| price.0[d])
             .sum();
-        if let Some((blocks, c)) = blocks_dp(inst, u, price, job_day) {
+        // The last job (if any) may start where it overlaps none of the placed jobs.
+        let free = starts.get(k).map(|ts| {
+            let dur = u.jobs[k].duration;
+            let mut at = vec![false; job_day.len()];
+            for &t in ts {
+                at[t] = !job_day[t..t + dur].iter().any(|&b| b);
+            }
+            FreeJob { at, duration: dur }
+        });
+        if let Some((blocks, c, start)) = blocks_dp(inst, u, price, job_day, free.as_ref()) {
             let total = job_cost + c;
             if best.as_ref().is_none_or(|b| total < b.1 - 1e-12) {
-                *best = Some((
-                    UnitPlan {
-                        blocks,
-                        job_starts: chosen.clone(),
-                    },
-                    total,
-                ));
+                let mut job_starts = chosen.clone();
+                job_starts.extend(start);
+                *best = Some((UnitPlan { blocks, job_starts }, total));
             }
         }
         return;
@@ -185,9 +192,16 @@ fn enumerate_jobs(
     }
 }
 
+/// A maintenance job the DP places: the days it may start on and its length.
+struct FreeJob {
+    at: Vec<bool>,
+    duration: usize,
+}
+
 /// Mixed-radix fields of a DP state packed into one key: block phase, run days since the last
-/// stop, whether that stop was chosen, blocks started in the current season, then one count per
-/// quota window.
+/// stop, whether that stop was chosen, blocks started in the current season, the placed job's
+/// progress (0: not started, then its days done, its length: done), then one count per quota
+/// window.
 struct Layout {
     radix: Vec<u64>,
     place: Vec<u64>,
@@ -200,7 +214,8 @@ const PHASE: usize = 0;
 const RUN: usize = 1;
 const LAST_CHOSEN: usize = 2;
 const BLOCKS: usize = 3;
-const QUOTA0: usize = 4;
+const JOB: usize = 4;
+const QUOTA0: usize = 5;
 
 impl Layout {
     /// `None` when the key would overflow 64 bits.
@@ -222,32 +237,43 @@ impl Layout {
     }
 }
 
-/// Cheapest chosen blocks with job days fixed: (blocks, priced cost). The state carries the
-/// position in the current block (capped at the minimum block), the production days since the
-/// last stop (capped at the minimum run) and whether that stop was chosen, the blocks started in
-/// the current season (up to the limit) and the quota counts, so the run-length and block-count
-/// rules hold exactly.
+/// What [`blocks_dp`] found: chosen blocks, their priced cost, the free job's start.
+type Priced = (Vec<(usize, usize)>, f64, Option<usize>);
+
+/// Cheapest chosen blocks with the placed jobs' days fixed and `free` (if any) placed by the DP:
+/// (blocks, priced cost of the blocks and of the free job's days, the free job's start). The
+/// state carries the position in the current block (capped at the minimum block), the production
+/// days since the last stop (capped at the minimum run) and whether that stop was chosen, the
+/// blocks started in the current season (up to the limit), the free job's progress and the quota
+/// counts, so the run-length and block-count rules hold exactly.
 fn blocks_dp(
     inst: &Instance,
     u: &Unit,
     (price, startup): (&[f64], f64),
     job_day: &[bool],
-) -> Option<(Vec<(usize, usize)>, f64)> {
+    free: Option<&FreeJob>,
+) -> Option<Priced> {
     let n = inst.days.len();
     let m = u.min_block.max(1) as u64;
     // Minimum run (0: no rule); the run counter starts "free" (no stop yet).
     let r_max = if u.min_run > 1 { u.min_run as u64 } else { 0 };
     let k_max = u.max_blocks.map(|k| k as u64);
+    // The free job's "done" value, and its last possible start.
+    let done = free.map_or(0, |j| j.duration as u64);
+    let last_start = free.and_then(|j| j.at.iter().rposition(|&a| a));
+    if free.is_some() && last_start.is_none() {
+        return None;
+    }
     let mut radix = vec![
         m + 1,
         r_max + 1,
         if r_max > 0 { 2 } else { 1 },
         k_max.map_or(1, |k| k + 1),
+        done + 1,
     ];
     radix.extend(u.quotas.iter().map(|q| q.min_days as u64 + 1));
     let lay = Layout::new(radix)?;
-    let counted = |d: usize| inst.forced(u, d).is_some() || (job_day[d] && inst.maintenance_counts);
-    let fixed_stop = |d: usize| inst.forced(u, d).is_some() || job_day[d];
+    let forced = |d: usize| inst.forced(u, d).is_some();
     let season_start = |d: usize| inst.seasons.iter().any(|s| s.first == d);
     let stagger = u.mode == Mode::Stagger;
     // Per day: (key, cost, previous index, chosen).
@@ -255,66 +281,82 @@ fn blocks_dp(
     let mut cur: Vec<(u64, f64, u32, bool)> = vec![(r_max * lay.place[RUN], 0.0, 0, false)];
     let mut index = Index::new(lay.keys);
     for d in 0..n {
-        let can_choose = stagger && !job_day[d] && inst.choosable(u, d);
-        let fixed_inc = u64::from(counted(d));
         let reset_blocks = season_start(d);
         let mut next: Vec<(u64, f64, u32, bool)> = Vec::with_capacity(cur.len() * 2);
         index.clear();
         for (si, &(key, cost, _, _)) in cur.iter().enumerate() {
             let phase = lay.get(key, PHASE);
-            for choose in [false, true] {
-                let new_phase = match (choose, phase) {
-                    (false, ph) if ph == 0 || ph == m => 0,
-                    (false, _) => continue,
-                    (true, _) if !can_choose => continue,
-                    (true, 0) => 1,
-                    (true, ph) => (ph + 1).min(m),
-                };
-                let Some(mut nk) = rule_fields(
-                    &lay,
-                    key,
-                    choose,
-                    fixed_stop(d),
-                    phase,
-                    r_max,
-                    (reset_blocks, k_max),
-                ) else {
-                    continue;
-                };
-                nk += new_phase * lay.place[PHASE];
-                let add = if choose {
-                    price[d] + if phase == 0 { startup } else { 0.0 }
-                } else {
-                    0.0
-                };
-                let inc = if choose { 1 } else { fixed_inc };
-                let mut ok = true;
-                for (w, q) in u.quotas.iter().enumerate() {
-                    let mut c = lay.get(key, QUOTA0 + w);
-                    if q.first <= d && d <= q.last {
-                        c = (c + inc).min(q.min_days as u64);
-                        // Dead when even a stop on every day left in the window falls short
-                        // (at the window's last day: when the quota is not met).
-                        if c + ((q.last - d) as u64) < q.min_days as u64 {
-                            ok = false;
-                            break;
+            let j = lay.get(key, JOB);
+            // The free job's moves today: (its progress after today, today one of its days).
+            let moves: &[(u64, bool)] = match free {
+                None => &[(0, false)],
+                Some(_) if j == done => &[(done, false)],
+                Some(_) if j > 0 => &[(j + 1, true)],
+                // Not started and no start left: dead.
+                Some(_) if last_start.is_some_and(|l| d > l) => &[],
+                Some(f) if f.at[d] => &[(0, false), (1, true)],
+                Some(_) => &[(0, false)],
+            };
+            for &(jn, job_today) in moves {
+                let stopped = job_day[d] || job_today;
+                let can_choose = stagger && !stopped && inst.choosable(u, d);
+                let counted = forced(d) || (stopped && inst.maintenance_counts);
+                for choose in [false, true] {
+                    let new_phase = match (choose, phase) {
+                        (false, ph) if ph == 0 || ph == m => 0,
+                        (false, _) => continue,
+                        (true, _) if !can_choose => continue,
+                        (true, 0) => 1,
+                        (true, ph) => (ph + 1).min(m),
+                    };
+                    let Some(mut nk) = rule_fields(
+                        &lay,
+                        key,
+                        choose,
+                        forced(d) || stopped,
+                        phase,
+                        r_max,
+                        (reset_blocks, k_max),
+                    ) else {
+                        continue;
+                    };
+                    nk += new_phase * lay.place[PHASE] + jn.min(done) * lay.place[JOB];
+                    let add = if choose {
+                        price[d] + if phase == 0 { startup } else { 0.0 }
+                    } else if job_today {
+                        price[d]
+                    } else {
+                        0.0
+                    };
+                    let inc = u64::from(choose || counted);
+                    let mut ok = true;
+                    for (w, q) in u.quotas.iter().enumerate() {
+                        let mut c = lay.get(key, QUOTA0 + w);
+                        if q.first <= d && d <= q.last {
+                            c = (c + inc).min(q.min_days as u64);
+                            // Dead when even a stop on every day left in the window falls
+                            // short (at the window's last day: when the quota is not met).
+                            if c + ((q.last - d) as u64) < q.min_days as u64 {
+                                ok = false;
+                                break;
+                            }
                         }
+                        nk += c * lay.place[QUOTA0 + w];
                     }
-                    nk += c * lay.place[QUOTA0 + w];
-                }
-                if !ok {
-                    continue;
-                }
-                let nc = cost + add;
-                match index.get(nk) {
-                    Some(i) => {
-                        if nc < next[i as usize].1 - 1e-12 {
-                            next[i as usize] = (nk, nc, si as u32, choose);
+                    if !ok {
+                        continue;
+                    }
+                    let nc = cost + add;
+                    match index.get(nk) {
+                        Some(i) => {
+                            if nc < next[i as usize].1 - 1e-12 {
+                                next[i as usize] = (nk, nc, si as u32, choose);
+                            }
                         }
-                    }
-                    None => {
-                        index.insert(nk, next.len() as u32);
-                        next.push((nk, nc, si as u32, choose));
+                        None => {
+                            index.insert(nk, next.len() as u32);
+                            next.push((nk, nc, si as u32, choose));
+                        }
                     }
                 }
             }
@@ -325,24 +367,28 @@ fn blocks_dp(
         layers.push(std::mem::replace(&mut cur, next));
     }
     layers.push(cur);
-    // The last layer: a block must be complete.
+    // The last layer: a block must be complete, the free job done.
     let last = &layers[n];
     let (mut si, cost) = last
         .iter()
         .enumerate()
         .filter(|(_, s)| {
             let ph = lay.get(s.0, PHASE);
-            ph == 0 || ph == m
+            (ph == 0 || ph == m) && lay.get(s.0, JOB) == done
         })
         .map(|(i, s)| (i, s.1))
         .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))?;
     let mut chosen = vec![false; n];
+    let mut start = None;
     for d in (0..n).rev() {
         let s = layers[d + 1][si];
         chosen[d] = s.3;
+        if free.is_some() && lay.get(s.0, JOB) > 0 {
+            start = Some(d);
+        }
         si = s.2 as usize;
     }
-    Some((super::instance::runs(&chosen, |&c| c), cost))
+    Some((super::instance::runs(&chosen, |&c| c), cost, start))
 }
 
 /// The run and block-count fields of the next state (packed), or `None` when the day's decision
@@ -394,7 +440,87 @@ fn rule_fields(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stagger::enumerate::line_plans;
     use crate::stagger::generate::{instance, Spec};
+    use crate::stagger::instance::Job;
+
+    /// A plan's cost under day prices: its chosen days and job days, a start-up per block.
+    fn priced(inst: &Instance, ui: usize, p: &UnitPlan, price: &[f64]) -> f64 {
+        let u = &inst.units[ui];
+        let blocks: f64 = p
+            .blocks
+            .iter()
+            .map(|&(a, b)| u.startup_cost + price[a..=b].iter().sum::<f64>())
+            .sum();
+        let jobs: f64 = p
+            .job_starts
+            .iter()
+            .zip(&u.jobs)
+            .map(|(&t, j)| price[t..t + j.duration].iter().sum::<f64>())
+            .sum();
+        blocks + jobs
+    }
+
+    /// The DP places a line's last maintenance job itself (the others are enumerated): on small
+    /// calendars with one or two jobs, quotas that maintenance does or does not count toward, and
+    /// prices that make stops worth choosing, its cheapest calendar costs exactly the least
+    /// priced cost over every calendar of the line, and is one of them.
+    #[test]
+    fn the_dp_places_jobs_as_cheaply_as_enumerating_every_calendar() {
+        let mut compared = 0;
+        for seed in 1..=8 {
+            let mut inst = crate::stagger::compact::tests::small(seed);
+            inst.maintenance_counts = seed % 2 == 0;
+            inst.units[2].jobs.push(Job {
+                name: "小修".into(),
+                duration: 2,
+                earliest: 0,
+                latest: 13,
+                avoid: vec![],
+            });
+            inst.units[3].jobs = vec![Job {
+                name: "检修".into(),
+                duration: 4,
+                earliest: 1,
+                latest: 13,
+                avoid: vec![(6, 6)],
+            }];
+            for ui in 0..inst.units.len() {
+                let u = &inst.units[ui];
+                let price: Vec<f64> = (0..inst.days.len())
+                    .map(|d| {
+                        u.value
+                            * if (d * 7 + ui + seed as usize).is_multiple_of(4) {
+                                -3.0
+                            } else {
+                                1.0
+                            }
+                    })
+                    .collect();
+                let all = line_plans(&inst, ui).expect("few calendars");
+                let best = all
+                    .iter()
+                    .map(|p| priced(&inst, ui, p, &price))
+                    .min_by(f64::total_cmp);
+                let got = cheapest(&inst, ui, &price, u.startup_cost);
+                match (best, got) {
+                    (Some(b), Some((plan, c))) => {
+                        assert!(
+                            (b - c).abs() <= 1e-9 * b.abs().max(1.0),
+                            "seed {seed} line {ui}: {c} vs {b}"
+                        );
+                        assert!(all.contains(&plan), "seed {seed} line {ui}: {plan:?}");
+                        let again = priced(&inst, ui, &plan, &price);
+                        assert!((again - c).abs() <= 1e-9 * c.abs().max(1.0));
+                        compared += usize::from(!u.jobs.is_empty());
+                    }
+                    (None, None) => {}
+                    (b, g) => panic!("seed {seed} line {ui}: enumeration {b:?}, DP {g:?}"),
+                }
+            }
+        }
+        assert!(compared >= 8, "only {compared} lines with jobs compared");
+    }
 
     /// The dense slot table and the hash map give the same plans and costs (same tie-breaks).
     #[test]

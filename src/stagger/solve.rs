@@ -30,7 +30,7 @@ use super::dive::dive;
 use super::enumerate::all_plans;
 use super::greedy::greedy;
 use super::instance::{Instance, State};
-use super::lns::improve;
+use super::lns::{improve, Relaxed};
 use super::master::Master;
 use super::mip::{master_mip, plan_of, round};
 use super::pricing::cheapest;
@@ -279,14 +279,11 @@ fn solve_here(inst: &Instance, opts: &SolveOptions) -> Outcome {
     if exhaustive.is_none() && bound.is_finite() && !within(&incumbent) {
         if let Some(inc) = incumbent.take() {
             let enough = |c: f64| relative_gap(c, bound) <= opts.rel_gap;
-            // Each line's loss in the root LP (its patterns' weighted costs): the search first
-            // frees the lines whose calendar strays furthest from it.
-            let mut lp_loss = vec![0.0; inst.units.len()];
-            for &(ci, w) in lp.as_ref().map_or(&[][..], |l| &l.support[..]) {
-                let c = &master.columns[ci];
-                lp_loss[c.unit] += w * c.cost;
-            }
-            let (s, steps) = improve(&master, inc, &lp_loss, (opts.time_limit, start), enough);
+            // The root LP guides the search: the lines whose loss strays furthest from it go
+            // first, and window steps hold the line-days where it and the calendar agree.
+            let support = lp.as_ref().map_or(&[][..], |l| &l.support[..]);
+            let relaxed = Relaxed::of(&master, support);
+            let (s, steps) = improve(&master, inc, &relaxed, (opts.time_limit, start), enough);
             if steps.tried > 0 {
                 out.notes.push(format!(
                     "large-neighbourhood search: {} of {} steps improved the calendar, loss {:.2}",
