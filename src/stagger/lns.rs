@@ -94,7 +94,8 @@ pub(super) struct Steps {
 
 /// Improve `incumbent`, guided by the root LP (`relaxed`), until the time limit (`deadline`
 /// seconds after `start`), until its loss is `enough` or until [`STALL`] steps in a row find
-/// nothing better; returns the best calendar found (never worse than `incumbent`).
+/// nothing better (with an LP: twice, the second time with windows wholly free); returns the
+/// best calendar found (never worse than `incumbent`).
 pub(super) fn improve(
     m: &Master,
     mut incumbent: Vec<Vec<State>>,
@@ -114,7 +115,17 @@ pub(super) fn improve(
     let mut rng = Rng::new(SEED);
     let trace = std::env::var_os("JIANPAI_TRACE").is_some();
     let mut since = 0;
-    while !movable.is_empty() && !enough(cost) && since < STALL {
+    // Window steps hold what the LP and the calendar agree on until the search stalls; then it
+    // goes on once more with the windows wholly free.
+    let mut hold = !relaxed.stop.is_empty();
+    while !movable.is_empty() && !enough(cost) {
+        if since >= STALL {
+            if !hold {
+                break;
+            }
+            hold = false;
+            since = 0;
+        }
         let left = deadline - start.elapsed().as_secs_f64();
         if left <= 0.5 {
             break;
@@ -134,7 +145,7 @@ pub(super) fn improve(
         strays.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let strays: Vec<usize> = strays.into_iter().map(|x| x.1).collect();
         let mut scope = neighbourhood(m, &movable, &strays, steps.tried, &mut rng);
-        if scope.days.is_some() {
+        if hold && scope.days.is_some() {
             scope.pinned = relaxed.agreeing(&incumbent);
         }
         let session = Session {
@@ -335,7 +346,8 @@ mod tests {
     }
 
     /// From an optimal calendar no step can improve: the search gives up after exactly
-    /// [`STALL`] steps instead of running to its (long) time limit, and returns the calendar.
+    /// [`STALL`] steps (2 × [`STALL`] with an LP) instead of running to its (long) time limit,
+    /// and returns the calendar.
     #[test]
     fn the_search_gives_up_after_stall_steps_without_a_better_calendar() {
         // A small calendar with every rule whose optimum HiGHS proves at once.
@@ -369,6 +381,29 @@ mod tests {
             |_| false,
         );
         assert_eq!((steps.tried, steps.better), (STALL, 0));
+        assert_eq!(s, optimum);
+        // With an LP (here the optimum itself) the search stalls twice: once with the LP's days
+        // held in the windows, once with the windows free.
+        let mut m = m;
+        let support: Vec<(usize, f64)> = inst
+            .units
+            .iter()
+            .enumerate()
+            .map(|(ui, u)| {
+                let c = m.column(ui, crate::stagger::mip::plan_of(u, &optimum[ui]));
+                m.columns.push(c);
+                (m.columns.len() - 1, 1.0)
+            })
+            .collect();
+        let relaxed = Relaxed::of(&m, &support);
+        let (s, steps) = improve(
+            &m,
+            optimum.clone(),
+            &relaxed,
+            (600.0, Instant::now()),
+            |_| false,
+        );
+        assert_eq!((steps.tried, steps.better), (2 * STALL, 0));
         assert_eq!(s, optimum);
     }
 }
