@@ -277,6 +277,16 @@ mod tests {
     use crate::stagger::greedy::greedy;
     use crate::stagger::instance::UnitPlan;
 
+    /// The search from `cal` with a long time limit.
+    fn search(
+        m: &Master,
+        cal: &[Vec<State>],
+        relaxed: &Relaxed,
+        enough: impl Fn(f64) -> bool,
+    ) -> (Vec<Vec<State>>, Steps) {
+        improve(m, cal.to_vec(), relaxed, (600.0, Instant::now()), enough)
+    }
+
     /// From the greedy's calendar the search finds a cheaper one that passes the checker, stops
     /// once the loss is enough, and tries nothing when the start already is.
     #[test]
@@ -292,18 +302,10 @@ mod tests {
         let start_cal = greedy(&inst).expect("the greedy serves this instance");
         let before = total_cost(&inst, &start_cal);
         let relaxed = Relaxed::default();
-        let (same, steps) = improve(
-            &m,
-            start_cal.clone(),
-            &relaxed,
-            (60.0, Instant::now()),
-            |_| true,
-        );
+        let (same, steps) = search(&m, &start_cal, &relaxed, |_| true);
         assert_eq!(steps.tried, 0);
         assert_eq!(same, start_cal);
-        let (s, steps) = improve(&m, start_cal, &relaxed, (60.0, Instant::now()), |c| {
-            c < before
-        });
+        let (s, steps) = search(&m, &start_cal, &relaxed, |c| c < before);
         assert!(check_states(&inst, &s).is_empty());
         assert!(steps.better >= 1, "{steps:?}");
         assert!(total_cost(&inst, &s) < before);
@@ -373,13 +375,7 @@ mod tests {
         assert_eq!(r.status, highs::HighsModelStatus::Optimal);
         let optimum = r.states.expect("an optimal calendar");
         let relaxed = Relaxed::default();
-        let (s, steps) = improve(
-            &m,
-            optimum.clone(),
-            &relaxed,
-            (600.0, Instant::now()),
-            |_| false,
-        );
+        let (s, steps) = search(&m, &optimum, &relaxed, |_| false);
         assert_eq!((steps.tried, steps.better), (STALL, 0));
         assert_eq!(s, optimum);
         // With an LP (here the optimum itself) the search stalls twice: once with the LP's days
@@ -396,13 +392,7 @@ mod tests {
             })
             .collect();
         let relaxed = Relaxed::of(&m, &support);
-        let (s, steps) = improve(
-            &m,
-            optimum.clone(),
-            &relaxed,
-            (600.0, Instant::now()),
-            |_| false,
-        );
+        let (s, steps) = search(&m, &optimum, &relaxed, |_| false);
         assert_eq!((steps.tried, steps.better), (2 * STALL, 0));
         assert_eq!(s, optimum);
     }
