@@ -97,7 +97,7 @@ pub(super) fn solve_compact(
     // Held lines: their stops count in the coupling rows as constants.
     for (ui, u) in inst.units.iter().enumerate().filter(|(ui, _)| !free[*ui]) {
         for (d, s) in held[ui].iter().enumerate() {
-            if matches!(s, State::Chosen | State::Maint(_)) {
+            if s.decided() {
                 for (r, a) in m.day_terms(u, d) {
                     coupling[r].constant += a;
                 }
@@ -117,14 +117,12 @@ pub(super) fn solve_compact(
                 // A held job moves only when it lies inside the open days, and then only within
                 // them; a job the held calendar does not place may start anywhere open.
                 let at = held[ui].iter().position(|x| *x == State::Maint(k));
-                let inside = |t: usize| open(t) && open(t + j.duration - 1);
+                let inside = |t: usize| (t..t + j.duration).all(open);
                 let movable = at.is_none_or(inside);
                 ts.iter()
                     .filter(|&&t| if movable { inside(t) } else { Some(t) == at })
                     .map(|&t| {
-                        let cost: f64 = (t..t + j.duration)
-                            .map(|d| u.value * inst.days[d].value_factor)
-                            .sum();
+                        let cost: f64 = (t..t + j.duration).map(|d| inst.day_value(u, d)).sum();
                         (t, pb.add_integer_column(cost, 0.0..=1.0))
                     })
                     .collect()
@@ -134,7 +132,7 @@ pub(super) fn solve_compact(
         let x: Vec<Option<Col>> = (0..n)
             .map(|d| {
                 choosable(d).then(|| {
-                    let cost = u.value * inst.days[d].value_factor;
+                    let cost = inst.day_value(u, d);
                     if open(d) {
                         pb.add_integer_column(cost, 0.0..=1.0)
                     } else {
@@ -167,12 +165,11 @@ pub(super) fn solve_compact(
         (lc.end, lc.begin) = add_line_rows(&mut pb, m, lc, &mut coupling);
     }
     let columns = pb.num_cols();
-    for (r, row) in m.rows.iter().enumerate() {
-        let e = &coupling[r];
+    for (row, e) in m.rows.iter().zip(coupling) {
         if row.kind == "cut" {
-            pb.add_row(row.rhs - e.constant.., merged(e.terms.clone()));
+            pb.add_row(row.rhs - e.constant.., merged(e.terms));
         } else {
-            pb.add_row(..=row.rhs - e.constant, merged(e.terms.clone()));
+            pb.add_row(..=row.rhs - e.constant, merged(e.terms));
         }
     }
     let mut hm = pb
@@ -568,6 +565,27 @@ pub(super) mod tests {
         assert!(total_cost(&inst, &s) <= held_cost + 1e-9);
         assert_eq!(s[2], held[2]);
         assert_eq!(s[0][..7], held[0][..7]);
+        // Only the middle day of line 2's job pinned: the job may not move across it, on every
+        // generated calendar whose greedy places the job.
+        for seed in 1..=8 {
+            let inst = small(seed);
+            let Some(held) = crate::stagger::greedy::greedy(&inst) else {
+                continue;
+            };
+            let Some(at) = held[2].iter().position(|x| *x == State::Maint(0)) else {
+                continue;
+            };
+            let mut pinned = vec![vec![false; inst.days.len()]; 4];
+            pinned[2][at + 1] = true;
+            let middle = Scope {
+                pinned,
+                ..free_all(&inst)
+            };
+            let m = Master::new(&inst);
+            let r = solve_compact(&m, &middle, &held, session()).unwrap();
+            let s = r.states.expect("the held calendar is a solution");
+            assert_eq!(s[2][at + 1], held[2][at + 1], "seed {seed}");
+        }
         // With a zero-second budget HiGHS stops at once: only the warm start can be returned.
         let quick = Session {
             seconds: 0.0,

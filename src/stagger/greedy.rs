@@ -59,7 +59,7 @@ impl<'a> Greedy<'a> {
     }
 
     fn day_cost(&self, u: &Unit, d: usize) -> f64 {
-        u.value * self.inst.days[d].value_factor
+        self.inst.day_value(u, d)
     }
 
     /// Cost of turning [a, b] into a chosen block (start-up unless it joins a chosen block).

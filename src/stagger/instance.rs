@@ -38,6 +38,12 @@ impl State {
     pub fn stopped(self) -> bool {
         self != State::Run
     }
+
+    /// Whether the stop is the calendar's decision (a chosen block or maintenance), as opposed
+    /// to a fixed one (season, government) or none.
+    pub fn decided(self) -> bool {
+        matches!(self, State::Chosen | State::Maint(_))
+    }
 }
 
 /// One day of the horizon.
@@ -253,9 +259,8 @@ impl Instance {
     pub fn unit_cost(&self, u: &Unit, states: &[State]) -> f64 {
         let mut cost = 0.0;
         for (d, s) in states.iter().enumerate() {
-            match s {
-                State::Chosen | State::Maint(_) => cost += u.value * self.days[d].value_factor,
-                _ => {}
+            if s.decided() {
+                cost += self.day_value(u, d);
             }
             if *s == State::Chosen && (d == 0 || states[d - 1] != State::Chosen) {
                 cost += u.startup_cost;
@@ -268,8 +273,13 @@ impl Instance {
     pub fn fixed_cost(&self, u: &Unit) -> f64 {
         (0..self.days.len())
             .filter(|&d| self.forced(u, d).is_some())
-            .map(|d| u.value * self.days[d].value_factor)
+            .map(|d| self.day_value(u, d))
             .sum()
+    }
+
+    /// A day of `u`'s production at the day's value (万元): what a stop on `d` loses.
+    pub fn day_value(&self, u: &Unit, d: usize) -> f64 {
+        u.value * self.days[d].value_factor
     }
 }
 

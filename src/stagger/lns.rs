@@ -131,23 +131,8 @@ pub(super) fn improve(
             break;
         }
         steps.tried += 1;
-        // Lines by how far their calendar's loss strays from their loss in the LP.
-        let mut strays: Vec<(f64, usize)> = movable
-            .iter()
-            .map(|&ui| {
-                let u = &inst.units[ui];
-                (
-                    (inst.unit_cost(u, &incumbent[ui]) - relaxed.loss(ui)).abs(),
-                    ui,
-                )
-            })
-            .collect();
-        strays.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let strays: Vec<usize> = strays.into_iter().map(|x| x.1).collect();
-        let mut scope = neighbourhood(m, &movable, &strays, steps.tried, &mut rng);
-        if hold && scope.days.is_some() {
-            scope.pinned = relaxed.agreeing(&incumbent);
-        }
+        let guide = (relaxed, hold);
+        let scope = neighbourhood(m, &movable, &incumbent, guide, steps.tried, &mut rng);
         let session = Session {
             threads: 1,
             seconds: left.min(STEP_SECONDS),
@@ -157,8 +142,8 @@ pub(super) fn improve(
         let Ok(r) = solve_compact(m, &scope, &incumbent, session) else {
             break;
         };
+        since += 1;
         let Some(s) = r.states else {
-            since += 1;
             continue;
         };
         let c = total_cost(inst, &s);
@@ -172,7 +157,6 @@ pub(super) fn improve(
                 start.elapsed().as_secs_f64()
             );
         }
-        since += 1;
         if c < cost - 1e-6 * cost.abs().max(1.0) && check_states(inst, &s).is_empty() {
             cost = c;
             incumbent = s;
@@ -184,16 +168,17 @@ pub(super) fn improve(
 }
 
 /// The neighbourhood of a step, in turn: the lines whose loss strays furthest from the LP's
-/// (`strays`, furthest first: half of the group from the top, half drawn from the next
-/// 3 × [`GROUP`]); every movable line inside a window of [`WINDOW`] season days (the windows
-/// sliding through each season by half their length; the caller holds the days the LP agrees
-/// on); a deterministic draw of [`GROUP`] movable
-/// lines over the whole horizon; one industry's movable lines (they share the caps and most of a
-/// pollutant's cut; at most 2 × [`GROUP`] drawn when there are more).
+/// (furthest first: half of the group from the top, half drawn from the next 3 × [`GROUP`]);
+/// every movable line inside a window of [`WINDOW`] season days (the windows sliding through
+/// each season by half their length), holding — while `hold` — the line-days the LP and the
+/// calendar agree on; a deterministic draw of [`GROUP`] movable lines over the whole horizon;
+/// one industry's movable lines (they share the caps and most of a pollutant's cut; at most
+/// 2 × [`GROUP`] drawn when there are more).
 fn neighbourhood(
     m: &Master,
     movable: &[usize],
-    strays: &[usize],
+    calendar: &[Vec<State>],
+    (relaxed, hold): (&Relaxed, bool),
     step: usize,
     rng: &mut Rng,
 ) -> Scope {
@@ -201,6 +186,15 @@ fn neighbourhood(
     let round = (step - 1) / 4;
     match (step - 1) % 4 {
         0 => {
+            let mut by_stray: Vec<(f64, usize)> = movable
+                .iter()
+                .map(|&ui| {
+                    let own = inst.unit_cost(&inst.units[ui], &calendar[ui]);
+                    ((own - relaxed.loss(ui)).abs(), ui)
+                })
+                .collect();
+            by_stray.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            let strays: Vec<usize> = by_stray.into_iter().map(|x| x.1).collect();
             let half = GROUP / 2;
             let next = strays.iter().skip(half).take(3 * GROUP).copied().collect();
             let mut lines = draw(inst.units.len(), next, GROUP - half, rng);
@@ -233,7 +227,11 @@ fn neighbourhood(
                 return Scope {
                     lines,
                     days: Some(windows[round % windows.len()]),
-                    ..Default::default()
+                    pinned: if hold {
+                        relaxed.agreeing(calendar)
+                    } else {
+                        Vec::new()
+                    },
                 };
             }
         }

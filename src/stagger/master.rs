@@ -3,7 +3,7 @@
 //! generated patterns as columns, the master as a HiGHS problem and a unit's day prices under
 //! the row duals.
 
-use super::instance::{Instance, State, UnitPlan, TOL};
+use super::instance::{Instance, UnitPlan, TOL};
 use crate::domain::Pollutant;
 use highs::RowProblem;
 
@@ -96,7 +96,7 @@ impl<'a> Master<'a> {
         let cost = self.inst.unit_cost(u, &states);
         let mut terms = Vec::new();
         for (d, s) in states.iter().enumerate() {
-            if matches!(s, State::Chosen | State::Maint(_)) {
+            if s.decided() {
                 terms.extend(self.day_terms(u, d));
             }
         }
@@ -194,7 +194,7 @@ impl<'a> Master<'a> {
         let u = &self.inst.units[ui];
         (0..self.inst.days.len())
             .map(|d| {
-                let mut p = u.value * self.inst.days[d].value_factor * weight;
+                let mut p = self.inst.day_value(u, d) * weight;
                 for q in 0..4 {
                     if let Some(r) = self.cut_row[d][q] {
                         p -= duals[r].max(0.0) * u.emissions[q];

@@ -46,17 +46,16 @@ pub(super) fn round(m: &Master, lp: &LpRound) -> Option<Vec<Vec<State>>> {
         let u = &inst.units[ui];
         let limit = inst.industries[u.industry].limit() + TOL;
         let fits = |s: &[State]| {
-            s.iter().enumerate().all(|(d, x)| {
-                !matches!(x, State::Chosen | State::Maint(_))
-                    || cap[d][u.industry] + u.capacity <= limit
-            })
+            s.iter()
+                .enumerate()
+                .all(|(d, x)| !x.decided() || cap[d][u.industry] + u.capacity <= limit)
         };
         let s = by_unit[ui]
             .iter()
             .map(|&(c, _)| inst.states(u, &m.columns[c].plan))
             .find(|s| fits(s))?;
         for (d, x) in s.iter().enumerate() {
-            if matches!(x, State::Chosen | State::Maint(_)) {
+            if x.decided() {
                 cap[d][u.industry] += u.capacity;
             }
         }

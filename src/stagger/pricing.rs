@@ -258,12 +258,12 @@ fn blocks_dp(
     // Minimum run (0: no rule); the run counter starts "free" (no stop yet).
     let r_max = if u.min_run > 1 { u.min_run as u64 } else { 0 };
     let k_max = u.max_blocks.map(|k| k as u64);
-    // The free job's "done" value, and its last possible start.
+    // The free job's "done" value, and its last possible start (no start at all: no calendar).
     let done = free.map_or(0, |j| j.duration as u64);
-    let last_start = free.and_then(|j| j.at.iter().rposition(|&a| a));
-    if free.is_some() && last_start.is_none() {
-        return None;
-    }
+    let last_start = match free {
+        Some(j) => Some(j.at.iter().rposition(|&a| a)?),
+        None => None,
+    };
     let mut radix = vec![
         m + 1,
         r_max + 1,
@@ -273,7 +273,6 @@ fn blocks_dp(
     ];
     radix.extend(u.quotas.iter().map(|q| q.min_days as u64 + 1));
     let lay = Layout::new(radix)?;
-    let forced = |d: usize| inst.forced(u, d).is_some();
     let season_start = |d: usize| inst.seasons.iter().any(|s| s.first == d);
     let stagger = u.mode == Mode::Stagger;
     // Per day: (key, cost, previous index, chosen).
@@ -282,6 +281,9 @@ fn blocks_dp(
     let mut index = Index::new(lay.keys);
     for d in 0..n {
         let reset_blocks = season_start(d);
+        // The day's own facts, the same for every state.
+        let forced = inst.forced(u, d).is_some();
+        let choosable = stagger && inst.choosable(u, d);
         let mut next: Vec<(u64, f64, u32, bool)> = Vec::with_capacity(cur.len() * 2);
         index.clear();
         for (si, &(key, cost, _, _)) in cur.iter().enumerate() {
@@ -299,8 +301,8 @@ fn blocks_dp(
             };
             for &(jn, job_today) in moves {
                 let stopped = job_day[d] || job_today;
-                let can_choose = stagger && !stopped && inst.choosable(u, d);
-                let counted = forced(d) || (stopped && inst.maintenance_counts);
+                let can_choose = choosable && !stopped;
+                let counted = forced || (stopped && inst.maintenance_counts);
                 for choose in [false, true] {
                     let new_phase = match (choose, phase) {
                         (false, ph) if ph == 0 || ph == m => 0,
@@ -313,7 +315,7 @@ fn blocks_dp(
                         &lay,
                         key,
                         choose,
-                        forced(d) || stopped,
+                        forced || stopped,
                         phase,
                         r_max,
                         (reset_blocks, k_max),

@@ -141,7 +141,7 @@ fn solve_here(inst: &Instance, opts: &SolveOptions) -> Outcome {
     // Every line starts with its own cheapest calendar (the master's slacks cover the rest).
     for ui in (0..inst.units.len()).filter(|_| exhaustive.is_none()) {
         let u = &inst.units[ui];
-        let prices: Vec<f64> = inst.days.iter().map(|d| u.value * d.value_factor).collect();
+        let prices: Vec<f64> = (0..inst.days.len()).map(|d| inst.day_value(u, d)).collect();
         if let Some((plan, _)) = cheapest(inst, ui, &prices, u.startup_cost) {
             master.add(master.column(ui, plan));
         }
@@ -205,10 +205,9 @@ fn solve_here(inst: &Instance, opts: &SolveOptions) -> Outcome {
             incumbent = Some(r);
         }
     }
-    let within = |s: &Option<Vec<Vec<State>>>| {
-        s.as_ref()
-            .is_some_and(|s| relative_gap(total_cost(inst, s), bound.max(f64::MIN)) <= opts.rel_gap)
-    };
+    let enough = |c: f64| relative_gap(c, bound.max(f64::MIN)) <= opts.rel_gap;
+    let within =
+        |s: &Option<Vec<Vec<State>>>| s.as_ref().is_some_and(|s| enough(total_cost(inst, s)));
     // Dive-and-price for a better calendar while none is proven within the gap (a tenth of the
     // time left; the master MIP and the neighbourhood search then share the rest).
     if exhaustive.is_none() && bound.is_finite() && !within(&incumbent) {
@@ -278,7 +277,6 @@ fn solve_here(inst: &Instance, opts: &SolveOptions) -> Outcome {
     // the calendar is not proven within the gap.
     if exhaustive.is_none() && bound.is_finite() && !within(&incumbent) {
         if let Some(inc) = incumbent.take() {
-            let enough = |c: f64| relative_gap(c, bound) <= opts.rel_gap;
             // The root LP guides the search: the lines whose loss strays furthest from it go
             // first, and window steps hold the line-days where it and the calendar agree.
             let support = lp.as_ref().map_or(&[][..], |l| &l.support[..]);
