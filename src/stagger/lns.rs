@@ -4,6 +4,9 @@
 //! the freed lines calendars no pricing round produced. Window steps free every line over a few
 //! weeks but hold the line-days where the root LP is whole and the incumbent agrees with it
 //! (relaxation-induced, as in RINS), so HiGHS solves them to optimality in well under a step.
+//! Steps come in pairs from the same calendar, solved side by side on the pool's threads (one
+//! after the other on one thread, so the steps and the calendar do not depend on the count);
+//! the round keeps the cheaper result, or both together when they changed different lines.
 //! A primal heuristic: each calendar it keeps passes the checker; the bound is untouched.
 
 use super::check::{check_states, total_cost};
@@ -12,6 +15,7 @@ use super::instance::{Mode, State};
 use super::master::Master;
 use crate::seeds::rng::Rng;
 use crate::solve::session::Session;
+use rayon::prelude::*;
 use std::time::Instant;
 
 /// Lines freed per step.
@@ -26,6 +30,8 @@ const STALL: usize = 24;
 const SEED: u64 = 20211105;
 /// Longest sub-MIP, seconds.
 const STEP_SECONDS: f64 = 2.0;
+/// Neighbourhoods solved side by side in a round (on the pool's threads).
+const PAIR: usize = 2;
 
 /// What the search takes from the root LP: each line's loss (its patterns' weighted costs) and
 /// its share of stop per day. Empty (the default) when there is no LP: no line strays, no day is
@@ -130,41 +136,94 @@ pub(super) fn improve(
         if left <= 0.5 {
             break;
         }
-        steps.tried += 1;
+        // A pair of neighbourhoods of the same calendar, solved side by side (one after the
+        // other on one thread: the same steps and the same calendar for any thread count).
         let guide = (relaxed, hold);
-        let scope = neighbourhood(m, &movable, &incumbent, guide, steps.tried, &mut rng);
+        let first = steps.tried + 1;
+        let scopes: Vec<Scope> = (0..PAIR)
+            .map(|_| {
+                steps.tried += 1;
+                neighbourhood(m, &movable, &incumbent, guide, steps.tried, &mut rng)
+            })
+            .collect();
         let session = Session {
             threads: 1,
             seconds: left.min(STEP_SECONDS),
             mip_gap: Some(1e-6),
             ..Session::default()
         };
-        let Ok(r) = solve_compact(m, &scope, &incumbent, session) else {
-            break;
-        };
-        since += 1;
-        let Some(s) = r.states else {
-            continue;
-        };
-        let c = total_cost(inst, &s);
-        if trace {
-            eprintln!(
-                "lns step {} {:?} lines {}: {:?} {cost:.2} → {c:.2} t {:.2}",
-                steps.tried,
-                scope.days,
-                scope.lines.iter().filter(|&&f| f).count(),
-                r.status,
-                start.elapsed().as_secs_f64()
-            );
+        let solved: Vec<Result<_, String>> = scopes
+            .par_iter()
+            .map(|scope| solve_compact(m, scope, &incumbent, session))
+            .collect();
+        since += scopes.len();
+        let mut found = Vec::new();
+        for (k, (scope, r)) in scopes.iter().zip(&solved).enumerate() {
+            let Ok(r) = r else { continue };
+            let Some(s) = &r.states else { continue };
+            if trace {
+                eprintln!(
+                    "lns step {} {:?} lines {}: {:?} {cost:.2} → {:.2} t {:.2}",
+                    first + k,
+                    scope.days,
+                    scope.lines.iter().filter(|&&f| f).count(),
+                    r.status,
+                    total_cost(inst, s),
+                    start.elapsed().as_secs_f64()
+                );
+            }
+            found.push(s);
         }
-        if c < cost - 1e-6 * cost.abs().max(1.0) && check_states(inst, &s).is_empty() {
-            cost = c;
+        if let Some(s) = best_of(inst, &incumbent, &found, cost) {
+            cost = total_cost(inst, &s);
             incumbent = s;
             steps.better += 1;
             since = 0;
         }
+        if solved.iter().any(|r| r.is_err()) {
+            break;
+        }
     }
     (incumbent, steps)
+}
+
+/// The cheapest calendar the pair of steps offers below `cost` that passes the checker: either
+/// calendar, or both together when they changed different lines (each line taken from the
+/// step that changed it); `None` when neither is better.
+fn best_of(
+    inst: &super::Instance,
+    incumbent: &[Vec<State>],
+    found: &[&Vec<Vec<State>>],
+    cost: f64,
+) -> Option<Vec<Vec<State>>> {
+    let better = |c: f64| c < cost - 1e-6 * cost.abs().max(1.0);
+    let mut candidates: Vec<Vec<Vec<State>>> = found
+        .iter()
+        .filter(|s| better(total_cost(inst, s)))
+        .map(|s| s.to_vec())
+        .collect();
+    if candidates.len() > 1 {
+        let mut both = incumbent.to_vec();
+        let mut clash = false;
+        for s in &candidates {
+            for (ui, line) in s.iter().enumerate() {
+                if *line != incumbent[ui] {
+                    clash |= both[ui] != incumbent[ui];
+                    both[ui] = line.clone();
+                }
+            }
+        }
+        if !clash {
+            candidates.push(both);
+        }
+    }
+    candidates
+        .into_iter()
+        .filter(|s| check_states(inst, s).is_empty())
+        .map(|s| (total_cost(inst, &s), s))
+        .filter(|(c, _)| better(*c))
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, s)| s)
 }
 
 /// The neighbourhood of a step, in turn: the lines whose loss strays furthest from the LP's
@@ -307,6 +366,89 @@ mod tests {
         assert!(check_states(&inst, &s).is_empty());
         assert!(steps.better >= 1, "{steps:?}");
         assert!(total_cost(&inst, &s) < before);
+    }
+
+    /// A pair's calendars: the cheaper, or both together when they changed different lines and
+    /// the whole passes the checker; never one that fails the checker; none when neither is
+    /// cheaper.
+    #[test]
+    fn a_pair_of_steps_keeps_the_cheapest_checked_calendar() {
+        let inst = instance(Spec {
+            lines: 16,
+            days: 42,
+            min_block: 3,
+            min_run: 4,
+            seed: 1,
+        });
+        let m = Master::new(&inst);
+        let g = greedy(&inst).expect("the greedy serves this instance");
+        let cost = total_cost(&inst, &g);
+        let session = Session {
+            threads: 1,
+            seconds: 30.0,
+            mip_gap: Some(1e-6),
+            ..Session::default()
+        };
+        let group = |lines: std::ops::Range<usize>| {
+            let scope = Scope {
+                lines: (0..inst.units.len())
+                    .map(|ui| lines.contains(&ui))
+                    .collect(),
+                ..Default::default()
+            };
+            let r = solve_compact(&m, &scope, &g, session).expect("HiGHS runs");
+            r.states.expect("the warm start at least")
+        };
+        let (a, b) = (group(0..5), group(5..10));
+        let (ca, cb) = (total_cost(&inst, &a), total_cost(&inst, &b));
+        assert!(ca < cost - 1e-6 && cb < cost - 1e-6, "{ca} {cb} {cost}");
+        let mut both = a.clone();
+        both[5..10].clone_from_slice(&b[5..10]);
+        let kept = best_of(&inst, &g, &[&a, &b], cost).expect("a cheaper calendar");
+        assert!(check_states(&inst, &kept).is_empty());
+        if check_states(&inst, &both).is_empty() {
+            assert_eq!(kept, both);
+        } else {
+            assert_eq!(total_cost(&inst, &kept), ca.min(cb));
+        }
+        // Both changed the same lines: the cheaper alone.
+        let again = group(3..8);
+        let c = total_cost(&inst, &again);
+        let kept = best_of(&inst, &g, &[&a, &again], cost).expect("a cheaper calendar");
+        assert_eq!(total_cost(&inst, &kept), ca.min(c));
+        // A cheaper calendar that fails the checker (a line's stops all dropped) is refused.
+        let mut bare = g.clone();
+        let ui = (0..inst.units.len())
+            .find(|&ui| g[ui].contains(&State::Chosen))
+            .expect("a line with chosen stops");
+        for x in bare[ui].iter_mut().filter(|x| **x == State::Chosen) {
+            *x = State::Run;
+        }
+        assert!(!check_states(&inst, &bare).is_empty());
+        assert!(best_of(&inst, &g, &[&bare], cost).is_none());
+        assert!(best_of(&inst, &g, &[&g], cost).is_none());
+    }
+
+    /// The pair of a round runs one after the other on one thread and side by side on two: the
+    /// same steps and the same calendar.
+    #[test]
+    fn the_search_gives_the_same_calendar_on_one_and_two_threads() {
+        // Small enough that every step is solved to optimality (no step ends by its time cap).
+        let inst = crate::stagger::compact::tests::small(3);
+        let m = Master::new(&inst);
+        let g = greedy(&inst).expect("the greedy serves this instance");
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("a pool");
+            pool.install(|| search(&m, &g, &Relaxed::default(), |_| false))
+        };
+        let (one, s1) = on(1);
+        let (two, s2) = on(2);
+        assert!(s1.better >= 1, "{s1:?}");
+        assert_eq!((s1.tried, s1.better), (s2.tried, s2.better));
+        assert_eq!(one, two);
     }
 
     /// The LP's stop shares add up over its patterns; a line-day is held only where the LP is
