@@ -96,6 +96,8 @@ impl Relaxed {
 pub(super) struct Steps {
     pub(super) tried: usize,
     pub(super) better: usize,
+    /// The search ended for lack of time (not because it stalled or the loss was enough).
+    pub(super) out_of_time: bool,
 }
 
 /// Improve `incumbent`, guided by the root LP (`relaxed`), until the time limit (`deadline`
@@ -134,6 +136,7 @@ pub(super) fn improve(
         }
         let left = deadline - start.elapsed().as_secs_f64();
         if left <= 0.5 {
+            steps.out_of_time = true;
             break;
         }
         // A pair of neighbourhoods of the same calendar, solved side by side (one after the
@@ -517,6 +520,14 @@ mod tests {
         let relaxed = Relaxed::default();
         let (s, steps) = search(&m, &optimum, &relaxed, |_| false);
         assert_eq!((steps.tried, steps.better), (STALL, 0));
+        assert!(!steps.out_of_time);
+        assert_eq!(s, optimum);
+        // With less than a step's minimum left the search ends at once, for lack of time.
+        let (s, steps) = improve(&m, optimum.clone(), &relaxed, (0.3, Instant::now()), |_| {
+            false
+        });
+        assert_eq!(steps.tried, 0);
+        assert!(steps.out_of_time);
         assert_eq!(s, optimum);
         // With an LP (here the optimum itself) the search stalls twice: once with the LP's days
         // held in the windows, once with the windows free.

@@ -284,11 +284,21 @@ fn solve_here(inst: &Instance, opts: &SolveOptions) -> Outcome {
             let (s, steps) = improve(&master, inc, &relaxed, (opts.time_limit, start), enough);
             if steps.tried > 0 {
                 out.notes.push(format!(
-                    "large-neighbourhood search: {} of {} steps improved the calendar, loss {:.2}",
+                    "large-neighbourhood search: {} of {} steps improved the calendar, loss {:.2}{}",
                     steps.better,
                     steps.tried,
-                    total_cost(inst, &s)
+                    total_cost(inst, &s),
+                    if steps.out_of_time {
+                        "; it ran out of time"
+                    } else {
+                        ""
+                    }
                 ));
+            }
+            // Ended for lack of time: the run's time limit, even when a few tenths of a second
+            // were left.
+            if steps.out_of_time {
+                stop = stop.and(Stop::TimeLimit);
             }
             incumbent = Some(s);
         }
