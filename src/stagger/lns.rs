@@ -92,7 +92,8 @@ impl Relaxed {
     }
 }
 
-/// How a search went: steps tried and steps that improved the calendar.
+/// How a search went: steps tried, and steps that found a cheaper calendar in the rounds that
+/// improved it (both steps of a pair when both did).
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Steps {
     pub(super) tried: usize,
@@ -179,9 +180,12 @@ pub(super) fn improve(
             found.push(s);
         }
         if let Some(s) = best_of(inst, &incumbent, &found, cost) {
+            steps.better += found
+                .iter()
+                .filter(|f| cheaper(total_cost(inst, f), cost))
+                .count();
             cost = total_cost(inst, &s);
             incumbent = s;
-            steps.better += 1;
             since = 0;
         }
         if solved.iter().any(|r| r.is_err()) {
@@ -200,7 +204,7 @@ fn best_of(
     found: &[&Vec<Vec<State>>],
     cost: f64,
 ) -> Option<Vec<Vec<State>>> {
-    let better = |c: f64| c < cost - 1e-6 * cost.abs().max(1.0);
+    let better = |c: f64| cheaper(c, cost);
     let mut candidates: Vec<Vec<Vec<State>>> = found
         .iter()
         .filter(|s| better(total_cost(inst, s)))
@@ -228,6 +232,11 @@ fn best_of(
         .filter(|(c, _)| better(*c))
         .min_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, s)| s)
+}
+
+/// `c` is cheaper than `than` by more than rounding.
+fn cheaper(c: f64, than: f64) -> bool {
+    c < than - 1e-6 * than.abs().max(1.0)
 }
 
 /// The neighbourhood of a step, in turn: the lines whose loss strays furthest from the LP's
