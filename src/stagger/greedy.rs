@@ -58,17 +58,14 @@ impl<'a> Greedy<'a> {
             .all(|d| self.cap[d][u.industry] + u.capacity <= ind.limit() + TOL)
     }
 
-    fn day_cost(&self, u: &Unit, d: usize) -> f64 {
-        self.inst.day_value(u, d)
-    }
-
     /// Cost of turning [a, b] into a chosen block (start-up unless it joins a chosen block).
     fn block_cost(&self, ui: usize, a: usize, b: usize) -> f64 {
         let u = &self.inst.units[ui];
         let s = &self.states[ui];
         let joins =
             (a > 0 && s[a - 1] == State::Chosen) || (b + 1 < s.len() && s[b + 1] == State::Chosen);
-        (a..=b).map(|d| self.day_cost(u, d)).sum::<f64>() + if joins { 0.0 } else { u.startup_cost }
+        (a..=b).map(|d| self.inst.day_value(u, d)).sum::<f64>()
+            + if joins { 0.0 } else { u.startup_cost }
     }
 
     /// Whether [a, b] can become chosen for unit ui (choosable, running, within the cap, the
@@ -140,7 +137,7 @@ impl<'a> Greedy<'a> {
                     .map(|t| {
                         (
                             (t..t + job.duration)
-                                .map(|d| self.day_cost(u, d))
+                                .map(|d| self.inst.day_value(u, d))
                                 .sum::<f64>(),
                             t,
                         )

@@ -204,10 +204,9 @@ fn best_of(
     found: &[&Vec<Vec<State>>],
     cost: f64,
 ) -> Option<Vec<Vec<State>>> {
-    let better = |c: f64| cheaper(c, cost);
     let mut candidates: Vec<Vec<Vec<State>>> = found
         .iter()
-        .filter(|s| better(total_cost(inst, s)))
+        .filter(|s| cheaper(total_cost(inst, s), cost))
         .map(|s| s.to_vec())
         .collect();
     if candidates.len() > 1 {
@@ -229,7 +228,7 @@ fn best_of(
         .into_iter()
         .filter(|s| check_states(inst, s).is_empty())
         .map(|s| (total_cost(inst, &s), s))
-        .filter(|(c, _)| better(*c))
+        .filter(|(c, _)| cheaper(*c, cost))
         .min_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, s)| s)
 }

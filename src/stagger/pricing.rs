@@ -330,24 +330,10 @@ fn blocks_dp(
                     } else {
                         0.0
                     };
-                    let inc = u64::from(choose || counted);
-                    let mut ok = true;
-                    for (w, q) in u.quotas.iter().enumerate() {
-                        let mut c = lay.get(key, QUOTA0 + w);
-                        if q.first <= d && d <= q.last {
-                            c = (c + inc).min(q.min_days as u64);
-                            // Dead when even a stop on every day left in the window falls
-                            // short (at the window's last day: when the quota is not met).
-                            if c + ((q.last - d) as u64) < q.min_days as u64 {
-                                ok = false;
-                                break;
-                            }
-                        }
-                        nk += c * lay.place[QUOTA0 + w];
-                    }
-                    if !ok {
+                    let Some(quotas) = quota_fields(&lay, key, u, d, choose || counted) else {
                         continue;
-                    }
+                    };
+                    nk += quotas;
                     let nc = cost + add;
                     match index.get(nk) {
                         Some(i) => {
@@ -391,6 +377,24 @@ fn blocks_dp(
         si = s.2 as usize;
     }
     Some((super::instance::runs(&chosen, |&c| c), cost, start))
+}
+
+/// The quota fields of the next state (packed) when day `d` counts as a stop day (`counts`), or
+/// `None` when some window can no longer be met (even a stop on every day left in it falls
+/// short; at the window's last day: its quota is not met).
+fn quota_fields(lay: &Layout, key: u64, u: &Unit, d: usize, counts: bool) -> Option<u64> {
+    let mut packed = 0;
+    for (w, q) in u.quotas.iter().enumerate() {
+        let mut c = lay.get(key, QUOTA0 + w);
+        if q.first <= d && d <= q.last {
+            c = (c + u64::from(counts)).min(q.min_days as u64);
+            if c + ((q.last - d) as u64) < q.min_days as u64 {
+                return None;
+            }
+        }
+        packed += c * lay.place[QUOTA0 + w];
+    }
+    Some(packed)
 }
 
 /// The run and block-count fields of the next state (packed), or `None` when the day's decision

@@ -209,8 +209,8 @@ fn solve_here(inst: &Instance, opts: &SolveOptions) -> Outcome {
     let enough = |c: f64| relative_gap(c, bound.max(f64::MIN)) <= opts.rel_gap;
     let within =
         |s: &Option<Vec<Vec<State>>>| s.as_ref().is_some_and(|s| enough(total_cost(inst, s)));
-    // Dive-and-price for a better calendar while none is proven within the gap (a tenth of the
-    // time left; the master MIP and the neighbourhood search then share the rest).
+    // Dive-and-price for a better calendar while none is proven within the gap (its share of
+    // the time left; the master MIP and the neighbourhood search then share the rest).
     if exhaustive.is_none() && bound.is_finite() && !within(&incumbent) {
         let now = start.elapsed().as_secs_f64();
         let until = now + (opts.time_limit - now).max(0.0) * DIVE_SHARE;
