@@ -639,6 +639,12 @@ fn run_kinds_progress_and_cancel() {
     assert!(live["elapsed_s"].as_i64().is_some(), "{live}");
     assert!(live["started"].is_string(), "{live}");
     let run_dir = data.canonicalize().unwrap().join(format!("runs/{a}"));
+    // The run is marked running just before its child is spawned (and a forked child shows the
+    // server's command line until it executes): wait for it a little.
+    let spawned = std::time::Instant::now();
+    while processes_in(&run_dir).is_empty() && spawned.elapsed().as_secs() < 10 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     assert!(
         !processes_in(&run_dir).is_empty(),
         "the plan runs as a child process"
